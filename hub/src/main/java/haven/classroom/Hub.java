@@ -1,0 +1,150 @@
+package haven.classroom;
+
+import haven.gpio.Debouncer;
+import haven.gpio.GpioBoard;
+import haven.gpio.KeySwitch;
+import haven.gpio.SimulatedHand;
+import haven.gpio.StatusLeds;
+import haven.gpio.WorryButton;
+import haven.mqtt.MqttLink;
+import haven.outbox.Outbox;
+import haven.outbox.OutboxPublisher;
+import haven.protocol.Command;
+import haven.protocol.ContractViolation;
+import haven.protocol.EventCodec;
+import haven.protocol.EventType;
+import haven.protocol.HubStatus;
+import haven.protocol.Json;
+import haven.protocol.Topics;
+import haven.protocol.UuidV7;
+import haven.store.Database;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The hub role's composition root: builds the classroom's object graph and closes it in reverse. */
+public final class Hub implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Hub.class);
+    public static final String VERSION = "0.1.0";
+
+    private final HubConfig config;
+    private final Clock clock;
+    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    private final MqttLink mqtt;
+    private final Outbox outbox;
+    private final Classroom classroom;
+    private final StatusLeds leds;
+    private final KioskServer kiosk;
+
+    private Hub(HubConfig config, Clock clock) throws SQLException {
+        this.config = config;
+        this.clock = clock;
+        GpioBoard board = own(GpioBoard.open(config.gpioProvider()));
+        Database db = own(Database.open(config.database(), "/haven/store/hub"));
+        outbox = new Outbox(db, new EventCodec(), new UuidV7(clock), clock, config.room());
+        mqtt = new MqttLink(config.mqtt(), new MqttLink.Will(Topics.status(config.room()), status(false).encode()));
+        OutboxPublisher publisher = new OutboxPublisher(outbox, mqtt, config.outboxWindow(), config.outboxMaxPerSecond());
+        leds = new StatusLeds(board.output("led-green", config.pins().greenLed()),
+                board.output("led-amber", config.pins().amberLed()),
+                board.output("led-red", config.pins().redLed()));
+        classroom = new Classroom(config.room(), outbox, leds, clock, config.coalesceWindow(), config.detailWindow(),
+                Aup.sample(config.keyStage()), publisher::wake);
+        WorryButton button = own(new WorryButton(board.input("worry-button", config.pins().button()),
+                new Debouncer(config.debounceMillis()), clock, classroom::press));
+        KeySwitch keySwitch = own(new KeySwitch(board.input("key-switch", config.pins().keySwitch()),
+                new Debouncer(config.debounceMillis()), clock, classroom::keySwitch));
+        SimulatedHand hand = own(new SimulatedHand(board));
+
+        mqtt.subscribe(Topics.commands(config.room()), this::onCommand);
+        mqtt.onConnected(() -> {
+            publishStatus();
+            classroom.connection(true);
+        });
+        mqtt.onConnectionLost(() -> classroom.connection(false));
+        own(() -> mqtt.close(Topics.status(config.room()), status(false).encode()));
+        own(publisher);
+        kiosk = own(new KioskServer(classroom, hand, button, keySwitch));
+
+        outbox.append(EventType.HUB_STARTED, startedData());
+        publisher.start();
+        mqtt.start();
+        kiosk.start(config.httpHost(), config.httpPort());
+    }
+
+    public static Hub start(HubConfig config, Clock clock) throws SQLException {
+        return new Hub(config, clock);
+    }
+
+    private com.fasterxml.jackson.databind.node.ObjectNode startedData() {
+        var data = Json.object();
+        data.put("version", VERSION);
+        data.put("gpio", config.gpioProvider().name().toLowerCase(java.util.Locale.ROOT));
+        return data;
+    }
+
+    private HubStatus status(boolean online) {
+        Aup aup = classroom == null ? Aup.sample(config.keyStage()) : classroom.aup();
+        return new HubStatus(online, clock.instant(), VERSION, aup.keyStage(), aup.version(), List.of(),
+                outbox == null ? null : outbox.condition().orElse(null));
+    }
+
+    private void publishStatus() {
+        try {
+            mqtt.publish(Topics.status(config.room()), status(true).encode(), true);
+        } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+            log.warn("status publish failed room={} reason={}", config.room(), e.getMessage());
+        }
+    }
+
+    private void onCommand(String topic, byte[] payload, boolean retained) {
+        try {
+            classroom.apply(Command.decode(topic, payload));
+        } catch (ContractViolation e) {
+            log.warn("command rejected room={} topic={} reason={}", config.room(), topic, e.getMessage());
+        }
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.push(resource);
+        return resource;
+    }
+
+    public Classroom classroom() {
+        return classroom;
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public StatusLeds leds() {
+        return leds;
+    }
+
+    public MqttLink mqtt() {
+        return mqtt;
+    }
+
+    public int kioskPort() {
+        return kiosk.port();
+    }
+
+    public HubConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        while (!owned.isEmpty()) {
+            try {
+                owned.pop().close();
+            } catch (Exception e) {
+                log.warn("close failed room={} reason={}", config.room(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package haven.cli;
+
+import haven.classroom.Hub;
+import haven.demo.Demo;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", description = "Embedded MQTT broker, coordinator and simulated classrooms on this machine.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--rooms", defaultValue = "3", description = "simulated classrooms (default ${DEFAULT-VALUE})")
+    int rooms;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "dashboard port; kiosks use the next ones")
+    int httpPort;
+
+    @Option(names = "--mqtt-port", defaultValue = "1883", description = "embedded broker port")
+    int mqttPort;
+
+    @Option(names = "--data", defaultValue = "data", description = "folder for the SQLite files (default ./data)")
+    Path data;
+
+    @Option(names = "--site", defaultValue = "demo-school", description = "site id")
+    String site;
+
+    @Override
+    public Integer call() throws Exception {
+        if (rooms < 1 || rooms > 50) {
+            throw new IllegalArgumentException("--rooms must be 1..50, got " + rooms);
+        }
+        Demo demo = new Demo(new Demo.Settings(rooms, httpPort, mqttPort, data, site), Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nhaven demo: stopping ...");
+            demo.close();
+            stopped.countDown();
+        }, "demo-shutdown"));
+        System.out.println();
+        System.out.println("Haven demo is running.");
+        System.out.println("  Dashboard (staff):  http://127.0.0.1:" + demo.coordinator().httpPort() + "/");
+        for (Demo.Login login : demo.logins()) {
+            System.out.printf("      login %-18s password %s   (%s)%n", login.name(), login.password(), login.role());
+        }
+        System.out.println("  Classroom kiosks:");
+        for (Hub hub : demo.hubs()) {
+            System.out.printf("      %-12s http://127.0.0.1:%d/%n", hub.config().room().room(), hub.kioskPort());
+        }
+        Hub first = demo.hubs().get(0);
+        System.out.println("  Press a worry button (simulated GPIO):");
+        System.out.println("      curl -X POST http://127.0.0.1:" + first.kioskPort() + "/api/sim/button");
+        System.out.println("  MQTT broker: tcp://127.0.0.1:" + demo.mqttPort()
+                + "   watch it: mosquitto_sub -p " + demo.mqttPort() + " -t 'haven/#' -v");
+        System.out.println("  Data: " + data.toAbsolutePath() + "   Isolation backend: manual (never touches this machine's network)");
+        System.out.println("Ctrl-C stops everything.");
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,89 @@
+package haven.coordinator;
+
+import haven.mqtt.MqttLink;
+import haven.protocol.EventCodec;
+import haven.protocol.UuidV7;
+import haven.store.AuditLog;
+import haven.store.Database;
+import haven.store.EventLog;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The coordinator role's composition root. */
+public final class Coordinator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    private final Database db;
+    private final MqttLink mqtt;
+    private final Ingest ingest;
+    private final StaffAccounts staff;
+    private final LiveFeed feed;
+    private final DashboardServer dashboard;
+
+    private Coordinator(CoordinatorConfig config, Clock clock) throws SQLException {
+        db = own(Database.open(config.database(), "/haven/store/coordinator"));
+        EventCodec codec = new EventCodec();
+        Incidents incidents = new Incidents();
+        Rooms rooms = new Rooms();
+        feed = new LiveFeed();
+        staff = new StaffAccounts(db, clock);
+        ingest = new Ingest(db, codec, new EventLog(codec), incidents, rooms, feed, clock);
+        mqtt = new MqttLink(config.mqtt(), null);
+        own(mqtt);
+        ingest.subscribe(mqtt);
+        CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock);
+        dashboard = own(new DashboardServer(db, incidents, rooms, feed, new Sessions(clock), staff,
+                new AuditLog(db, clock), commands, clock, config.secureCookies()));
+        mqtt.start();
+        dashboard.start(config.httpHost(), config.httpPort());
+    }
+
+    public static Coordinator start(CoordinatorConfig config, Clock clock) throws SQLException {
+        return new Coordinator(config, clock);
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.push(resource);
+        return resource;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public Ingest ingest() {
+        return ingest;
+    }
+
+    public StaffAccounts staff() {
+        return staff;
+    }
+
+    public LiveFeed feed() {
+        return feed;
+    }
+
+    public MqttLink mqtt() {
+        return mqtt;
+    }
+
+    public int httpPort() {
+        return dashboard.port();
+    }
+
+    @Override
+    public void close() {
+        while (!owned.isEmpty()) {
+            try {
+                owned.pop().close();
+            } catch (Exception e) {
+                log.warn("close failed reason={}", e.getMessage());
+            }
+        }
+    }
+}

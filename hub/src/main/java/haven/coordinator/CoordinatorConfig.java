@@ -1,0 +1,27 @@
+package haven.coordinator;
+
+import haven.config.ConfigFile;
+import haven.mqtt.MqttSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Everything the coordinator is told by coordinator.yaml (firmware-config/coordinator.yaml documents each key). */
+public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, Path database,
+                                Duration ackWithin, boolean secureCookies) {
+
+    public static CoordinatorConfig from(ConfigFile file) {
+        String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
+        if (!uri.startsWith("tcp://") && !uri.startsWith("ssl://")) {
+            throw file.error("mqtt.uri", "a tcp:// or ssl:// broker address");
+        }
+        String password = file.optionalString("mqtt.password").orElse(null);
+        // A persistent session: while the coordinator restarts, the broker queues every hub's QoS 1 events.
+        MqttSettings mqtt = new MqttSettings(uri, file.string("mqtt.clientId", "haven-coordinator"),
+                file.optionalString("mqtt.username").orElse(null), password == null ? null : password.toCharArray(),
+                file.integer("mqtt.keepAliveSeconds", 30, 2, 600), false);
+        return new CoordinatorConfig(mqtt, file.string("http.host", "127.0.0.1"), file.integer("http.port", 8080, 0, 65535),
+                Path.of(file.string("database", "/var/lib/haven/coordinator.db")),
+                Duration.ofMinutes(file.integer("escalation.ackWithinMinutes", 10, 1, 24 * 60)),
+                file.bool("http.secureCookies", false));
+    }
+}

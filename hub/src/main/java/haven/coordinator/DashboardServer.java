@@ -1,0 +1,295 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.protocol.CommandName;
+import haven.protocol.Json;
+import haven.store.AuditLog;
+import haven.store.Database;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.SameSite;
+import io.javalin.http.staticfiles.Location;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The staff dashboard: login, the live WebSocket, and the incident API. Everything but /health and the
+ * login itself needs a session; every state change needs the session's CSRF token in a header; every read
+ * of incident data is written to the audit table.
+ */
+public final class DashboardServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DashboardServer.class);
+    static final String COOKIE = "haven_session";
+    static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final String STAFF = "staff";
+    private static final int MAX_FAILURES = 5;
+    private static final Duration FAILURE_WINDOW = Duration.ofMinutes(5);
+    private static final Set<String> OUTCOMES = Set.of("resolved-in-class", "referred-to-dsl", "parents-informed",
+            "referred-to-police-or-lado", "no-further-action");
+
+    private final Javalin app;
+    private final Database db;
+    private final Incidents incidents;
+    private final Rooms rooms;
+    private final LiveFeed feed;
+    private final Sessions sessions;
+    private final StaffAccounts staff;
+    private final AuditLog audit;
+    private final CommandSender commands;
+    private final Clock clock;
+    private final boolean secureCookies;
+    private final Map<String, List<Instant>> failures = new ConcurrentHashMap<>();
+
+    public DashboardServer(Database db, Incidents incidents, Rooms rooms, LiveFeed feed, Sessions sessions,
+                           StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies) {
+        this.db = db;
+        this.incidents = incidents;
+        this.rooms = rooms;
+        this.feed = feed;
+        this.sessions = sessions;
+        this.staff = staff;
+        this.audit = audit;
+        this.commands = commands;
+        this.clock = clock;
+        this.secureCookies = secureCookies;
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/haven-ui/dashboard";
+                files.location = Location.CLASSPATH;
+            });
+            config.routes.before(ctx -> {
+                ctx.header("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+                        + "media-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+                ctx.header("X-Content-Type-Options", "nosniff");
+                ctx.header("Referrer-Policy", "no-referrer");
+            });
+            config.routes.before("/api/*", this::requireSession);
+            config.routes.get("/health", ctx -> ctx.result("ok"));
+            config.routes.post("/api/login", this::login);
+            config.routes.post("/api/logout", ctx -> {
+                sessions.end(ctx.cookie(COOKIE));
+                ctx.removeCookie(COOKIE, "/");
+                ctx.status(204);
+            });
+            config.routes.get("/api/session", ctx -> json(ctx, sessionJson(session(ctx))));
+            config.routes.get("/api/rooms", ctx -> {
+                List<RoomView> list = db.read(rooms::list);
+                ObjectNode out = Json.object();
+                var arr = out.putArray("rooms");
+                list.forEach(r -> arr.add(r.toJson()));
+                json(ctx, out);
+            });
+            config.routes.get("/api/incidents", ctx -> {
+                StaffSession who = session(ctx);
+                String status = Optional.ofNullable(ctx.queryParam("status")).orElse("open");
+                List<Incident> list = db.inTransaction(c -> {
+                    audit.record(c, who.name(), "list-incidents", "status=" + status);
+                    return incidents.list(c, status);
+                });
+                ObjectNode out = Json.object();
+                var arr = out.putArray("incidents");
+                list.stream().filter(i -> i.visibleTo(who.role())).forEach(i -> arr.add(i.toJson()));
+                json(ctx, out);
+            });
+            config.routes.get("/api/snapshot", ctx -> json(ctx, snapshot(session(ctx), "snapshot")));
+            config.routes.post("/api/incidents/{id}/ack", this::acknowledge);
+            config.routes.post("/api/incidents/{id}/close", this::close);
+            config.routes.ws("/ws", ws -> {
+                ws.onConnect(ctx -> {
+                    Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
+                    if (who.isEmpty() || !sameOrigin(ctx.header("Origin"), ctx.header("Host"))) {
+                        ctx.closeSession(1008, "login required");
+                        return;
+                    }
+                    long seqBefore = feed.seq();
+                    feed.join(ctx, who.get(), snapshot(who.get(), "live-view"));
+                    log.debug("dashboard joined staff={} seq={}", who.get().name(), seqBefore);
+                });
+                ws.onClose(feed::leave);
+                ws.onError(feed::leave);
+            });
+            config.routes.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).result(e.getMessage()));
+            config.routes.exception(SQLException.class, (e, ctx) -> {
+                log.error("dashboard database error path={}", ctx.path(), e);
+                ctx.status(503).result("the incident log is unavailable; try again shortly");
+            });
+        });
+    }
+
+    public DashboardServer start(String host, int port) {
+        app.start(host, port);
+        log.info("dashboard listening url=http://{}:{}/", host, app.port());
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private void requireSession(Context ctx) {
+        if (ctx.path().equals("/api/login")) {
+            return;
+        }
+        Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
+        if (who.isEmpty()) {
+            ctx.skipRemainingHandlers();
+            ctx.status(401).result("login required");
+            return;
+        }
+        if (!ctx.method().name().equals("GET") && !who.get().csrf().equals(ctx.header(CSRF_HEADER))) {
+            ctx.skipRemainingHandlers();
+            ctx.status(403).result("missing or wrong " + CSRF_HEADER + " header");
+            return;
+        }
+        ctx.attribute(STAFF, who.get());
+    }
+
+    private static StaffSession session(Context ctx) {
+        return ctx.attribute(STAFF);
+    }
+
+    private void login(Context ctx) throws SQLException {
+        JsonNode body = Json.parse(ctx.bodyAsBytes());
+        String name = body.path("name").asText("");
+        char[] password = body.path("password").asText("").toCharArray();
+        String key = name + "|" + ctx.ip();
+        Instant now = clock.instant();
+        List<Instant> recent = failures.getOrDefault(key, List.of()).stream()
+                .filter(t -> t.isAfter(now.minus(FAILURE_WINDOW))).toList();
+        if (recent.size() >= MAX_FAILURES) {
+            ctx.status(429).result("too many failed logins; wait five minutes");
+            return;
+        }
+        Optional<Role> role = staff.verify(name, password);
+        if (role.isEmpty()) {
+            failures.put(key, concat(recent, now));
+            audit.record(name.isEmpty() ? "-" : name, "login-failed", ctx.ip());
+            ctx.status(401).result("wrong name or password");
+            return;
+        }
+        failures.remove(key);
+        StaffSession session = sessions.create(name, role.get());
+        audit.record(name, "login", ctx.ip());
+        Cookie cookie = new Cookie(COOKIE, session.token());
+        cookie.setPath("/");
+        cookie.setHttpOnly(true);
+        cookie.setSameSite(SameSite.STRICT);
+        cookie.setSecure(secureCookies);
+        ctx.cookie(cookie);
+        json(ctx, sessionJson(session));
+    }
+
+    private static List<Instant> concat(List<Instant> list, Instant more) {
+        List<Instant> out = new java.util.ArrayList<>(list);
+        out.add(more);
+        return out;
+    }
+
+    private void acknowledge(Context ctx) throws SQLException {
+        StaffSession who = session(ctx);
+        if (!who.role().canAcknowledge()) {
+            ctx.status(403).result("your role cannot acknowledge worries");
+            return;
+        }
+        long id = Long.parseLong(ctx.pathParam("id"));
+        Optional<Incident> visible = db.read(c -> incidents.find(c, id)).filter(i -> i.visibleTo(who.role()));
+        if (visible.isEmpty()) {
+            ctx.status(404).result("no such incident");
+            return;
+        }
+        Optional<Incident> acked = db.inTransaction(c -> {
+            audit.record(c, who.name(), "acknowledge", "incident=" + id);
+            return incidents.acknowledge(c, id, who.name(), clock.instant());
+        });
+        if (acked.isEmpty()) {
+            ctx.status(409).result("this worry is already acknowledged or closed");
+            return;
+        }
+        ObjectNode args = Json.object();
+        args.put("report", acked.get().reportId());
+        args.put("incident", id);
+        boolean sent = commands.send(acked.get().room(), CommandName.ACK, who, args);
+        feed.incidentChanged(acked.get());
+        ObjectNode out = acked.get().toJson();
+        out.put("hubNotified", sent);
+        json(ctx, out);
+    }
+
+    private void close(Context ctx) throws SQLException {
+        StaffSession who = session(ctx);
+        if (!who.role().canAcknowledge()) {
+            ctx.status(403).result("your role cannot close incidents");
+            return;
+        }
+        long id = Long.parseLong(ctx.pathParam("id"));
+        JsonNode body = Json.parse(ctx.bodyAsBytes());
+        String outcome = body.path("outcome").asText("");
+        if (!OUTCOMES.contains(outcome)) {
+            ctx.status(400).result("outcome must be one of " + OUTCOMES);
+            return;
+        }
+        Optional<Incident> visible = db.read(c -> incidents.find(c, id)).filter(i -> i.visibleTo(who.role()));
+        if (visible.isEmpty()) {
+            ctx.status(404).result("no such incident");
+            return;
+        }
+        Optional<Incident> closed = db.inTransaction(c -> {
+            audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + outcome);
+            return incidents.close(c, id, who.name(), outcome, clock.instant());
+        });
+        if (closed.isEmpty()) {
+            ctx.status(409).result("this incident is already closed");
+            return;
+        }
+        feed.incidentChanged(closed.get());
+        json(ctx, closed.get().toJson());
+    }
+
+    private ObjectNode snapshot(StaffSession who, String auditAction) throws SQLException {
+        return db.inTransaction(c -> {
+            audit.record(c, who.name(), auditAction, "open-incidents");
+            ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open"), who.role());
+            json.put("seq", feed.seq());
+            return json;
+        });
+    }
+
+    private static ObjectNode sessionJson(StaffSession s) {
+        ObjectNode json = Json.object();
+        json.put("name", s.name());
+        json.put("role", s.role().wire());
+        json.put("csrf", s.csrf());
+        return json;
+    }
+
+    /** Cross-site WebSocket hijacking guard: a browser always sends Origin on a WebSocket upgrade. */
+    private static boolean sameOrigin(String origin, String host) {
+        if (origin == null) {
+            return true; // not a browser (e.g. a test client or curl); the session cookie still applies
+        }
+        return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
+    }
+
+    private static void json(Context ctx, JsonNode node) {
+        ctx.contentType("application/json").result(Json.write(node).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

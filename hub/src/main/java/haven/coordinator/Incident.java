@@ -1,0 +1,44 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.protocol.Category;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/** One worry report as the safeguarding lead sees it. */
+public record Incident(long id, String reportId, RoomId room, String status, long presses, String category,
+                       String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
+                       String outcome) {
+
+    static final String COLUMNS = "id, report_id, site, room, status, presses, category, computer, opened_at, acked_at, acked_by, closed_at, outcome";
+
+    static Incident from(ResultSet rs) throws SQLException {
+        return new Incident(rs.getLong(1), rs.getString(2), new RoomId(rs.getString(3), rs.getString(4)), rs.getString(5),
+                rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                rs.getString(12), rs.getString(13));
+    }
+
+    public boolean visibleTo(Role role) {
+        return role.canSeeAboutAnAdult() || !Category.ABOUT_AN_ADULT.wire().equals(category);
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode json = Json.object();
+        json.put("id", id);
+        json.put("reportId", reportId);
+        json.put("site", room.site());
+        json.put("room", room.room());
+        json.put("status", status);
+        json.put("presses", presses);
+        json.put("category", category);
+        json.put("computer", computer);
+        json.put("openedAt", openedAt);
+        json.put("ackedAt", ackedAt);
+        json.put("ackedBy", ackedBy);
+        json.put("closedAt", closedAt);
+        json.put("outcome", outcome);
+        return json;
+    }
+}

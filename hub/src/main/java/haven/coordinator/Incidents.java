@@ -1,0 +1,151 @@
+package haven.coordinator;
+
+import haven.protocol.Event;
+import haven.protocol.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The incident log's SQL: one incident per worry report, updated by follow-up events and staff. */
+public final class Incidents {
+
+    /** Applies a worry event inside the ingest transaction; returns the incident it touched. */
+    public Optional<Incident> apply(Connection c, Event event) throws SQLException {
+        switch (event.type()) {
+            case WORRY_REPORTED -> {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO incidents(report_id, site, room, status, presses, category, computer, opened_at)
+                        VALUES (?,?,?,'open',?,?,?,?)
+                        ON CONFLICT(report_id) DO UPDATE SET presses = max(presses, excluded.presses),
+                            category = coalesce(category, excluded.category),
+                            computer = coalesce(computer, excluded.computer)""")) {
+                    ps.setString(1, event.id());
+                    ps.setString(2, event.room().site());
+                    ps.setString(3, event.room().room());
+                    ps.setLong(4, event.data().path("presses").asLong(1));
+                    ps.setString(5, text(event, "category"));
+                    ps.setString(6, text(event, "computer"));
+                    ps.setString(7, Json.time(event.at()));
+                    ps.executeUpdate();
+                }
+                return find(c, event.id());
+            }
+            case WORRY_REPEATED -> {
+                String report = event.data().path("report").asText();
+                ensureOpened(c, event, report);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE incidents SET presses = max(presses, ?) WHERE report_id = ?")) {
+                    ps.setLong(1, event.data().path("presses").asLong());
+                    ps.setString(2, report);
+                    ps.executeUpdate();
+                }
+                return find(c, report);
+            }
+            case WORRY_DETAILED -> {
+                String report = event.data().path("report").asText();
+                ensureOpened(c, event, report);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE incidents SET category = coalesce(?, category), computer = coalesce(?, computer) WHERE report_id = ?")) {
+                    ps.setString(1, text(event, "category"));
+                    ps.setString(2, text(event, "computer"));
+                    ps.setString(3, report);
+                    ps.executeUpdate();
+                }
+                return find(c, report);
+            }
+            default -> {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * A follow-up can arrive before its report (out-of-order delivery after an outage): open the
+     * incident from the follow-up so nothing waits on ordering; the report fills in when it lands.
+     */
+    private static void ensureOpened(Connection c, Event event, String report) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO incidents(report_id, site, room, status, presses, opened_at)
+                VALUES (?,?,?,'open',1,?) ON CONFLICT(report_id) DO NOTHING""")) {
+            ps.setString(1, report);
+            ps.setString(2, event.room().site());
+            ps.setString(3, event.room().room());
+            ps.setString(4, Json.time(event.at()));
+            ps.executeUpdate();
+        }
+    }
+
+    private static String text(Event event, String field) {
+        return event.data().hasNonNull(field) ? event.data().get(field).asText() : null;
+    }
+
+    public Optional<Incident> find(Connection c, String reportId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents WHERE report_id = ?")) {
+            ps.setString(1, reportId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(Incident.from(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    public Optional<Incident> find(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(Incident.from(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Open = not yet closed (new or acknowledged), oldest first: the most urgent at the top. */
+    public List<Incident> list(Connection c, String status) throws SQLException {
+        String where = switch (status) {
+            case "open" -> "WHERE status IN ('open', 'acknowledged', 'escalated')";
+            case "closed" -> "WHERE status = 'closed'";
+            case "all" -> "";
+            default -> throw new IllegalArgumentException("status must be open, closed or all, got '" + status + "'");
+        };
+        List<Incident> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents " + where
+                + " ORDER BY CASE status WHEN 'escalated' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, opened_at, id LIMIT 500");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(Incident.from(rs));
+            }
+        }
+        return out;
+    }
+
+    /** Marks an open incident acknowledged; empty if it was not open (already acknowledged or closed). */
+    public Optional<Incident> acknowledge(Connection c, long id, String staff, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE incidents SET status = 'acknowledged', acked_at = ?, acked_by = ? WHERE id = ? AND status IN ('open', 'escalated')")) {
+            ps.setString(1, Json.time(at));
+            ps.setString(2, staff);
+            ps.setLong(3, id);
+            if (ps.executeUpdate() == 0) {
+                return Optional.empty();
+            }
+        }
+        return find(c, id);
+    }
+
+    public Optional<Incident> close(Connection c, long id, String staff, String outcome, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, outcome = ? WHERE id = ? AND status <> 'closed'")) {
+            ps.setString(1, Json.time(at));
+            ps.setString(2, staff);
+            ps.setString(3, outcome);
+            ps.setLong(4, id);
+            if (ps.executeUpdate() == 0) {
+                return Optional.empty();
+            }
+        }
+        return find(c, id);
+    }
+}

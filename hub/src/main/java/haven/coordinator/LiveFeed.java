@@ -1,0 +1,86 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.protocol.Json;
+import io.javalin.websocket.WsContext;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes changes to every open dashboard. Each message carries a sequence number; a client that sees a
+ * gap (it missed a message during a network blip) fetches /api/snapshot and carries on from there.
+ * Incidents are filtered per viewer: concerns about an adult reach the headteacher only.
+ */
+public final class LiveFeed {
+    private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
+
+    private final Map<WsContext, StaffSession> clients = new ConcurrentHashMap<>();
+    private long seq;
+
+    public synchronized long seq() {
+        return seq;
+    }
+
+    public void join(WsContext ctx, StaffSession viewer, ObjectNode snapshot) {
+        synchronized (this) {
+            clients.put(ctx, viewer);
+            snapshot.put("kind", "snapshot");
+            snapshot.put("seq", seq);
+            send(ctx, Json.write(snapshot));
+        }
+    }
+
+    public void leave(WsContext ctx) {
+        clients.remove(ctx);
+    }
+
+    public int clientCount() {
+        return clients.size();
+    }
+
+    public synchronized void roomChanged(RoomView room) {
+        ObjectNode msg = Json.object();
+        msg.put("kind", "room");
+        msg.put("seq", ++seq);
+        msg.set("room", room.toJson());
+        String text = Json.write(msg);
+        clients.keySet().forEach(ctx -> send(ctx, text));
+    }
+
+    public synchronized void incidentChanged(Incident incident) {
+        ObjectNode msg = Json.object();
+        msg.put("kind", "incident");
+        msg.put("seq", ++seq);
+        msg.set("incident", incident.toJson());
+        String visible = Json.write(msg);
+        // Viewers who may not see it still get the sequence number, so they do not resync for nothing.
+        ObjectNode hidden = Json.object();
+        hidden.put("kind", "hidden");
+        hidden.put("seq", seq);
+        String hiddenText = Json.write(hidden);
+        clients.forEach((ctx, viewer) -> send(ctx, incident.visibleTo(viewer.role()) ? visible : hiddenText));
+    }
+
+    /** The rooms and open incidents a viewer may see, as one JSON document. */
+    public static ObjectNode snapshot(List<RoomView> rooms, List<Incident> incidents, Role viewer) {
+        ObjectNode json = Json.object();
+        ArrayNode r = json.putArray("rooms");
+        rooms.forEach(room -> r.add(room.toJson()));
+        ArrayNode i = json.putArray("incidents");
+        incidents.stream().filter(inc -> inc.visibleTo(viewer)).forEach(inc -> i.add(inc.toJson()));
+        return json;
+    }
+
+    private void send(WsContext ctx, String text) {
+        try {
+            ctx.send(text);
+        } catch (RuntimeException e) {
+            log.debug("dashboard socket send failed reason={}", e.getMessage());
+            clients.remove(ctx);
+        }
+    }
+}

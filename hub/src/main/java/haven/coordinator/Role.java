@@ -1,0 +1,26 @@
+package haven.coordinator;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Staff roles, from the policies' duties. Only the headteacher sees concerns about an adult. */
+public enum Role {
+    COORDINATOR, HEAD, SENIOR, TEACHER, TECHNICIAN, GOVERNOR;
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Optional<Role> fromWire(String text) {
+        return Arrays.stream(values()).filter(r -> r.wire().equals(text)).findFirst();
+    }
+
+    public boolean canSeeAboutAnAdult() {
+        return this == HEAD;
+    }
+
+    public boolean canAcknowledge() {
+        return this == COORDINATOR || this == HEAD || this == SENIOR || this == TEACHER;
+    }
+}

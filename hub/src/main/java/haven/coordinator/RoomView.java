@@ -1,0 +1,33 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/** A classroom on the dashboard grid: presence, what it displays, and any warning about lost events. */
+public record RoomView(RoomId room, boolean online, String since, String version, String aupKeyStage,
+                       String aupVersion, String condition, String gapWarning) {
+
+    static final String COLUMNS = "site, room, online, since, version, aup_key_stage, aup_version, condition, gap_warning";
+
+    static RoomView from(ResultSet rs) throws SQLException {
+        return new RoomView(new RoomId(rs.getString(1), rs.getString(2)), rs.getInt(3) == 1, rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9));
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode json = Json.object();
+        json.put("site", room.site());
+        json.put("room", room.room());
+        json.put("online", online);
+        json.put("since", since);
+        json.put("version", version);
+        json.put("aupKeyStage", aupKeyStage);
+        json.put("aupVersion", aupVersion);
+        json.put("condition", condition);
+        json.put("gapWarning", gapWarning);
+        return json;
+    }
+}

@@ -1,0 +1,109 @@
+package haven.demo;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.classroom.Hub;
+import haven.classroom.HubConfig;
+import haven.config.ConfigFile;
+import haven.coordinator.Coordinator;
+import haven.coordinator.CoordinatorConfig;
+import haven.coordinator.Role;
+import haven.protocol.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * One JVM with everything: an embedded broker, a coordinator and N classroom hubs on mock GPIO.
+ * Its isolation backend is simulated/manual: the demo never touches this machine's firewall or network.
+ */
+public final class Demo implements AutoCloseable {
+    public record Settings(int rooms, int httpPort, int mqttPort, Path dataDir, String site) {
+    }
+
+    public record Login(String name, String role, String password) {
+    }
+
+    private static final String[] ROOM_NAMES = {"year3-oak", "year4-ash", "year5-elm", "year6-yew", "ict-suite",
+            "library", "year1-fir", "year2-bay"};
+
+    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    private final Coordinator coordinator;
+    private final List<Hub> hubs = new ArrayList<>();
+    private final List<Login> logins = new ArrayList<>();
+    private final EmbeddedBroker broker;
+
+    public Demo(Settings settings, Clock clock) throws Exception {
+        Files.createDirectories(settings.dataDir());
+        broker = own(EmbeddedBroker.start(settings.mqttPort(), settings.dataDir().resolve("broker")));
+        ObjectNode c = Json.object();
+        c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + settings.mqttPort()).put("keepAliveSeconds", 10);
+        c.putObject("http").put("host", "127.0.0.1").put("port", settings.httpPort());
+        c.put("database", settings.dataDir().resolve("coordinator.db").toString());
+        coordinator = own(Coordinator.start(CoordinatorConfig.from(ConfigFile.of("demo coordinator", c)), clock));
+        for (Role role : List.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR)) {
+            String name = "demo-" + role.wire();
+            String password = password();
+            coordinator.staff().put(name, role, password.toCharArray());
+            logins.add(new Login(name, role.wire(), password));
+        }
+        for (int i = 0; i < settings.rooms(); i++) {
+            String room = i < ROOM_NAMES.length ? ROOM_NAMES[i] : "room-" + (i + 1);
+            ObjectNode h = Json.object();
+            h.put("site", settings.site());
+            h.put("room", room);
+            h.putObject("aup").put("keyStage", i % 2 == 0 ? "ks2" : "ks1");
+            h.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + settings.mqttPort()).put("keepAliveSeconds", 10);
+            h.putObject("http").put("host", "127.0.0.1").put("port", settings.httpPort() == 0 ? 0 : settings.httpPort() + 1 + i);
+            h.put("dataDir", settings.dataDir().resolve("hubs").toString());
+            h.putObject("gpio").put("provider", "mock");
+            hubs.add(own(Hub.start(HubConfig.from(ConfigFile.of("demo hub " + room, h)), clock)));
+        }
+    }
+
+    private static String password() {
+        final String alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return out.toString();
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.push(resource);
+        return resource;
+    }
+
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    public List<Hub> hubs() {
+        return hubs;
+    }
+
+    public List<Login> logins() {
+        return logins;
+    }
+
+    public int mqttPort() {
+        return broker.port();
+    }
+
+    @Override
+    public void close() {
+        while (!owned.isEmpty()) {
+            try {
+                owned.pop().close();
+            } catch (Exception e) {
+                System.err.println("demo: close failed: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package haven.protocol;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** Commands the coordinator sends to a hub on haven/v1/{site}/{room}/cmd/{name}. */
+public enum CommandName {
+    ACK("ack"),
+    RELEASE("release"),
+    ISOLATE("isolate");
+
+    private final String wire;
+
+    CommandName(String wire) {
+        this.wire = wire;
+    }
+
+    public String wire() {
+        return wire;
+    }
+
+    public static Optional<CommandName> fromWire(String wire) {
+        return Arrays.stream(values()).filter(c -> c.wire.equals(wire)).findFirst();
+    }
+}

@@ -1,0 +1,33 @@
+package haven.protocol;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** Event types of contract v1. The wire name is the last topic level and the envelope's "type". */
+public enum EventType {
+    WORRY_REPORTED("worry.reported"),
+    /** More presses inside the coalescing window of an open report: same incident, higher count. */
+    WORRY_REPEATED("worry.repeated"),
+    WORRY_DETAILED("worry.detailed"),
+    ISOLATION_REQUESTED("isolation.requested"),
+    ISOLATION_APPLIED("isolation.applied"),
+    ISOLATION_FAILED("isolation.failed"),
+    ISOLATION_RELEASED("isolation.released"),
+    SWITCH_CHANGED("switch.changed"),
+    HUB_STARTED("hub.started"),
+    CMD_APPLIED("cmd.applied");
+
+    private final String wire;
+
+    EventType(String wire) {
+        this.wire = wire;
+    }
+
+    public String wire() {
+        return wire;
+    }
+
+    public static Optional<EventType> fromWire(String wire) {
+        return Arrays.stream(values()).filter(t -> t.wire.equals(wire)).findFirst();
+    }
+}

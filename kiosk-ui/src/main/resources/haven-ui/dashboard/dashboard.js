@@ -1,0 +1,179 @@
+// Staff dashboard: snapshot + sequenced deltas over a WebSocket; on a gap it reloads the snapshot.
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const CATEGORY = {
+    "unkind-online": "someone was unkind online",
+    "saw-something-upsetting": "saw something upsetting",
+    "stranger-contact": "contact from a stranger",
+    "about-an-adult": "about an adult (head only)",
+    "other": "something else",
+  };
+  let session = null;
+  let seq = 0;
+  let ws = null;
+  const rooms = new Map();
+  const incidents = new Map();
+  let baseTitle = document.title;
+
+  async function api(path, options = {}) {
+    const headers = Object.assign({ "Content-Type": "application/json" }, options.headers || {});
+    if (session && options.method && options.method !== "GET") headers["X-CSRF-Token"] = session.csrf;
+    const res = await fetch(path, Object.assign({}, options, { headers, credentials: "same-origin" }));
+    if (res.status === 401) { loggedOut(); throw new Error("login required"); }
+    return res;
+  }
+
+  function loggedOut() {
+    session = null;
+    if (ws) { ws.onclose = null; ws.close(); ws = null; }
+    $("main").hidden = true;
+    $("login-panel").hidden = false;
+    $("logout").hidden = true;
+    $("who").textContent = "";
+    $("live").textContent = "";
+  }
+
+  function loggedIn(s) {
+    session = s;
+    $("login-panel").hidden = true;
+    $("main").hidden = false;
+    $("logout").hidden = false;
+    $("who").textContent = `${s.name} (${s.role})`;
+    connect();
+  }
+
+  function applySnapshot(snap) {
+    rooms.clear();
+    incidents.clear();
+    snap.rooms.forEach((r) => rooms.set(`${r.site}/${r.room}`, r));
+    snap.incidents.forEach((i) => incidents.set(i.id, i));
+    seq = snap.seq;
+    render();
+  }
+
+  async function resync() {
+    const res = await api("/api/snapshot");
+    if (res.ok) applySnapshot(await res.json());
+  }
+
+  function onMessage(msg) {
+    if (msg.kind === "snapshot") { applySnapshot(msg); return; }
+    if (msg.seq <= seq) return;            // already in the snapshot
+    if (msg.seq !== seq + 1) { resync(); return; }  // missed something: start again from the snapshot
+    seq = msg.seq;
+    if (msg.kind === "room") rooms.set(`${msg.room.site}/${msg.room.room}`, msg.room);
+    if (msg.kind === "incident") {
+      const isNew = !incidents.has(msg.incident.id);
+      if (msg.incident.status === "closed") incidents.delete(msg.incident.id);
+      else incidents.set(msg.incident.id, msg.incident);
+      if (isNew && msg.incident.status === "open") alertNew();
+    }
+    render();
+  }
+
+  function alertNew() {
+    let flashes = 0;
+    const timer = setInterval(() => {
+      document.title = flashes % 2 ? baseTitle : "⚠ New worry — Haven";
+      if (++flashes > 9) { clearInterval(timer); document.title = baseTitle; }
+    }, 700);
+  }
+
+  function connect() {
+    ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+    ws.onopen = () => { $("live").className = "live up"; $("live").textContent = "live"; };
+    ws.onmessage = (e) => onMessage(JSON.parse(e.data));
+    ws.onclose = () => {
+      $("live").className = "live down";
+      $("live").textContent = "reconnecting…";
+      if (session) setTimeout(connect, 2000);
+    };
+  }
+
+  function age(iso) {
+    const s = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+    const m = Math.floor(s / 60);
+    return m >= 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : `${m}m ${String(s % 60).padStart(2, "0")}s`;
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function render() {
+    const list = $("worries");
+    list.textContent = "";
+    const open = Array.from(incidents.values()).sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+    $("no-worries").hidden = open.length > 0;
+    $("worry-count").textContent = open.filter((i) => i.status !== "acknowledged").length || "";
+    for (const inc of open) {
+      const li = el("li", inc.status);
+      li.dataset.incident = inc.id;
+      li.appendChild(el("span", "room", inc.room));
+      li.appendChild(el("span", "status", inc.status));
+      li.appendChild(el("span", "category", inc.category ? CATEGORY[inc.category] || inc.category : "no category chosen"));
+      if (inc.computer) li.appendChild(el("span", "computer", `computer ${inc.computer}`));
+      li.appendChild(el("span", "presses", `${inc.presses} press${inc.presses === 1 ? "" : "es"}`));
+      const ageEl = el("span", "age", age(inc.openedAt));
+      ageEl.dataset.since = inc.openedAt;
+      li.appendChild(ageEl);
+      const actions = el("span", "actions");
+      if (inc.status === "open" || inc.status === "escalated") {
+        const b = el("button", "ack", "Acknowledge");
+        b.type = "button";
+        b.addEventListener("click", () => acknowledge(inc.id, b));
+        actions.appendChild(b);
+      } else {
+        actions.appendChild(el("span", "acked-by", `seen by ${inc.ackedBy}`));
+      }
+      li.appendChild(actions);
+      list.appendChild(li);
+    }
+    const grid = $("rooms");
+    grid.textContent = "";
+    for (const r of Array.from(rooms.values()).sort((a, b) => a.room.localeCompare(b.room))) {
+      const li = el("li", r.online ? "online" : "offline");
+      li.dataset.room = r.room;
+      li.appendChild(el("div", "name", r.room));
+      li.appendChild(el("div", "state", r.online ? "online" : "offline"));
+      li.appendChild(el("div", "since", `since ${new Date(r.since).toLocaleTimeString()}`));
+      if (r.aupVersion) li.appendChild(el("div", "aup", `AUP ${r.aupKeyStage} ${r.aupVersion}`));
+      if (r.condition) li.appendChild(el("div", "warning", `hub problem: ${r.condition}`));
+      if (r.gapWarning) li.appendChild(el("div", "warning", r.gapWarning));
+      grid.appendChild(li);
+    }
+  }
+
+  async function acknowledge(id, button) {
+    button.disabled = true;
+    const res = await api(`/api/incidents/${id}/ack`, { method: "POST", body: "{}" });
+    if (!res.ok) { button.disabled = false; alert(await res.text()); }
+  }
+
+  setInterval(() => document.querySelectorAll(".age").forEach((e) => { e.textContent = age(e.dataset.since); }), 1000);
+
+  $("login-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    $("login-error").textContent = "";
+    const res = await fetch("/api/login", {
+      method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin",
+      body: JSON.stringify({ name: $("name").value, password: $("password").value }),
+    });
+    $("password").value = "";
+    if (res.ok) loggedIn(await res.json());
+    else $("login-error").textContent = await res.text();
+  });
+
+  $("logout").addEventListener("click", async () => {
+    await api("/api/logout", { method: "POST", body: "{}" }).catch(() => {});
+    loggedOut();
+  });
+
+  fetch("/api/session", { credentials: "same-origin" })
+    .then((res) => (res.ok ? res.json().then(loggedIn) : loggedOut()))
+    .catch(loggedOut);
+})();

@@ -1,0 +1,146 @@
+// Classroom kiosk. Live state comes from the hub over a WebSocket; the hub's clock decides timeouts.
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const SLIDE_MS = 9000;
+  let state = null;
+  let slides = [];
+  let slideIndex = 0;
+  let slideTimer = null;
+  let screenTimer = null;
+  let aupVersion = null;
+  let computer = "";
+
+  function show(screen) {
+    for (const id of ["idle", "thanks", "acknowledged"]) {
+      $(id).hidden = id !== screen;
+    }
+  }
+
+  // Split the AUP into slides of a few rules each, so it reads at a glance from across the room.
+  function buildSlides(aup) {
+    const doc = new DOMParser().parseFromString(aup.html, "text/html");
+    const out = [];
+    let heading = null;
+    for (const node of Array.from(doc.body.children)) {
+      if (node.tagName === "H1" || (node.tagName === "P" && node.querySelector("em") && node.textContent.includes("Sample"))) {
+        continue;
+      }
+      if (node.tagName === "H2") {
+        heading = node.textContent;
+        continue;
+      }
+      if (node.tagName === "UL" || node.tagName === "OL") {
+        const items = Array.from(node.children);
+        for (let i = 0; i < items.length; i += 3) {
+          out.push({ heading, items: items.slice(i, i + 3).map((li) => li.innerHTML) });
+        }
+      } else {
+        out.push({ heading, items: [node.innerHTML] });
+      }
+    }
+    return out.length ? out : [{ heading: null, items: [aup.html] }];
+  }
+
+  function renderSlide() {
+    const slide = slides[slideIndex % slides.length];
+    const box = $("aup-slide");
+    box.textContent = "";
+    if (slide.heading) {
+      const h = document.createElement("h2");
+      h.textContent = slide.heading;
+      box.appendChild(h);
+    }
+    const ul = document.createElement("ul");
+    for (const html of slide.items) {
+      const li = document.createElement("li");
+      li.innerHTML = html; // rendered by the hub with raw HTML escaped (commonmark escapeHtml)
+      ul.appendChild(li);
+    }
+    box.appendChild(ul);
+    $("slide-count").textContent = slides.length > 1 ? `${(slideIndex % slides.length) + 1} / ${slides.length}` : "";
+  }
+
+  function render(next) {
+    state = next;
+    $("room-name").textContent = `${state.room}`;
+    const conn = $("connection");
+    conn.className = "connection " + (state.online ? "online" : "offline");
+    conn.textContent = state.online ? "Connected" : "Offline — reports are saved";
+    if (state.aup && state.aup.version + state.aup.keyStage !== aupVersion) {
+      aupVersion = state.aup.version + state.aup.keyStage;
+      $("aup-title").textContent = state.aup.title;
+      slides = buildSlides(state.aup);
+      slideIndex = 0;
+      renderSlide();
+    }
+    if (state.screen !== "thanks") {
+      computer = "";
+      $("computer-number").textContent = "\u00a0";
+      $("detail-done").hidden = true;
+      document.querySelectorAll("[data-category]").forEach((b) => b.setAttribute("aria-pressed", "false"));
+    }
+    if (state.screen === "thanks" && state.report) {
+      document.querySelectorAll("[data-category]").forEach((b) =>
+        b.setAttribute("aria-pressed", String(b.dataset.category === state.report.category)));
+    }
+    $("saved-note").hidden = state.online;
+    show(state.screen);
+    clearTimeout(screenTimer);
+    if (state.screen !== "idle") {
+      screenTimer = setTimeout(refresh, state.screenRemainingMs + 200);
+    }
+  }
+
+  async function refresh() {
+    try {
+      const res = await fetch("/api/kiosk");
+      if (res.ok) render(await res.json());
+    } catch (e) { /* the socket reconnect will catch up */ }
+  }
+
+  async function detail(body) {
+    const res = await fetch("/api/kiosk/detail", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    if (res.ok) {
+      $("detail-done").hidden = false;
+      render(await res.json());
+    }
+  }
+
+  function connect() {
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+    ws.onmessage = (msg) => render(JSON.parse(msg.data));
+    ws.onclose = () => setTimeout(connect, 2000);
+  }
+
+  function buildPad() {
+    const keys = document.querySelector(".keys");
+    for (const label of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "⌫", "OK"]) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = label;
+      b.setAttribute("aria-label", label === "⌫" ? "Delete" : label === "OK" ? "Send computer number" : label);
+      b.addEventListener("click", () => {
+        if (label === "⌫") computer = computer.slice(0, -1);
+        else if (label === "OK") { if (computer) detail({ computer }); return; }
+        else if (computer.length < 3) computer += label;
+        $("computer-number").textContent = computer || "\u00a0";
+      });
+      keys.appendChild(b);
+    }
+  }
+
+  document.querySelectorAll("[data-category]").forEach((b) =>
+    b.addEventListener("click", () => detail({ category: b.dataset.category })));
+  buildPad();
+  slideTimer = setInterval(() => {
+    if (state && state.screen === "idle" && slides.length > 1) {
+      slideIndex++;
+      renderSlide();
+    }
+  }, SLIDE_MS);
+  refresh();
+  connect();
+})();
