@@ -87,7 +87,7 @@ public final class Classroom {
         Event event;
         synchronized (this) {
             Instant now = clock.instant();
-            boolean joinsOpenReport = report != null && report.acknowledgedAt() == null
+            boolean joinsOpenReport = !coalesceWindow.isZero() && report != null && report.acknowledgedAt() == null
                     && Duration.between(report.lastPress(), now).compareTo(coalesceWindow) <= 0;
             if (joinsOpenReport) {
                 report = report.withPress(now);

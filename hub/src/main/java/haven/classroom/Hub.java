@@ -39,6 +39,13 @@ public final class Hub implements AutoCloseable {
     private final Classroom classroom;
     private final StatusLeds leds;
     private final KioskServer kiosk;
+    private final java.util.concurrent.atomic.AtomicReference<String> lastCondition = new java.util.concurrent.atomic.AtomicReference<>();
+    // Status is published off the caller's thread: a change can start inside Paho's callback (#310).
+    private final java.util.concurrent.ExecutorService statusPublisher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hub-status");
+        t.setDaemon(true);
+        return t;
+    });
 
     private Hub(HubConfig config, Clock clock) throws SQLException {
         this.config = config;
@@ -65,6 +72,14 @@ public final class Hub implements AutoCloseable {
             classroom.connection(true);
         });
         mqtt.onConnectionLost(() -> classroom.connection(false));
+        // A degraded outbox (full disk) must reach the dashboard: republish presence when it changes.
+        classroom.onChange(() -> {
+            String condition = outbox.condition().orElse(null);
+            if (!java.util.Objects.equals(condition, lastCondition.getAndSet(condition)) && mqtt.isConnected()) {
+                statusPublisher.execute(this::publishStatus);
+            }
+        });
+        own(statusPublisher::shutdownNow);
         own(() -> mqtt.close(Topics.status(config.room()), status(false).encode()));
         own(publisher);
         kiosk = own(new KioskServer(classroom, hand, button, keySwitch));

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -21,8 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Paho MQTT v3.1.1 connection that stays up: it retries the first connect (Paho's automatic reconnect
- * only starts after one success), reconnects with capped back-off, and re-subscribes on every connect
+ * A Paho MQTT v3.1.1 connection that stays up. We reconnect ourselves, with capped back-off and a fresh
+ * Paho client object per attempt, instead of Paho's automatic reconnect: under load Paho 1.2.5 can hang
+ * for ever in CommsSender.start on an automatic reconnect (seen in our broker-restart test), and its
+ * automatic reconnect never starts if the first connect fails. Subscriptions are re-made on every connect
  * (Paho does not resubscribe with cleanSession=true, paho.mqtt.java #493).
  *
  * <p>Subscription handlers run inside Paho's messageArrived: Paho sends the PUBACK only after it returns,
@@ -55,7 +56,7 @@ public final class MqttLink implements AutoCloseable {
     }
 
     private final MqttSettings settings;
-    private final MqttAsyncClient client;
+    private volatile MqttAsyncClient client;
     private final MqttConnectOptions options;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final List<Runnable> onConnected = new CopyOnWriteArrayList<>();
@@ -68,20 +69,16 @@ public final class MqttLink implements AutoCloseable {
     private final ExecutorService callbacks = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicBoolean everConnected = new AtomicBoolean();
 
     public MqttLink(MqttSettings settings, Will will) {
         this.settings = settings;
-        try {
-            this.client = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
-        } catch (MqttException e) {
-            throw new IllegalArgumentException("mqtt server '" + settings.serverUri() + "': " + e.getMessage(), e);
-        }
+        this.client = newClient();
         this.options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(settings.cleanSession());
         options.setKeepAliveInterval(settings.keepAliveSeconds());
-        options.setAutomaticReconnect(true);
-        options.setMaxReconnectDelay(10_000);
+        options.setAutomaticReconnect(false);
         options.setConnectionTimeout(10);
         // Paho's default of 10 gives "Too many publishes in progress (32202)" under bursts (#551).
         options.setMaxInflight(MAX_INFLIGHT);
@@ -92,7 +89,16 @@ public final class MqttLink implements AutoCloseable {
         if (will != null) {
             options.setWill(will.topic(), will.payload(), 1, true);
         }
-        client.setCallback(new Callback());
+    }
+
+    private MqttAsyncClient newClient() {
+        try {
+            MqttAsyncClient fresh = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
+            fresh.setCallback(new Callback(fresh));
+            return fresh;
+        } catch (MqttException e) {
+            throw new IllegalArgumentException("mqtt server '" + settings.serverUri() + "': " + e.getMessage(), e);
+        }
     }
 
     /** Registers a subscription; it is (re)made on every connect. Call before {@link #start()}. */
@@ -137,24 +143,23 @@ public final class MqttLink implements AutoCloseable {
     }
 
     private void connectOnce() {
-        if (closed.get() || client.isConnected()) {
-            return;
-        }
         long delay = 1;
-        while (!closed.get()) {
+        while (!closed.get() && !client.isConnected()) {
+            MqttAsyncClient attempt = client;
             try {
-                client.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L + 1000);
+                attempt.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L + 1000);
                 return;
             } catch (MqttException e) {
-                if (e.getReasonCode() == MqttException.REASON_CODE_CLIENT_CONNECTED
-                        || e.getReasonCode() == MqttException.REASON_CODE_CONNECT_IN_PROGRESS) {
-                    return;
-                }
-                if (e.getReasonCode() == MqttException.REASON_CODE_CLIENT_CLOSED) {
+                if (e.getReasonCode() == MqttException.REASON_CODE_CLIENT_CONNECTED) {
                     return;
                 }
                 log.warn("mqtt connect failed client={} server={} reason={} retryInSeconds={}",
                         settings.clientId(), settings.serverUri(), e.getMessage(), delay);
+                // A failed or hung attempt can leave Paho's internals half-started: never reuse it.
+                discard(attempt);
+                if (!closed.get()) {
+                    client = newClient();
+                }
             }
             try {
                 Thread.sleep(Duration.ofSeconds(delay));
@@ -163,6 +168,19 @@ public final class MqttLink implements AutoCloseable {
                 return;
             }
             delay = Math.min(delay * 2, 10);
+        }
+    }
+
+    private static void discard(MqttAsyncClient old) {
+        try {
+            old.disconnectForcibly(0, 0, false);
+        } catch (MqttException | RuntimeException ignored) {
+            // already down
+        }
+        try {
+            old.close(true);
+        } catch (MqttException | RuntimeException ignored) {
+            // already closed
         }
     }
 
@@ -177,8 +195,15 @@ public final class MqttLink implements AutoCloseable {
     }
 
     private final class Callback implements MqttCallbackExtended {
+        private final MqttAsyncClient owner;
+
+        Callback(MqttAsyncClient owner) {
+            this.owner = owner;
+        }
+
         @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
+        public void connectComplete(boolean ignoredPahoFlag, String serverURI) {
+            boolean reconnect = everConnected.getAndSet(true);
             if (reconnect) {
                 reconnects.incrementAndGet();
             }
@@ -201,6 +226,16 @@ public final class MqttLink implements AutoCloseable {
             log.warn("mqtt connection lost client={} reason={}", settings.clientId(),
                     cause == null ? "unknown" : cause.getMessage());
             callbacks.execute(() -> onLost.forEach(Runnable::run));
+            if (!closed.get() && owner == client) {
+                // Reconnect on a fresh client object; the old one is closed off this thread.
+                retry.execute(() -> {
+                    discard(owner);
+                    if (!closed.get() && owner == client) {
+                        client = newClient();
+                    }
+                    connectOnce();
+                });
+            }
         }
 
         @Override
