@@ -10,7 +10,6 @@ import haven.mqtt.MqttLink;
 import haven.outbox.Outbox;
 import haven.outbox.OutboxPublisher;
 import haven.protocol.Command;
-import haven.protocol.ContractViolation;
 import haven.protocol.EventCodec;
 import haven.protocol.EventType;
 import haven.protocol.HubStatus;
@@ -39,9 +38,11 @@ public final class Hub implements AutoCloseable {
     private final Classroom classroom;
     private final StatusLeds leds;
     private final KioskServer kiosk;
+    private final OutboxPublisher publisher;
+    private final java.util.concurrent.atomic.AtomicLong lastStatusSeq = new java.util.concurrent.atomic.AtomicLong(-1);
     private final java.util.concurrent.atomic.AtomicReference<String> lastCondition = new java.util.concurrent.atomic.AtomicReference<>();
     // Status is published off the caller's thread: a change can start inside Paho's callback (#310).
-    private final java.util.concurrent.ExecutorService statusPublisher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private final java.util.concurrent.ScheduledExecutorService statusPublisher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hub-status");
         t.setDaemon(true);
         return t;
@@ -54,7 +55,7 @@ public final class Hub implements AutoCloseable {
         Database db = own(Database.open(config.database(), "/haven/store/hub"));
         outbox = new Outbox(db, new EventCodec(), new UuidV7(clock), clock, config.room());
         mqtt = new MqttLink(config.mqtt(), new MqttLink.Will(Topics.status(config.room()), status(false).encode()));
-        OutboxPublisher publisher = new OutboxPublisher(outbox, mqtt, config.outboxWindow(), config.outboxMaxPerSecond());
+        publisher = new OutboxPublisher(outbox, mqtt, config.outboxWindow(), config.outboxMaxPerSecond());
         leds = new StatusLeds(board.output("led-green", config.pins().greenLed()),
                 board.output("led-amber", config.pins().amberLed()),
                 board.output("led-red", config.pins().redLed()));
@@ -80,6 +81,12 @@ public final class Hub implements AutoCloseable {
             }
         });
         own(statusPublisher::shutdownNow);
+        // Presence doubles as a heartbeat of lastSeq, so the coordinator notices missing trailing events.
+        statusPublisher.scheduleWithFixedDelay(() -> {
+            if (mqtt.isConnected() && outbox.lastSeq() != lastStatusSeq.get()) {
+                publishStatus();
+            }
+        }, config.statusEvery().toMillis(), config.statusEvery().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         own(() -> mqtt.close(Topics.status(config.room()), status(false).encode()));
         own(publisher);
         kiosk = own(new KioskServer(classroom, hand, button, keySwitch));
@@ -104,12 +111,14 @@ public final class Hub implements AutoCloseable {
     private HubStatus status(boolean online) {
         Aup aup = classroom == null ? Aup.sample(config.keyStage()) : classroom.aup();
         return new HubStatus(online, clock.instant(), VERSION, aup.keyStage(), aup.version(), List.of(),
-                outbox == null ? null : outbox.condition().orElse(null));
+                outbox == null ? null : outbox.condition().orElse(null), outbox == null ? 0 : outbox.lastSeq());
     }
 
     private void publishStatus() {
         try {
-            mqtt.publish(Topics.status(config.room()), status(true).encode(), true);
+            HubStatus status = status(true);
+            mqtt.publish(Topics.status(config.room()), status.encode(), true);
+            lastStatusSeq.set(status.lastSeq());
         } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
             log.warn("status publish failed room={} reason={}", config.room(), e.getMessage());
         }
@@ -117,8 +126,17 @@ public final class Hub implements AutoCloseable {
 
     private void onCommand(String topic, byte[] payload, boolean retained) {
         try {
-            classroom.apply(Command.decode(topic, payload));
-        } catch (ContractViolation e) {
+            Command command = Command.decode(topic, payload);
+            if (command.name() == haven.protocol.CommandName.RESEND) {
+                // Transport repair, not a classroom action: no kiosk change and no event of its own.
+                int again = outbox.resend(command.args().path("from").asLong(), command.args().path("to").asLong());
+                log.info("resend requested room={} from={} to={} found={}", config.room(),
+                        command.args().path("from").asLong(), command.args().path("to").asLong(), again);
+                publisher.wake();
+                return;
+            }
+            classroom.apply(command);
+        } catch (IllegalArgumentException e) {
             log.warn("command rejected room={} topic={} reason={}", config.room(), topic, e.getMessage());
         }
     }

@@ -13,7 +13,8 @@ import java.util.Locale;
 /** Everything a classroom hub is told by its hub.yaml (firmware-config/hub.yaml documents each key). */
 public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String httpHost, int httpPort,
                         Path dataDir, GpioBoard.Provider gpioProvider, GpioPins pins, long debounceMillis,
-                        Duration coalesceWindow, Duration detailWindow, int outboxWindow, int outboxMaxPerSecond) {
+                        Duration coalesceWindow, Duration detailWindow, int outboxWindow, int outboxMaxPerSecond,
+                        Duration statusEvery) {
 
     public static HubConfig from(ConfigFile file) {
         String site = file.checked("site", () -> Ids.require("site", file.string("site")));
@@ -49,7 +50,8 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                 Duration.ofSeconds(file.integer("worry.coalesceSeconds", 10, 0, 600)),
                 Duration.ofSeconds(file.integer("worry.detailSeconds", 30, 5, 600)),
                 file.integer("outbox.window", 32, 1, 256),
-                file.integer("outbox.maxPerSecond", 200, 1, 10_000));
+                file.integer("outbox.maxPerSecond", 200, 1, 10_000),
+                Duration.ofSeconds(file.integer("mqtt.statusEverySeconds", 30, 1, 3600)));
     }
 
     public Path database() {

@@ -37,9 +37,11 @@ public final class Coordinator implements AutoCloseable {
         own(mqtt);
         ingest.subscribe(mqtt);
         CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock);
+        GapRepair repair = own(new GapRepair(db, rooms, commands));
         dashboard = own(new DashboardServer(db, incidents, rooms, feed, new Sessions(clock), staff,
                 new AuditLog(db, clock), commands, clock, config.secureCookies()));
         mqtt.start();
+        repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());
     }
 

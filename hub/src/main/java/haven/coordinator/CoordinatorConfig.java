@@ -7,7 +7,7 @@ import java.time.Duration;
 
 /** Everything the coordinator is told by coordinator.yaml (firmware-config/coordinator.yaml documents each key). */
 public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, Path database,
-                                Duration ackWithin, boolean secureCookies) {
+                                Duration ackWithin, boolean secureCookies, Duration repairEvery) {
 
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
@@ -22,6 +22,7 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
         return new CoordinatorConfig(mqtt, file.string("http.host", "127.0.0.1"), file.integer("http.port", 8080, 0, 65535),
                 Path.of(file.string("database", "/var/lib/haven/coordinator.db")),
                 Duration.ofMinutes(file.integer("escalation.ackWithinMinutes", 10, 1, 24 * 60)),
-                file.bool("http.secureCookies", false));
+                file.bool("http.secureCookies", false),
+                Duration.ofSeconds(file.integer("ingest.repairSeconds", 15, 1, 3600)));
     }
 }

@@ -15,6 +15,9 @@ import java.util.Optional;
 
 /** The rooms table: presence from the retained status / Last Will, and per-hub sequence gaps. */
 public final class Rooms {
+    /** The highest seq known for a room: the most recent logged, or what the hub's status says it has. */
+    private static final String HIGHEST_SEQ = "SELECT max(coalesce((SELECT max(seq) FROM events e"
+            + " WHERE e.site = r.site AND e.room = r.room), 0), r.expected_seq)";
 
     public Optional<RoomView> presence(Connection c, RoomId room, HubStatus status, Instant receivedAt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
@@ -37,6 +40,14 @@ public final class Rooms {
             ps.setString(8, status.condition());
             ps.executeUpdate();
         }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE rooms SET expected_seq = max(expected_seq, ?) WHERE site = ? AND room = ?")) {
+            ps.setLong(1, status.lastSeq());
+            ps.setString(2, room.site());
+            ps.setString(3, room.room());
+            ps.executeUpdate();
+        }
+        recomputeGap(c, room);
         return find(c, room);
     }
 
@@ -54,29 +65,81 @@ public final class Rooms {
             ps.setString(3, Json.time(receivedAt));
             ps.executeUpdate();
         }
-        long max;
-        long distinct;
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT max(seq), count(DISTINCT seq) FROM events WHERE site = ? AND room = ?")) {
-            ps.setString(1, event.room().site());
-            ps.setString(2, event.room().room());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                max = rs.getLong(1);
-                distinct = rs.getLong(2);
-            }
-        }
-        long missing = max - distinct;
-        String warning = missing > 0 ? missing + " event(s) missing below seq " + max + " (possible loss)" : null;
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE rooms SET last_seq = max(last_seq, ?), gap_warning = ? WHERE site = ? AND room = ?")) {
+                "UPDATE rooms SET last_seq = max(last_seq, ?) WHERE site = ? AND room = ?")) {
             ps.setLong(1, event.seq());
-            ps.setString(2, warning);
-            ps.setString(3, event.room().site());
-            ps.setString(4, event.room().room());
+            ps.setString(2, event.room().site());
+            ps.setString(3, event.room().room());
             ps.executeUpdate();
         }
+        recomputeGap(c, event.room());
         return find(c, event.room());
+    }
+
+    /** How many of a hub's events below the highest known seq are not in the log. */
+    public long missing(Connection c, RoomId room) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(HIGHEST_SEQ
+                + " - (SELECT count(DISTINCT seq) FROM events e WHERE e.site = r.site AND e.room = r.room)"
+                + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Math.max(0, rs.getLong(1)) : 0;
+            }
+        }
+    }
+
+    private void recomputeGap(Connection c, RoomId room) throws SQLException {
+        long missing = missing(c, room);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE rooms SET gap_warning = ? WHERE site = ? AND room = ?")) {
+            ps.setString(1, missing > 0 ? missing + " event(s) not yet received (possible loss; the hub is asked to resend)" : null);
+            ps.setString(2, room.site());
+            ps.setString(3, room.room());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Seq ranges [from, to] of this hub's events that are missing, oldest first, at most {@code limit} ranges. */
+    public List<long[]> missingRanges(Connection c, RoomId room, int limit) throws SQLException {
+        long expected;
+        try (PreparedStatement ps = c.prepareStatement(HIGHEST_SEQ + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            try (ResultSet rs = ps.executeQuery()) {
+                expected = rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+        List<long[]> ranges = new ArrayList<>();
+        long next = 1;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT DISTINCT seq FROM events WHERE site = ? AND room = ? ORDER BY seq")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next() && ranges.size() < limit) {
+                    long seq = rs.getLong(1);
+                    if (seq > next) {
+                        ranges.add(new long[] {next, seq - 1});
+                    }
+                    next = Math.max(next, seq + 1);
+                }
+            }
+        }
+        if (next <= expected && ranges.size() < limit) {
+            ranges.add(new long[] {next, expected});
+        }
+        return ranges;
+    }
+
+    public List<RoomId> roomsWithGaps(Connection c) throws SQLException {
+        List<RoomId> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM rooms WHERE gap_warning IS NOT NULL AND online = 1");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new RoomId(rs.getString(1), rs.getString(2)));
+            }
+        }
+        return out;
     }
 
     public Optional<RoomView> find(Connection c, RoomId room) throws SQLException {

@@ -194,6 +194,38 @@ public final class Outbox {
         }
     }
 
+    /** The highest seq committed (or held) so far; 0 before the first event. */
+    public synchronized long lastSeq() {
+        return nextSeq - 1;
+    }
+
+    /** Limit on one resend request, so a confused coordinator cannot make a hub flood the broker. */
+    public static final int MAX_RESEND = 1000;
+
+    /**
+     * Marks events in [from, to] unsent again, so the publisher sends them once more in seq order.
+     * Returns how many the hub still had. The coordinator ignores any it already has, by id.
+     */
+    public synchronized int resend(long from, long to) {
+        if (from < 1 || to < from || to - from >= MAX_RESEND) {
+            throw new IllegalArgumentException("resend range must be 1 <= from <= to and at most " + MAX_RESEND
+                    + " events, got " + from + ".." + to);
+        }
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE outbox SET sent_at = NULL WHERE seq BETWEEN ? AND ? AND sent_at IS NOT NULL")) {
+                    ps.setLong(1, from);
+                    ps.setLong(2, to);
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            log.warn("outbox resend failed from={} to={} reason={}", from, to, e.getMessage());
+            return 0;
+        }
+    }
+
     public synchronized int heldInMemory() {
         return held.size();
     }

@@ -7,7 +7,9 @@ import java.util.Optional;
 public enum CommandName {
     ACK("ack"),
     RELEASE("release"),
-    ISOLATE("isolate");
+    ISOLATE("isolate"),
+    /** Publish the events with seq in [from, to] again: the coordinator found them missing from its log. */
+    RESEND("resend");
 
     private final String wire;
 

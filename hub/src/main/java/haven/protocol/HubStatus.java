@@ -11,9 +11,11 @@ import java.util.List;
 /**
  * The retained presence message on haven/v1/{site}/{room}/status; the offline form is also the Last Will.
  * {@code condition} says why a hub is degraded (e.g. its disk is full) so staff see it on the dashboard.
+ * {@code lastSeq} is the highest event seq the hub has committed: the coordinator compares it with its
+ * log to find events it never received (even the last ones) and asks for them again (cmd/resend).
  */
 public record HubStatus(boolean online, Instant at, String version, String aupKeyStage, String aupVersion,
-                        List<String> isolations, String condition) {
+                        List<String> isolations, String condition, long lastSeq) {
     public HubStatus {
         isolations = List.copyOf(isolations);
     }
@@ -32,6 +34,7 @@ public record HubStatus(boolean online, Instant at, String version, String aupKe
         if (condition != null) {
             hub.put("condition", condition);
         }
+        hub.put("lastSeq", lastSeq);
         return Json.write(json).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -51,6 +54,6 @@ public record HubStatus(boolean online, Instant at, String version, String aupKe
         hub.path("isolations").forEach(n -> isolations.add(n.asText()));
         return new HubStatus(state.equals("online"), at, hub.path("version").asText(""),
                 aup.path("keyStage").asText(""), aup.path("version").asText(""), isolations,
-                hub.hasNonNull("condition") ? hub.get("condition").asText() : null);
+                hub.hasNonNull("condition") ? hub.get("condition").asText() : null, hub.path("lastSeq").asLong(0));
     }
 }

@@ -93,10 +93,25 @@ class IngestTest {
         ingest.onMessage(first.topic(), codec.encode(first), false);
         ingest.onMessage(third.topic(), codec.encode(third), false);
         String warning = db.read(c -> new Rooms().find(c, room)).orElseThrow().gapWarning();
-        assertTrue(warning != null && warning.contains("1 event(s) missing"), String.valueOf(warning));
+        assertTrue(warning != null && warning.startsWith("1 event(s)"), String.valueOf(warning));
         Event second = worry(2);
         ingest.onMessage(second.topic(), codec.encode(second), false);
         assertEquals(null, db.read(c -> new Rooms().find(c, room)).orElseThrow().gapWarning());
+    }
+
+    @Test
+    void missingRangesIncludeTrailingEventsTheHubSaysItHas() throws Exception {
+        for (long seq : new long[] {1, 2, 5, 6, 9}) {
+            Event e = worry(seq);
+            ingest.onMessage(e.topic(), codec.encode(e), false);
+        }
+        haven.protocol.HubStatus status = new haven.protocol.HubStatus(true, clock.instant(), "v", "ks2", "1",
+                List.of(), null, 12);
+        ingest.onMessage(Topics.status(room), status.encode(), true);
+        List<long[]> ranges = db.read(c -> new Rooms().missingRanges(c, room, 10));
+        assertEquals(List.of("3-4", "7-8", "10-12"), ranges.stream().map(r -> r[0] + "-" + r[1]).toList());
+        assertEquals(7L, (long) db.read(c -> new Rooms().missing(c, room)));
+        assertTrue(db.read(c -> new Rooms().find(c, room)).orElseThrow().gapWarning().startsWith("7 event(s)"));
     }
 
     @Test

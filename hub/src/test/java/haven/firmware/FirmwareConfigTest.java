@@ -38,12 +38,12 @@ class FirmwareConfigTest {
 
     /** Every key HubConfig.from reads; the sample must show (and so document) each one. */
     private static final Set<String> HUB_KEYS = Set.of("site", "room", "aup.keyStage", "mqtt.uri", "mqtt.username",
-            "mqtt.password", "mqtt.clientId", "mqtt.keepAliveSeconds", "http.host", "http.port", "dataDir",
+            "mqtt.password", "mqtt.clientId", "mqtt.keepAliveSeconds", "mqtt.statusEverySeconds", "http.host", "http.port", "dataDir",
             "gpio.provider", "gpio.button", "gpio.keySwitch", "gpio.greenLed", "gpio.amberLed", "gpio.redLed",
             "gpio.debounceMillis", "worry.coalesceSeconds", "worry.detailSeconds", "outbox.window", "outbox.maxPerSecond");
     private static final Set<String> COORDINATOR_KEYS = Set.of("mqtt.uri", "mqtt.username", "mqtt.password",
             "mqtt.clientId", "mqtt.keepAliveSeconds", "http.host", "http.port", "http.secureCookies", "database",
-            "escalation.ackWithinMinutes");
+            "escalation.ackWithinMinutes", "ingest.repairSeconds");
 
     /** What a real provisioning run would change; the stubs only record that they were called. */
     private static final List<String> MUTATING_COMMANDS = List.of("apt-get", "chroot", "install", "cp", "mv", "mkdir",

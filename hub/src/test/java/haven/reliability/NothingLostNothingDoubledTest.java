@@ -296,6 +296,32 @@ class NothingLostNothingDoubledTest {
         }
     }
 
+    @Test
+    void eventsPublishedBeforeTheCoordinatorEverSubscribedAreRecoveredByResend() throws Exception {
+        // The broker accepts (and acknowledges) events nobody is subscribed to yet, then drops them:
+        // only the hub's outbox still has them. The coordinator learns the hub's lastSeq from its status.
+        List<Hub> hubs = List.of(hub("early-a"), hub("early-b"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hubs.stream().allMatch(h -> h.mqtt().isConnected()));
+        for (int i = 0; i < 20; i++) {
+            hubs.get(i % 2).classroom().press();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> hubs.stream().allMatch(h -> h.outbox().unsentCount() == 0));
+
+        Coordinator coordinator = coordinator();
+        Path db = coordinator.database().file();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
+                logged(db).stream().filter(l -> l.type().equals("worry.reported")).count() == 20);
+        List<Logged> log = logged(db);
+        for (Hub h : hubs) {
+            assertExactlyOnce(log, h.config().room().room(), outboxIds(h.config().database()));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM rooms WHERE gap_warning IS NOT NULL")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "the gap warnings cleared once the events arrived");
+        }
+    }
+
     private MqttClient rawClient() throws Exception {
         MqttClient raw = new MqttClient(broker.uri(), "raw-" + UUID.randomUUID(), new MemoryPersistence());
         raw.connect(new MqttConnectOptions());

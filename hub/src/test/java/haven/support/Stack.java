@@ -18,6 +18,7 @@ public final class Stack {
                 .put("clientId", "coordinator-" + Long.toHexString(System.nanoTime()));
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
         c.put("database", dir.resolve("coordinator.db").toString());
+        c.putObject("ingest").put("repairSeconds", 1);
         return CoordinatorConfig.from(ConfigFile.of("test coordinator", c));
     }
 
@@ -29,7 +30,7 @@ public final class Stack {
         ObjectNode h = Json.object();
         h.put("site", "test-school");
         h.put("room", room);
-        h.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + mqttPort).put("keepAliveSeconds", 2);
+        h.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + mqttPort).put("keepAliveSeconds", 2).put("statusEverySeconds", 1);
         h.putObject("http").put("host", "127.0.0.1").put("port", 0);
         h.put("dataDir", dir.toString());
         h.putObject("gpio").put("provider", "mock");
