@@ -173,8 +173,10 @@ public final class Classroom {
         changed();
     }
 
-    public synchronized void showAup(Aup newAup) {
-        aup = newAup;
+    public void showAup(Aup newAup) {
+        synchronized (this) {
+            aup = newAup;
+        }
         changed();
     }
 

@@ -6,6 +6,9 @@ import haven.gpio.KeySwitch;
 import haven.gpio.SimulatedHand;
 import haven.gpio.StatusLeds;
 import haven.gpio.WorryButton;
+import haven.isolation.IsolationService;
+import haven.isolation.IsolationStore;
+import haven.isolation.Isolator;
 import haven.mqtt.MqttLink;
 import haven.outbox.Outbox;
 import haven.outbox.OutboxPublisher;
@@ -39,6 +42,7 @@ public final class Hub implements AutoCloseable {
     private final StatusLeds leds;
     private final KioskServer kiosk;
     private final OutboxPublisher publisher;
+    private final IsolationFlow flow;
     private final java.util.concurrent.atomic.AtomicLong lastStatusSeq = new java.util.concurrent.atomic.AtomicLong(-1);
     private final java.util.concurrent.atomic.AtomicReference<String> lastCondition = new java.util.concurrent.atomic.AtomicReference<>();
     // Status is published off the caller's thread: a change can start inside Paho's callback (#310).
@@ -63,8 +67,20 @@ public final class Hub implements AutoCloseable {
                 Aup.sample(config.keyStage()), publisher::wake);
         WorryButton button = own(new WorryButton(board.input("worry-button", config.pins().button()),
                 new Debouncer(config.debounceMillis()), clock, classroom::press));
+        Isolator isolator = config.isolation().isolator(clock);
+        if (isolator instanceof AutoCloseable closeable) {
+            own(closeable);
+        }
+        flow = own(new IsolationFlow(new IsolationService(isolator, new IsolationStore(db, clock)),
+                config.isolation().computers(), outbox, leds, clock, config.isolation().chooseWindow(),
+                publisher::wake, classroom::changed));
         KeySwitch keySwitch = own(new KeySwitch(board.input("key-switch", config.pins().keySwitch()),
-                new Debouncer(config.debounceMillis()), clock, classroom::keySwitch));
+                new Debouncer(config.debounceMillis()), clock, on -> {
+                    classroom.keySwitch(on);
+                    if (on) {
+                        flow.begin("key");
+                    }
+                }));
         SimulatedHand hand = own(new SimulatedHand(board));
 
         mqtt.subscribe(Topics.commands(config.room()), this::onCommand);
@@ -89,9 +105,10 @@ public final class Hub implements AutoCloseable {
         }, config.statusEvery().toMillis(), config.statusEvery().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         own(() -> mqtt.close(Topics.status(config.room()), status(false).encode()));
         own(publisher);
-        kiosk = own(new KioskServer(classroom, hand, button, keySwitch));
+        kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch));
 
         outbox.append(EventType.HUB_STARTED, startedData());
+        flow.reapplyAtStart();
         publisher.start();
         mqtt.start();
         kiosk.start(config.httpHost(), config.httpPort());
@@ -110,7 +127,8 @@ public final class Hub implements AutoCloseable {
 
     private HubStatus status(boolean online) {
         Aup aup = classroom == null ? Aup.sample(config.keyStage()) : classroom.aup();
-        return new HubStatus(online, clock.instant(), VERSION, aup.keyStage(), aup.version(), List.of(),
+        return new HubStatus(online, clock.instant(), VERSION, aup.keyStage(), aup.version(),
+                flow == null ? List.of() : flow.activeNames(),
                 outbox == null ? null : outbox.condition().orElse(null), outbox == null ? 0 : outbox.lastSeq());
     }
 
@@ -135,6 +153,18 @@ public final class Hub implements AutoCloseable {
                 publisher.wake();
                 return;
             }
+            switch (command.name()) {
+                case ISOLATE -> {
+                    String machine = command.args().path("machine").asText("");
+                    if (machine.isEmpty()) {
+                        flow.begin("command");
+                    } else {
+                        flow.choose(machine);
+                    }
+                }
+                case RELEASE -> flow.release(command.args().path("machine").asText(""));
+                default -> { }
+            }
             classroom.apply(command);
         } catch (IllegalArgumentException e) {
             log.warn("command rejected room={} topic={} reason={}", config.room(), topic, e.getMessage());
@@ -152,6 +182,10 @@ public final class Hub implements AutoCloseable {
 
     public Outbox outbox() {
         return outbox;
+    }
+
+    public IsolationFlow isolation() {
+        return flow;
     }
 
     public StatusLeds leds() {

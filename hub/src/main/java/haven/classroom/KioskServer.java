@@ -26,9 +26,11 @@ public final class KioskServer implements AutoCloseable {
     private final Javalin app;
     private final Set<WsContext> sockets = ConcurrentHashMap.newKeySet();
     private final Classroom classroom;
+    private final IsolationFlow isolation;
 
-    public KioskServer(Classroom classroom, SimulatedHand hand, WorryButton button, KeySwitch keySwitch) {
+    public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch) {
         this.classroom = classroom;
+        this.isolation = isolation;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.staticFiles.add(files -> {
@@ -37,13 +39,23 @@ public final class KioskServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             config.routes.get("/health", ctx -> ctx.result("ok"));
-            config.routes.get("/api/kiosk", ctx -> json(ctx, classroom.view()));
+            config.routes.get("/api/kiosk", ctx -> json(ctx, view()));
             config.routes.post("/api/kiosk/detail", ctx -> {
                 JsonNode body = Json.parse(ctx.bodyAsBytes());
                 String category = body.hasNonNull("category") ? body.get("category").asText() : null;
                 String computer = body.hasNonNull("computer") ? body.get("computer").asText() : null;
                 classroom.detail(category, computer);
-                json(ctx, classroom.view());
+                json(ctx, view());
+            });
+            config.routes.post("/api/kiosk/isolate", ctx -> {
+                JsonNode body = Json.parse(ctx.bodyAsBytes());
+                if (isolation.choosingUntil().isEmpty()) {
+                    ctx.status(409).result("the isolation key has not been turned");
+                    return;
+                }
+                isolation.choose(body.path("machine").asText(""));
+                ctx.status(202);
+                json(ctx, view());
             });
             config.routes.post("/api/sim/button", ctx -> {
                 if (!hand.press(button.input())) {
@@ -67,7 +79,7 @@ public final class KioskServer implements AutoCloseable {
             config.routes.ws("/ws", ws -> {
                 ws.onConnect(ctx -> {
                     sockets.add(ctx);
-                    send(ctx, Json.write(classroom.view()));
+                    send(ctx, Json.write(view()));
                 });
                 ws.onClose(ctx -> sockets.remove(ctx));
                 ws.onError(ctx -> sockets.remove(ctx));
@@ -78,6 +90,12 @@ public final class KioskServer implements AutoCloseable {
                     "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"));
         });
         classroom.onChange(this::broadcast);
+    }
+
+    private com.fasterxml.jackson.databind.node.ObjectNode view() {
+        var view = classroom.view();
+        view.set("isolation", isolation.view());
+        return view;
     }
 
     public KioskServer start(String host, int port) {
@@ -94,7 +112,7 @@ public final class KioskServer implements AutoCloseable {
         if (sockets.isEmpty()) {
             return;
         }
-        String view = Json.write(classroom.view());
+        String view = Json.write(view());
         sockets.forEach(ctx -> send(ctx, view));
     }
 

@@ -30,15 +30,16 @@ public final class Coordinator implements AutoCloseable {
         EventCodec codec = new EventCodec();
         Incidents incidents = new Incidents();
         Rooms rooms = new Rooms();
+        Isolations isolations = new Isolations();
         feed = new LiveFeed();
         staff = new StaffAccounts(db, clock);
-        ingest = new Ingest(db, codec, new EventLog(codec), incidents, rooms, feed, clock);
+        ingest = new Ingest(db, codec, new EventLog(codec), incidents, rooms, isolations, feed, clock);
         mqtt = new MqttLink(config.mqtt(), null);
         own(mqtt);
         ingest.subscribe(mqtt);
         CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock);
         GapRepair repair = own(new GapRepair(db, rooms, commands));
-        dashboard = own(new DashboardServer(db, incidents, rooms, feed, new Sessions(clock), staff,
+        dashboard = own(new DashboardServer(db, incidents, rooms, isolations, feed, new Sessions(clock), staff,
                 new AuditLog(db, clock), commands, clock, config.secureCookies()));
         mqtt.start();
         repair.start(config.repairEvery());

@@ -2,6 +2,7 @@ package haven.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.isolation.SignOffs;
 import haven.protocol.CommandName;
 import haven.protocol.Json;
 import haven.store.AuditLog;
@@ -43,6 +44,7 @@ public final class DashboardServer implements AutoCloseable {
     private final Database db;
     private final Incidents incidents;
     private final Rooms rooms;
+    private final Isolations isolations;
     private final LiveFeed feed;
     private final Sessions sessions;
     private final StaffAccounts staff;
@@ -52,11 +54,12 @@ public final class DashboardServer implements AutoCloseable {
     private final boolean secureCookies;
     private final Map<String, List<Instant>> failures = new ConcurrentHashMap<>();
 
-    public DashboardServer(Database db, Incidents incidents, Rooms rooms, LiveFeed feed, Sessions sessions,
+    public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, LiveFeed feed, Sessions sessions,
                            StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies) {
         this.db = db;
         this.incidents = incidents;
         this.rooms = rooms;
+        this.isolations = isolations;
         this.feed = feed;
         this.sessions = sessions;
         this.staff = staff;
@@ -108,6 +111,14 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.get("/api/snapshot", ctx -> json(ctx, snapshot(session(ctx), "snapshot")));
             config.routes.post("/api/incidents/{id}/ack", this::acknowledge);
             config.routes.post("/api/incidents/{id}/close", this::close);
+            config.routes.get("/api/isolations", ctx -> {
+                ObjectNode out = Json.object();
+                var arr = out.putArray("isolations");
+                db.read(isolations::open).forEach(i -> arr.add(i.toJson()));
+                json(ctx, out);
+            });
+            config.routes.post("/api/isolations/{id}/signoff", this::signOff);
+            config.routes.post("/api/rooms/{site}/{room}/isolate", this::requestIsolation);
             config.routes.ws("/ws", ws -> {
                 ws.onConnect(ctx -> {
                     Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
@@ -259,10 +270,71 @@ public final class DashboardServer implements AutoCloseable {
         json(ctx, closed.get().toJson());
     }
 
+    /**
+     * Policy: more than one senior member of staff is involved. Each sign-off is audited; the second
+     * valid one (a different person, senior/coordinator/head) sends cmd/release to the hub, once.
+     */
+    private void signOff(Context ctx) throws SQLException {
+        StaffSession who = session(ctx);
+        if (!SignOffs.mayApprove(who.role().wire())) {
+            ctx.status(403).result("only senior staff, the coordinator or the headteacher can sign off a release");
+            return;
+        }
+        long id = Long.parseLong(ctx.pathParam("id"));
+        Optional<IsolationView> found = db.read(c -> isolations.find(c, id));
+        if (found.isEmpty() || found.get().status().equals("released")) {
+            ctx.status(404).result("no such active isolation");
+            return;
+        }
+        record Result(SignOffs.Decision decision, boolean sendRelease, IsolationView view) {
+        }
+        Result result = db.inTransaction(c -> {
+            audit.record(c, who.name(), "isolation-signoff", "isolation=" + id);
+            isolations.signOff(c, id, who, clock.instant());
+            SignOffs.Decision decision = SignOffs.decide(isolations.signOffs(c, id));
+            boolean send = decision.releaseAllowed() && isolations.markReleaseRequested(c, id, clock.instant());
+            return new Result(decision, send, isolations.find(c, id).orElseThrow());
+        });
+        boolean sent = false;
+        if (result.sendRelease()) {
+            ObjectNode args = Json.object();
+            args.put("machine", result.view().machine());
+            args.put("isolation", id);
+            args.put("signedBy", String.join(",", result.decision().counted()));
+            sent = commands.send(result.view().room(), CommandName.RELEASE, who, args);
+        }
+        feed.isolationChanged(result.view());
+        ObjectNode out = result.view().toJson();
+        out.put("stillNeeded", result.decision().stillNeeded());
+        out.put("releaseSent", sent);
+        var counted = out.putArray("counted");
+        result.decision().counted().forEach(counted::add);
+        var notCounted = out.putArray("notCounted");
+        result.decision().notCounted().forEach(notCounted::add);
+        json(ctx, out);
+    }
+
+    private void requestIsolation(Context ctx) throws SQLException {
+        StaffSession who = session(ctx);
+        if (!SignOffs.mayApprove(who.role().wire())) {
+            ctx.status(403).result("only senior staff, the coordinator or the headteacher can isolate remotely");
+            return;
+        }
+        haven.protocol.RoomId room = new haven.protocol.RoomId(ctx.pathParam("site"), ctx.pathParam("room"));
+        JsonNode body = ctx.body().isBlank() ? Json.object() : Json.parse(ctx.bodyAsBytes());
+        ObjectNode args = Json.object();
+        if (body.hasNonNull("machine")) {
+            args.put("machine", body.get("machine").asText());
+        }
+        audit.record(who.name(), "isolation-request", "room=" + room + " machine=" + body.path("machine").asText("choose"));
+        boolean sent = commands.send(room, CommandName.ISOLATE, who, args);
+        ctx.status(sent ? 202 : 503).result(sent ? "sent to the hub" : "the broker is unreachable; try again");
+    }
+
     private ObjectNode snapshot(StaffSession who, String auditAction) throws SQLException {
         return db.inTransaction(c -> {
             audit.record(c, who.name(), auditAction, "open-incidents");
-            ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open"), who.role());
+            ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open"), isolations.open(c), who.role());
             json.put("seq", feed.seq());
             return json;
         });

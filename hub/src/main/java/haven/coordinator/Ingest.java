@@ -36,18 +36,21 @@ public final class Ingest {
     private final EventLog eventLog;
     private final Incidents incidents;
     private final Rooms rooms;
+    private final Isolations isolations;
     private final LiveFeed feed;
     private final Clock clock;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
 
-    public Ingest(Database db, EventCodec codec, EventLog eventLog, Incidents incidents, Rooms rooms, LiveFeed feed, Clock clock) {
+    public Ingest(Database db, EventCodec codec, EventLog eventLog, Incidents incidents, Rooms rooms,
+                  Isolations isolations, LiveFeed feed, Clock clock) {
         this.db = db;
         this.codec = codec;
         this.eventLog = eventLog;
         this.incidents = incidents;
         this.rooms = rooms;
+        this.isolations = isolations;
         this.feed = feed;
         this.clock = clock;
     }
@@ -79,19 +82,20 @@ public final class Ingest {
             reject(topic, payload, e.getMessage());
             return;
         }
-        record Outcome(boolean fresh, Optional<Incident> incident, Optional<RoomView> room) {
+        record Outcome(boolean fresh, Optional<Incident> incident, Optional<RoomView> room, Optional<IsolationView> isolation) {
         }
         Outcome outcome;
         try {
             outcome = db.inTransaction(c -> {
                 if (!eventLog.append(c, event, now)) {
                     count(c, "duplicates");
-                    return new Outcome(false, Optional.empty(), Optional.empty());
+                    return new Outcome(false, Optional.empty(), Optional.empty(), Optional.empty());
                 }
                 Optional<Incident> incident = incidents.apply(c, event);
+                Optional<IsolationView> isolation = isolations.apply(c, event);
                 Optional<RoomView> room = rooms.eventLogged(c, event, now);
                 count(c, "accepted");
-                return new Outcome(true, incident, room);
+                return new Outcome(true, incident, room, isolation);
             });
         } catch (SQLException e) {
             // Not stored: refuse the PUBACK so the broker delivers it again.
@@ -106,6 +110,7 @@ public final class Ingest {
         log.info("event logged id={} room={} seq={} type={}", event.id(), event.room(), event.seq(), event.type().wire());
         outcome.room().ifPresent(feed::roomChanged);
         outcome.incident().ifPresent(feed::incidentChanged);
+        outcome.isolation().ifPresent(feed::isolationChanged);
     }
 
     private void onStatus(String topic, byte[] payload, Topics.StatusTopic statusTopic) {

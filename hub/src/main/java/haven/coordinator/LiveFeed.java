@@ -65,9 +65,21 @@ public final class LiveFeed {
         clients.forEach((ctx, viewer) -> send(ctx, incident.visibleTo(viewer.role()) ? visible : hiddenText));
     }
 
-    /** The rooms and open incidents a viewer may see, as one JSON document. */
-    public static ObjectNode snapshot(List<RoomView> rooms, List<Incident> incidents, Role viewer) {
+    public synchronized void isolationChanged(IsolationView isolation) {
+        ObjectNode msg = Json.object();
+        msg.put("kind", "isolation");
+        msg.put("seq", ++seq);
+        msg.set("isolation", isolation.toJson());
+        String text = Json.write(msg);
+        clients.keySet().forEach(ctx -> send(ctx, text));
+    }
+
+    /** The rooms, open incidents and isolations a viewer may see, as one JSON document. */
+    public static ObjectNode snapshot(List<RoomView> rooms, List<Incident> incidents, List<IsolationView> isolations,
+                                      Role viewer) {
         ObjectNode json = Json.object();
+        ArrayNode iso = json.putArray("isolations");
+        isolations.forEach(x -> iso.add(x.toJson()));
         ArrayNode r = json.putArray("rooms");
         rooms.forEach(room -> r.add(room.toJson()));
         ArrayNode i = json.putArray("incidents");

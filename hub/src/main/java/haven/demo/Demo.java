@@ -61,6 +61,15 @@ public final class Demo implements AutoCloseable {
             h.putObject("http").put("host", "127.0.0.1").put("port", settings.httpPort() == 0 ? 0 : settings.httpPort() + 1 + i);
             h.put("dataDir", settings.dataDir().resolve("hubs").toString());
             h.putObject("gpio").put("provider", "mock");
+            // Manual isolation only: the demo never touches this machine's firewall or the LAN. The
+            // addresses are placeholders that nothing ever contacts.
+            h.putObject("isolation").put("backend", "manual");
+            var computers = h.putArray("computers");
+            for (int pc = 1; pc <= 8; pc++) {
+                computers.addObject().put("name", String.format("PC-%02d", pc))
+                        .put("mac", String.format("02:00:5e:00:%02x:%02x", i + 1, pc))
+                        .put("ip", String.format("10.200.%d.%d", i + 1, 10 + pc));
+            }
             hubs.add(own(Hub.start(HubConfig.from(ConfigFile.of("demo hub " + room, h)), clock)));
         }
     }

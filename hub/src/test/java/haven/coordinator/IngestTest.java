@@ -39,7 +39,7 @@ class IngestTest {
     @BeforeEach
     void setUp() throws Exception {
         db = Database.open(dir.resolve("coordinator.db"), "/haven/store/coordinator");
-        ingest = new Ingest(db, codec, new EventLog(codec), new Incidents(), new Rooms(), new LiveFeed(), clock);
+        ingest = new Ingest(db, codec, new EventLog(codec), new Incidents(), new Rooms(), new Isolations(), new LiveFeed(), clock);
     }
 
     @AfterEach

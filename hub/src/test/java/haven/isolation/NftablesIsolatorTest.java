@@ -40,14 +40,14 @@ import org.junit.jupiter.api.io.TempDir;
 class NftablesIsolatorTest {
     private static final Path IP = Path.of("/usr/sbin/ip");
     private static final Path NFT = Path.of("/usr/sbin/nft");
-    private static final String PUPIL_IP = "10.91.1.2";
-    private static final String PUPIL_MAC = "02:00:5e:91:01:02";
-    private static final String SCHOOL_IP = "10.91.2.2";
-    private static final String TECHNICIAN_IP = "10.91.2.3";
-    private static final String PUPIL_IP6 = "fd00:91:1::2";
-    private static final String SCHOOL_IP6 = "fd00:91:2::2";
+    private static final String PUPIL_IP = ClassroomNetwork.PUPIL_IP;
+    private static final String PUPIL_MAC = ClassroomNetwork.PUPIL_MAC;
+    private static final String SCHOOL_IP = ClassroomNetwork.SCHOOL_IP;
+    private static final String TECHNICIAN_IP = ClassroomNetwork.TECHNICIAN_IP;
+    private static final String PUPIL_IP6 = ClassroomNetwork.PUPIL_IP6;
+    private static final String SCHOOL_IP6 = ClassroomNetwork.SCHOOL_IP6;
 
-    private final List<String> namespaces = new ArrayList<>();
+    private ClassroomNetwork net;
     private final Machine pupilPc = new Machine("PC-07", PUPIL_MAC, PUPIL_IP);
     private String pupilNs;
     private String gwNs;
@@ -61,74 +61,19 @@ class NftablesIsolatorTest {
 
     @BeforeEach
     void buildClassroom() throws Exception {
-        String run = Long.toHexString(ProcessHandle.current().pid() & 0xfff)
-                + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt(256));
-        pupilNs = "hv-pupil-" + run;
-        gwNs = "hv-gw-" + run;
-        schoolNs = "hv-school-" + run;
-        try {
-            if (!Files.isExecutable(NFT) || !Files.isExecutable(IP)) {
-                throw new IllegalStateException(NFT + " or " + IP + " is not installed");
-            }
-            for (String ns : List.of(pupilNs, gwNs, schoolNs)) {
-                sh(IP.toString(), "netns", "add", ns);
-                namespaces.add(ns);
-            }
-        } catch (Exception | AssertionError e) {
-            String why = "cannot create network namespaces (needs root and iproute2/nftables): " + e.getMessage();
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true: " + why);
-            }
-            Assumptions.abort(why);
-        }
-        // Interface names are created directly inside the namespaces, but kept unique and <= 15 chars anyway.
-        String pupilIf = "hp" + run;
-        String gwPupilIf = "hgp" + run;
-        String gwSchoolIf = "hgs" + run;
-        String schoolIf = "hs" + run;
-        sh(IP.toString(), "link", "add", pupilIf, "netns", pupilNs, "type", "veth", "peer", "name", gwPupilIf, "netns", gwNs);
-        sh(IP.toString(), "link", "add", gwSchoolIf, "netns", gwNs, "type", "veth", "peer", "name", schoolIf, "netns", schoolNs);
-        sh(IP.toString(), "-n", pupilNs, "link", "set", pupilIf, "address", PUPIL_MAC);
-        for (String ns : List.of(pupilNs, gwNs, schoolNs)) {
-            sh(IP.toString(), "-n", ns, "link", "set", "lo", "up");
-        }
-        sh(IP.toString(), "-n", pupilNs, "addr", "add", PUPIL_IP + "/24", "dev", pupilIf);
-        sh(IP.toString(), "-n", pupilNs, "link", "set", pupilIf, "up");
-        sh(IP.toString(), "-n", pupilNs, "route", "add", "default", "via", "10.91.1.1");
-        sh(IP.toString(), "-n", gwNs, "addr", "add", "10.91.1.1/24", "dev", gwPupilIf);
-        sh(IP.toString(), "-n", gwNs, "addr", "add", "10.91.2.1/24", "dev", gwSchoolIf);
-        sh(IP.toString(), "-n", gwNs, "link", "set", gwPupilIf, "up");
-        sh(IP.toString(), "-n", gwNs, "link", "set", gwSchoolIf, "up");
-        sh(IP.toString(), "netns", "exec", gwNs, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-        sh(IP.toString(), "-n", schoolNs, "addr", "add", SCHOOL_IP + "/24", "dev", schoolIf);
-        sh(IP.toString(), "-n", schoolNs, "addr", "add", TECHNICIAN_IP + "/24", "dev", schoolIf);
-        sh(IP.toString(), "-n", schoolNs, "link", "set", schoolIf, "up");
-        sh(IP.toString(), "-n", schoolNs, "route", "add", "default", "via", "10.91.2.1");
-
-        // IPv6 beside IPv4 (nodad: addresses are usable at once instead of after duplicate detection).
-        sh(IP.toString(), "netns", "exec", gwNs, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
-        sh(IP.toString(), "-n", pupilNs, "addr", "add", PUPIL_IP6 + "/64", "dev", pupilIf, "nodad");
-        sh(IP.toString(), "-n", pupilNs, "route", "add", "default", "via", "fd00:91:1::1");
-        sh(IP.toString(), "-n", gwNs, "addr", "add", "fd00:91:1::1/64", "dev", gwPupilIf, "nodad");
-        sh(IP.toString(), "-n", gwNs, "addr", "add", "fd00:91:2::1/64", "dev", gwSchoolIf, "nodad");
-        sh(IP.toString(), "-n", schoolNs, "addr", "add", SCHOOL_IP6 + "/64", "dev", schoolIf, "nodad");
-        sh(IP.toString(), "-n", schoolNs, "route", "add", "default", "via", "fd00:91:2::1");
-
-        fromPupil = new PingProbe(PingProbe.DEFAULT_PING, Optional.of(pupilNs), Optional.empty());
-        fromSchool = new PingProbe(PingProbe.DEFAULT_PING, Optional.of(schoolNs), Optional.of(SCHOOL_IP));
-        fromTechnician = new PingProbe(PingProbe.DEFAULT_PING, Optional.of(schoolNs), Optional.of(TECHNICIAN_IP));
-        assertTrue(eventually(true, () -> fromPupil.reach(SCHOOL_IP).reachable(), Duration.ofSeconds(3)),
-                "the test classroom must route pupil -> school before anything is isolated");
+        net = ClassroomNetwork.create();
+        pupilNs = net.pupilNs;
+        gwNs = net.gwNs;
+        schoolNs = net.schoolNs;
+        fromPupil = net.fromPupil;
+        fromSchool = net.fromSchool;
+        fromTechnician = net.fromTechnician;
     }
 
     @AfterEach
     void removeClassroom() {
-        for (String ns : namespaces) {
-            try {
-                ExternalCommand.run(List.of(IP.toString(), "netns", "del", ns), null, Duration.ofSeconds(10));
-            } catch (Exception e) {
-                System.err.println("cleanup: could not delete netns " + ns + ": " + e.getMessage());
-            }
+        if (net != null) {
+            net.close();
         }
     }
 
@@ -308,23 +253,11 @@ class NftablesIsolatorTest {
         return false;
     }
 
-    /** Polls {@code check} until it gives {@code wanted}; bounded by {@code within} plus one check. */
     private static boolean eventually(boolean wanted, BooleanSupplier check, Duration within) throws InterruptedException {
-        Instant deadline = Instant.now().plus(within);
-        do {
-            if (check.getAsBoolean() == wanted) {
-                return true;
-            }
-            Thread.sleep(50);
-        } while (Instant.now().isBefore(deadline));
-        return false;
+        return ClassroomNetwork.eventually(wanted, check, within);
     }
 
     private static String sh(String... argv) throws Exception {
-        ExternalCommand.Outcome run = ExternalCommand.run(List.of(argv), null, Duration.ofSeconds(10));
-        if (!run.ok()) {
-            throw new AssertionError(String.join(" ", argv) + " failed (exit " + run.exit() + "): " + run.firstErrorLine());
-        }
-        return run.stdout();
+        return ClassroomNetwork.sh(argv);
     }
 }

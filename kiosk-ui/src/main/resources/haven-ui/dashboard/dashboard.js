@@ -14,6 +14,13 @@
   let ws = null;
   const rooms = new Map();
   const incidents = new Map();
+  const isolations = new Map();
+  const ISOLATION_STATUS = {
+    requested: "being cut off…",
+    active: "cut off by the network",
+    manual: "teacher told to unplug the cable (not verified)",
+    failed: "network cut FAILED — teacher told to unplug the cable",
+  };
   let baseTitle = document.title;
 
   async function api(path, options = {}) {
@@ -48,6 +55,8 @@
     incidents.clear();
     snap.rooms.forEach((r) => rooms.set(`${r.site}/${r.room}`, r));
     snap.incidents.forEach((i) => incidents.set(i.id, i));
+    isolations.clear();
+    (snap.isolations || []).forEach((i) => isolations.set(i.id, i));
     seq = snap.seq;
     render();
   }
@@ -63,6 +72,10 @@
     if (msg.seq !== seq + 1) { resync(); return; }  // missed something: start again from the snapshot
     seq = msg.seq;
     if (msg.kind === "room") rooms.set(`${msg.room.site}/${msg.room.room}`, msg.room);
+    if (msg.kind === "isolation") {
+      if (msg.isolation.status === "released") isolations.delete(msg.isolation.id);
+      else isolations.set(msg.isolation.id, msg.isolation);
+    }
     if (msg.kind === "incident") {
       const isNew = !incidents.has(msg.incident.id);
       if (msg.incident.status === "closed") incidents.delete(msg.incident.id);
@@ -133,6 +146,29 @@
       li.appendChild(actions);
       list.appendChild(li);
     }
+    const isoList = $("isolations");
+    isoList.textContent = "";
+    $("no-isolations").hidden = isolations.size > 0;
+    for (const iso of isolations.values()) {
+      const li = el("li", iso.status);
+      li.dataset.isolation = iso.id;
+      li.appendChild(el("span", "room", iso.room));
+      li.appendChild(el("span", "machine", iso.machine));
+      li.appendChild(el("span", "status", ISOLATION_STATUS[iso.status] || iso.status));
+      li.appendChild(el("span", "since", `since ${new Date(iso.requestedAt).toLocaleTimeString()}`));
+      const actions = el("span", "actions");
+      if (iso.releaseRequestedAt) {
+        actions.appendChild(el("span", "releasing", "release sent to the hub"));
+      } else {
+        actions.appendChild(el("span", "signoffs", `${iso.signOffs} of 2 senior sign-offs`));
+        const b = el("button", "signoff", "Sign off release");
+        b.type = "button";
+        b.addEventListener("click", () => signOff(iso.id, b));
+        actions.appendChild(b);
+      }
+      li.appendChild(actions);
+      isoList.appendChild(li);
+    }
     const grid = $("rooms");
     grid.textContent = "";
     for (const r of Array.from(rooms.values()).sort((a, b) => a.room.localeCompare(b.room))) {
@@ -152,6 +188,16 @@
     button.disabled = true;
     const res = await api(`/api/incidents/${id}/ack`, { method: "POST", body: "{}" });
     if (!res.ok) { button.disabled = false; alert(await res.text()); }
+  }
+
+  async function signOff(id, button) {
+    if (!confirm("Sign off releasing this computer back onto the network? A second senior member of staff must also sign.")) return;
+    button.disabled = true;
+    const res = await api(`/api/isolations/${id}/signoff`, { method: "POST", body: "{}" });
+    const text = await res.text();
+    if (!res.ok) { button.disabled = false; alert(text); return; }
+    const body = JSON.parse(text);
+    if (body.notCounted && body.notCounted.length) alert(body.notCounted.join("\n"));
   }
 
   setInterval(() => document.querySelectorAll(".age").forEach((e) => { e.textContent = age(e.dataset.since); }), 1000);

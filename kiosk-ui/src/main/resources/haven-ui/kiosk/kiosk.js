@@ -12,7 +12,7 @@
   let computer = "";
 
   function show(screen) {
-    for (const id of ["idle", "thanks", "acknowledged"]) {
+    for (const id of ["idle", "thanks", "acknowledged", "choose", "isolated"]) {
       $(id).hidden = id !== screen;
     }
   }
@@ -85,11 +85,63 @@
         b.setAttribute("aria-pressed", String(b.dataset.category === state.report.category)));
     }
     $("saved-note").hidden = state.online;
-    show(state.screen);
     clearTimeout(screenTimer);
-    if (state.screen !== "idle") {
-      screenTimer = setTimeout(refresh, state.screenRemainingMs + 200);
+    const iso = state.isolation || { active: [] };
+    renderIsolation(iso);
+    if (iso.choosing) {
+      show("choose");
+      screenTimer = setTimeout(refresh, Math.min(1000, iso.choosing.remainingMs + 200));
+    } else if (iso.active.some((a) => a.recent)) {
+      show("isolated");
+      screenTimer = setTimeout(refresh, 10000);
+    } else {
+      show(state.screen);
+      if (state.screen !== "idle") {
+        screenTimer = setTimeout(refresh, state.screenRemainingMs + 200);
+      }
     }
+  }
+
+  function renderIsolation(iso) {
+    if (iso.choosing) {
+      $("choose-seconds").textContent = String(Math.ceil(iso.choosing.remainingMs / 1000));
+      const box = $("computers");
+      if (box.dataset.list !== iso.choosing.computers.join(",")) {
+        box.dataset.list = iso.choosing.computers.join(",");
+        box.textContent = "";
+        for (const name of iso.choosing.computers) {
+          const b = document.createElement("button");
+          b.type = "button";
+          b.textContent = name;
+          b.dataset.machine = name;
+          b.addEventListener("click", () => isolate(name));
+          box.appendChild(b);
+        }
+      }
+    }
+    const list = $("isolated-list");
+    list.textContent = "";
+    for (const a of iso.active) {
+      const li = document.createElement("li");
+      li.dataset.machine = a.machine;
+      if (a.manual) {
+        li.className = "manual";
+        li.textContent = `${a.machine}: unplug its network cable now (not the power).`;
+      } else {
+        li.textContent = `${a.machine}: cut off by the network${a.verified ? " (checked)" : ""}.`;
+      }
+      list.appendChild(li);
+    }
+    const banner = $("isolation-banner");
+    banner.hidden = iso.active.length === 0;
+    banner.textContent = iso.active.length ? `Isolated: ${iso.active.map((a) => a.machine).join(", ")} — do not touch` : "";
+  }
+
+  async function isolate(machine) {
+    const res = await fetch("/api/kiosk/isolate", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ machine }),
+    });
+    if (res.ok) render(await res.json());
   }
 
   async function refresh() {
