@@ -12,6 +12,7 @@ import haven.isolation.Isolator;
 import haven.mqtt.MqttLink;
 import haven.outbox.Outbox;
 import haven.outbox.OutboxPublisher;
+import haven.protocol.AupMessage;
 import haven.protocol.Command;
 import haven.protocol.EventCodec;
 import haven.protocol.EventType;
@@ -63,8 +64,9 @@ public final class Hub implements AutoCloseable {
         leds = new StatusLeds(board.output("led-green", config.pins().greenLed()),
                 board.output("led-amber", config.pins().amberLed()),
                 board.output("led-red", config.pins().redLed()));
+        AupCache aups = new AupCache(db);
         classroom = new Classroom(config.room(), outbox, leds, clock, config.coalesceWindow(), config.detailWindow(),
-                Aup.sample(config.keyStage()), publisher::wake);
+                aups.load(config.keyStage()).orElseGet(() -> Aup.sample(config.keyStage())), publisher::wake);
         WorryButton button = own(new WorryButton(board.input("worry-button", config.pins().button()),
                 new Debouncer(config.debounceMillis()), clock, classroom::press));
         Isolator isolator = config.isolation().isolator(clock);
@@ -84,6 +86,7 @@ public final class Hub implements AutoCloseable {
         SimulatedHand hand = own(new SimulatedHand(board));
 
         mqtt.subscribe(Topics.commands(config.room()), this::onCommand);
+        mqtt.subscribe(Topics.aup(config.room().site(), config.keyStage()), (topic, payload, retained) -> onAup(aups, payload));
         mqtt.onConnected(() -> {
             publishStatus();
             classroom.connection(true);
@@ -168,6 +171,29 @@ public final class Hub implements AutoCloseable {
             classroom.apply(command);
         } catch (IllegalArgumentException e) {
             log.warn("command rejected room={} topic={} reason={}", config.room(), topic, e.getMessage());
+        }
+    }
+
+    /** A newly published AUP: cache it, show it, and tell the coordinator which version is on screen. */
+    private void onAup(AupCache aups, byte[] payload) {
+        if (payload.length == 0) {
+            return;
+        }
+        try {
+            AupMessage message = AupMessage.decode(payload);
+            if (!message.keyStage().equals(config.keyStage()) || message.version().equals(classroom.aup().version())) {
+                return;
+            }
+            classroom.showAup(new Aup(message.keyStage(), message.version(), message.title(), message.markdown()));
+            log.info("aup shown room={} keyStage={} version={}", config.room(), message.keyStage(), message.version());
+            statusPublisher.execute(this::publishStatus);
+            try {
+                aups.save(message);
+            } catch (java.sql.SQLException e) {
+                log.warn("aup shown but not cached room={} reason={}", config.room(), e.getMessage());
+            }
+        } catch (IllegalArgumentException e) {
+            log.warn("aup rejected room={} reason={}", config.room(), e.getMessage());
         }
     }
 

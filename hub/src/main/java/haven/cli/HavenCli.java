@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the one jar: both roles, the demo and the admin commands. */
 @Command(name = "haven", mixinStandardHelpOptions = true, version = "haven 0.1.0",
         description = "Classroom e-safety kiosk and supervision hub.",
-        subcommands = {DemoCommand.class, HubCommand.class, CoordinatorCommand.class, VerifyLogCommand.class,
+        subcommands = {DemoCommand.class, HubCommand.class, CoordinatorCommand.class, VerifyLogCommand.class, AupCommand.class,
                 UserCommand.class, ProvisionHubCommand.class})
 public final class HavenCli implements Runnable {
 

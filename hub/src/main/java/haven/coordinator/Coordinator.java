@@ -24,6 +24,7 @@ public final class Coordinator implements AutoCloseable {
     private final StaffAccounts staff;
     private final LiveFeed feed;
     private final DashboardServer dashboard;
+    private final AupLibrary aups;
 
     private Coordinator(CoordinatorConfig config, Clock clock) throws SQLException {
         db = own(Database.open(config.database(), "/haven/store/coordinator"));
@@ -39,7 +40,10 @@ public final class Coordinator implements AutoCloseable {
         ingest.subscribe(mqtt);
         CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock);
         GapRepair repair = own(new GapRepair(db, rooms, commands));
-        dashboard = own(new DashboardServer(db, incidents, rooms, isolations, feed, new Sessions(clock), staff,
+        aups = new AupLibrary(db, mqtt, clock, config.sites());
+        // A broker that lost its retained messages gets the current AUPs again on every connect.
+        mqtt.onConnected(aups::republish);
+        dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 new AuditLog(db, clock), commands, clock, config.secureCookies()));
         mqtt.start();
         repair.start(config.repairEvery());
@@ -73,6 +77,10 @@ public final class Coordinator implements AutoCloseable {
 
     public MqttLink mqtt() {
         return mqtt;
+    }
+
+    public AupLibrary aups() {
+        return aups;
     }
 
     public int httpPort() {

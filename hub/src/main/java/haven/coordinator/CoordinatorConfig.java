@@ -7,7 +7,7 @@ import java.time.Duration;
 
 /** Everything the coordinator is told by coordinator.yaml (firmware-config/coordinator.yaml documents each key). */
 public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, Path database,
-                                Duration ackWithin, boolean secureCookies, Duration repairEvery) {
+                                Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites) {
 
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
@@ -23,6 +23,27 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 Path.of(file.string("database", "/var/lib/haven/coordinator.db")),
                 Duration.ofMinutes(file.integer("escalation.ackWithinMinutes", 10, 1, 24 * 60)),
                 file.bool("http.secureCookies", false),
-                Duration.ofSeconds(file.integer("ingest.repairSeconds", 15, 1, 3600)));
+                Duration.ofSeconds(file.integer("ingest.repairSeconds", 15, 1, 3600)),
+                sites(file));
+    }
+
+    /** Sites to publish AUPs to before any of their hubs has connected (hubs' own sites are added as seen). */
+    private static java.util.Set<String> sites(ConfigFile file) {
+        var node = file.node("sites");
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return out;
+        }
+        if (!node.isArray()) {
+            throw file.error("sites", "a list of site ids");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String site = node.get(i).asText("");
+            if (!haven.protocol.Ids.isValid(site)) {
+                throw file.error("sites", "a list of site ids matching [a-z0-9][a-z0-9-]{0,31}");
+            }
+            out.add(site);
+        }
+        return out;
     }
 }

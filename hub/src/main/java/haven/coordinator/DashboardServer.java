@@ -45,6 +45,7 @@ public final class DashboardServer implements AutoCloseable {
     private final Incidents incidents;
     private final Rooms rooms;
     private final Isolations isolations;
+    private final AupLibrary aups;
     private final LiveFeed feed;
     private final Sessions sessions;
     private final StaffAccounts staff;
@@ -54,12 +55,14 @@ public final class DashboardServer implements AutoCloseable {
     private final boolean secureCookies;
     private final Map<String, List<Instant>> failures = new ConcurrentHashMap<>();
 
-    public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, LiveFeed feed, Sessions sessions,
+    public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, AupLibrary aups,
+                           LiveFeed feed, Sessions sessions,
                            StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies) {
         this.db = db;
         this.incidents = incidents;
         this.rooms = rooms;
         this.isolations = isolations;
+        this.aups = aups;
         this.feed = feed;
         this.sessions = sessions;
         this.staff = staff;
@@ -118,6 +121,19 @@ public final class DashboardServer implements AutoCloseable {
                 json(ctx, out);
             });
             config.routes.post("/api/isolations/{id}/signoff", this::signOff);
+            config.routes.get("/api/aups", ctx -> json(ctx, aupsJson()));
+            config.routes.post("/api/aups", ctx -> {
+                StaffSession who = session(ctx);
+                if (who.role() != Role.COORDINATOR) {
+                    ctx.status(403).result("only the coordinator (DSL) publishes AUPs");
+                    return;
+                }
+                JsonNode body = Json.parse(ctx.bodyAsBytes());
+                var published = aups.publish(body.path("keyStage").asText(""), body.path("markdown").asText(""), who.name());
+                audit.record(who.name(), "aup-publish", published.keyStage() + " v" + published.version());
+                feed.aupsChanged(aupsJson());
+                json(ctx, aupsJson());
+            });
             config.routes.post("/api/rooms/{site}/{room}/isolate", this::requestIsolation);
             config.routes.ws("/ws", ws -> {
                 ws.onConnect(ctx -> {
@@ -134,6 +150,8 @@ public final class DashboardServer implements AutoCloseable {
                 ws.onError(feed::leave);
             });
             config.routes.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).result(e.getMessage()));
+            config.routes.exception(org.eclipse.paho.client.mqttv3.MqttException.class, (e, ctx) ->
+                    ctx.status(503).result("saved, but the broker is unreachable: it will be sent when the coordinator reconnects"));
             config.routes.exception(SQLException.class, (e, ctx) -> {
                 log.error("dashboard database error path={}", ctx.path(), e);
                 ctx.status(503).result("the incident log is unavailable; try again shortly");
@@ -331,10 +349,19 @@ public final class DashboardServer implements AutoCloseable {
         ctx.status(sent ? 202 : 503).result(sent ? "sent to the hub" : "the broker is unreachable; try again");
     }
 
+    private ObjectNode aupsJson() throws SQLException {
+        ObjectNode out = Json.object();
+        ObjectNode latest = out.putObject("latest");
+        aups.latest().forEach((ks, m) -> latest.put(ks, m.version()));
+        return out;
+    }
+
     private ObjectNode snapshot(StaffSession who, String auditAction) throws SQLException {
+        ObjectNode aupVersions = aupsJson();
         return db.inTransaction(c -> {
             audit.record(c, who.name(), auditAction, "open-incidents");
             ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open"), isolations.open(c), who.role());
+            json.set("aups", aupVersions.get("latest"));
             json.put("seq", feed.seq());
             return json;
         });

@@ -65,6 +65,15 @@ public final class LiveFeed {
         clients.forEach((ctx, viewer) -> send(ctx, incident.visibleTo(viewer.role()) ? visible : hiddenText));
     }
 
+    public synchronized void aupsChanged(ObjectNode aups) {
+        ObjectNode msg = Json.object();
+        msg.put("kind", "aups");
+        msg.put("seq", ++seq);
+        msg.set("aups", aups.get("latest"));
+        String text = Json.write(msg);
+        clients.keySet().forEach(ctx -> send(ctx, text));
+    }
+
     public synchronized void isolationChanged(IsolationView isolation) {
         ObjectNode msg = Json.object();
         msg.put("kind", "isolation");

@@ -15,6 +15,7 @@
   const rooms = new Map();
   const incidents = new Map();
   const isolations = new Map();
+  let aups = {};
   const ISOLATION_STATUS = {
     requested: "being cut off…",
     active: "cut off by the network",
@@ -47,6 +48,7 @@
     $("main").hidden = false;
     $("logout").hidden = false;
     $("who").textContent = `${s.name} (${s.role})`;
+    $("aup-panel").hidden = s.role !== "coordinator";
     connect();
   }
 
@@ -55,6 +57,7 @@
     incidents.clear();
     snap.rooms.forEach((r) => rooms.set(`${r.site}/${r.room}`, r));
     snap.incidents.forEach((i) => incidents.set(i.id, i));
+    aups = snap.aups || {};
     isolations.clear();
     (snap.isolations || []).forEach((i) => isolations.set(i.id, i));
     seq = snap.seq;
@@ -72,6 +75,7 @@
     if (msg.seq !== seq + 1) { resync(); return; }  // missed something: start again from the snapshot
     seq = msg.seq;
     if (msg.kind === "room") rooms.set(`${msg.room.site}/${msg.room.room}`, msg.room);
+    if (msg.kind === "aups") aups = msg.aups || {};
     if (msg.kind === "isolation") {
       if (msg.isolation.status === "released") isolations.delete(msg.isolation.id);
       else isolations.set(msg.isolation.id, msg.isolation);
@@ -178,6 +182,9 @@
       li.appendChild(el("div", "state", r.online ? "online" : "offline"));
       li.appendChild(el("div", "since", `since ${new Date(r.since).toLocaleTimeString()}`));
       if (r.aupVersion) li.appendChild(el("div", "aup", `AUP ${r.aupKeyStage} ${r.aupVersion}`));
+      if (r.aupKeyStage && aups[r.aupKeyStage] && aups[r.aupKeyStage] !== r.aupVersion) {
+        li.appendChild(el("div", "warning aup-outdated", `AUP out of date (newest: ${aups[r.aupKeyStage]})`));
+      }
       if (r.condition) li.appendChild(el("div", "warning", `hub problem: ${r.condition}`));
       if (r.gapWarning) li.appendChild(el("div", "warning", r.gapWarning));
       grid.appendChild(li);
@@ -212,6 +219,15 @@
     $("password").value = "";
     if (res.ok) loggedIn(await res.json());
     else $("login-error").textContent = await res.text();
+  });
+
+  $("aup-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const res = await api("/api/aups", {
+      method: "POST",
+      body: JSON.stringify({ keyStage: $("aup-key-stage").value, markdown: $("aup-markdown").value }),
+    });
+    $("aup-result").textContent = res.ok ? "Published." : await res.text();
   });
 
   $("logout").addEventListener("click", async () => {

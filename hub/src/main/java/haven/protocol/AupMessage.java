@@ -1,0 +1,47 @@
+package haven.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+/** The retained AUP on haven/v1/{site}/aup/{keyStage}: {"keyStage","version","title","markdown","publishedAt"}. */
+public record AupMessage(String keyStage, String version, String title, String markdown, Instant publishedAt) {
+    /** An AUP is a page of rules for children, not a book: anything longer is a mistake. */
+    public static final int MAX_MARKDOWN = 12 * 1024;
+
+    public AupMessage {
+        Ids.require("keyStage", keyStage);
+        if (version == null || version.isBlank() || version.length() > 32) {
+            throw new ContractViolation("field 'version' must be 1..32 characters");
+        }
+        if (title == null || title.isBlank() || title.length() > 120) {
+            throw new ContractViolation("field 'title' must be 1..120 characters");
+        }
+        if (markdown == null || markdown.isBlank() || markdown.length() > MAX_MARKDOWN) {
+            throw new ContractViolation("field 'markdown' must be 1.." + MAX_MARKDOWN + " characters");
+        }
+    }
+
+    public byte[] encode() {
+        ObjectNode json = Json.object();
+        json.put("keyStage", keyStage);
+        json.put("version", version);
+        json.put("title", title);
+        json.put("markdown", markdown);
+        json.put("publishedAt", Json.time(publishedAt));
+        return Json.write(json).getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static AupMessage decode(byte[] payload) {
+        if (payload.length > EventCodec.MAX_PAYLOAD_BYTES) {
+            throw new ContractViolation("AUP payload is over the limit of " + EventCodec.MAX_PAYLOAD_BYTES + " bytes");
+        }
+        JsonNode json = Json.parse(payload);
+        Json.onlyFields(json, "", List.of("keyStage", "version", "title", "markdown", "publishedAt"));
+        return new AupMessage(Json.requireText(json, "keyStage", 32), Json.requireText(json, "version", 32),
+                Json.requireText(json, "title", 120), Json.requireText(json, "markdown", MAX_MARKDOWN),
+                Json.parseTime("publishedAt", Json.requireText(json, "publishedAt", 40)));
+    }
+}
