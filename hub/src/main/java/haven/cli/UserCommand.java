@@ -16,11 +16,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "user", description = "Manage staff accounts.", subcommands = {UserCommand.Add.class})
+@Command(name = "user", description = "Manage staff accounts.",
+        subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Disable.class})
 final class UserCommand implements Runnable {
     @Override
     public void run() {
-        System.out.println("usage: haven user add --role ROLE NAME [--config coordinator.yaml | --db FILE]");
+        System.out.println("usage: haven user add|passwd|disable ... [--config coordinator.yaml | --db FILE]");
     }
 
     @Command(name = "add", description = "Add (or reset) a staff account. The password is read from the terminal or stdin.")
@@ -34,6 +35,9 @@ final class UserCommand implements Runnable {
         @Option(names = "--db", description = "coordinator SQLite file (instead of --config)")
         Path db;
 
+        @Option(names = "--rooms", split = ",", description = "for teachers: site/room,... they look after")
+        java.util.List<String> rooms = java.util.List.of();
+
         @Parameters(index = "0", description = "account name")
         String name;
 
@@ -41,30 +45,94 @@ final class UserCommand implements Runnable {
         public Integer call() throws Exception {
             Role r = Role.fromWire(role).orElseThrow(() -> new IllegalArgumentException(
                     "--role must be one of coordinator, head, senior, teacher, technician, governor; got '" + role + "'"));
-            Path file = db != null ? db : config != null ? CoordinatorConfig.from(ConfigFile.load(config)).database() : null;
-            if (file == null) {
-                throw new IllegalArgumentException("give --config coordinator.yaml or --db FILE");
+            java.util.Set<haven.protocol.RoomId> assigned = new java.util.HashSet<>();
+            for (String pair : rooms) {
+                String[] parts = pair.split("/", -1);
+                if (parts.length != 2) {
+                    throw new IllegalArgumentException("--rooms entries must be site/room, got '" + pair + "'");
+                }
+                assigned.add(new haven.protocol.RoomId(parts[0], parts[1]));
             }
             char[] password = readPassword();
-            try (Database database = Database.open(file, "/haven/store/coordinator")) {
-                new StaffAccounts(database, Clock.systemUTC()).put(name, r, password);
+            try (Database database = Database.open(databaseFile(config, db), "/haven/store/coordinator")) {
+                StaffAccounts accounts = new StaffAccounts(database, Clock.systemUTC());
+                accounts.put(name, r, password);
+                accounts.assignRooms(name, assigned);
             } finally {
                 Arrays.fill(password, ' ');
             }
-            System.out.println("staff account " + name + " saved with role " + r.wire());
+            System.out.println("staff account " + name + " saved with role " + r.wire()
+                    + (assigned.isEmpty() ? "" : " for rooms " + rooms));
             return 0;
         }
+    }
 
-        private static char[] readPassword() throws java.io.IOException {
-            Console console = System.console();
-            if (console != null) {
-                return console.readPassword("password (10+ characters): ");
-            }
-            String line = new BufferedReader(new InputStreamReader(System.in)).readLine();
-            if (line == null) {
-                throw new IllegalArgumentException("no password given on stdin");
-            }
-            return line.toCharArray();
+    static Path databaseFile(Path config, Path db) {
+        Path file = db != null ? db : config != null ? CoordinatorConfig.from(ConfigFile.load(config)).database() : null;
+        if (file == null) {
+            throw new IllegalArgumentException("give --config coordinator.yaml or --db FILE");
         }
+        return file;
+    }
+
+    @Command(name = "passwd", description = "Set a new password (read from the terminal or stdin).")
+    static final class Passwd implements Callable<Integer> {
+        @Option(names = "--config", description = "coordinator.yaml (to find the database)")
+        Path config;
+
+        @Option(names = "--db", description = "coordinator SQLite file (instead of --config)")
+        Path db;
+
+        @Parameters(index = "0", description = "account name")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            char[] password = readPassword();
+            try (Database database = Database.open(databaseFile(config, db), "/haven/store/coordinator")) {
+                if (!new StaffAccounts(database, Clock.systemUTC()).password(name, password)) {
+                    throw new IllegalArgumentException("no staff account called '" + name + "'");
+                }
+            } finally {
+                Arrays.fill(password, ' ');
+            }
+            System.out.println("password changed for " + name);
+            return 0;
+        }
+    }
+
+    @Command(name = "disable", description = "Disable an account (kept for the audit trail).")
+    static final class Disable implements Callable<Integer> {
+        @Option(names = "--config", description = "coordinator.yaml (to find the database)")
+        Path config;
+
+        @Option(names = "--db", description = "coordinator SQLite file (instead of --config)")
+        Path db;
+
+        @Parameters(index = "0", description = "account name")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Database database = Database.open(databaseFile(config, db), "/haven/store/coordinator")) {
+                if (!new StaffAccounts(database, Clock.systemUTC()).disable(name)) {
+                    throw new IllegalArgumentException("no staff account called '" + name + "'");
+                }
+            }
+            System.out.println("account " + name + " disabled; its sessions end at their next request");
+            return 0;
+        }
+    }
+
+    private static char[] readPassword() throws java.io.IOException {
+        Console console = System.console();
+        if (console != null) {
+            return console.readPassword("password (10+ characters): ");
+        }
+        String line = new BufferedReader(new InputStreamReader(System.in)).readLine();
+        if (line == null) {
+            throw new IllegalArgumentException("no password given on stdin");
+        }
+        return line.toCharArray();
     }
 }

@@ -25,6 +25,8 @@ public final class Coordinator implements AutoCloseable {
     private final LiveFeed feed;
     private final DashboardServer dashboard;
     private final AupLibrary aups;
+    private final Escalation escalation;
+    private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
 
     private Coordinator(CoordinatorConfig config, Clock clock) throws SQLException {
         db = own(Database.open(config.database(), "/haven/store/coordinator"));
@@ -43,11 +45,25 @@ public final class Coordinator implements AutoCloseable {
         aups = new AupLibrary(db, mqtt, clock, config.sites());
         // A broker that lost its retained messages gets the current AUPs again on every connect.
         mqtt.onConnected(aups::republish);
+        setupToken = new java.util.concurrent.atomic.AtomicReference<>();
+        if (!staff.hasCoordinator()) {
+            byte[] bytes = new byte[24];
+            new java.security.SecureRandom().nextBytes(bytes);
+            setupToken.set(java.util.HexFormat.of().formatHex(bytes));
+        }
+        AuditLog audit = new AuditLog(db, clock);
+        escalation = own(new Escalation(db, incidents, feed, audit, clock, config.ackWithin(), config.endOfDay(), config.zone()));
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
-                new AuditLog(db, clock), commands, clock, config.secureCookies()));
+                audit, commands, clock, config.secureCookies(), setupToken));
         mqtt.start();
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());
+        escalation.start(java.time.Duration.ofSeconds(15));
+        if (setupToken.get() != null) {
+            // Printed once, not logged to a file: whoever reads the console on first start creates the DSL.
+            System.out.println("First run: create the coordinator (DSL) account at http://" + config.httpHost() + ":"
+                    + dashboard.port() + "/setup.html#" + setupToken.get());
+        }
     }
 
     public static Coordinator start(CoordinatorConfig config, Clock clock) throws SQLException {
@@ -77,6 +93,15 @@ public final class Coordinator implements AutoCloseable {
 
     public MqttLink mqtt() {
         return mqtt;
+    }
+
+    /** The one-time first-run setup token, while no coordinator account exists. */
+    public java.util.Optional<String> setupToken() {
+        return java.util.Optional.ofNullable(setupToken.get());
+    }
+
+    public Escalation escalation() {
+        return escalation;
     }
 
     public AupLibrary aups() {

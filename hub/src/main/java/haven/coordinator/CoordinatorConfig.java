@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /** Everything the coordinator is told by coordinator.yaml (firmware-config/coordinator.yaml documents each key). */
 public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, Path database,
-                                Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites) {
+                                Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
+                                java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone) {
 
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
@@ -24,7 +25,26 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 Duration.ofMinutes(file.integer("escalation.ackWithinMinutes", 10, 1, 24 * 60)),
                 file.bool("http.secureCookies", false),
                 Duration.ofSeconds(file.integer("ingest.repairSeconds", 15, 1, 3600)),
-                sites(file));
+                sites(file), endOfDay(file), zone(file));
+    }
+
+    private static java.util.Optional<java.time.LocalTime> endOfDay(ConfigFile file) {
+        return file.optionalString("escalation.endOfDay").map(text -> {
+            try {
+                return java.time.LocalTime.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw file.error("escalation.endOfDay", "a time of day like 15:30");
+            }
+        });
+    }
+
+    private static java.time.ZoneId zone(ConfigFile file) {
+        String text = file.string("escalation.timeZone", "Europe/London");
+        try {
+            return java.time.ZoneId.of(text);
+        } catch (java.time.DateTimeException e) {
+            throw file.error("escalation.timeZone", "a time zone like Europe/London");
+        }
     }
 
     /** Sites to publish AUPs to before any of their hubs has connected (hubs' own sites are added as seen). */

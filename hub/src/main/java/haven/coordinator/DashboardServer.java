@@ -54,10 +54,12 @@ public final class DashboardServer implements AutoCloseable {
     private final Clock clock;
     private final boolean secureCookies;
     private final Map<String, List<Instant>> failures = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
 
     public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, AupLibrary aups,
                            LiveFeed feed, Sessions sessions,
-                           StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies) {
+                           StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
+                           java.util.concurrent.atomic.AtomicReference<String> setupToken) {
         this.db = db;
         this.incidents = incidents;
         this.rooms = rooms;
@@ -70,6 +72,7 @@ public final class DashboardServer implements AutoCloseable {
         this.commands = commands;
         this.clock = clock;
         this.secureCookies = secureCookies;
+        this.setupToken = setupToken;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.staticFiles.add(files -> {
@@ -93,6 +96,10 @@ public final class DashboardServer implements AutoCloseable {
             });
             config.routes.get("/api/session", ctx -> json(ctx, sessionJson(session(ctx))));
             config.routes.get("/api/rooms", ctx -> {
+                if (session(ctx).role() == Role.GOVERNOR) {
+                    ctx.status(403).result("governors see anonymised reports: /api/reports");
+                    return;
+                }
                 List<RoomView> list = db.read(rooms::list);
                 ObjectNode out = Json.object();
                 var arr = out.putArray("rooms");
@@ -101,6 +108,10 @@ public final class DashboardServer implements AutoCloseable {
             });
             config.routes.get("/api/incidents", ctx -> {
                 StaffSession who = session(ctx);
+                if (who.role() == Role.GOVERNOR) {
+                    ctx.status(403).result("governors see anonymised reports: /api/reports");
+                    return;
+                }
                 String status = Optional.ofNullable(ctx.queryParam("status")).orElse("open");
                 List<Incident> list = db.inTransaction(c -> {
                     audit.record(c, who.name(), "list-incidents", "status=" + status);
@@ -108,11 +119,24 @@ public final class DashboardServer implements AutoCloseable {
                 });
                 ObjectNode out = Json.object();
                 var arr = out.putArray("incidents");
-                list.stream().filter(i -> i.visibleTo(who.role())).forEach(i -> arr.add(i.toJson()));
+                list.forEach(i -> i.viewFor(who).ifPresent(arr::add));
                 json(ctx, out);
             });
             config.routes.get("/api/snapshot", ctx -> json(ctx, snapshot(session(ctx), "snapshot")));
             config.routes.post("/api/incidents/{id}/ack", this::acknowledge);
+            config.routes.get("/api/incidents/{id}", this::detail);
+            config.routes.get("/api/reports", ctx -> {
+                StaffSession who = session(ctx);
+                if (who.role() != Role.GOVERNOR && who.role() != Role.COORDINATOR && who.role() != Role.HEAD) {
+                    ctx.status(403).result("reports are for governors, the headteacher and the coordinator");
+                    return;
+                }
+                json(ctx, db.inTransaction(c -> {
+                    audit.record(c, who.name(), "view-report", "anonymised");
+                    return incidents.report(c);
+                }));
+            });
+            config.routes.post("/api/setup", this::setup);
             config.routes.post("/api/incidents/{id}/close", this::close);
             config.routes.get("/api/isolations", ctx -> {
                 ObjectNode out = Json.object();
@@ -138,7 +162,7 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.ws("/ws", ws -> {
                 ws.onConnect(ctx -> {
                     Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
-                    if (who.isEmpty() || !sameOrigin(ctx.header("Origin"), ctx.header("Host"))) {
+                    if (who.isEmpty() || who.get().role() == Role.GOVERNOR || !sameOrigin(ctx.header("Origin"), ctx.header("Host"))) {
                         ctx.closeSession(1008, "login required");
                         return;
                     }
@@ -170,7 +194,7 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private void requireSession(Context ctx) {
-        if (ctx.path().equals("/api/login")) {
+        if (ctx.path().equals("/api/login") || ctx.path().equals("/api/setup")) {
             return;
         }
         Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
@@ -211,7 +235,7 @@ public final class DashboardServer implements AutoCloseable {
             return;
         }
         failures.remove(key);
-        StaffSession session = sessions.create(name, role.get());
+        StaffSession session = sessions.create(name, role.get(), staff.rooms(name));
         audit.record(name, "login", ctx.ip());
         Cookie cookie = new Cookie(COOKIE, session.token());
         cookie.setPath("/");
@@ -235,7 +259,7 @@ public final class DashboardServer implements AutoCloseable {
             return;
         }
         long id = Long.parseLong(ctx.pathParam("id"));
-        Optional<Incident> visible = db.read(c -> incidents.find(c, id)).filter(i -> i.visibleTo(who.role()));
+        Optional<Incident> visible = db.read(c -> incidents.find(c, id)).filter(i -> i.viewFor(who).isPresent());
         if (visible.isEmpty()) {
             ctx.status(404).result("no such incident");
             return;
@@ -260,8 +284,8 @@ public final class DashboardServer implements AutoCloseable {
 
     private void close(Context ctx) throws SQLException {
         StaffSession who = session(ctx);
-        if (!who.role().canAcknowledge()) {
-            ctx.status(403).result("your role cannot close incidents");
+        if (who.role() != Role.COORDINATOR && who.role() != Role.HEAD && who.role() != Role.SENIOR) {
+            ctx.status(403).result("only the coordinator, the headteacher or senior staff close incidents");
             return;
         }
         long id = Long.parseLong(ctx.pathParam("id"));
@@ -271,14 +295,15 @@ public final class DashboardServer implements AutoCloseable {
             ctx.status(400).result("outcome must be one of " + OUTCOMES);
             return;
         }
-        Optional<Incident> visible = db.read(c -> incidents.find(c, id)).filter(i -> i.visibleTo(who.role()));
+        Incidents.Closing closing = new Incidents.Closing(outcome, text(body, "notes", 4000), url(body), text(body, "nature", 2000));
+        Optional<Incident> visible = db.read(c -> incidents.find(c, id)).filter(i -> i.viewFor(who).isPresent());
         if (visible.isEmpty()) {
             ctx.status(404).result("no such incident");
             return;
         }
         Optional<Incident> closed = db.inTransaction(c -> {
             audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + outcome);
-            return incidents.close(c, id, who.name(), outcome, clock.instant());
+            return incidents.close(c, id, who.name(), closing, clock.instant());
         });
         if (closed.isEmpty()) {
             ctx.status(409).result("this incident is already closed");
@@ -286,6 +311,58 @@ public final class DashboardServer implements AutoCloseable {
         }
         feed.incidentChanged(closed.get());
         json(ctx, closed.get().toJson());
+    }
+
+    private static String text(JsonNode body, String field, int max) {
+        String value = body.path(field).asText("").strip();
+        if (value.length() > max) {
+            throw new IllegalArgumentException(field + " must be at most " + max + " characters");
+        }
+        return value.isEmpty() ? null : value;
+    }
+
+    /** Policy: record the URL of misuse (never the content itself). Only http(s) addresses are kept. */
+    private static String url(JsonNode body) {
+        String value = text(body, "url", 2048);
+        if (value != null && !value.matches("(?i)https?://\\S+")) {
+            throw new IllegalArgumentException("url must be an http:// or https:// address");
+        }
+        return value;
+    }
+
+    /** One incident with its chronology; the view itself is audited. */
+    private void detail(Context ctx) throws SQLException {
+        StaffSession who = session(ctx);
+        long id = Long.parseLong(ctx.pathParam("id"));
+        Optional<Incident> found = db.read(c -> incidents.find(c, id));
+        Optional<ObjectNode> view = found.flatMap(i -> i.viewFor(who));
+        if (view.isEmpty()) {
+            ctx.status(404).result("no such incident");
+            return;
+        }
+        ObjectNode out = view.get();
+        List<ObjectNode> chronology = db.inTransaction(c -> {
+            audit.record(c, who.name(), "view-incident", "incident=" + id);
+            return view.get().path("redacted").asBoolean(false) ? List.of() : incidents.chronology(c, found.get());
+        });
+        var arr = out.putArray("chronology");
+        chronology.forEach(arr::add);
+        json(ctx, out);
+    }
+
+    /** First run: the one-time link printed at start creates the first coordinator account. */
+    private void setup(Context ctx) throws SQLException {
+        JsonNode body = Json.parse(ctx.bodyAsBytes());
+        String token = setupToken.get();
+        if (token == null || staff.hasCoordinator() || !token.equals(body.path("token").asText(""))) {
+            ctx.status(403).result("this setup link is no longer valid");
+            return;
+        }
+        String name = body.path("name").asText("");
+        staff.put(name, Role.COORDINATOR, body.path("password").asText("").toCharArray());
+        setupToken.set(null);
+        audit.record(name, "first-run-setup", "coordinator account created");
+        ctx.status(201).result("coordinator account created; log in");
     }
 
     /**
@@ -360,7 +437,7 @@ public final class DashboardServer implements AutoCloseable {
         ObjectNode aupVersions = aupsJson();
         return db.inTransaction(c -> {
             audit.record(c, who.name(), auditAction, "open-incidents");
-            ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open"), isolations.open(c), who.role());
+            ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open"), isolations.open(c), who);
             json.set("aups", aupVersions.get("latest"));
             json.put("seq", feed.seq());
             return json;

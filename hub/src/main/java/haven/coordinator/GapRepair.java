@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class GapRepair implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GapRepair.class);
     private static final int MAX_RANGES_PER_ROOM = 5;
-    private static final StaffSession SYSTEM = new StaffSession("-", "coordinator", Role.COORDINATOR, "-", Instant.MAX);
+    private static final StaffSession SYSTEM = new StaffSession("-", "coordinator", Role.COORDINATOR, "-", Instant.MAX,
+            java.util.Set.of());
 
     private final Database db;
     private final Rooms rooms;

@@ -10,18 +10,47 @@ import java.sql.SQLException;
 /** One worry report as the safeguarding lead sees it. */
 public record Incident(long id, String reportId, RoomId room, String status, long presses, String category,
                        String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
-                       String outcome) {
+                       String outcome, String notes, String url, String nature, String escalatedAt,
+                       String openAtEndOfDay) {
 
-    static final String COLUMNS = "id, report_id, site, room, status, presses, category, computer, opened_at, acked_at, acked_by, closed_at, outcome";
+    static final String COLUMNS = "id, report_id, site, room, status, presses, category, computer, opened_at, acked_at, "
+            + "acked_by, closed_at, outcome, notes, url, nature, escalated_at, open_at_end_of_day";
 
     static Incident from(ResultSet rs) throws SQLException {
         return new Incident(rs.getLong(1), rs.getString(2), new RoomId(rs.getString(3), rs.getString(4)), rs.getString(5),
                 rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                rs.getString(12), rs.getString(13));
+                rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16),
+                rs.getString(17), rs.getString(18));
     }
 
+    /** Policy: a concern about a member of staff goes to the headteacher, and to nobody else. */
     public boolean visibleTo(Role role) {
         return role.canSeeAboutAnAdult() || !Category.ABOUT_AN_ADULT.wire().equals(category);
+    }
+
+    /** What one member of staff may see of this incident, or nothing. */
+    public java.util.Optional<ObjectNode> viewFor(StaffSession viewer) {
+        if (!visibleTo(viewer.role())) {
+            return java.util.Optional.empty();
+        }
+        return switch (viewer.role()) {
+            case COORDINATOR, HEAD, SENIOR -> java.util.Optional.of(toJson());
+            case TEACHER -> viewer.rooms().contains(room) ? java.util.Optional.of(toJson()) : java.util.Optional.empty();
+            case TECHNICIAN -> java.util.Optional.of(redacted());
+            case GOVERNOR -> java.util.Optional.empty();
+        };
+    }
+
+    /** For technicians: that a room has an open worry, without what it is about. */
+    public ObjectNode redacted() {
+        ObjectNode json = Json.object();
+        json.put("id", id);
+        json.put("site", room.site());
+        json.put("room", room.room());
+        json.put("status", status);
+        json.put("openedAt", openedAt);
+        json.put("redacted", true);
+        return json;
     }
 
     public ObjectNode toJson() {
@@ -39,6 +68,11 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
         json.put("ackedBy", ackedBy);
         json.put("closedAt", closedAt);
         json.put("outcome", outcome);
+        json.put("notes", notes);
+        json.put("url", url);
+        json.put("nature", nature);
+        json.put("escalatedAt", escalatedAt);
+        json.put("openAtEndOfDay", openAtEndOfDay);
         return json;
     }
 }

@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Event;
 import haven.protocol.Json;
 import java.sql.Connection;
@@ -102,6 +103,72 @@ public final class Incidents {
         }
     }
 
+    /** Every logged event of one report (the press, more presses, detail) and every staff action on it, by time. */
+    public List<ObjectNode> chronology(Connection c, Incident incident) throws SQLException {
+        List<ObjectNode> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT type, at, received_at, payload FROM events WHERE id = ?"
+                + " OR (site = ? AND room = ? AND json_extract(payload, '$.data.report') = ?) ORDER BY seq")) {
+            ps.setString(1, incident.reportId());
+            ps.setString(2, incident.room().site());
+            ps.setString(3, incident.room().room());
+            ps.setString(4, incident.reportId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode e = Json.object();
+                    e.put("kind", "event");
+                    e.put("type", rs.getString(1));
+                    e.put("at", rs.getString(2));
+                    e.put("receivedAt", rs.getString(3));
+                    e.set("data", Json.parse(rs.getString(4).getBytes(java.nio.charset.StandardCharsets.UTF_8)).get("data"));
+                    out.add(e);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT at, actor, action, target FROM audit WHERE target = ? OR target LIKE ? ORDER BY id")) {
+            ps.setString(1, "incident=" + incident.id());
+            ps.setString(2, "incident=" + incident.id() + " %");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode a = Json.object();
+                    a.put("kind", "action");
+                    a.put("at", rs.getString(1));
+                    a.put("actor", rs.getString(2));
+                    a.put("action", rs.getString(3));
+                    a.put("detail", rs.getString(4));
+                    out.add(a);
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(n -> n.path("at").asText()));
+        return out;
+    }
+
+    /** Anonymised counts for governors: per month, category and outcome; nothing that names a child or a room. */
+    public ObjectNode report(Connection c) throws SQLException {
+        ObjectNode out = Json.object();
+        var rows = out.putArray("months");
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT substr(opened_at, 1, 7), coalesce(category, 'not-given'), coalesce(outcome, 'open'), count(*),"
+                + " avg(CASE WHEN acked_at IS NOT NULL THEN (julianday(acked_at) - julianday(opened_at)) * 1440 END)"
+                + " FROM incidents GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ObjectNode r = rows.addObject();
+                r.put("month", rs.getString(1));
+                r.put("category", rs.getString(2));
+                r.put("outcome", rs.getString(3));
+                r.put("count", rs.getLong(4));
+                double minutes = rs.getDouble(5);
+                if (!rs.wasNull()) {
+                    r.put("averageMinutesToAcknowledge", Math.round(minutes * 10) / 10.0);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Open = not yet closed (new or acknowledged), oldest first: the most urgent at the top. */
     public List<Incident> list(Connection c, String status) throws SQLException {
         String where = switch (status) {
@@ -135,13 +202,21 @@ public final class Incidents {
         return find(c, id);
     }
 
-    public Optional<Incident> close(Connection c, long id, String staff, String outcome, Instant at) throws SQLException {
+    /** The policy's record of a closed incident: outcome, notes, and for misuse the URL and the nature of the content. */
+    public record Closing(String outcome, String notes, String url, String nature) {
+    }
+
+    public Optional<Incident> close(Connection c, long id, String staff, Closing closing, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, outcome = ? WHERE id = ? AND status <> 'closed'")) {
+                "UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, outcome = ?, notes = ?, url = ?, nature = ?"
+                + " WHERE id = ? AND status <> 'closed'")) {
             ps.setString(1, Json.time(at));
             ps.setString(2, staff);
-            ps.setString(3, outcome);
-            ps.setLong(4, id);
+            ps.setString(3, closing.outcome());
+            ps.setString(4, closing.notes());
+            ps.setString(5, closing.url());
+            ps.setString(6, closing.nature());
+            ps.setLong(7, id);
             if (ps.executeUpdate() == 0) {
                 return Optional.empty();
             }

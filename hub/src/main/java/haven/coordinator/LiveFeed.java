@@ -56,13 +56,18 @@ public final class LiveFeed {
         msg.put("kind", "incident");
         msg.put("seq", ++seq);
         msg.set("incident", incident.toJson());
-        String visible = Json.write(msg);
         // Viewers who may not see it still get the sequence number, so they do not resync for nothing.
         ObjectNode hidden = Json.object();
         hidden.put("kind", "hidden");
         hidden.put("seq", seq);
         String hiddenText = Json.write(hidden);
-        clients.forEach((ctx, viewer) -> send(ctx, incident.visibleTo(viewer.role()) ? visible : hiddenText));
+        clients.forEach((ctx, viewer) -> send(ctx, incident.viewFor(viewer).map(view -> {
+            ObjectNode m = Json.object();
+            m.put("kind", "incident");
+            m.put("seq", msg.get("seq").asLong());
+            m.set("incident", view);
+            return Json.write(m);
+        }).orElse(hiddenText)));
     }
 
     public synchronized void aupsChanged(ObjectNode aups) {
@@ -85,14 +90,14 @@ public final class LiveFeed {
 
     /** The rooms, open incidents and isolations a viewer may see, as one JSON document. */
     public static ObjectNode snapshot(List<RoomView> rooms, List<Incident> incidents, List<IsolationView> isolations,
-                                      Role viewer) {
+                                      StaffSession viewer) {
         ObjectNode json = Json.object();
         ArrayNode iso = json.putArray("isolations");
         isolations.forEach(x -> iso.add(x.toJson()));
         ArrayNode r = json.putArray("rooms");
         rooms.forEach(room -> r.add(room.toJson()));
         ArrayNode i = json.putArray("incidents");
-        incidents.stream().filter(inc -> inc.visibleTo(viewer)).forEach(inc -> i.add(inc.toJson()));
+        incidents.forEach(inc -> inc.viewFor(viewer).ifPresent(i::add));
         return json;
     }
 

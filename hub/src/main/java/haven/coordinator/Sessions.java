@@ -20,8 +20,8 @@ public final class Sessions {
         this.clock = clock;
     }
 
-    public StaffSession create(String name, Role role) {
-        StaffSession session = new StaffSession(token(), name, role, token(), clock.instant().plus(LIFETIME));
+    public StaffSession create(String name, Role role, java.util.Set<haven.protocol.RoomId> rooms) {
+        StaffSession session = new StaffSession(token(), name, role, token(), clock.instant().plus(LIFETIME), rooms);
         byToken.put(session.token(), session);
         return session;
     }

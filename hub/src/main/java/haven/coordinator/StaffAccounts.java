@@ -48,6 +48,76 @@ public final class StaffAccounts {
         });
     }
 
+    /** Rooms a teacher looks after, as "site/room" pairs. Replaces the previous list. */
+    public void assignRooms(String name, java.util.Set<haven.protocol.RoomId> rooms) throws SQLException {
+        db.inTransaction(c -> {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM staff_rooms WHERE name = ?")) {
+                del.setString(1, name);
+                del.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO staff_rooms(name, site, room) VALUES (?,?,?)")) {
+                for (haven.protocol.RoomId r : rooms) {
+                    ps.setString(1, name);
+                    ps.setString(2, r.site());
+                    ps.setString(3, r.room());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    public java.util.Set<haven.protocol.RoomId> rooms(String name) throws SQLException {
+        return db.read(c -> {
+            java.util.Set<haven.protocol.RoomId> out = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM staff_rooms WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new haven.protocol.RoomId(rs.getString(1), rs.getString(2)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Changes a password; false if there is no such account. */
+    public boolean password(String name, char[] password) throws SQLException {
+        if (password.length < 10) {
+            throw new IllegalArgumentException("password must be at least 10 characters");
+        }
+        String hash = BCrypt.withDefaults().hashToString(COST, password);
+        return update("UPDATE staff SET password_hash = ? WHERE name = ?", hash, name);
+    }
+
+    /** Disables an account (kept for the audit trail, never deleted); false if there is no such account. */
+    public boolean disable(String name) throws SQLException {
+        return update("UPDATE staff SET disabled = 1 WHERE name = ? AND ? IS NOT NULL", name, name);
+    }
+
+    private boolean update(String sql, String first, String second) throws SQLException {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, first);
+                ps.setString(2, second);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** True once any enabled coordinator account exists (before that, the first-run setup link works). */
+    public boolean hasCoordinator() throws SQLException {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*) FROM staff WHERE role = 'coordinator' AND disabled = 0");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getInt(1) > 0;
+            }
+        });
+    }
+
     public Optional<Role> verify(String name, char[] password) throws SQLException {
         record Row(String role, String hash, boolean disabled) {
         }

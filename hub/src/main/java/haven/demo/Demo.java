@@ -7,6 +7,8 @@ import haven.config.ConfigFile;
 import haven.coordinator.Coordinator;
 import haven.coordinator.CoordinatorConfig;
 import haven.coordinator.Role;
+import haven.coordinator.StaffAccounts;
+import haven.store.Database;
 import haven.protocol.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,13 +46,21 @@ public final class Demo implements AutoCloseable {
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + settings.mqttPort()).put("keepAliveSeconds", 10);
         c.putObject("http").put("host", "127.0.0.1").put("port", settings.httpPort());
         c.put("database", settings.dataDir().resolve("coordinator.db").toString());
-        coordinator = own(Coordinator.start(CoordinatorConfig.from(ConfigFile.of("demo coordinator", c)), clock));
-        for (Role role : List.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR)) {
-            String name = "demo-" + role.wire();
-            String password = password();
-            coordinator.staff().put(name, role, password.toCharArray());
-            logins.add(new Login(name, role.wire(), password));
+        CoordinatorConfig coordinatorConfig = CoordinatorConfig.from(ConfigFile.of("demo coordinator", c));
+        // Accounts first, so the coordinator does not offer a first-run setup link for the demo.
+        try (Database db = Database.open(coordinatorConfig.database(), "/haven/store/coordinator")) {
+            StaffAccounts staff = new StaffAccounts(db, clock);
+            for (Role role : List.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR, Role.TEACHER)) {
+                String name = "demo-" + role.wire();
+                String password = password();
+                staff.put(name, role, password.toCharArray());
+                if (role == Role.TEACHER) {
+                    staff.assignRooms(name, java.util.Set.of(new haven.protocol.RoomId(settings.site(), ROOM_NAMES[0])));
+                }
+                logins.add(new Login(name, role.wire(), password));
+            }
         }
+        coordinator = own(Coordinator.start(coordinatorConfig, clock));
         for (int i = 0; i < settings.rooms(); i++) {
             String room = i < ROOM_NAMES.length ? ROOM_NAMES[i] : "room-" + (i + 1);
             ObjectNode h = Json.object();

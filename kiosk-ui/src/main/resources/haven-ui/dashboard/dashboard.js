@@ -45,8 +45,15 @@
   function loggedIn(s) {
     session = s;
     $("login-panel").hidden = true;
-    $("main").hidden = false;
     $("logout").hidden = false;
+    if (s.role === "governor") {
+      $("reports").hidden = false;
+      $("who").textContent = `${s.name} (${s.role})`;
+      loadReport();
+      return;
+    }
+    $("main").hidden = false;
+    $("sound").hidden = false;
     $("who").textContent = `${s.name} (${s.role})`;
     $("aup-panel").hidden = s.role !== "coordinator";
     connect();
@@ -82,6 +89,8 @@
     }
     if (msg.kind === "incident") {
       const isNew = !incidents.has(msg.incident.id);
+      const before = incidents.get(msg.incident.id);
+      if (before && before.status !== "escalated" && msg.incident.status === "escalated") alertNew();
       if (msg.incident.status === "closed") incidents.delete(msg.incident.id);
       else incidents.set(msg.incident.id, msg.incident);
       if (isNew && msg.incident.status === "open") alertNew();
@@ -89,7 +98,40 @@
     render();
   }
 
+  async function loadReport() {
+    const res = await api("/api/reports");
+    if (!res.ok) return;
+    const body = await res.json();
+    const tbody = document.querySelector("#report-table tbody");
+    tbody.textContent = "";
+    for (const r of body.months) {
+      const tr = document.createElement("tr");
+      for (const v of [r.month, r.category, r.outcome, r.count, r.averageMinutesToAcknowledge ?? "—"]) {
+        tr.appendChild(el("td", "", String(v)));
+      }
+      tbody.appendChild(tr);
+    }
+  }
+
+  let soundOn = localStorage.getItem("haven-sound") !== "off";
+  function renderSound() {
+    $("sound").setAttribute("aria-pressed", String(soundOn));
+    $("sound").textContent = soundOn ? "Sound on" : "Sound off";
+  }
+  function beep() {
+    if (!soundOn) return;
+    try {
+      const ctx = new AudioContext();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.25);
+    } catch (e) { /* no audio device */ }
+  }
+
   function alertNew() {
+    beep();
     let flashes = 0;
     const timer = setInterval(() => {
       document.title = flashes % 2 ? baseTitle : "⚠ New worry — Haven";
@@ -132,14 +174,23 @@
       li.dataset.incident = inc.id;
       li.appendChild(el("span", "room", inc.room));
       li.appendChild(el("span", "status", inc.status));
-      li.appendChild(el("span", "category", inc.category ? CATEGORY[inc.category] || inc.category : "no category chosen"));
+      if (inc.redacted) {
+        li.appendChild(el("span", "category", "details hidden for your role"));
+      } else {
+        li.appendChild(el("span", "category", inc.category ? CATEGORY[inc.category] || inc.category : "no category chosen"));
+      }
+      if (inc.status === "escalated") li.appendChild(el("span", "flag", "ESCALATED: not acknowledged in time"));
+      if (inc.openAtEndOfDay) li.appendChild(el("span", "flag", "open at end of day"));
+      if (!inc.redacted) li.addEventListener("click", (e) => { if (e.target.tagName !== "BUTTON") showDetail(inc.id); });
       if (inc.computer) li.appendChild(el("span", "computer", `computer ${inc.computer}`));
       li.appendChild(el("span", "presses", `${inc.presses} press${inc.presses === 1 ? "" : "es"}`));
       const ageEl = el("span", "age", age(inc.openedAt));
       ageEl.dataset.since = inc.openedAt;
       li.appendChild(ageEl);
       const actions = el("span", "actions");
-      if (inc.status === "open" || inc.status === "escalated") {
+      if (inc.redacted) {
+        // technicians see that a room has a worry, nothing more
+      } else if (inc.status === "open" || inc.status === "escalated") {
         const b = el("button", "ack", "Acknowledge");
         b.type = "button";
         b.addEventListener("click", () => acknowledge(inc.id, b));
@@ -190,6 +241,46 @@
       grid.appendChild(li);
     }
   }
+
+  let detailId = null;
+  async function showDetail(id) {
+    const res = await api(`/api/incidents/${id}`);
+    if (!res.ok) return;
+    const inc = await res.json();
+    detailId = id;
+    $("detail").hidden = false;
+    $("detail-title").textContent = `Incident ${inc.id}: ${inc.room}`;
+    $("detail-summary").textContent = `${inc.status}, ${inc.presses} press(es), ` +
+      (inc.category ? CATEGORY[inc.category] || inc.category : "no category chosen") + (inc.computer ? `, computer ${inc.computer}` : "");
+    const list = $("chronology");
+    list.textContent = "";
+    for (const item of inc.chronology) {
+      const when = new Date(item.at).toLocaleTimeString();
+      const what = item.kind === "event" ? `${item.type}` : `${item.action} by ${item.actor}`;
+      list.appendChild(el("li", item.kind, `${when} — ${what}`));
+    }
+    $("close-form").hidden = !["coordinator", "head", "senior"].includes(session.role) || inc.status === "closed";
+    $("close-result").textContent = "";
+    $("detail").scrollIntoView();
+  }
+
+  $("close-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const res = await api(`/api/incidents/${detailId}/close`, {
+      method: "POST",
+      body: JSON.stringify({ outcome: $("close-outcome").value, url: $("close-url").value,
+        nature: $("close-nature").value, notes: $("close-notes").value }),
+    });
+    $("close-result").textContent = res.ok ? "Closed." : await res.text();
+    if (res.ok) $("close-form").hidden = true;
+  });
+  $("detail-hide").addEventListener("click", () => { $("detail").hidden = true; });
+  $("sound").addEventListener("click", () => {
+    soundOn = !soundOn;
+    localStorage.setItem("haven-sound", soundOn ? "on" : "off");
+    renderSound();
+  });
+  renderSound();
 
   async function acknowledge(id, button) {
     button.disabled = true;
