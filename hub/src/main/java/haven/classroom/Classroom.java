@@ -180,6 +180,11 @@ public final class Classroom {
         changed();
     }
 
+    /** A report is waiting for a trusted adult's acknowledgement. */
+    public synchronized boolean worryOpen() {
+        return report != null && report.acknowledgedAt() == null;
+    }
+
     public synchronized Aup aup() {
         return aup;
     }

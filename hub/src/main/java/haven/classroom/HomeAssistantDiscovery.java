@@ -77,7 +77,7 @@ public final class HomeAssistantDiscovery {
 
     /** {@code haven/v1/{site}/{room}/ha/state}: retained, {"worryOpen","isolationActive","aupVersion"}. */
     public String stateTopic() {
-        return Topics.ROOT + "/" + room.site() + "/" + room.room() + "/ha/state";
+        return Topics.haState(room);
     }
 
     /** The retained discovery configs, one per entity. Publish after every connect (Home Assistant may have restarted). */

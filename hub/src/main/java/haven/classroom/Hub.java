@@ -44,6 +44,9 @@ public final class Hub implements AutoCloseable {
     private final KioskServer kiosk;
     private final OutboxPublisher publisher;
     private final IsolationFlow flow;
+    private final haven.metrics.HavenMetrics metrics;
+    private final java.util.Optional<HomeAssistantDiscovery> homeAssistant;
+    private final java.util.concurrent.atomic.AtomicReference<String> lastHaState = new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicLong lastStatusSeq = new java.util.concurrent.atomic.AtomicLong(-1);
     private final java.util.concurrent.atomic.AtomicReference<String> lastCondition = new java.util.concurrent.atomic.AtomicReference<>();
     // Status is published off the caller's thread: a change can start inside Paho's callback (#310).
@@ -108,7 +111,21 @@ public final class Hub implements AutoCloseable {
         }, config.statusEvery().toMillis(), config.statusEvery().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         own(() -> mqtt.close(Topics.status(config.room()), status(false).encode()));
         own(publisher);
-        kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch));
+        metrics = new haven.metrics.HavenMetrics().eventsPublished(publisher::published).outboxDepth(outbox::unsentCount)
+                .mqttReconnects(mqtt::reconnects);
+        kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics));
+        homeAssistant = config.homeAssistant() ? java.util.Optional.of(new HomeAssistantDiscovery(config.room(),
+                Topics.status(config.room()))) : java.util.Optional.empty();
+        homeAssistant.ifPresent(ha -> {
+            mqtt.onConnected(() -> statusPublisher.execute(() -> {
+                for (HomeAssistantDiscovery.Message m : ha.discoveryMessages()) {
+                    publishQuietly(m.topic(), m.payload(), m.retained());
+                }
+                lastHaState.set(null);
+                publishHaState(ha);
+            }));
+            classroom.onChange(() -> statusPublisher.execute(() -> publishHaState(ha)));
+        });
 
         outbox.append(EventType.HUB_STARTED, startedData());
         flow.reapplyAtStart();
@@ -133,6 +150,26 @@ public final class Hub implements AutoCloseable {
         return new HubStatus(online, clock.instant(), VERSION, aup.keyStage(), aup.version(),
                 flow == null ? List.of() : flow.activeNames(),
                 outbox == null ? null : outbox.condition().orElse(null), outbox == null ? 0 : outbox.lastSeq());
+    }
+
+    /** Opt-in Home Assistant state: worry open, isolation active, AUP version. Sent only when it changes. */
+    private void publishHaState(HomeAssistantDiscovery ha) {
+        if (!mqtt.isConnected()) {
+            return;
+        }
+        HomeAssistantDiscovery.Message state = ha.state(classroom.worryOpen(), !flow.activeNames().isEmpty(), classroom.aup().version());
+        if (!state.text().equals(lastHaState.get())) {
+            publishQuietly(state.topic(), state.payload(), state.retained());
+            lastHaState.set(state.text());
+        }
+    }
+
+    private void publishQuietly(String topic, byte[] payload, boolean retained) {
+        try {
+            mqtt.publish(topic, payload, retained);
+        } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+            log.warn("publish failed room={} topic={} reason={}", config.room(), topic, e.getMessage());
+        }
     }
 
     private void publishStatus() {

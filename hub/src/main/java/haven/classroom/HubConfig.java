@@ -14,7 +14,7 @@ import java.util.Locale;
 public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String httpHost, int httpPort,
                         Path dataDir, GpioBoard.Provider gpioProvider, GpioPins pins, long debounceMillis,
                         Duration coalesceWindow, Duration detailWindow, int outboxWindow, int outboxMaxPerSecond,
-                        Duration statusEvery, IsolationSettings isolation) {
+                        Duration statusEvery, IsolationSettings isolation, boolean homeAssistant) {
 
     public static HubConfig from(ConfigFile file) {
         String site = file.checked("site", () -> Ids.require("site", file.string("site")));
@@ -52,7 +52,8 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                 file.integer("outbox.window", 32, 1, 256),
                 file.integer("outbox.maxPerSecond", 200, 1, 10_000),
                 Duration.ofSeconds(file.integer("mqtt.statusEverySeconds", 30, 1, 3600)),
-                IsolationSettings.from(file));
+                IsolationSettings.from(file),
+                file.bool("homeAssistant.enabled", false));
     }
 
     public Path database() {

@@ -28,7 +28,8 @@ public final class KioskServer implements AutoCloseable {
     private final Classroom classroom;
     private final IsolationFlow isolation;
 
-    public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch) {
+    public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
+                       haven.metrics.HavenMetrics metrics) {
         this.classroom = classroom;
         this.isolation = isolation;
         this.app = Javalin.create(config -> {
@@ -39,6 +40,7 @@ public final class KioskServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             config.routes.get("/health", ctx -> ctx.result("ok"));
+            config.routes.get("/metrics", ctx -> ctx.contentType(haven.metrics.HavenMetrics.CONTENT_TYPE).result(metrics.scrape()));
             config.routes.get("/api/kiosk", ctx -> json(ctx, view()));
             config.routes.post("/api/kiosk/detail", ctx -> {
                 JsonNode body = Json.parse(ctx.bodyAsBytes());

@@ -74,10 +74,11 @@ public final class ConfigFile {
 
     public Optional<String> optionalString(String key) {
         JsonNode node = at(key);
-        if (node.isMissingNode() || node.isNull()) {
+        // An empty value means "not set", so sample files can show a key without choosing for the school.
+        if (node.isMissingNode() || node.isNull() || node.isTextual() && node.asText().isBlank()) {
             return Optional.empty();
         }
-        if (!node.isValueNode() || node.asText().isBlank()) {
+        if (!node.isValueNode()) {
             throw error(key, "a text value");
         }
         return Optional.of(node.asText());

@@ -26,6 +26,7 @@ public final class Coordinator implements AutoCloseable {
     private final DashboardServer dashboard;
     private final AupLibrary aups;
     private final Escalation escalation;
+    private final haven.metrics.HavenMetrics metrics;
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
 
     private Coordinator(CoordinatorConfig config, Clock clock) throws SQLException {
@@ -53,8 +54,14 @@ public final class Coordinator implements AutoCloseable {
         }
         AuditLog audit = new AuditLog(db, clock);
         escalation = own(new Escalation(db, incidents, feed, audit, clock, config.ackWithin(), config.endOfDay(), config.zone()));
+        metrics = new haven.metrics.HavenMetrics().eventsIngested(ingest::accepted).eventsRejected(ingest::rejected)
+                .eventsDuplicate(ingest::duplicates).mqttReconnects(mqtt::reconnects).websocketClients(feed::clientCount)
+                .coordinatorSeries();
+        ingest.onWorryLogged(metrics::pressIngested);
+        escalation.onEscalated(metrics::escalated);
+        config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
-                audit, commands, clock, config.secureCookies(), setupToken));
+                audit, commands, clock, config.secureCookies(), setupToken, metrics));
         mqtt.start();
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());

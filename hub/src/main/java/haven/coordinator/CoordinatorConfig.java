@@ -8,7 +8,8 @@ import java.time.Duration;
 /** Everything the coordinator is told by coordinator.yaml (firmware-config/coordinator.yaml documents each key). */
 public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, Path database,
                                 Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
-                                java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone) {
+                                java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
+                                java.util.Optional<Duration> retention) {
 
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
@@ -25,7 +26,9 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 Duration.ofMinutes(file.integer("escalation.ackWithinMinutes", 10, 1, 24 * 60)),
                 file.bool("http.secureCookies", false),
                 Duration.ofSeconds(file.integer("ingest.repairSeconds", 15, 1, 3600)),
-                sites(file), endOfDay(file), zone(file));
+                sites(file), endOfDay(file), zone(file),
+                // 0 (the default) keeps everything: deleting evidence is the school's decision, made in config.
+                java.util.Optional.of(file.integer("retention.days", 0, 0, 36500)).filter(d -> d > 0).map(Duration::ofDays));
     }
 
     private static java.util.Optional<java.time.LocalTime> endOfDay(ConfigFile file) {

@@ -59,7 +59,8 @@ public final class DashboardServer implements AutoCloseable {
     public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, AupLibrary aups,
                            LiveFeed feed, Sessions sessions,
                            StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
-                           java.util.concurrent.atomic.AtomicReference<String> setupToken) {
+                           java.util.concurrent.atomic.AtomicReference<String> setupToken,
+                           haven.metrics.HavenMetrics metrics) {
         this.db = db;
         this.incidents = incidents;
         this.rooms = rooms;
@@ -88,13 +89,25 @@ public final class DashboardServer implements AutoCloseable {
             });
             config.routes.before("/api/*", this::requireSession);
             config.routes.get("/health", ctx -> ctx.result("ok"));
+            // Counts only, no pupil or incident data; still limited to this machine (scrape via a local agent).
+            config.routes.get("/metrics", ctx -> {
+                if (!ctx.ip().equals("127.0.0.1") && !ctx.ip().equals("0:0:0:0:0:0:0:1") && !ctx.ip().equals("::1")) {
+                    ctx.status(403).result("metrics are served to this machine only");
+                    return;
+                }
+                ctx.contentType(haven.metrics.HavenMetrics.CONTENT_TYPE).result(metrics.scrape());
+            });
             config.routes.post("/api/login", this::login);
             config.routes.post("/api/logout", ctx -> {
                 sessions.end(ctx.cookie(COOKIE));
                 ctx.removeCookie(COOKIE, "/");
                 ctx.status(204);
             });
-            config.routes.get("/api/session", ctx -> json(ctx, sessionJson(session(ctx))));
+            // Answers 200 either way: "am I logged in?" is a normal question, not an error in the browser console.
+            config.routes.get("/api/session", ctx -> {
+                Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
+                json(ctx, who.map(DashboardServer::sessionJson).orElseGet(() -> Json.object().putNull("name")));
+            });
             config.routes.get("/api/rooms", ctx -> {
                 if (session(ctx).role() == Role.GOVERNOR) {
                     ctx.status(403).result("governors see anonymised reports: /api/reports");
@@ -137,6 +150,66 @@ public final class DashboardServer implements AutoCloseable {
                 }));
             });
             config.routes.post("/api/setup", this::setup);
+            config.routes.get("/api/incidents/{id}/export", ctx -> {
+                StaffSession who = session(ctx);
+                long id = Long.parseLong(ctx.pathParam("id"));
+                Optional<Incident> found = db.read(c -> incidents.find(c, id));
+                if (found.isEmpty() || found.get().viewFor(who).isEmpty() || found.get().viewFor(who).get().has("redacted")
+                        || who.role() == Role.TEACHER) {
+                    ctx.status(404).result("no such incident");
+                    return;
+                }
+                Optional<ObjectNode> export = db.inTransaction(c -> {
+                    audit.record(c, who.name(), "export", "incident=" + id);
+                    return new IncidentExport(incidents).build(c, id, who.name(), clock.instant());
+                });
+                if ("json".equals(ctx.queryParam("format"))) {
+                    json(ctx, export.orElseThrow());
+                } else {
+                    ctx.contentType("text/html; charset=utf-8").result(IncidentExport.html(export.orElseThrow(), "/print.css"));
+                }
+            });
+            config.routes.get("/api/audit", ctx -> {
+                StaffSession who = session(ctx);
+                if (who.role() != Role.COORDINATOR && who.role() != Role.HEAD) {
+                    ctx.status(403).result("the audit trail is for the coordinator and the headteacher");
+                    return;
+                }
+                json(ctx, db.inTransaction(c -> {
+                    audit.record(c, who.name(), "view-audit", "latest 500");
+                    ObjectNode out = Json.object();
+                    var arr = out.putArray("audit");
+                    try (var ps = c.prepareStatement("SELECT at, actor, action, target FROM audit ORDER BY id DESC LIMIT 500");
+                         var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            arr.addObject().put("at", rs.getString(1)).put("actor", rs.getString(2))
+                                    .put("action", rs.getString(3)).put("target", rs.getString(4));
+                        }
+                    }
+                    return out;
+                }));
+            });
+            config.routes.get("/api/reports.csv", ctx -> {
+                StaffSession who = session(ctx);
+                if (who.role() != Role.GOVERNOR && who.role() != Role.COORDINATOR && who.role() != Role.HEAD) {
+                    ctx.status(403).result("reports are for governors, the headteacher and the coordinator");
+                    return;
+                }
+                ObjectNode report = db.inTransaction(c -> {
+                    audit.record(c, who.name(), "download-report", "csv");
+                    return incidents.report(c);
+                });
+                StringBuilder csv = new StringBuilder("month,room,category,outcome,count,average_minutes_to_acknowledge\n");
+                for (JsonNode r : report.get("months")) {
+                    csv.append(r.get("month").asText()).append(',').append(r.get("room").asText()).append(',')
+                            .append(r.get("category").asText()).append(',').append(r.get("outcome").asText()).append(',')
+                            .append(r.get("count").asLong()).append(',')
+                            .append(r.has("averageMinutesToAcknowledge") ? r.get("averageMinutesToAcknowledge").asText() : "")
+                            .append('\n');
+                }
+                ctx.header("Content-Disposition", "attachment; filename=\"haven-report.csv\"");
+                ctx.contentType("text/csv; charset=utf-8").result(csv.toString());
+            });
             config.routes.post("/api/incidents/{id}/close", this::close);
             config.routes.get("/api/isolations", ctx -> {
                 ObjectNode out = Json.object();
@@ -194,7 +267,7 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private void requireSession(Context ctx) {
-        if (ctx.path().equals("/api/login") || ctx.path().equals("/api/setup")) {
+        if (ctx.path().equals("/api/login") || ctx.path().equals("/api/setup") || ctx.path().equals("/api/session")) {
             return;
         }
         Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));

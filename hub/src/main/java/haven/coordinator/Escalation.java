@@ -40,6 +40,7 @@ public final class Escalation implements AutoCloseable {
     private final Optional<LocalTime> endOfDay;
     private final ZoneId zone;
     private final AtomicLong escalations = new AtomicLong();
+    private volatile Runnable onEscalated = () -> { };
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "escalation");
         t.setDaemon(true);
@@ -66,6 +67,7 @@ public final class Escalation implements AutoCloseable {
     public int runOnce() {
         try {
             Instant now = clock.instant();
+            long before = escalations.get();
             List<Incident> changed = db.inTransaction(c -> {
                 List<Long> ids = new ArrayList<>();
                 ids.addAll(update(c, """
@@ -96,6 +98,9 @@ public final class Escalation implements AutoCloseable {
                 }
                 return out;
             });
+            for (long n = escalations.get() - before; n > 0; n--) {
+                onEscalated.run();
+            }
             for (Incident i : changed) {
                 if ("escalated".equals(i.status())) {
                     log.warn("worry escalated incident={} room={} openedAt={}", i.id(), i.room(), i.openedAt());
@@ -121,6 +126,10 @@ public final class Escalation implements AutoCloseable {
             }
         }
         return ids;
+    }
+
+    public void onEscalated(Runnable listener) {
+        this.onEscalated = listener;
     }
 
     public long escalations() {

@@ -145,22 +145,23 @@ public final class Incidents {
         return out;
     }
 
-    /** Anonymised counts for governors: per month, category and outcome; nothing that names a child or a room. */
+    /** Anonymised counts for governors: per month, room, category and outcome; nothing about a child. */
     public ObjectNode report(Connection c) throws SQLException {
         ObjectNode out = Json.object();
         var rows = out.putArray("months");
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT substr(opened_at, 1, 7), coalesce(category, 'not-given'), coalesce(outcome, 'open'), count(*),"
+                "SELECT substr(opened_at, 1, 7), room, coalesce(category, 'not-given'), coalesce(outcome, 'open'), count(*),"
                 + " avg(CASE WHEN acked_at IS NOT NULL THEN (julianday(acked_at) - julianday(opened_at)) * 1440 END)"
-                + " FROM incidents GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+                + " FROM incidents GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 ObjectNode r = rows.addObject();
                 r.put("month", rs.getString(1));
-                r.put("category", rs.getString(2));
-                r.put("outcome", rs.getString(3));
-                r.put("count", rs.getLong(4));
-                double minutes = rs.getDouble(5);
+                r.put("room", rs.getString(2));
+                r.put("category", rs.getString(3));
+                r.put("outcome", rs.getString(4));
+                r.put("count", rs.getLong(5));
+                double minutes = rs.getDouble(6);
                 if (!rs.wasNull()) {
                     r.put("averageMinutesToAcknowledge", Math.round(minutes * 10) / 10.0);
                 }

@@ -42,6 +42,7 @@ public final class Ingest {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private volatile java.util.function.Consumer<java.time.Duration> onWorryLogged = d -> { };
 
     public Ingest(Database db, EventCodec codec, EventLog eventLog, Incidents incidents, Rooms rooms,
                   Isolations isolations, LiveFeed feed, Clock clock) {
@@ -55,6 +56,11 @@ public final class Ingest {
         this.clock = clock;
     }
 
+    /** Told how long each new worry took from the press (hub clock) to its commit here (our clock). */
+    public void onWorryLogged(java.util.function.Consumer<java.time.Duration> listener) {
+        this.onWorryLogged = listener;
+    }
+
     public void subscribe(MqttLink mqtt) {
         mqtt.subscribe(Topics.ROOT + "/#", this::onMessage);
     }
@@ -66,8 +72,8 @@ public final class Ingest {
             onStatus(topic, payload, (Topics.StatusTopic) parsed.get());
         } else if (parsed.isPresent() && parsed.get() instanceof Topics.CommandTopic) {
             return; // our own commands to hubs
-        } else if (Topics.isAup(topic)) {
-            return; // AUPs we publish
+        } else if (Topics.isAup(topic) || Topics.isHaState(topic)) {
+            return; // AUPs we publish, and the hubs' opt-in Home Assistant state
         } else {
             onEvent(topic, payload);
         }
@@ -107,6 +113,9 @@ public final class Ingest {
             return;
         }
         accepted.incrementAndGet();
+        if (event.type() == haven.protocol.EventType.WORRY_REPORTED) {
+            onWorryLogged.accept(java.time.Duration.between(event.at(), now));
+        }
         log.info("event logged id={} room={} seq={} type={}", event.id(), event.room(), event.seq(), event.type().wire());
         outcome.room().ifPresent(feed::roomChanged);
         outcome.incident().ifPresent(feed::incidentChanged);

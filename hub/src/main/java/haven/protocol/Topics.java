@@ -32,6 +32,16 @@ public final class Topics {
         return ROOT + "/" + Ids.require("site", site) + "/aup/" + Ids.require("keyStage", keyStage);
     }
 
+    /** The opt-in Home Assistant state of a room (retained): what HA entities read, never pupil data. */
+    public static String haState(RoomId room) {
+        return ROOT + "/" + room.site() + "/" + room.room() + "/ha/state";
+    }
+
+    public static boolean isHaState(String topic) {
+        String[] parts = topic.split("/", -1);
+        return topic.startsWith(ROOT + "/") && parts.length == 6 && parts[4].equals("ha") && parts[5].equals("state");
+    }
+
     /** True for haven/v1/{site}/aup/{keyStage}, which the coordinator publishes and hubs read. */
     public static boolean isAup(String topic) {
         String[] parts = topic.split("/", -1);

@@ -64,6 +64,20 @@ public final class EventLog {
         return true;
     }
 
+    /** The hash of the last row removed by a retention purge, where the remaining chain starts. */
+    static Optional<String> checkpoint(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'chain_checkpoints'");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM chain_checkpoints ORDER BY up_to_pos DESC LIMIT 1");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        }
+    }
+
     public static String chain(String previousHash, String canonicalJson) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -87,7 +101,7 @@ public final class EventLog {
     }
 
     public static Verification verify(Connection c) throws SQLException {
-        String prev = GENESIS;
+        String prev = checkpoint(c).orElse(GENESIS);
         long checked = 0;
         try (PreparedStatement ps = c.prepareStatement("SELECT pos, id, payload, prev_hash, hash FROM events ORDER BY pos");
              ResultSet rs = ps.executeQuery()) {

@@ -159,8 +159,8 @@ class HomeAssistantDiscoveryTest {
 
     @Test
     void availabilityFollowsTheHubsRetainedStatusAndItsLastWill() {
-        byte[] online = new HubStatus(true, Instant.parse("2025-03-04T09:00:00Z"), Hub.VERSION, "ks2", "sample-1", List.of(), null).encode();
-        byte[] offline = new HubStatus(false, Instant.parse("2025-03-04T09:00:00Z"), Hub.VERSION, "ks2", "sample-1", List.of(), null).encode();
+        byte[] online = new HubStatus(true, Instant.parse("2025-03-04T09:00:00Z"), Hub.VERSION, "ks2", "sample-1", List.of(), null, 0).encode();
+        byte[] offline = new HubStatus(false, Instant.parse("2025-03-04T09:00:00Z"), Hub.VERSION, "ks2", "sample-1", List.of(), null, 0).encode();
         for (HomeAssistantDiscovery.Message message : discovery.discoveryMessages()) {
             JsonNode config = json(message);
             assertEquals(STATUS, config.path("availability_topic").asText());

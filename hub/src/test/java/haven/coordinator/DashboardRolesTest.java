@@ -111,7 +111,13 @@ class DashboardRolesTest {
             assertEquals(403, gov.get("/api/incidents?status=open").statusCode());
             JsonNode report = Json.parse(gov.get("/api/reports").body().getBytes());
             assertEquals(2, report.get("months").size());
-            assertFalse(gov.get("/api/reports").body().contains("year5"), "the governors' report names no room");
+            assertFalse(gov.get("/api/reports").body().contains("teacher"), "the governors' report holds counts, not people");
+            var csv = gov.get("/api/reports.csv");
+            assertEquals(200, csv.statusCode());
+            assertTrue(csv.body().startsWith("month,room,category,outcome,count"), csv.body());
+            assertEquals(403, teacherA.get("/api/reports.csv").statusCode());
+            assertEquals(403, slt.get("/api/audit").statusCode());
+            assertTrue(dsl.get("/api/audit").body().contains("list-incidents"), "the coordinator reads the audit trail");
 
             long id = incidents(teacherA).get(0).get("id").asLong();
             assertEquals(404, teacherB.post("/api/incidents/" + id + "/ack", "{}").statusCode());

@@ -28,6 +28,38 @@ class EventLogTest {
 
     private final EventCodec codec = new EventCodec();
 
+    private static EventLog.Verification verifyAfter(Path file, String... sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("DROP TRIGGER IF EXISTS events_no_update");
+            st.execute("DROP TRIGGER IF EXISTS events_no_delete");
+            for (String s : sql) {
+                st.execute(s);
+            }
+            return EventLog.verify(c);
+        }
+    }
+
+    @Test
+    void deletingAnEventIsFoundAtTheRowAfterTheGap() throws Exception {
+        Path file = logWithEvents(5);
+        EventLog.Verification v = verifyAfter(file, "DELETE FROM events WHERE pos = 3");
+        assertFalse(v.intact());
+        assertEquals(4, v.firstBreak().orElseThrow().position());
+        assertEquals(1, HavenCli.run("verify-log", "--db", file.toString()));
+    }
+
+    @Test
+    void reorderingEventsIsFound() throws Exception {
+        Path file = logWithEvents(5);
+        // Swap the content of rows 2 and 4, keeping every row's own hash: the chain no longer links up.
+        EventLog.Verification v = verifyAfter(file,
+                "UPDATE events SET pos = 100 WHERE pos = 2",
+                "UPDATE events SET pos = 2 WHERE pos = 4",
+                "UPDATE events SET pos = 4 WHERE pos = 100");
+        assertFalse(v.intact());
+        assertEquals(2, v.firstBreak().orElseThrow().position());
+    }
+
     private Path logWithEvents(int n) throws Exception {
         Path file = dir.resolve("coordinator.db");
         try (Database db = Database.open(file, "/haven/store/coordinator")) {

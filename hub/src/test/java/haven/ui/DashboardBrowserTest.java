@@ -90,11 +90,14 @@ class DashboardBrowserTest {
 
         press();
 
-        WebElement worry = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#worries li[data-incident]")));
-        assertTrue(worry.getText().contains("year5"), worry.getText());
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#worries li[data-incident]"), "year5"));
         screenshot("dashboard-new-worry");
 
-        worry.findElement(By.cssSelector("button.ack")).click();
+        // The list re-renders on every live update: find the button afresh, retrying a stale one.
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            d.findElement(By.cssSelector("#worries li[data-incident] button.ack")).click();
+            return true;
+        });
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#worries li[data-incident]"), "seen by dsl"));
         List<WebElement> items = browser.findElements(By.cssSelector("#worries li.acknowledged"));
         assertEquals(1, items.size());

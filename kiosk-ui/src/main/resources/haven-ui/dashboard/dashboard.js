@@ -327,6 +327,7 @@
   });
 
   fetch("/api/session", { credentials: "same-origin" })
-    .then((res) => (res.ok ? res.json().then(loggedIn) : loggedOut()))
+    .then((res) => res.json())
+    .then((s) => (s.name ? loggedIn(s) : loggedOut()))
     .catch(loggedOut);
 })();

@@ -42,6 +42,17 @@
     return out.length ? out : [{ heading: null, items: [aup.html] }];
   }
 
+  // Younger pupils (EYFS, KS1) can have the AUP read aloud where the browser can speak.
+  function readAloud() {
+    if (!("speechSynthesis" in window) || !state) return;
+    const text = document.getElementById("aup-slide").textContent;
+    speechSynthesis.cancel();
+    const u = new SpeechSynthesisUtterance(text);
+    u.lang = "en-GB";
+    u.rate = 0.9;
+    speechSynthesis.speak(u);
+  }
+
   function renderSlide() {
     const slide = slides[slideIndex % slides.length];
     const box = $("aup-slide");
@@ -67,6 +78,7 @@
     const conn = $("connection");
     conn.className = "connection " + (state.online ? "online" : "offline");
     conn.textContent = state.online ? "Connected" : "Offline — reports are saved";
+    $("read-aloud").hidden = !("speechSynthesis" in window) || !state.aup || !["eyfs", "ks1"].includes(state.aup.keyStage);
     if (state.aup && state.aup.version + state.aup.keyStage !== aupVersion) {
       aupVersion = state.aup.version + state.aup.keyStage;
       $("aup-title").textContent = state.aup.title;
@@ -187,6 +199,7 @@
   document.querySelectorAll("[data-category]").forEach((b) =>
     b.addEventListener("click", () => detail({ category: b.dataset.category })));
   buildPad();
+  $("read-aloud").addEventListener("click", readAloud);
   slideTimer = setInterval(() => {
     if (state && state.screen === "idle" && slides.length > 1) {
       slideIndex++;

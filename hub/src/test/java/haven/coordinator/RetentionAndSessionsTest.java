@@ -1,0 +1,152 @@
+package haven.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.cli.HavenCli;
+import haven.config.ConfigFile;
+import haven.demo.EmbeddedBroker;
+import haven.protocol.Event;
+import haven.protocol.EventCodec;
+import haven.protocol.EventType;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import haven.store.AuditLog;
+import haven.store.EventLog;
+import haven.support.MutableClock;
+import haven.support.Ports;
+import haven.support.StaffClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Retention keeps the chain verifiable; sessions expire; guessing passwords is slowed; an export is complete. */
+class RetentionAndSessionsTest {
+    private static final String PASSWORD = "correct-horse-battery";
+    private static final RoomId ROOM = new RoomId("test-school", "year5");
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-10T10:00:00Z"));
+    private EmbeddedBroker broker;
+    private Coordinator coordinator;
+    private final EventCodec codec = new EventCodec();
+    private long seq;
+
+    @BeforeEach
+    void start() throws Exception {
+        int port = Ports.free();
+        broker = EmbeddedBroker.start(port, null);
+        ObjectNode c = Json.object();
+        c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "retention-test");
+        c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.put("database", dir.resolve("coordinator.db").toString());
+        coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
+        coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
+    }
+
+    @AfterEach
+    void stop() {
+        coordinator.close();
+        broker.close();
+    }
+
+    private void worry() {
+        ObjectNode data = Json.object();
+        data.put("presses", 1);
+        Event e = new Event(UUID.randomUUID().toString(), ++seq, EventType.WORRY_REPORTED, ROOM, clock.instant(), data);
+        coordinator.ingest().onMessage(e.topic(), codec.encode(e), false);
+    }
+
+    private long count(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + coordinator.database().file());
+             ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void purgingOldClosedIncidentsKeepsTheRestOfTheChainVerifiable() throws Exception {
+        worry();
+        worry();
+        try (StaffClient dsl = new StaffClient(coordinator.httpPort())) {
+            dsl.login("dsl", PASSWORD);
+            dsl.post("/api/incidents/1/close", "{\"outcome\":\"no-further-action\"}");
+        }
+        clock.advance(Duration.ofDays(400));
+        worry(); // a recent one, kept
+
+        Retention retention = new Retention(coordinator.database(), new AuditLog(coordinator.database(), clock), clock,
+                Duration.ofDays(365));
+        Retention.Purge purge = retention.purgeOnce();
+        assertEquals(1, purge.incidents(), "only the incident closed over a year ago");
+        assertEquals(1, purge.events(), "the log is cut at its start only: incident 2's report is still needed");
+        assertEquals(2, count("SELECT count(*) FROM incidents"));
+        assertEquals(1, count("SELECT count(*) FROM chain_checkpoints"));
+        assertEquals(1, count("SELECT count(*) FROM audit WHERE action = 'retention-purge'"));
+        assertEquals(0, HavenCli.run("verify-log", "--db", coordinator.database().file().toString()),
+                "the remaining chain verifies from the checkpoint");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + coordinator.database().file())) {
+            EventLog.Verification v = EventLog.verify(c);
+            assertTrue(v.intact());
+            assertEquals(2, v.checked());
+            var st = c.createStatement();
+            boolean refused = false;
+            try {
+                st.execute("DELETE FROM events");
+            } catch (java.sql.SQLException e) {
+                refused = true;
+            }
+            assertTrue(refused, "outside a purge the log still refuses deletes");
+        }
+        assertEquals(new Retention.Purge(0, 0), retention.purgeOnce(), "a second purge finds nothing more");
+    }
+
+    @Test
+    void aSessionExpiresAndRepeatedWrongPasswordsAreSlowedDown() throws Exception {
+        try (StaffClient dsl = new StaffClient(coordinator.httpPort())) {
+            assertEquals(200, dsl.login("dsl", PASSWORD));
+            assertEquals(200, dsl.get("/api/rooms").statusCode());
+            clock.advance(Duration.ofHours(11));
+            assertEquals(401, dsl.get("/api/rooms").statusCode(), "sessions last a school day, not for ever");
+        }
+        try (StaffClient guesser = new StaffClient(coordinator.httpPort())) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(401, guesser.login("dsl", "wrong-guess-" + i));
+            }
+            assertEquals(429, guesser.login("dsl", PASSWORD), "after five failures even the right password waits");
+            clock.advance(Duration.ofMinutes(6));
+            assertEquals(200, guesser.login("dsl", PASSWORD));
+        }
+        assertEquals(5, count("SELECT count(*) FROM audit WHERE action = 'login-failed'"));
+    }
+
+    @Test
+    void anExportHoldsTheIncidentItsChronologyAndTheChainProof() throws Exception {
+        worry();
+        Path out = dir.resolve("export");
+        assertEquals(0, HavenCli.run("export", "--incident", "1", "--out", out.toString(),
+                "--db", coordinator.database().file().toString(), "--by", "dsl"));
+        var json = Json.parse(Files.readAllBytes(out.resolve("incident-1.json")));
+        assertEquals(1, json.get("incident").get("id").asLong());
+        assertTrue(json.get("chainProof").get("chainIntact").asBoolean());
+        assertEquals("worry.reported", json.get("chainProof").get("events").get(0).get("type").asText());
+        String html = Files.readString(out.resolve("incident-1.html"));
+        assertTrue(html.contains("Chain proof") && !html.contains("<script"), html);
+        assertEquals(1, count("SELECT count(*) FROM audit WHERE action = 'export'"));
+        assertEquals(2, HavenCli.run("export", "--incident", "99", "--out", out.toString(),
+                "--db", coordinator.database().file().toString()));
+    }
+}
