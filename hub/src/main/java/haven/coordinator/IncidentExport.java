@@ -76,7 +76,7 @@ public final class IncidentExport {
     public static String html(ObjectNode export, String stylesheet) {
         JsonNode inc = export.get("incident");
         StringBuilder h = new StringBuilder();
-        h.append("<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Incident ")
+        h.append("<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Incident ")
                 .append(esc(inc.path("id").asText())).append("</title><link rel=\"stylesheet\" href=\"").append(esc(stylesheet)).append("\"></head><body>\n");
         h.append("<h1>Incident ").append(esc(inc.path("id").asText())).append(" — ").append(esc(inc.path("room").asText())).append("</h1>\n");
         h.append("<p>Exported ").append(esc(export.path("exportedAt").asText())).append(" by ")
