@@ -40,7 +40,7 @@ public final class Coordinator implements AutoCloseable {
         ingest = new Ingest(db, codec, new EventLog(codec), incidents, rooms, isolations, feed, clock);
         mqtt = new MqttLink(config.mqtt(), null);
         own(mqtt);
-        ingest.subscribe(mqtt);
+        ingest.subscribe(mqtt, config.sharedGroup());
         CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock);
         GapRepair repair = own(new GapRepair(db, rooms, commands));
         aups = new AupLibrary(db, mqtt, clock, config.sites());

@@ -9,7 +9,7 @@ import java.time.Duration;
 public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, Path database,
                                 Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
                                 java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
-                                java.util.Optional<Duration> retention) {
+                                java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup) {
 
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
@@ -17,10 +17,15 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
             throw file.error("mqtt.uri", "a tcp:// or ssl:// broker address");
         }
         String password = file.optionalString("mqtt.password").orElse(null);
-        // A persistent session: while the coordinator restarts, the broker queues every hub's QoS 1 events.
+        java.util.Optional<String> sharedGroup = file.optionalString("mqtt.sharedGroup")
+                .map(g -> file.checked("mqtt.sharedGroup", () -> haven.protocol.Ids.require("mqtt.sharedGroup", g)));
+        // Alone: a persistent session, so the broker queues every hub's QoS 1 events while we restart.
+        // In a shared group: a clean session, because the broker keeps routing a share to a stopped member's
+        // persistent session (seen with Mosquitto 2.0.11 in SharedSubscriptionTest) where nobody reads it;
+        // the other members take the traffic, and gap repair fetches what was in flight from the hubs.
         MqttSettings mqtt = new MqttSettings(uri, file.string("mqtt.clientId", "haven-coordinator"),
                 file.optionalString("mqtt.username").orElse(null), password == null ? null : password.toCharArray(),
-                file.integer("mqtt.keepAliveSeconds", 30, 2, 600), false);
+                file.integer("mqtt.keepAliveSeconds", 30, 2, 600), sharedGroup.isPresent());
         return new CoordinatorConfig(mqtt, file.string("http.host", "127.0.0.1"), file.integer("http.port", 8080, 0, 65535),
                 Path.of(file.string("database", "/var/lib/haven/coordinator.db")),
                 Duration.ofMinutes(file.integer("escalation.ackWithinMinutes", 10, 1, 24 * 60)),
@@ -28,7 +33,8 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 Duration.ofSeconds(file.integer("ingest.repairSeconds", 15, 1, 3600)),
                 sites(file), endOfDay(file), zone(file),
                 // 0 (the default) keeps everything: deleting evidence is the school's decision, made in config.
-                java.util.Optional.of(file.integer("retention.days", 0, 0, 36500)).filter(d -> d > 0).map(Duration::ofDays));
+                java.util.Optional.of(file.integer("retention.days", 0, 0, 36500)).filter(d -> d > 0).map(Duration::ofDays),
+                sharedGroup);
     }
 
     private static java.util.Optional<java.time.LocalTime> endOfDay(ConfigFile file) {

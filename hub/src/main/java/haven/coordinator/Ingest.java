@@ -62,7 +62,21 @@ public final class Ingest {
     }
 
     public void subscribe(MqttLink mqtt) {
-        mqtt.subscribe(Topics.ROOT + "/#", this::onMessage);
+        subscribe(mqtt, java.util.Optional.empty());
+    }
+
+    /**
+     * With a shared group, several coordinators split the hubs' messages between them (each one to exactly
+     * one instance, `$share/GROUP/haven/v1/#`), and every instance also takes the retained status directly,
+     * because brokers do not send retained messages to shared subscriptions. All instances share one database.
+     */
+    public void subscribe(MqttLink mqtt, java.util.Optional<String> sharedGroup) {
+        if (sharedGroup.isEmpty()) {
+            mqtt.subscribe(Topics.ROOT + "/#", this::onMessage);
+            return;
+        }
+        mqtt.subscribe("$share/" + sharedGroup.get() + "/" + Topics.ROOT + "/#", this::onMessage);
+        mqtt.subscribe(Topics.ALL_STATUS, this::onMessage);
     }
 
     /** Every message under haven/v1/#: events and presence are taken; anything else outside the contract is rejected. */

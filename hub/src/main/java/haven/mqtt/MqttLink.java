@@ -262,8 +262,12 @@ public final class MqttLink implements AutoCloseable {
         }
     }
 
-    /** MQTT topic filter matching with + and # wildcards. */
+    /** MQTT topic filter matching with + and # wildcards; a shared subscription matches by its filter part. */
     static boolean matches(String filter, String topic) {
+        if (filter.startsWith("$share/")) {
+            int groupEnd = filter.indexOf('/', "$share/".length());
+            filter = groupEnd < 0 ? "" : filter.substring(groupEnd + 1);
+        }
         String[] f = filter.split("/", -1);
         String[] t = topic.split("/", -1);
         for (int i = 0; i < f.length; i++) {

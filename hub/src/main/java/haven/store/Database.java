@@ -41,7 +41,12 @@ public final class Database implements AutoCloseable {
         } catch (IOException e) {
             throw new SQLException("cannot create the folder for " + file + ": " + e.getMessage(), e);
         }
-        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        // IMMEDIATE: a transaction takes the write lock when it begins, so two processes on one file (two
+        // coordinators, or the CLI beside a running coordinator) queue up instead of both reading the same
+        // chain head and one failing at commit. busy_timeout below is how long they queue.
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("transaction_mode", "IMMEDIATE");
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), props);
         try (Statement st = connection.createStatement()) {
             st.execute("PRAGMA journal_mode=WAL");
             st.execute("PRAGMA synchronous=FULL");

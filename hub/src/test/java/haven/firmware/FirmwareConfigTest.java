@@ -45,7 +45,7 @@ class FirmwareConfigTest {
             "isolation.nftables.allowIp", "isolation.webhook.url", "isolation.webhook.secret", "homeAssistant.enabled");
     private static final Set<String> COORDINATOR_KEYS = Set.of("mqtt.uri", "mqtt.username", "mqtt.password",
             "mqtt.clientId", "mqtt.keepAliveSeconds", "http.host", "http.port", "http.secureCookies", "database",
-            "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "ingest.repairSeconds", "sites", "retention.days");
+            "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup");
 
     /** What a real provisioning run would change; the stubs only record that they were called. */
     private static final List<String> MUTATING_COMMANDS = List.of("apt-get", "chroot", "install", "cp", "mv", "mkdir",

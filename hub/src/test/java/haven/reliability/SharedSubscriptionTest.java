@@ -1,0 +1,109 @@
+package haven.reliability;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.classroom.Hub;
+import haven.classroom.HubConfig;
+import haven.config.ConfigFile;
+import haven.coordinator.Coordinator;
+import haven.coordinator.CoordinatorConfig;
+import haven.protocol.Json;
+import haven.store.EventLog;
+import haven.support.Mosquitto;
+import haven.support.Stack;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scale-out: two coordinators on one MQTT shared subscription and one database. Each event is ingested
+ * by exactly one of them, both do real work, the hash chain stays a single intact chain, and when one
+ * instance stops the other carries on alone.
+ */
+class SharedSubscriptionTest {
+    @TempDir
+    Path dir;
+
+    private Mosquitto broker;
+    private final List<AutoCloseable> running = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = Mosquitto.start(dir.resolve("mosquitto"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            running.get(i).close();
+        }
+        broker.close();
+    }
+
+    private Coordinator coordinator(String id) throws Exception {
+        ObjectNode c = Json.object();
+        c.putObject("mqtt").put("uri", broker.uri()).put("clientId", id).put("sharedGroup", "haven").put("keepAliveSeconds", 5);
+        c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.put("database", dir.resolve("shared.db").toString());
+        c.putObject("ingest").put("repairSeconds", 1);
+        Coordinator coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test " + id, c)), Clock.systemUTC());
+        running.add(coordinator);
+        return coordinator;
+    }
+
+    private long worries() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("shared.db"));
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM events WHERE type = 'worry.reported'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void twoCoordinatorsSplitTheTrafficAndLogEachEventExactlyOnce() throws Exception {
+        Coordinator a = coordinator("coordinator-a");
+        Coordinator b = coordinator("coordinator-b");
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.mqtt().isConnected() && b.mqtt().isConnected());
+        List<Hub> hubs = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            ObjectNode h = Stack.hubJson("room-" + i, broker.port(), dir.resolve("hubs"));
+            h.putObject("worry").put("coalesceSeconds", 0);
+            Hub hub = Hub.start(HubConfig.from(ConfigFile.of("hub", h)), Clock.systemUTC());
+            running.add(hub);
+            hubs.add(hub);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> hubs.stream().allMatch(h -> h.mqtt().isConnected()));
+        for (int i = 0; i < 120; i++) {
+            if (i == 80) {
+                a.close(); // one instance goes away mid-stream; the group carries on
+            }
+            hubs.get(i % 3).classroom().press();
+            Thread.sleep(10);
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> worries() == 120);
+        assertTrue(a.ingest().accepted() > 0 && b.ingest().accepted() > 0,
+                "both instances ingested: a=" + a.ingest().accepted() + " b=" + b.ingest().accepted());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("shared.db"))) {
+            EventLog.Verification v = EventLog.verify(c);
+            assertTrue(v.intact(), "one chain, written by two processes in turn: " + v.firstBreak());
+            try (ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT count(*), count(DISTINCT id) FROM events WHERE type = 'worry.reported'")) {
+                rs.next();
+                assertEquals(120, rs.getInt(1));
+                assertEquals(120, rs.getInt(2));
+            }
+        }
+    }
+}
