@@ -30,6 +30,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         props.setProperty("websocket_port", "disabled");
         props.setProperty("allow_anonymous", "true");
         props.setProperty("telemetry_enabled", "false");
+        // mosquitto_sub 2.x sends an empty client id and lets the broker choose; allow it, as Mosquitto does.
+        props.setProperty("allow_zero_byte_client_id", "true");
         props.setProperty("netty.mqtt.message_size", Integer.toString(256 * 1024));
         if (dataDir != null) {
             props.setProperty("persistence_enabled", "true");
