@@ -53,10 +53,30 @@
     speechSynthesis.speak(u);
   }
 
+  // A simple pictogram per slide, from symbols every Raspberry Pi OS font has (no emoji font needed).
+  const PICTOGRAMS = [
+    [/kind|polite|respect|bully/i, "\u2665"],            // heart
+    [/password|private|secret|personal|address/i, "\u26BF"], // key
+    [/picture|photo|image|share/i, "\u2750"],            // frame
+    [/tell|adult|report|button|help/i, "\u260E"],        // telephone: tell someone
+    [/stranger|meet|know online|contact/i, "\u26A0"],    // warning
+    [/ask|permission|teacher/i, "\u270B"],               // raised hand
+  ];
+  function pictogram(slide) {
+    const text = (slide.heading || "") + " " + slide.items.join(" ");
+    const hit = PICTOGRAMS.find(([re]) => re.test(text));
+    return hit ? hit[1] : "\u263A";
+  }
+
   function renderSlide() {
     const slide = slides[slideIndex % slides.length];
     const box = $("aup-slide");
     box.textContent = "";
+    const icon = document.createElement("span");
+    icon.className = "pictogram";
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = pictogram(slide);
+    box.appendChild(icon);
     if (slide.heading) {
       const h = document.createElement("h2");
       h.textContent = slide.heading;
