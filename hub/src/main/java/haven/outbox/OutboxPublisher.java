@@ -92,27 +92,27 @@ public final class OutboxPublisher implements AutoCloseable {
                 break;
             }
         }
-        int acked = 0;
+        List<Long> acked = new ArrayList<>(tokens.size());
         for (int i = 0; i < tokens.size(); i++) {
             IMqttDeliveryToken token = tokens.get(i);
             try {
                 token.waitForCompletion(PUBACK_TIMEOUT.toMillis());
             } catch (MqttException e) {
                 log.info("puback missing seq={} reason={}", batch.get(i).seq(), e.getMessage());
-                return acked;
+                break;
             }
             // Paho 1.2.5 can complete a QoS 1 token without an exception when the connection drops under
             // it (seen in our broker-outage test: 26 of 200 events marked sent, never delivered). Only
             // the broker's PUBACK itself counts; anything else stays unsent and goes again, in seq order.
             if (!(token.getResponse() instanceof MqttPubAck)) {
                 log.info("puback missing seq={} reason=token completed without a PUBACK", batch.get(i).seq());
-                return acked;
+                break;
             }
-            outbox.markSent(batch.get(i).seq());
-            acked++;
-            published.incrementAndGet();
+            acked.add(batch.get(i).seq());
         }
-        return acked;
+        outbox.markSent(acked);
+        published.addAndGet(acked.size());
+        return acked.size();
     }
 
     private void pace(int sent, long startedNanos) throws InterruptedException {
