@@ -238,13 +238,13 @@ final class LatencyBench implements Callable<Integer> {
     static MqttLink presenceHub(int port, String room, Clock clock) {
         RoomId id = new RoomId(BenchConfigs.SITE, room);
         Aup aup = Aup.sample("ks2");
-        byte[] offline = new HubStatus(false, clock.instant(), Hub.VERSION, aup.keyStage(), aup.version(), List.of(), null).encode();
+        byte[] offline = new HubStatus(false, clock.instant(), Hub.VERSION, aup.keyStage(), aup.version(), List.of(), null, 0).encode();
         MqttLink link = new MqttLink(MqttSettings.local(port, "haven-hub-" + BenchConfigs.SITE + "-" + room, 30, true),
                 new MqttLink.Will(Topics.status(id), offline));
         link.subscribe(Topics.commands(id), (topic, payload, retained) -> {
         });
         link.onConnected(() -> {
-            byte[] online = new HubStatus(true, clock.instant(), Hub.VERSION, aup.keyStage(), aup.version(), List.of(), null).encode();
+            byte[] online = new HubStatus(true, clock.instant(), Hub.VERSION, aup.keyStage(), aup.version(), List.of(), null, 0).encode();
             try {
                 link.publish(Topics.status(id), online, true);
             } catch (MqttException e) {

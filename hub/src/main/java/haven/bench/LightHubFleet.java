@@ -264,7 +264,7 @@ final class LightHubFleet implements AutoCloseable {
 
     private byte[] status(boolean isOnline) {
         Aup aup = Aup.sample("ks2");
-        return new HubStatus(isOnline, clock.instant(), Hub.VERSION, aup.keyStage(), aup.version(), List.of(), null).encode();
+        return new HubStatus(isOnline, clock.instant(), Hub.VERSION, aup.keyStage(), aup.version(), List.of(), null, 0).encode();
     }
 
     private byte[] connect(Session s) {

@@ -52,7 +52,13 @@ public final class MqttLink implements AutoCloseable {
         }
     }
 
-    private record Subscription(String filter, MessageHandler handler) {
+    /** A handler that acknowledges the message itself, once it is safely stored (manual acks). */
+    @FunctionalInterface
+    public interface AckedHandler {
+        void onMessage(String topic, byte[] payload, boolean retained, Runnable ack);
+    }
+
+    private record Subscription(String filter, MessageHandler handler, AckedHandler acked) {
     }
 
     private final MqttSettings settings;
@@ -70,6 +76,7 @@ public final class MqttLink implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicBoolean everConnected = new AtomicBoolean();
+    private volatile boolean manualAcks;
 
     public MqttLink(MqttSettings settings, Will will) {
         this.settings = settings;
@@ -95,6 +102,7 @@ public final class MqttLink implements AutoCloseable {
         try {
             MqttAsyncClient fresh = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
             fresh.setCallback(new Callback(fresh));
+            fresh.setManualAcks(manualAcks);
             return fresh;
         } catch (MqttException e) {
             throw new IllegalArgumentException("mqtt server '" + settings.serverUri() + "': " + e.getMessage(), e);
@@ -103,7 +111,35 @@ public final class MqttLink implements AutoCloseable {
 
     /** Registers a subscription; it is (re)made on every connect. Call before {@link #start()}. */
     public void subscribe(String filter, MessageHandler handler) {
-        subscriptions.add(new Subscription(filter, handler));
+        subscriptions.add(new Subscription(filter, handler, null));
+    }
+
+    /** A subscription whose handler acknowledges later, from any thread; needs {@link #useManualAcks()}. */
+    public void subscribe(String filter, AckedHandler handler) {
+        subscriptions.add(new Subscription(filter, null, handler));
+    }
+
+    /**
+     * Acknowledge incoming QoS 1 messages by hand rather than when the callback returns, so a consumer can
+     * commit many messages in one transaction before the broker forgets any of them. Call before start().
+     */
+    public void useManualAcks() {
+        manualAcks = true;
+        client.setManualAcks(true);
+    }
+
+    /** Drops the connection and reconnects: the broker then redelivers every message not yet acknowledged. */
+    public void dropConnection() {
+        MqttAsyncClient old = client;
+        retry.execute(() -> {
+            if (closed.get() || old != client) {
+                return;
+            }
+            client = newClient();
+            discard(old);
+            log.warn("mqtt connection dropped on purpose client={} (unacknowledged messages will be redelivered)", settings.clientId());
+            connectOnce();
+        });
     }
 
     /** Runs on a worker thread after every successful connect (first and reconnects). */
@@ -240,8 +276,25 @@ public final class MqttLink implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) throws Exception {
+            Runnable ack = () -> {
+                try {
+                    owner.messageArrivedComplete(message.getId(), message.getQos());
+                } catch (MqttException | RuntimeException e) {
+                    // This connection is gone; the broker redelivers the message on the next one.
+                    log.debug("ack not sent client={} reason={}", settings.clientId(), e.getMessage());
+                }
+            };
+            boolean handedOn = false;
             for (Subscription s : subscriptions) {
                 if (matches(s.filter(), topic)) {
+                    if (s.acked() != null) {
+                        if (!handedOn) {
+                            // One message, one owner of its acknowledgement, even if two filters match it.
+                            s.acked().onMessage(topic, message.getPayload(), message.isRetained(), ack);
+                            handedOn = true;
+                        }
+                        continue;
+                    }
                     try {
                         s.handler().onMessage(topic, message.getPayload(), message.isRetained());
                     } catch (RetryLater e) {
@@ -253,6 +306,9 @@ public final class MqttLink implements AutoCloseable {
                         log.error("mqtt handler failed client={} topic={}", settings.clientId(), topic, e);
                     }
                 }
+            }
+            if (manualAcks && !handedOn) {
+                ack.run();
             }
         }
 

@@ -322,6 +322,37 @@ class NothingLostNothingDoubledTest {
         }
     }
 
+    @Test
+    void aFullDiskOnTheCoordinatorAcknowledgesNothingAndLosesNothing() throws Exception {
+        Coordinator coordinator = coordinator();
+        Hub hub = hub("disk-full");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected() && coordinator.ingest().accepted() >= 1);
+        // SQLite's own page limit gives the same SQLITE_FULL a full disk gives.
+        coordinator.database().read(c -> {
+            try (var st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA page_count")) {
+                rs.next();
+                st.execute("PRAGMA max_page_count = " + rs.getLong(1));
+            }
+            return null;
+        });
+        for (int i = 0; i < 30; i++) {
+            hub.classroom().press();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.outbox().unsentCount() == 0); // the broker has them
+        Path db = coordinator.database().file();
+        long whileFull = logged(db).stream().filter(l -> l.type().equals("worry.reported")).count();
+        assertTrue(whileFull < 30, "the disk filled up during the test (" + whileFull + " fitted)");
+        coordinator.database().read(c -> {
+            try (var st = c.createStatement()) {
+                st.execute("PRAGMA max_page_count = 1073741823");
+            }
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
+                logged(db).stream().filter(l -> l.type().equals("worry.reported")).count() == 30);
+        assertExactlyOnce(logged(db), "disk-full", outboxIds(hub.config().database()));
+    }
+
     private MqttClient rawClient() throws Exception {
         MqttClient raw = new MqttClient(broker.uri(), "raw-" + UUID.randomUUID(), new MemoryPersistence());
         raw.connect(new MqttConnectOptions());
