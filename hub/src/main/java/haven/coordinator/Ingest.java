@@ -182,8 +182,11 @@ public final class Ingest implements AutoCloseable {
         duplicates.addAndGet(tally.duplicates);
         rejected.addAndGet(tally.rejected);
         batch.forEach(item -> item.ack().run());
+        // A busy batch touches the same room many times; dashboards need only its latest state.
+        java.util.Map<haven.protocol.RoomId, RoomView> latestRooms = new java.util.LinkedHashMap<>();
+        changes.forEach(change -> change.room().ifPresent(r -> latestRooms.put(r.room(), r)));
+        latestRooms.values().forEach(feed::roomChanged);
         for (Change change : changes) {
-            change.room().ifPresent(feed::roomChanged);
             change.incident().ifPresent(feed::incidentChanged);
             change.isolation().ifPresent(feed::isolationChanged);
             change.pressToCommit().ifPresent(d -> onWorryLogged.accept(d));
