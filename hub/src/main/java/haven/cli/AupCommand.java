@@ -51,7 +51,7 @@ final class AupCommand implements Runnable {
             MqttSettings s = c.mqtt();
             MqttSettings cli = new MqttSettings(s.serverUri(), s.clientId() + "-aup-cli", s.username(), s.password(),
                     s.keepAliveSeconds(), true);
-            try (Database db = Database.open(c.database(), "/haven/store/coordinator"); MqttLink mqtt = new MqttLink(cli, null)) {
+            try (Database db = c.database().open("/haven/store/coordinator"); MqttLink mqtt = new MqttLink(cli, null)) {
                 mqtt.start();
                 Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
                 while (!mqtt.isConnected() && Instant.now().isBefore(deadline)) {

@@ -37,7 +37,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(out);
         Clock clock = Clock.systemUTC();
-        try (Database database = Database.open(UserCommand.databaseFile(config, db), "/haven/store/coordinator")) {
+        try (Database database = UserCommand.database(config, db).open("/haven/store/coordinator")) {
             AuditLog audit = new AuditLog(database, clock);
             Optional<ObjectNode> export = database.inTransaction(c -> {
                 audit.record(c, by, "export", "incident=" + incident);

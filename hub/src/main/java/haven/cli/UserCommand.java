@@ -5,6 +5,7 @@ import haven.coordinator.CoordinatorConfig;
 import haven.coordinator.Role;
 import haven.coordinator.StaffAccounts;
 import haven.store.Database;
+import haven.store.DatabaseLocation;
 import java.io.Console;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -54,7 +55,7 @@ final class UserCommand implements Runnable {
                 assigned.add(new haven.protocol.RoomId(parts[0], parts[1]));
             }
             char[] password = readPassword();
-            try (Database database = Database.open(databaseFile(config, db), "/haven/store/coordinator")) {
+            try (Database database = database(config, db).open("/haven/store/coordinator")) {
                 StaffAccounts accounts = new StaffAccounts(database, Clock.systemUTC());
                 accounts.put(name, r, password);
                 accounts.assignRooms(name, assigned);
@@ -67,12 +68,15 @@ final class UserCommand implements Runnable {
         }
     }
 
-    static Path databaseFile(Path config, Path db) {
-        Path file = db != null ? db : config != null ? CoordinatorConfig.from(ConfigFile.load(config)).database() : null;
-        if (file == null) {
-            throw new IllegalArgumentException("give --config coordinator.yaml or --db FILE");
+    /** The --db SQLite file, or the database coordinator.yaml names (a SQLite file or PostgreSQL). */
+    static DatabaseLocation database(Path config, Path db) {
+        if (db != null) {
+            return DatabaseLocation.file(db);
         }
-        return file;
+        if (config != null) {
+            return CoordinatorConfig.from(ConfigFile.load(config)).database();
+        }
+        throw new IllegalArgumentException("give --config coordinator.yaml or --db FILE");
     }
 
     @Command(name = "passwd", description = "Set a new password (read from the terminal or stdin).")
@@ -89,7 +93,7 @@ final class UserCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             char[] password = readPassword();
-            try (Database database = Database.open(databaseFile(config, db), "/haven/store/coordinator")) {
+            try (Database database = database(config, db).open("/haven/store/coordinator")) {
                 if (!new StaffAccounts(database, Clock.systemUTC()).password(name, password)) {
                     throw new IllegalArgumentException("no staff account called '" + name + "'");
                 }
@@ -114,7 +118,7 @@ final class UserCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (Database database = Database.open(databaseFile(config, db), "/haven/store/coordinator")) {
+            try (Database database = database(config, db).open("/haven/store/coordinator")) {
                 if (!new StaffAccounts(database, Clock.systemUTC()).disable(name)) {
                     throw new IllegalArgumentException("no staff account called '" + name + "'");
                 }

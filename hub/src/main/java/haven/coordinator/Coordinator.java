@@ -30,7 +30,7 @@ public final class Coordinator implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
 
     private Coordinator(CoordinatorConfig config, Clock clock) throws SQLException {
-        db = own(Database.open(config.database(), "/haven/store/coordinator"));
+        db = own(config.database().open("/haven/store/coordinator"));
         EventCodec codec = new EventCodec();
         Incidents incidents = new Incidents();
         Rooms rooms = new Rooms();

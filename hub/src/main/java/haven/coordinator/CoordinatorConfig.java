@@ -2,11 +2,11 @@ package haven.coordinator;
 
 import haven.config.ConfigFile;
 import haven.mqtt.MqttSettings;
-import java.nio.file.Path;
+import haven.store.DatabaseLocation;
 import java.time.Duration;
 
 /** Everything the coordinator is told by coordinator.yaml (firmware-config/coordinator.yaml documents each key). */
-public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, Path database,
+public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, DatabaseLocation database,
                                 Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
                                 java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
                                 java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup) {
@@ -27,7 +27,7 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 file.optionalString("mqtt.username").orElse(null), password == null ? null : password.toCharArray(),
                 file.integer("mqtt.keepAliveSeconds", 30, 2, 600), sharedGroup.isPresent());
         return new CoordinatorConfig(mqtt, file.string("http.host", "127.0.0.1"), file.integer("http.port", 8080, 0, 65535),
-                Path.of(file.string("database", "/var/lib/haven/coordinator.db")),
+                database(file),
                 Duration.ofMinutes(file.integer("escalation.ackWithinMinutes", 10, 1, 24 * 60)),
                 file.bool("http.secureCookies", false),
                 Duration.ofSeconds(file.integer("ingest.repairSeconds", 15, 1, 3600)),
@@ -35,6 +35,21 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 // 0 (the default) keeps everything: deleting evidence is the school's decision, made in config.
                 java.util.Optional.of(file.integer("retention.days", 0, 0, 36500)).filter(d -> d > 0).map(Duration::ofDays),
                 sharedGroup);
+    }
+
+    /** A SQLite file path, or a jdbc:postgresql:// URL with databaseUser / databasePassword. */
+    private static DatabaseLocation database(ConfigFile file) {
+        String location = file.string("database", "/var/lib/haven/coordinator.db");
+        java.util.Optional<String> user = file.optionalString("databaseUser");
+        java.util.Optional<String> password = file.optionalString("databasePassword");
+        if (location.startsWith("jdbc:") && !location.startsWith(DatabaseLocation.POSTGRESQL_PREFIX)) {
+            throw file.error("database", "a SQLite file path or a jdbc:postgresql://host:port/database URL");
+        }
+        if (!location.startsWith(DatabaseLocation.POSTGRESQL_PREFIX) && (user.isPresent() || password.isPresent())) {
+            throw file.error(user.isPresent() ? "databaseUser" : "databasePassword",
+                    "empty when database is a SQLite file (a login is for a jdbc:postgresql:// URL)");
+        }
+        return new DatabaseLocation(location, user, password);
     }
 
     private static java.util.Optional<java.time.LocalTime> endOfDay(ConfigFile file) {

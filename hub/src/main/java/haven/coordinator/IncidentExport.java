@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Json;
+import haven.store.Dialect;
 import haven.store.EventLog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,7 +43,8 @@ public final class IncidentExport {
         ArrayNode rows = proof.putArray("events");
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT pos, id, type, prev_hash, hash FROM events
-                WHERE id = ? OR (site = ? AND room = ? AND json_extract(payload, '$.data.report') = ?) ORDER BY pos""")) {
+                WHERE id = ? OR (site = ? AND room = ? AND %s = ?) ORDER BY pos""".formatted(
+                Dialect.of(c).jsonText("payload", "data", "report")))) {
             ps.setString(1, incident.reportId());
             ps.setString(2, incident.room().site());
             ps.setString(3, incident.room().room());

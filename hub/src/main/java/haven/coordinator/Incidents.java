@@ -3,6 +3,7 @@ package haven.coordinator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Event;
 import haven.protocol.Json;
+import haven.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,14 +18,16 @@ public final class Incidents {
 
     /** Applies a worry event inside the ingest transaction; returns the incident it touched. */
     public Optional<Incident> apply(Connection c, Event event) throws SQLException {
+        Dialect dialect = Dialect.of(c);
         switch (event.type()) {
             case WORRY_REPORTED -> {
                 try (PreparedStatement ps = c.prepareStatement("""
                         INSERT INTO incidents(report_id, site, room, status, presses, category, computer, opened_at)
                         VALUES (?,?,?,'open',?,?,?,?)
-                        ON CONFLICT(report_id) DO UPDATE SET presses = max(presses, excluded.presses),
-                            category = coalesce(category, excluded.category),
-                            computer = coalesce(computer, excluded.computer)""")) {
+                        ON CONFLICT(report_id) DO UPDATE SET presses = %s,
+                            category = coalesce(incidents.category, excluded.category),
+                            computer = coalesce(incidents.computer, excluded.computer)""".formatted(
+                        dialect.greatest("incidents.presses", "excluded.presses")))) {
                     ps.setString(1, event.id());
                     ps.setString(2, event.room().site());
                     ps.setString(3, event.room().room());
@@ -40,7 +43,7 @@ public final class Incidents {
                 String report = event.data().path("report").asText();
                 ensureOpened(c, event, report);
                 try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE incidents SET presses = max(presses, ?) WHERE report_id = ?")) {
+                        "UPDATE incidents SET presses = " + dialect.greatest("presses", "?") + " WHERE report_id = ?")) {
                     ps.setLong(1, event.data().path("presses").asLong());
                     ps.setString(2, report);
                     ps.executeUpdate();
@@ -108,7 +111,7 @@ public final class Incidents {
         List<ObjectNode> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT type, at, received_at, payload FROM events WHERE id = ?"
-                + " OR (site = ? AND room = ? AND json_extract(payload, '$.data.report') = ?) ORDER BY seq")) {
+                + " OR (site = ? AND room = ? AND " + Dialect.of(c).jsonText("payload", "data", "report") + " = ?) ORDER BY seq")) {
             ps.setString(1, incident.reportId());
             ps.setString(2, incident.room().site());
             ps.setString(3, incident.room().room());
@@ -151,7 +154,7 @@ public final class Incidents {
         var rows = out.putArray("months");
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT substr(opened_at, 1, 7), room, coalesce(category, 'not-given'), coalesce(outcome, 'open'), count(*),"
-                + " avg(CASE WHEN acked_at IS NOT NULL THEN (julianday(acked_at) - julianday(opened_at)) * 1440 END)"
+                + " avg(CASE WHEN acked_at IS NOT NULL THEN " + Dialect.of(c).minutesBetween("opened_at", "acked_at") + " END)"
                 + " FROM incidents GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {

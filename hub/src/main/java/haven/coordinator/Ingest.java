@@ -260,7 +260,7 @@ public final class Ingest implements AutoCloseable {
 
     private static void count(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO counters(name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1")) {
+                "INSERT INTO counters(name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = counters.value + 1")) {
             ps.setString(1, name);
             ps.executeUpdate();
         }

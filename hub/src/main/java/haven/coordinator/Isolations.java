@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.isolation.SignOff;
 import haven.protocol.Event;
 import haven.protocol.Json;
+import haven.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,9 +64,10 @@ public final class Isolations {
                 ON CONFLICT(site, room, machine) WHERE status <> 'released' DO UPDATE SET
                     status = CASE WHEN excluded.status = 'requested' THEN isolations.status ELSE excluded.status END,
                     backend = coalesce(excluded.backend, isolations.backend),
-                    verified = max(isolations.verified, excluded.verified),
+                    verified = %s,
                     detail = coalesce(excluded.detail, isolations.detail),
-                    applied_at = coalesce(isolations.applied_at, excluded.applied_at)""")) {
+                    applied_at = coalesce(isolations.applied_at, excluded.applied_at)""".formatted(
+                Dialect.of(c).greatest("isolations.verified", "excluded.verified")))) {
             ps.setString(1, e.room().site());
             ps.setString(2, e.room().room());
             ps.setString(3, d.path("machine").asText());

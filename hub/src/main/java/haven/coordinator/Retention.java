@@ -3,6 +3,7 @@ package haven.coordinator;
 import haven.protocol.Json;
 import haven.store.AuditLog;
 import haven.store.Database;
+import haven.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,6 +61,8 @@ public final class Retention implements AutoCloseable {
     public Purge purgeOnce() throws SQLException {
         String cutoff = Json.time(clock.instant().minus(keep));
         Purge purge = db.inTransaction(c -> {
+            // Deleting the head of the chain while a coordinator appends to it would race its checkpoint.
+            Dialect.of(c).lockEventLog(c);
             int incidents;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM incidents WHERE status = 'closed' AND closed_at < ?")) {
                 ps.setString(1, cutoff);
@@ -114,7 +117,7 @@ public final class Retention implements AutoCloseable {
                 SELECT coalesce(min(pos), (SELECT coalesce(max(pos), 0) + 1 FROM events)) FROM events
                 WHERE received_at >= ?
                    OR id IN (SELECT report_id FROM incidents)
-                   OR json_extract(payload, '$.data.report') IN (SELECT report_id FROM incidents)""")) {
+                   OR %s IN (SELECT report_id FROM incidents)""".formatted(Dialect.of(c).jsonText("payload", "data", "report")))) {
             ps.setString(1, cutoff);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

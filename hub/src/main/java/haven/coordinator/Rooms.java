@@ -4,6 +4,7 @@ import haven.protocol.Event;
 import haven.protocol.HubStatus;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
+import haven.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,8 +17,10 @@ import java.util.Optional;
 /** The rooms table: presence from the retained status / Last Will, and per-hub sequence gaps. */
 public final class Rooms {
     /** The highest seq known for a room: the most recent logged, or what the hub's status says it has. */
-    private static final String HIGHEST_SEQ = "SELECT max(coalesce((SELECT max(seq) FROM events e"
-            + " WHERE e.site = r.site AND e.room = r.room), 0), r.expected_seq)";
+    private static String highestSeq(Connection c) throws SQLException {
+        return "SELECT " + Dialect.of(c).greatest(
+                "coalesce((SELECT max(seq) FROM events e WHERE e.site = r.site AND e.room = r.room), 0)", "r.expected_seq");
+    }
 
     public Optional<RoomView> presence(Connection c, RoomId room, HubStatus status, Instant receivedAt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
@@ -41,7 +44,7 @@ public final class Rooms {
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE rooms SET expected_seq = max(expected_seq, ?) WHERE site = ? AND room = ?")) {
+                "UPDATE rooms SET expected_seq = " + Dialect.of(c).greatest("expected_seq", "?") + " WHERE site = ? AND room = ?")) {
             ps.setLong(1, status.lastSeq());
             ps.setString(2, room.site());
             ps.setString(3, room.room());
@@ -66,7 +69,7 @@ public final class Rooms {
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE rooms SET last_seq = max(last_seq, ?) WHERE site = ? AND room = ?")) {
+                "UPDATE rooms SET last_seq = " + Dialect.of(c).greatest("last_seq", "?") + " WHERE site = ? AND room = ?")) {
             ps.setLong(1, event.seq());
             ps.setString(2, event.room().site());
             ps.setString(3, event.room().room());
@@ -78,7 +81,7 @@ public final class Rooms {
 
     /** How many of a hub's events below the highest known seq are not in the log. */
     public long missing(Connection c, RoomId room) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(HIGHEST_SEQ
+        try (PreparedStatement ps = c.prepareStatement(highestSeq(c)
                 + " - (SELECT count(DISTINCT seq) FROM events e WHERE e.site = r.site AND e.room = r.room)"
                 + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
             ps.setString(1, room.site());
@@ -102,7 +105,7 @@ public final class Rooms {
     /** Seq ranges [from, to] of this hub's events that are missing, oldest first, at most {@code limit} ranges. */
     public List<long[]> missingRanges(Connection c, RoomId room, int limit) throws SQLException {
         long expected;
-        try (PreparedStatement ps = c.prepareStatement(HIGHEST_SEQ + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(highestSeq(c) + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
             try (ResultSet rs = ps.executeQuery()) {

@@ -48,7 +48,7 @@ public final class Demo implements AutoCloseable {
         c.put("database", settings.dataDir().resolve("coordinator.db").toString());
         CoordinatorConfig coordinatorConfig = CoordinatorConfig.from(ConfigFile.of("demo coordinator", c));
         // Accounts first, so the coordinator does not offer a first-run setup link for the demo.
-        try (Database db = Database.open(coordinatorConfig.database(), "/haven/store/coordinator")) {
+        try (Database db = coordinatorConfig.database().open("/haven/store/coordinator")) {
             StaffAccounts staff = new StaffAccounts(db, clock);
             for (Role role : List.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR, Role.TEACHER)) {
                 String name = "demo-" + role.wire();

@@ -15,7 +15,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * The coordinator's evidence log: append-only (triggers refuse UPDATE and DELETE) and hash-chained,
+ * The coordinator's evidence log: append-only (triggers refuse UPDATE and DELETE, and TRUNCATE on PostgreSQL) and hash-chained,
  * each row's hash = SHA-256(previous hash + "\n" + canonical JSON of the event). Changing, removing or
  * reordering any row breaks every hash after it, which {@link #verify} reports.
  */
@@ -30,6 +30,8 @@ public final class EventLog {
 
     /** Appends inside the caller's transaction; false (and nothing written) if the id is already logged. */
     public boolean append(Connection c, Event event, Instant receivedAt) throws SQLException {
+        // One writer at a time reads the head and links to it, or two coordinators would fork the chain.
+        Dialect.of(c).lockEventLog(c);
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM events WHERE id = ?")) {
             ps.setString(1, event.id());
             try (ResultSet rs = ps.executeQuery()) {
@@ -66,11 +68,8 @@ public final class EventLog {
 
     /** The hash of the last row removed by a retention purge, where the remaining chain starts. */
     static Optional<String> checkpoint(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'chain_checkpoints'");
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return Optional.empty();
-            }
+        if (!Dialect.of(c).hasTable(c, "chain_checkpoints")) {
+            return Optional.empty();
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM chain_checkpoints ORDER BY up_to_pos DESC LIMIT 1");
              ResultSet rs = ps.executeQuery()) {

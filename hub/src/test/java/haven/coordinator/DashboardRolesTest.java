@@ -14,12 +14,13 @@ import haven.protocol.EventCodec;
 import haven.protocol.EventType;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
+import haven.store.Dialect;
 import haven.support.MutableClock;
 import haven.support.Ports;
 import haven.support.StaffClient;
+import haven.support.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,9 +30,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Who sees what, who may do what, and what happens when nobody acknowledges a worry in time. */
+/**
+ * Who sees what, who may do what, and what happens when nobody acknowledges a worry in time; on SQLite
+ * and on a real PostgreSQL (see TestDatabases).
+ */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 class DashboardRolesTest {
+    @Parameter
+    Dialect dialect;
+
     private static final String PASSWORD = "correct-horse-battery";
     private static final RoomId YEAR5 = new RoomId("test-school", "year5");
 
@@ -40,18 +52,22 @@ class DashboardRolesTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
     private EmbeddedBroker broker;
+    private TestDatabases databases;
+    private TestDatabases.TestDatabase store;
     private Coordinator coordinator;
     private final EventCodec codec = new EventCodec();
     private long seq;
 
     @BeforeEach
     void start() throws Exception {
+        databases = new TestDatabases(dialect, dir);
+        store = databases.create("coordinator");
         int port = Ports.free();
         broker = EmbeddedBroker.start(port, null);
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "roles-test");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
-        c.put("database", dir.resolve("coordinator.db").toString());
+        store.configure(c);
         c.putObject("escalation").put("ackWithinMinutes", 10).put("endOfDay", "15:30").put("timeZone", "UTC");
         coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
         StaffAccounts staff = coordinator.staff();
@@ -67,9 +83,14 @@ class DashboardRolesTest {
     }
 
     @AfterEach
-    void stop() {
-        coordinator.close();
-        broker.close();
+    void stop() throws Exception {
+        if (coordinator != null) {
+            coordinator.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+        databases.close();
     }
 
     private String worry(String category) {
@@ -147,7 +168,7 @@ class DashboardRolesTest {
             String steps = detail.get("chronology").toString();
             assertTrue(steps.contains("worry.reported") && steps.contains("acknowledge") && steps.contains("close"), steps);
         }
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + coordinator.database().file());
+        try (Connection c = store.connect();
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM audit WHERE action = 'view-incident'")) {
             rs.next();
             assertEquals(1, rs.getInt(1), "opening an incident is audited");
@@ -194,7 +215,7 @@ class DashboardRolesTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + broker.port()).put("clientId", "setup-test");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
-        c.put("database", dir.resolve("fresh.db").toString());
+        databases.create("fresh").configure(c);
         coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
         String token = coordinator.setupToken().orElseThrow();
         try (StaffClient first = new StaffClient(coordinator.httpPort())) {

@@ -11,8 +11,10 @@ import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.protocol.Topics;
 import haven.store.Database;
+import haven.store.Dialect;
 import haven.store.EventLog;
 import haven.support.MutableClock;
+import haven.support.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -25,10 +27,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Run on SQLite and on a real PostgreSQL (see TestDatabases). */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 class IngestTest {
+    @Parameter
+    Dialect dialect;
+
     @TempDir
     Path dir;
+
+    private TestDatabases databases;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
     private final EventCodec codec = new EventCodec();
@@ -38,13 +51,17 @@ class IngestTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        db = Database.open(dir.resolve("coordinator.db"), "/haven/store/coordinator");
+        databases = new TestDatabases(dialect, dir);
+        db = databases.create("coordinator").open();
         ingest = new Ingest(db, codec, new EventLog(codec), new Incidents(), new Rooms(), new Isolations(), new LiveFeed(), clock);
     }
 
     @AfterEach
-    void tearDown() {
-        db.close();
+    void tearDown() throws Exception {
+        if (db != null) {
+            db.close();
+        }
+        databases.close();
     }
 
     private Event worry(long seq) {

@@ -45,6 +45,7 @@ class FirmwareConfigTest {
             "isolation.nftables.allowIp", "isolation.webhook.url", "isolation.webhook.secret", "homeAssistant.enabled");
     private static final Set<String> COORDINATOR_KEYS = Set.of("mqtt.uri", "mqtt.username", "mqtt.password",
             "mqtt.clientId", "mqtt.keepAliveSeconds", "http.host", "http.port", "http.secureCookies", "database",
+            "databaseUser", "databasePassword",
             "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup");
 
     /** What a real provisioning run would change; the stubs only record that they were called. */
@@ -92,7 +93,7 @@ class FirmwareConfigTest {
         assertEquals("127.0.0.1", config.httpHost());
         assertEquals(8080, config.httpPort());
         assertTrue(config.secureCookies());
-        assertEquals(Path.of("/var/lib/haven/coordinator.db"), config.database());
+        assertEquals(Path.of("/var/lib/haven/coordinator.db"), config.database().file());
         assertEquals(Duration.ofMinutes(10), config.ackWithin());
     }
 

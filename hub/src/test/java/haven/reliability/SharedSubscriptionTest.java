@@ -11,12 +11,13 @@ import haven.config.ConfigFile;
 import haven.coordinator.Coordinator;
 import haven.coordinator.CoordinatorConfig;
 import haven.protocol.Json;
+import haven.store.Dialect;
 import haven.store.EventLog;
 import haven.support.Mosquitto;
 import haven.support.Stack;
+import haven.support.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,21 +27,33 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Scale-out: two coordinators on one MQTT shared subscription and one database. Each event is ingested
  * by exactly one of them, both do real work, the hash chain stays a single intact chain, and when one
- * instance stops the other carries on alone.
+ * instance stops the other carries on alone. On one SQLite file and on one real PostgreSQL database.
  */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 class SharedSubscriptionTest {
+    @Parameter
+    Dialect dialect;
+
     @TempDir
     Path dir;
 
     private Mosquitto broker;
+    private TestDatabases databases;
+    private TestDatabases.TestDatabase shared;
     private final List<AutoCloseable> running = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
+        databases = new TestDatabases(dialect, dir);
+        shared = databases.create("shared");
         broker = Mosquitto.start(dir.resolve("mosquitto"));
     }
 
@@ -49,14 +62,17 @@ class SharedSubscriptionTest {
         for (int i = running.size() - 1; i >= 0; i--) {
             running.get(i).close();
         }
-        broker.close();
+        if (broker != null) {
+            broker.close();
+        }
+        databases.close();
     }
 
     private Coordinator coordinator(String id) throws Exception {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", broker.uri()).put("clientId", id).put("sharedGroup", "haven").put("keepAliveSeconds", 5);
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
-        c.put("database", dir.resolve("shared.db").toString());
+        shared.configure(c);
         c.putObject("ingest").put("repairSeconds", 1);
         Coordinator coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test " + id, c)), Clock.systemUTC());
         running.add(coordinator);
@@ -64,7 +80,7 @@ class SharedSubscriptionTest {
     }
 
     private long worries() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("shared.db"));
+        try (Connection c = shared.connect();
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM events WHERE type = 'worry.reported'")) {
             rs.next();
             return rs.getLong(1);
@@ -95,7 +111,7 @@ class SharedSubscriptionTest {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> worries() == 120);
         assertTrue(a.ingest().accepted() > 0 && b.ingest().accepted() > 0,
                 "both instances ingested: a=" + a.ingest().accepted() + " b=" + b.ingest().accepted());
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("shared.db"))) {
+        try (Connection c = shared.connect()) {
             EventLog.Verification v = EventLog.verify(c);
             assertTrue(v.intact(), "one chain, written by two processes in turn: " + v.firstBreak());
             try (ResultSet rs = c.createStatement().executeQuery(
