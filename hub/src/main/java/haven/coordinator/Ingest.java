@@ -130,6 +130,7 @@ public final class Ingest implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
+                log.debug("ingest batch size={}", batch.size());
                 try {
                     commit(batch);
                 } catch (SQLException | RuntimeException e) {
