@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "export", description = "Write one incident, its chronology and the chain proof (JSON + printable HTML).")
@@ -24,11 +25,8 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "folder to write incident-N.json and incident-N.html into")
     Path out;
 
-    @Option(names = "--config", description = "coordinator.yaml (to find the database)")
-    Path config;
-
-    @Option(names = "--db", description = "coordinator SQLite file (instead of --config)")
-    Path db;
+    @Mixin
+    CoordinatorDatabase target;
 
     @Option(names = "--by", defaultValue = "cli", description = "who is exporting (recorded in the audit trail)")
     String by;
@@ -37,7 +35,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(out);
         Clock clock = Clock.systemUTC();
-        try (Database database = UserCommand.database(config, db).open("/haven/store/coordinator")) {
+        try (Database database = target.open()) {
             AuditLog audit = new AuditLog(database, clock);
             Optional<ObjectNode> export = database.inTransaction(c -> {
                 audit.record(c, by, "export", "incident=" + incident);

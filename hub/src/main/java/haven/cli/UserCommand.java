@@ -1,19 +1,16 @@
 package haven.cli;
 
-import haven.config.ConfigFile;
-import haven.coordinator.CoordinatorConfig;
 import haven.coordinator.Role;
 import haven.coordinator.StaffAccounts;
 import haven.store.Database;
-import haven.store.DatabaseLocation;
 import java.io.Console;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,11 +27,8 @@ final class UserCommand implements Runnable {
         @Option(names = "--role", required = true, description = "coordinator, head, senior, teacher, technician or governor")
         String role;
 
-        @Option(names = "--config", description = "coordinator.yaml (to find the database)")
-        Path config;
-
-        @Option(names = "--db", description = "coordinator SQLite file (instead of --config)")
-        Path db;
+        @Mixin
+        CoordinatorDatabase target;
 
         @Option(names = "--rooms", split = ",", description = "for teachers: site/room,... they look after")
         java.util.List<String> rooms = java.util.List.of();
@@ -55,7 +49,7 @@ final class UserCommand implements Runnable {
                 assigned.add(new haven.protocol.RoomId(parts[0], parts[1]));
             }
             char[] password = readPassword();
-            try (Database database = database(config, db).open("/haven/store/coordinator")) {
+            try (Database database = target.open()) {
                 StaffAccounts accounts = new StaffAccounts(database, Clock.systemUTC());
                 accounts.put(name, r, password);
                 accounts.assignRooms(name, assigned);
@@ -68,24 +62,10 @@ final class UserCommand implements Runnable {
         }
     }
 
-    /** The --db SQLite file, or the database coordinator.yaml names (a SQLite file or PostgreSQL). */
-    static DatabaseLocation database(Path config, Path db) {
-        if (db != null) {
-            return DatabaseLocation.file(db);
-        }
-        if (config != null) {
-            return CoordinatorConfig.from(ConfigFile.load(config)).database();
-        }
-        throw new IllegalArgumentException("give --config coordinator.yaml or --db FILE");
-    }
-
     @Command(name = "passwd", description = "Set a new password (read from the terminal or stdin).")
     static final class Passwd implements Callable<Integer> {
-        @Option(names = "--config", description = "coordinator.yaml (to find the database)")
-        Path config;
-
-        @Option(names = "--db", description = "coordinator SQLite file (instead of --config)")
-        Path db;
+        @Mixin
+        CoordinatorDatabase target;
 
         @Parameters(index = "0", description = "account name")
         String name;
@@ -93,7 +73,7 @@ final class UserCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             char[] password = readPassword();
-            try (Database database = database(config, db).open("/haven/store/coordinator")) {
+            try (Database database = target.open()) {
                 if (!new StaffAccounts(database, Clock.systemUTC()).password(name, password)) {
                     throw new IllegalArgumentException("no staff account called '" + name + "'");
                 }
@@ -107,18 +87,15 @@ final class UserCommand implements Runnable {
 
     @Command(name = "disable", description = "Disable an account (kept for the audit trail).")
     static final class Disable implements Callable<Integer> {
-        @Option(names = "--config", description = "coordinator.yaml (to find the database)")
-        Path config;
-
-        @Option(names = "--db", description = "coordinator SQLite file (instead of --config)")
-        Path db;
+        @Mixin
+        CoordinatorDatabase target;
 
         @Parameters(index = "0", description = "account name")
         String name;
 
         @Override
         public Integer call() throws Exception {
-            try (Database database = database(config, db).open("/haven/store/coordinator")) {
+            try (Database database = target.open()) {
                 if (!new StaffAccounts(database, Clock.systemUTC()).disable(name)) {
                     throw new IllegalArgumentException("no staff account called '" + name + "'");
                 }
