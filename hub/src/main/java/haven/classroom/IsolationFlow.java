@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.gpio.StatusLeds;
 import haven.isolation.IsolationResult;
 import haven.isolation.IsolationService;
-import haven.isolation.IsolationStore;
 import haven.isolation.Machine;
 import haven.isolation.ManualIsolator;
 import haven.outbox.Outbox;
