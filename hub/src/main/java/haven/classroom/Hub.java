@@ -23,8 +23,6 @@ import haven.protocol.UuidV7;
 import haven.store.Database;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +34,7 @@ public final class Hub implements AutoCloseable {
 
     private final HubConfig config;
     private final Clock clock;
-    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    private final haven.lifecycle.Owned owned;
     private final MqttLink mqtt;
     private final Outbox outbox;
     private final Classroom classroom;
@@ -57,6 +55,7 @@ public final class Hub implements AutoCloseable {
     });
 
     private Hub(HubConfig config, Clock clock) throws SQLException {
+        owned = new haven.lifecycle.Owned("hub " + config.room());
         this.config = config;
         this.clock = clock;
         GpioBoard board = own(GpioBoard.open(config.gpioProvider()));
@@ -235,8 +234,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private <T extends AutoCloseable> T own(T resource) {
-        owned.push(resource);
-        return resource;
+        return owned.add(resource);
     }
 
     public Classroom classroom() {
@@ -269,12 +267,6 @@ public final class Hub implements AutoCloseable {
 
     @Override
     public void close() {
-        while (!owned.isEmpty()) {
-            try {
-                owned.pop().close();
-            } catch (Exception e) {
-                log.warn("close failed room={} reason={}", config.room(), e.getMessage());
-            }
-        }
+        owned.close();
     }
 }

@@ -8,16 +8,11 @@ import haven.store.Database;
 import haven.store.EventLog;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The coordinator role's composition root. */
 public final class Coordinator implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
-    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    private final haven.lifecycle.Owned owned;
     private final Database db;
     private final MqttLink mqtt;
     private final Ingest ingest;
@@ -30,6 +25,7 @@ public final class Coordinator implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
 
     private Coordinator(CoordinatorConfig config, Clock clock) throws SQLException {
+        owned = new haven.lifecycle.Owned("coordinator");
         db = own(config.database().open("/haven/store/coordinator"));
         EventCodec codec = new EventCodec();
         Incidents incidents = new Incidents();
@@ -78,8 +74,7 @@ public final class Coordinator implements AutoCloseable {
     }
 
     private <T extends AutoCloseable> T own(T resource) {
-        owned.push(resource);
-        return resource;
+        return owned.add(resource);
     }
 
     public Database database() {
@@ -121,12 +116,6 @@ public final class Coordinator implements AutoCloseable {
 
     @Override
     public void close() {
-        while (!owned.isEmpty()) {
-            try {
-                owned.pop().close();
-            } catch (Exception e) {
-                log.warn("close failed reason={}", e.getMessage());
-            }
-        }
+        owned.close();
     }
 }

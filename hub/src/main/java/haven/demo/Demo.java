@@ -14,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -33,13 +31,14 @@ public final class Demo implements AutoCloseable {
     private static final String[] ROOM_NAMES = {"year3-oak", "year4-ash", "year5-elm", "year6-yew", "ict-suite",
             "library", "year1-fir", "year2-bay"};
 
-    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    private final haven.lifecycle.Owned owned;
     private final Coordinator coordinator;
     private final List<Hub> hubs = new ArrayList<>();
     private final List<Login> logins = new ArrayList<>();
     private final EmbeddedBroker broker;
 
     public Demo(Settings settings, Clock clock) throws Exception {
+        owned = new haven.lifecycle.Owned("demo");
         Files.createDirectories(settings.dataDir());
         broker = own(EmbeddedBroker.start(settings.mqttPort(), settings.dataDir().resolve("broker")));
         ObjectNode c = Json.object();
@@ -95,8 +94,7 @@ public final class Demo implements AutoCloseable {
     }
 
     private <T extends AutoCloseable> T own(T resource) {
-        owned.push(resource);
-        return resource;
+        return owned.add(resource);
     }
 
     public Coordinator coordinator() {
@@ -117,12 +115,6 @@ public final class Demo implements AutoCloseable {
 
     @Override
     public void close() {
-        while (!owned.isEmpty()) {
-            try {
-                owned.pop().close();
-            } catch (Exception e) {
-                System.err.println("demo: close failed: " + e.getMessage());
-            }
-        }
+        owned.close();
     }
 }
