@@ -43,7 +43,7 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                 file.integer("gpio.greenLed", GpioPins.DEFAULT.greenLed(), 0, 99),
                 file.integer("gpio.amberLed", GpioPins.DEFAULT.amberLed(), 0, 99),
                 file.integer("gpio.redLed", GpioPins.DEFAULT.redLed(), 0, 99)));
-        return new HubConfig(new RoomId(site, room), keyStage, mqtt,
+        HubConfig config = new HubConfig(new RoomId(site, room), keyStage, mqtt,
                 file.string("http.host", "127.0.0.1"), file.integer("http.port", 8081, 0, 65535),
                 Path.of(file.string("dataDir", "/var/lib/haven")), provider, pins,
                 file.integer("gpio.debounceMillis", 50, 0, 1000),
@@ -54,6 +54,8 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                 Duration.ofSeconds(file.integer("mqtt.statusEverySeconds", 30, 1, 3600)),
                 IsolationSettings.from(file),
                 file.bool("homeAssistant.enabled", false));
+        file.rejectUnknownKeys();
+        return config;
     }
 
     public Path database() {

@@ -16,6 +16,8 @@ import java.util.Optional;
 public final class ConfigFile {
     private final String name;
     private final JsonNode root;
+    /** Every key a loader asked for: anything else in the file is a typo or a leftover, and is refused. */
+    private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ConfigFile(String name, JsonNode root) {
         this.name = name;
@@ -51,6 +53,7 @@ public final class ConfigFile {
     }
 
     private JsonNode at(String key) {
+        known.add(key);
         JsonNode node = root;
         for (String part : key.split("\\.")) {
             node = node == null ? MissingNode.getInstance() : node.path(part);
@@ -108,6 +111,34 @@ public final class ConfigFile {
 
     public JsonNode node(String key) {
         return at(key);
+    }
+
+    /**
+     * Fails on the first key in the file that no loader asked for, naming it and the keys it may have
+     * meant. Call after reading everything: a misspelt key must not silently fall back to a default.
+     */
+    public void rejectUnknownKeys() {
+        java.util.List<String> present = new java.util.ArrayList<>();
+        collect("", root, present);
+        for (String key : present) {
+            if (!known.contains(key)) {
+                String parent = key.contains(".") ? key.substring(0, key.lastIndexOf('.') + 1) : "";
+                java.util.List<String> siblings = known.stream()
+                        .filter(k -> k.startsWith(parent) && k.indexOf('.', parent.length()) < 0)
+                        .sorted().toList();
+                throw new ConfigException("config " + name + ": unknown key '" + key + "'"
+                        + (siblings.isEmpty() ? "" : "; known keys here: " + String.join(", ", siblings)));
+            }
+        }
+    }
+
+    /** Leaf keys (lists count as one value) in dotted form. */
+    private static void collect(String prefix, JsonNode node, java.util.List<String> out) {
+        if (!node.isObject()) {
+            out.add(prefix);
+            return;
+        }
+        node.fieldNames().forEachRemaining(name -> collect(prefix.isEmpty() ? name : prefix + "." + name, node.get(name), out));
     }
 
     /** Runs a check that may throw IllegalArgumentException and rewrites its message to name file and key. */

@@ -26,7 +26,7 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
         MqttSettings mqtt = new MqttSettings(uri, file.string("mqtt.clientId", "haven-coordinator"),
                 file.optionalString("mqtt.username").orElse(null), password == null ? null : password.toCharArray(),
                 file.integer("mqtt.keepAliveSeconds", 30, 2, 600), sharedGroup.isPresent());
-        return new CoordinatorConfig(mqtt, file.string("http.host", "127.0.0.1"), file.integer("http.port", 8080, 0, 65535),
+        CoordinatorConfig config = new CoordinatorConfig(mqtt, file.string("http.host", "127.0.0.1"), file.integer("http.port", 8080, 0, 65535),
                 database(file),
                 Duration.ofMinutes(file.integer("escalation.ackWithinMinutes", 10, 1, 24 * 60)),
                 file.bool("http.secureCookies", false),
@@ -35,6 +35,8 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 // 0 (the default) keeps everything: deleting evidence is the school's decision, made in config.
                 java.util.Optional.of(file.integer("retention.days", 0, 0, 36500)).filter(d -> d > 0).map(Duration::ofDays),
                 sharedGroup);
+        file.rejectUnknownKeys();
+        return config;
     }
 
     /** A SQLite file path, or a jdbc:postgresql:// URL with databaseUser / databasePassword. */

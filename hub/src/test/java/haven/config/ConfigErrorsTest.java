@@ -68,6 +68,17 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aMisspeltKeyIsRefusedAndTheKnownOnesAreSuggested() throws Exception {
+        String m = hubError("site: s\nroom: r\ngpio:\n  buton: 17\n");
+        assertTrue(m.contains("unknown key 'gpio.buton'") && m.contains("gpio.button"), m);
+        assertTrue(hubError("site: s\nroom: r\nnonsense: 1\n").contains("unknown key 'nonsense'"));
+        Path file = dir.resolve("coordinator.yaml");
+        Files.writeString(file, "escalation:\n  ackWithin: 5\n");
+        String c = assertThrows(ConfigException.class, () -> CoordinatorConfig.from(ConfigFile.load(file))).getMessage();
+        assertTrue(c.contains("unknown key 'escalation.ackWithin'") && c.contains("escalation.ackWithinMinutes"), c);
+    }
+
+    @Test
     void theCommandExitsWithTwoInsteadOfStartingOnABadConfig() throws Exception {
         Path file = dir.resolve("hub.yaml");
         Files.writeString(file, "site: s\nroom: r\ngpio:\n  button: 99\n");
