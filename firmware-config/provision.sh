@@ -33,7 +33,8 @@ Installs Haven on this machine (or on a mounted image with --root) and enables i
   --help               show this help
 
 Config files already in /etc/haven are kept. Afterwards: put the hub's broker password in
-/etc/haven/hub.yaml (haven provision-hub prints it), see docs/OPERATIONS.md.
+/etc/haven/hub.yaml (haven provision-hub prints it), see docs/INSTALL-PI.md and
+docs/INSTALL-COORDINATOR.md.
 USAGE
 }
 
@@ -178,7 +179,7 @@ packages() {
   [[ -z "$root" ]] || apt=(chroot "$root" env DEBIAN_FRONTEND=noninteractive)
   run "${apt[@]}" apt-get update -q
   if ((!dry_run)) && ! "${apt[@]}" apt-cache show openjdk-21-jre-headless >/dev/null 2>&1; then
-    die "openjdk-21-jre-headless is not available: use Raspberry Pi OS / Debian Trixie (13), or add a JDK 21 repository first (docs/OPERATIONS.md)"
+    die "openjdk-21-jre-headless is not available: use Raspberry Pi OS / Debian Trixie (13), or add a JDK 21 repository first (docs/INSTALL-PI.md)"
   fi
   run "${apt[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
@@ -283,7 +284,7 @@ services() {
     if [[ -f /etc/mosquitto/certs/broker.crt && -f /etc/mosquitto/certs/broker.key ]]; then
       run systemctl reload-or-restart mosquitto.service
     else
-      say "mosquitto not restarted: put haven-ca.crt, broker.crt and broker.key in /etc/mosquitto/certs first (docs/OPERATIONS.md)"
+      say "mosquitto not restarted: put haven-ca.crt, broker.crt and broker.key in /etc/mosquitto/certs first (docs/INSTALL-COORDINATOR.md)"
     fi
   fi
 }
@@ -305,5 +306,5 @@ services
 if [[ "$role" == hub ]]; then
   say "done. Next: broker password into /etc/haven/hub.yaml (haven provision-hub on the broker host), then reboot (config.txt and the hardware watchdog apply at boot)."
 else
-  say "done. Next: certificates in /etc/mosquitto/certs, the coordinator's broker password, staff accounts (haven user add); see docs/OPERATIONS.md."
+  say "done. Next: certificates in /etc/mosquitto/certs, the coordinator's broker password, staff accounts (haven user add); see docs/INSTALL-COORDINATOR.md."
 fi

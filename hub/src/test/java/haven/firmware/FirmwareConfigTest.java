@@ -3,6 +3,7 @@ package haven.firmware;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,16 +18,22 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -125,6 +132,112 @@ class FirmwareConfigTest {
         assertTrue(result.output().contains("/etc/systemd/system/haven-coordinator.service"), result.output());
         assertTrue(result.output().contains("/etc/mosquitto/conf.d/haven.conf"), result.output());
         assertFalse(result.output().contains("haven-kiosk.service"), result.output());
+    }
+
+    @Test
+    void provisionHubIntoARootGivesTheExpectedTreeAndASecondRunOrADryRunChangesNothing() throws Exception {
+        requireRootAndSystemdTools();
+        Path root = Files.createDirectory(temp.resolve("image"));
+        // A Raspberry Pi OS boot partition with a setting of its own, which provisioning must keep.
+        Files.createDirectories(root.resolve("boot/firmware"));
+        Files.writeString(root.resolve("boot/firmware/config.txt"), "dtparam=audio=on\n");
+        Path jar = Files.writeString(temp.resolve("haven.jar"), "a stand-in for the haven jar");
+
+        Provisioned first = provision(root, jar, "--no-packages");
+        assertEquals(0, first.exit(), first.output());
+        Map<String, String> afterFirst = snapshot(root);
+        for (String path : List.of("opt/haven/haven.jar", "opt/haven/bin/kiosk.sh", "opt/haven/bin/hub-health.sh",
+                "etc/haven/hub.yaml", "etc/sysusers.d/haven.conf", "etc/tmpfiles.d/haven.conf",
+                "etc/systemd/system/haven-hub.service", "etc/systemd/system/haven-kiosk.service",
+                "etc/systemd/system/haven-hub-health.service", "etc/systemd/system/haven-hub-health.timer",
+                "etc/systemd/system/multi-user.target.wants/haven-hub.service",
+                "etc/systemd/system/graphical.target.wants/haven-kiosk.service",
+                "etc/systemd/system/timers.target.wants/haven-hub-health.timer",
+                "etc/systemd/system.conf.d/haven-watchdog.conf", "etc/pam.d/haven-kiosk",
+                "etc/chromium/policies/managed/haven.json", "usr/share/doc/haven/OPERATIONS.md",
+                "var/lib/haven", "var/lib/haven-kiosk")) {
+            assertTrue(afterFirst.containsKey(path), path + " missing after provisioning:\n" + first.output());
+        }
+        assertEquals(Files.readString(jar), Files.readString(root.resolve("opt/haven/haven.jar")));
+        assertTrue(afterFirst.get("opt/haven/bin/kiosk.sh").startsWith("file rwxr-xr-x 0:0 "), afterFirst.get("opt/haven/bin/kiosk.sh"));
+        assertTrue(afterFirst.get("etc/haven/hub.yaml").startsWith("file rw-r----- 0:"), "hub.yaml holds the broker password");
+        assertTrue(afterFirst.get("var/lib/haven").startsWith("dir rwxr-x--- "), afterFirst.get("var/lib/haven"));
+        assertTrue(Files.readString(root.resolve("etc/passwd")).contains("haven-kiosk:"), "sysusers made the kiosk user");
+        String config = Files.readString(root.resolve("boot/firmware/config.txt"));
+        assertTrue(config.startsWith("dtparam=audio=on\n# BEGIN haven"), config);
+        assertTrue(config.strip().endsWith("# END haven"), config);
+
+        Provisioned second = provision(root, jar, "--no-packages");
+        assertEquals(0, second.exit(), second.output());
+        assertEquals(afterFirst, snapshot(root), "the second run changed the tree:\n" + second.output());
+        assertFalse(second.output().contains("run: install"), second.output());
+
+        Provisioned dry = provision(root, jar, "--no-packages", "--dry-run");
+        assertEquals(0, dry.exit(), dry.output());
+        assertEquals(afterFirst, snapshot(root), "the dry run changed the tree:\n" + dry.output());
+    }
+
+    private record Provisioned(int exit, String output) {
+    }
+
+    private static Provisioned provision(Path root, Path jar, String... flags) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", FIRMWARE.resolve("provision.sh").toString(),
+                "--role", "hub", "--root", root.toString(), "--jar", jar.toString()));
+        command.addAll(List.of(flags));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "provision.sh did not finish");
+        return new Provisioned(process.exitValue(), output);
+    }
+
+    /**
+     * Every path under root with what a change would alter: type, mode, owner, and for files size, SHA-256 and
+     * modification time (a rewrite with the same bytes is still a change). A directory's own modification time
+     * is left out: systemd-sysusers takes its lock file in /etc on every run, even when it has nothing to do.
+     */
+    private static Map<String, String> snapshot(Path root) throws IOException {
+        Map<String, String> tree = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.filter(p -> !p.equals(root)).toList()) {
+                String key = root.relativize(path).toString();
+                if (Files.isSymbolicLink(path)) {
+                    tree.put(key, "link -> " + Files.readSymbolicLink(path));
+                    continue;
+                }
+                String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+                String owner = Files.getAttribute(path, "unix:uid") + ":" + Files.getAttribute(path, "unix:gid");
+                if (Files.isDirectory(path)) {
+                    tree.put(key, "dir " + mode + " " + owner);
+                } else {
+                    tree.put(key, "file " + mode + " " + owner + " " + Files.size(path) + " "
+                            + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(path)))
+                            + " " + Files.getLastModifiedTime(path).toMillis());
+                }
+            }
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+        return tree;
+    }
+
+    /** A real run sets owners and writes users, so it needs root and systemd's offline tools. */
+    private static void requireRootAndSystemdTools() {
+        String why = null;
+        if (!"root".equals(System.getProperty("user.name"))) {
+            why = "a real provision.sh run into --root needs root (it sets file owners)";
+        } else {
+            for (String tool : List.of("systemd-sysusers", "systemd-tmpfiles", "systemctl")) {
+                if (Stream.of(System.getenv("PATH").split(":")).noneMatch(d -> Files.isExecutable(Path.of(d, tool)))) {
+                    why = "needs " + tool + " (Debian package systemd)";
+                }
+            }
+        }
+        if (why != null) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why + "; .ci/run runs as root with systemd installed");
+            }
+            Assumptions.abort(why);
+        }
     }
 
     private record Result(int exit, String output, Path root) {
