@@ -33,7 +33,7 @@ public final class Coordinator implements AutoCloseable {
         Isolations isolations = new Isolations();
         feed = new LiveFeed();
         staff = new StaffAccounts(db, clock);
-        ingest = new Ingest(db, codec, new EventLog(codec), incidents, rooms, isolations, feed, clock);
+        ingest = own(new Ingest(db, codec, new EventLog(codec), incidents, rooms, isolations, feed, clock));
         mqtt = new MqttLink(config.mqtt(), null);
         own(mqtt);
         ingest.subscribe(mqtt, config.sharedGroup());
