@@ -12,8 +12,6 @@ import haven.protocol.EventCodec;
 import haven.protocol.EventType;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
-import haven.store.AuditLog;
-import haven.store.EventLog;
 import haven.support.MutableClock;
 import haven.support.Ports;
 import haven.support.StaffClient;
@@ -30,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Retention keeps the chain verifiable; sessions expire; guessing passwords is slowed; an export is complete. */
+/** Sessions expire; guessing passwords is slowed; an export is complete. (The retention purge: RetentionPurgeTest.) */
 class RetentionAndSessionsTest {
     private static final String PASSWORD = "correct-horse-battery";
     private static final RoomId ROOM = new RoomId("test-school", "year5");
@@ -75,43 +73,6 @@ class RetentionAndSessionsTest {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    @Test
-    void purgingOldClosedIncidentsKeepsTheRestOfTheChainVerifiable() throws Exception {
-        worry();
-        worry();
-        try (StaffClient dsl = new StaffClient(coordinator.httpPort())) {
-            dsl.login("dsl", PASSWORD);
-            dsl.post("/api/incidents/1/close", "{\"outcome\":\"no-further-action\"}");
-        }
-        clock.advance(Duration.ofDays(400));
-        worry(); // a recent one, kept
-
-        Retention retention = new Retention(coordinator.database(), new AuditLog(coordinator.database(), clock), clock,
-                Duration.ofDays(365));
-        Retention.Purge purge = retention.purgeOnce();
-        assertEquals(1, purge.incidents(), "only the incident closed over a year ago");
-        assertEquals(1, purge.events(), "the log is cut at its start only: incident 2's report is still needed");
-        assertEquals(2, count("SELECT count(*) FROM incidents"));
-        assertEquals(1, count("SELECT count(*) FROM chain_checkpoints"));
-        assertEquals(1, count("SELECT count(*) FROM audit WHERE action = 'retention-purge'"));
-        assertEquals(0, HavenCli.run("verify-log", "--db", coordinator.database().file().toString()),
-                "the remaining chain verifies from the checkpoint");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + coordinator.database().file())) {
-            EventLog.Verification v = EventLog.verify(c);
-            assertTrue(v.intact());
-            assertEquals(2, v.checked());
-            var st = c.createStatement();
-            boolean refused = false;
-            try {
-                st.execute("DELETE FROM events");
-            } catch (java.sql.SQLException e) {
-                refused = true;
-            }
-            assertTrue(refused, "outside a purge the log still refuses deletes");
-        }
-        assertEquals(new Retention.Purge(0, 0), retention.purgeOnce(), "a second purge finds nothing more");
     }
 
     @Test
