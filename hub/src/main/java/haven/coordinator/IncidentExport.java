@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Json;
-import haven.store.Dialect;
 import haven.store.EventLog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,14 +40,7 @@ public final class IncidentExport {
         steps.forEach(chronology::add);
         ObjectNode proof = out.putObject("chainProof");
         ArrayNode rows = proof.putArray("events");
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT pos, id, type, prev_hash, hash FROM events
-                WHERE id = ? OR (site = ? AND room = ? AND %s = ?) ORDER BY pos""".formatted(
-                Dialect.of(c).jsonText("payload", "data", "report")))) {
-            ps.setString(1, incident.reportId());
-            ps.setString(2, incident.room().site());
-            ps.setString(3, incident.room().room());
-            ps.setString(4, incident.reportId());
+        try (PreparedStatement ps = Incidents.reportEvents(c, incident, "pos, id, type, prev_hash, hash", "pos")) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ObjectNode r = rows.addObject();

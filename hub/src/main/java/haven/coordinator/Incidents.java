@@ -106,16 +106,25 @@ public final class Incidents {
         }
     }
 
+    /**
+     * The log's events of one report: the press itself and every follow-up naming it in data.report.
+     * The caller closes the statement.
+     */
+    static PreparedStatement reportEvents(Connection c, Incident incident, String columns, String orderBy) throws SQLException {
+        PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM events WHERE id = ?"
+                + " OR (site = ? AND room = ? AND " + Dialect.of(c).jsonText("payload", "data", "report") + " = ?)"
+                + " ORDER BY " + orderBy);
+        ps.setString(1, incident.reportId());
+        ps.setString(2, incident.room().site());
+        ps.setString(3, incident.room().room());
+        ps.setString(4, incident.reportId());
+        return ps;
+    }
+
     /** Every logged event of one report (the press, more presses, detail) and every staff action on it, by time. */
     public List<ObjectNode> chronology(Connection c, Incident incident) throws SQLException {
         List<ObjectNode> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT type, at, received_at, payload FROM events WHERE id = ?"
-                + " OR (site = ? AND room = ? AND " + Dialect.of(c).jsonText("payload", "data", "report") + " = ?) ORDER BY seq")) {
-            ps.setString(1, incident.reportId());
-            ps.setString(2, incident.room().site());
-            ps.setString(3, incident.room().room());
-            ps.setString(4, incident.reportId());
+        try (PreparedStatement ps = reportEvents(c, incident, "type, at, received_at, payload", "seq")) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ObjectNode e = Json.object();

@@ -43,49 +43,40 @@ public final class LiveFeed {
     }
 
     public synchronized void roomChanged(RoomView room) {
-        ObjectNode msg = Json.object();
-        msg.put("kind", "room");
-        msg.put("seq", ++seq);
-        msg.set("room", room.toJson());
-        String text = Json.write(msg);
-        clients.keySet().forEach(ctx -> send(ctx, text));
+        broadcast("room", room.toJson());
     }
 
     public synchronized void incidentChanged(Incident incident) {
-        ObjectNode msg = Json.object();
-        msg.put("kind", "incident");
-        msg.put("seq", ++seq);
-        msg.set("incident", incident.toJson());
+        long next = ++seq;
         // Viewers who may not see it still get the sequence number, so they do not resync for nothing.
         ObjectNode hidden = Json.object();
         hidden.put("kind", "hidden");
-        hidden.put("seq", seq);
+        hidden.put("seq", next);
         String hiddenText = Json.write(hidden);
-        clients.forEach((ctx, viewer) -> send(ctx, incident.viewFor(viewer).map(view -> {
-            ObjectNode m = Json.object();
-            m.put("kind", "incident");
-            m.put("seq", msg.get("seq").asLong());
-            m.set("incident", view);
-            return Json.write(m);
-        }).orElse(hiddenText)));
+        clients.forEach((ctx, viewer) -> send(ctx, incident.viewFor(viewer)
+                .map(view -> message("incident", next, view)).orElse(hiddenText)));
     }
 
     public synchronized void aupsChanged(ObjectNode aups) {
-        ObjectNode msg = Json.object();
-        msg.put("kind", "aups");
-        msg.put("seq", ++seq);
-        msg.set("aups", aups.get("latest"));
-        String text = Json.write(msg);
-        clients.keySet().forEach(ctx -> send(ctx, text));
+        broadcast("aups", aups.get("latest"));
     }
 
     public synchronized void isolationChanged(IsolationView isolation) {
-        ObjectNode msg = Json.object();
-        msg.put("kind", "isolation");
-        msg.put("seq", ++seq);
-        msg.set("isolation", isolation.toJson());
-        String text = Json.write(msg);
+        broadcast("isolation", isolation.toJson());
+    }
+
+    /** A delta every viewer may see: {"kind": kind, "seq": n, kind: body}. Call holding the lock. */
+    private void broadcast(String kind, com.fasterxml.jackson.databind.JsonNode body) {
+        String text = message(kind, ++seq, body);
         clients.keySet().forEach(ctx -> send(ctx, text));
+    }
+
+    private static String message(String kind, long seq, com.fasterxml.jackson.databind.JsonNode body) {
+        ObjectNode msg = Json.object();
+        msg.put("kind", kind);
+        msg.put("seq", seq);
+        msg.set(kind, body);
+        return Json.write(msg);
     }
 
     /** The rooms, open incidents and isolations a viewer may see, as one JSON document. */
