@@ -88,7 +88,7 @@ public final class NftablesIsolator implements Isolator {
     @Override
     public synchronized IsolationResult isolate(Machine machine) {
         String ipSet = ipSet(machine);
-        String handle = TABLE + " " + ipSet + " { " + machine.ip() + " }, isolated_mac { " + machine.mac() + " }";
+        String handle = handle(ipSet, machine);
         try {
             String script = tableScript() + "add element " + TABLE + " " + ipSet + " { " + machine.ip() + " }\n"
                     + "add element " + TABLE + " isolated_mac { " + machine.mac() + " }\n";
@@ -98,15 +98,15 @@ public final class NftablesIsolator implements Isolator {
                 log.warn("isolation failed machine={} backend={} reason={}", machine.name(), BACKEND, reason);
                 return IsolationResult.notApplied(machine, BACKEND, where(), reason);
             }
-            boolean ipListed;
-            boolean macListed;
+            Listed listed;
             try {
-                ipListed = setContains(ipSet, machine.address());
-                macListed = setContainsMac(machine.mac());
+                listed = listed(ipSet, machine);
             } catch (IOException e) {
                 return new IsolationResult(machine, BACKEND, true, false, handle, where() + "; applied as one nft transaction",
                         "applied, but the set could not be read back: " + e.getMessage());
             }
+            boolean ipListed = listed.ip();
+            boolean macListed = listed.mac();
             StringBuilder evidence = new StringBuilder(where()).append("; applied as one nft transaction; kernel lists ")
                     .append(ipSet).append(ipListed ? " with " : " WITHOUT ").append(machine.ip())
                     .append(", isolated_mac").append(macListed ? " with " : " WITHOUT ").append(machine.mac());
@@ -131,7 +131,7 @@ public final class NftablesIsolator implements Isolator {
     @Override
     public synchronized IsolationResult release(Machine machine) {
         String ipSet = ipSet(machine);
-        String handle = TABLE + " " + ipSet + " { " + machine.ip() + " }, isolated_mac { " + machine.mac() + " }";
+        String handle = handle(ipSet, machine);
         // add-then-delete in one transaction: deleting a missing element would fail the whole script, and
         // nft 1.0.6 (Debian bookworm) has no "destroy". The net effect is "not in the set", whatever was there.
         try {
@@ -146,15 +146,15 @@ public final class NftablesIsolator implements Isolator {
                 log.warn("release failed machine={} backend={} reason={}", machine.name(), BACKEND, reason);
                 return IsolationResult.notApplied(machine, BACKEND, where(), reason);
             }
-            boolean ipListed;
-            boolean macListed;
+            Listed listed;
             try {
-                ipListed = setContains(ipSet, machine.address());
-                macListed = setContainsMac(machine.mac());
+                listed = listed(ipSet, machine);
             } catch (IOException e) {
                 return new IsolationResult(machine, BACKEND, true, false, handle, where() + "; removed in one nft transaction",
                         "released, but the set could not be read back: " + e.getMessage());
             }
+            boolean ipListed = listed.ip();
+            boolean macListed = listed.mac();
             StringBuilder evidence = new StringBuilder(where()).append("; removed in one nft transaction; kernel ")
                     .append(ipSet).append(ipListed ? " STILL lists " : " no longer lists ").append(machine.ip())
                     .append(", isolated_mac").append(macListed ? " STILL lists " : " no longer lists ").append(machine.mac());
@@ -217,6 +217,18 @@ public final class NftablesIsolator implements Isolator {
             expected.add(RULE_VERSION + i);
         }
         return comments.equals(expected);
+    }
+
+    private static String handle(String ipSet, Machine machine) {
+        return TABLE + " " + ipSet + " { " + machine.ip() + " }, isolated_mac { " + machine.mac() + " }";
+    }
+
+    /** Whether the kernel's sets list the machine's address and MAC, read back after a change. */
+    private record Listed(boolean ip, boolean mac) {
+    }
+
+    private Listed listed(String ipSet, Machine machine) throws IOException, InterruptedException {
+        return new Listed(setContains(ipSet, machine.address()), setContainsMac(machine.mac()));
     }
 
     private boolean setContains(String set, InetAddress address) throws IOException, InterruptedException {
