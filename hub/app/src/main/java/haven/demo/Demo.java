@@ -1,0 +1,120 @@
+package haven.demo;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.classroom.Hub;
+import haven.classroom.HubConfig;
+import haven.config.ConfigFile;
+import haven.coordinator.Coordinator;
+import haven.coordinator.CoordinatorConfig;
+import haven.coordinator.Role;
+import haven.coordinator.StaffAccounts;
+import haven.store.Database;
+import haven.protocol.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One JVM with everything: an embedded broker, a coordinator and N classroom hubs on mock GPIO.
+ * Its isolation backend is simulated/manual: the demo never touches this machine's firewall or network.
+ */
+public final class Demo implements AutoCloseable {
+    public record Settings(int rooms, int httpPort, int mqttPort, Path dataDir, String site) {
+    }
+
+    public record Login(String name, String role, String password) {
+    }
+
+    private static final String[] ROOM_NAMES = {"year3-oak", "year4-ash", "year5-elm", "year6-yew", "ict-suite",
+            "library", "year1-fir", "year2-bay"};
+
+    private final haven.lifecycle.Owned owned;
+    private final Coordinator coordinator;
+    private final List<Hub> hubs = new ArrayList<>();
+    private final List<Login> logins = new ArrayList<>();
+    private final EmbeddedBroker broker;
+
+    public Demo(Settings settings, Clock clock) throws Exception {
+        owned = new haven.lifecycle.Owned("demo");
+        Files.createDirectories(settings.dataDir());
+        broker = own(EmbeddedBroker.start(settings.mqttPort(), settings.dataDir().resolve("broker")));
+        ObjectNode c = Json.object();
+        c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + settings.mqttPort()).put("keepAliveSeconds", 10);
+        c.putObject("http").put("host", "127.0.0.1").put("port", settings.httpPort());
+        c.put("database", settings.dataDir().resolve("coordinator.db").toString());
+        CoordinatorConfig coordinatorConfig = CoordinatorConfig.from(ConfigFile.of("demo coordinator", c));
+        // Accounts first, so the coordinator does not offer a first-run setup link for the demo.
+        try (Database db = coordinatorConfig.database().open("db/coordinator")) {
+            StaffAccounts staff = new StaffAccounts(db, clock);
+            for (Role role : List.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR, Role.TEACHER)) {
+                String name = "demo-" + role.wire();
+                String password = password();
+                staff.put(name, role, password.toCharArray());
+                if (role == Role.TEACHER) {
+                    staff.assignRooms(name, java.util.Set.of(new haven.protocol.RoomId(settings.site(), ROOM_NAMES[0])));
+                }
+                logins.add(new Login(name, role.wire(), password));
+            }
+        }
+        coordinator = own(Coordinator.start(coordinatorConfig, clock));
+        for (int i = 0; i < settings.rooms(); i++) {
+            String room = i < ROOM_NAMES.length ? ROOM_NAMES[i] : "room-" + (i + 1);
+            ObjectNode h = Json.object();
+            h.put("site", settings.site());
+            h.put("room", room);
+            h.putObject("aup").put("keyStage", i % 2 == 0 ? "ks2" : "ks1");
+            h.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + settings.mqttPort()).put("keepAliveSeconds", 10);
+            h.putObject("http").put("host", "127.0.0.1").put("port", settings.httpPort() == 0 ? 0 : settings.httpPort() + 1 + i);
+            h.put("dataDir", settings.dataDir().resolve("hubs").toString());
+            h.putObject("gpio").put("provider", "mock");
+            // Manual isolation only: the demo never touches this machine's firewall or the LAN. The
+            // addresses are placeholders that nothing ever contacts.
+            h.putObject("isolation").put("backend", "manual");
+            var computers = h.putArray("computers");
+            for (int pc = 1; pc <= 8; pc++) {
+                computers.addObject().put("name", String.format("PC-%02d", pc))
+                        .put("mac", String.format("02:00:5e:00:%02x:%02x", i + 1, pc))
+                        .put("ip", String.format("10.200.%d.%d", i + 1, 10 + pc));
+            }
+            hubs.add(own(Hub.start(HubConfig.from(ConfigFile.of("demo hub " + room, h)), clock)));
+        }
+    }
+
+    private static String password() {
+        final String alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return out.toString();
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        return owned.add(resource);
+    }
+
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    public List<Hub> hubs() {
+        return hubs;
+    }
+
+    public List<Login> logins() {
+        return logins;
+    }
+
+    public int mqttPort() {
+        return broker.port();
+    }
+
+    @Override
+    public void close() {
+        owned.close();
+    }
+}

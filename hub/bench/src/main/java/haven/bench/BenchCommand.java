@@ -1,0 +1,28 @@
+package haven.bench;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code haven bench <scenario>}: measurements that print figures. They are not tests: nothing here runs
+ * during {@code mvn verify} except a tiny smoke run. Every scenario starts its own Mosquitto on a free
+ * 127.0.0.1 port, bounds every loop in count and time, and stops by itself. docs/PERFORMANCE.md explains
+ * the method and holds the figures measured.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: latency, ingest, hubs, footprint (see docs/PERFORMANCE.md).",
+        subcommands = {LatencyBench.class, IngestBench.class, HubsBench.class, FootprintBench.class, HubFleetCommand.class})
+public final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code ./haven bench ...} runs this class on the bench module's class path, never from haven.jar. */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+    }
+}

@@ -1,0 +1,305 @@
+package haven.bench;
+
+import haven.coordinator.Coordinator;
+import haven.coordinator.Incidents;
+import haven.coordinator.Rooms;
+import haven.protocol.Event;
+import haven.protocol.EventCodec;
+import haven.protocol.EventType;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import haven.protocol.UuidV7;
+import haven.store.Database;
+import haven.coordinator.evidence.EventLog;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Durable ingest throughput vs raw QoS 1 throughput, on one broker.
+ *
+ * <p>The same {@code --events} contract events (worry.reported, spread over {@code --rooms} rooms, seq in
+ * order per room) are published twice by the same Paho publishers with the same in-flight window: first
+ * to a bare Paho subscriber (raw: time from first publish to last messageArrived), then to their real
+ * topics where the coordinator ingests them (time from first publish to the last incident frame on one
+ * logged-in dashboard WebSocket, i.e. committed to SQLite with synchronous=FULL and pushed). The broker
+ * queues what the coordinator has not taken yet (max_queued_messages is raised), so the coordinator runs
+ * flat out: this is its maximum sustained rate, also given over the middle 80 % of the run.
+ *
+ * <p>The "what if" lines replay fresh events through the coordinator's own SQL classes (EventLog,
+ * Incidents, Rooms) on a separate database, committing every N events instead of every event: the
+ * evidence for batching commits in Ingest (docs/PERFORMANCE.md). Ingest itself is not changed.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true, description = "Max durable ingest (SQLite commit + WebSocket push) vs raw Mosquitto QoS 1 throughput.")
+final class IngestBench implements Callable<Integer> {
+    @Mixin
+    BenchOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--events", defaultValue = "30000", description = "events per phase (default: ${DEFAULT-VALUE})")
+    int events;
+
+    @Option(names = "--rooms", defaultValue = "100", description = "rooms the events come from (default: ${DEFAULT-VALUE})")
+    int rooms;
+
+    @Option(names = "--publishers", defaultValue = "4", description = "publishing Paho clients (default: ${DEFAULT-VALUE})")
+    int publishers;
+
+    @Option(names = "--window", defaultValue = "100", description = "QoS 1 publishes in flight per publisher (default: ${DEFAULT-VALUE})")
+    int window;
+
+    @Option(names = "--timeout-s", defaultValue = "240", description = "give up on a phase after this long (default: ${DEFAULT-VALUE})")
+    int timeoutSeconds;
+
+    @Option(names = "--what-if", defaultValue = "1,16,64,256", split = ",",
+            description = "events per commit to replay through the coordinator's SQL (default: ${DEFAULT-VALUE}; empty to skip)")
+    List<Integer> batchSizes;
+
+    @Option(names = "--what-if-events", defaultValue = "3000", description = "events per what-if replay (default: ${DEFAULT-VALUE})")
+    int whatIfEvents;
+
+    record Message(String topic, byte[] payload, Event event, int room) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (events < 10 || rooms < 1 || publishers < 1 || window < 1 || window > 1000) {
+            throw new IllegalArgumentException("need --events >= 10, --rooms >= 1, --publishers >= 1, 1 <= --window <= 1000");
+        }
+        Clock clock = Clock.systemUTC();
+        try (Workspace ws = Workspace.create(options, "ingest");
+             MosquittoProcess broker = MosquittoProcess.start(ws.dir())) {
+            List<Message> messages = worries(events, rooms, clock, "ingest");
+            out.printf(Locale.ROOT, "haven bench ingest: events=%d rooms=%d publishers=%d window=%d payload~%d B%n",
+                    events, rooms, publishers, window, messages.get(0).payload().length);
+
+            // Raw: the same bytes to a bare subscriber.
+            AtomicLong rawCount = new AtomicLong();
+            AtomicLong rawLast = new AtomicLong();
+            long[] rawArrivals = new long[events];
+            AtomicLong rawTarget = new AtomicLong(events);
+            CountDownLatch[] rawAll = {new CountDownLatch(1)};
+            MqttAsyncClient rawSub = RawMqtt.connect(broker.uri(), "bench-raw-sub", 1000);
+            rawSub.setCallback(new MqttCallback() {
+                @Override
+                public void connectionLost(Throwable cause) {
+                }
+
+                @Override
+                public void messageArrived(String topic, MqttMessage message) {
+                    long now = System.nanoTime();
+                    rawLast.set(now);
+                    long n = rawCount.incrementAndGet();
+                    if (n <= rawArrivals.length) {
+                        rawArrivals[(int) n - 1] = now;
+                    }
+                    if (n == rawTarget.get()) {
+                        rawAll[0].countDown();
+                    }
+                }
+
+                @Override
+                public void deliveryComplete(IMqttDeliveryToken token) {
+                }
+            });
+            rawSub.subscribe("bench/raw/#", 1).waitForCompletion(10_000);
+            List<Message> rawMessages = messages.stream().map(m -> new Message("bench/raw/" + m.topic(), m.payload(), m.event(), m.room())).toList();
+            // An unmeasured pass first: the raw side would otherwise pay the JIT warm-up and flatter our ratio.
+            rawTarget.set(Math.min(events, 2000));
+            publishAll(broker.uri(), "warmup", rawMessages.subList(0, (int) rawTarget.get()));
+            rawAll[0].await(timeoutSeconds, TimeUnit.SECONDS);
+            rawCount.set(0);
+            rawTarget.set(events);
+            rawAll[0] = new CountDownLatch(1);
+            long r0 = System.nanoTime();
+            long rawPublished = publishAll(broker.uri(), "raw", rawMessages);
+            rawAll[0].await(timeoutSeconds, TimeUnit.SECONDS);
+            double rawSeconds = (rawLast.get() - r0) / 1e9;
+            double rawRate = rawCount.get() / rawSeconds;
+            double rawMiddle = middleRate(rawArrivals, (int) rawCount.get());
+            RawMqtt.close(rawSub);
+            out.printf(Locale.ROOT, "raw QoS 1 pub -> sub          %d msgs in %.2f s = %.0f msg/s (middle 80%%: %.0f/s; publishers done in %.2f s)%n",
+                    rawCount.get(), rawSeconds, rawRate, rawMiddle, (rawPublished - r0) / 1e9);
+            out.flush();
+
+            // Haven: the coordinator commits and pushes every event.
+            Coordinator coordinator = Coordinator.start(BenchConfigs.coordinator(broker.port(), ws.dir()), clock);
+            try (StaffDashboard dashboard = StaffDashboard.open(coordinator, false)) {
+                awaitSubscribed(coordinator);
+                dashboard.recordIncidentArrivals(events);
+                long before = dashboard.incidentFrames();
+                long h0 = System.nanoTime();
+                long published = publishAll(broker.uri(), "haven", messages);
+                long deadline = h0 + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+                while (dashboard.incidentFrames() - before < events && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                long pushed = dashboard.incidentFrames() - before;
+                double seconds = (dashboard.lastIncidentNanos() - h0) / 1e9;
+                double rate = pushed / seconds;
+                double middle = middleRate(dashboard.incidentArrivals(), (int) pushed);
+                out.printf(Locale.ROOT, "haven ingest commit + push    %d events in %.2f s = %.0f events/s (middle 80%%: %.0f/s; "
+                                + "accepted=%d duplicates=%d rejected=%d; publishers done in %.2f s)%n",
+                        pushed, seconds, rate, middle, coordinator.ingest().accepted(), coordinator.ingest().duplicates(),
+                        coordinator.ingest().rejected(), (published - h0) / 1e9);
+                out.printf(Locale.ROOT, "ratio haven/raw = %.1f%% whole run, %.1f%% middle 80%% (target >= 50%%: %s)%n",
+                        100 * rate / rawRate, 100 * middle / rawMiddle, middle >= rawMiddle / 2 ? "met" : "missed");
+                out.flush();
+            } finally {
+                coordinator.close();
+            }
+
+            for (int batch : batchSizes == null ? List.<Integer>of() : batchSizes) {
+                double whatIf = replay(ws, batch, clock);
+                out.printf(Locale.ROOT, "what if: %4d events per commit, same SQL (EventLog + Incidents + Rooms), no MQTT: %.0f events/s%n",
+                        batch, whatIf);
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    /** Events per second between the 10th and the 90th percentile arrival: the run without its ramp and tail. */
+    static double middleRate(long[] arrivals, int n) {
+        int lo = (int) (n * 0.1);
+        int hi = (int) (n * 0.9) - 1;
+        return hi > lo ? (hi - lo) / ((arrivals[hi] - arrivals[lo]) / 1e9) : Double.NaN;
+    }
+
+    /** Contract events from {@code rooms} rooms, round-robin, seq rising per room. */
+    static List<Message> worries(int n, int rooms, Clock clock, String prefix) {
+        EventCodec codec = new EventCodec();
+        UuidV7 ids = new UuidV7(clock);
+        long[] seq = new long[rooms];
+        List<Message> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int r = i % rooms;
+            Event e = new Event(ids.next().toString(), ++seq[r], EventType.WORRY_REPORTED,
+                    new RoomId(BenchConfigs.SITE, BenchConfigs.room(prefix, r + 1)), clock.instant(), Json.object().put("presses", 1));
+            out.add(new Message(e.topic(), codec.encode(e), e, r));
+        }
+        return out;
+    }
+
+    /**
+     * Publishes every message at QoS 1 from {@code publishers} clients; a room always goes through the same
+     * client so its seq order holds. Returns when every PUBACK is in (System.nanoTime()).
+     */
+    private long publishAll(String uri, String label, List<Message> messages) throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<MqttAsyncClient> clients = new ArrayList<>();
+        AtomicLong failures = new AtomicLong();
+        for (int p = 0; p < publishers; p++) {
+            MqttAsyncClient client = RawMqtt.connect(uri, "bench-pub-" + label + "-" + p, window);
+            clients.add(client);
+            int me = p;
+            threads.add(Thread.ofPlatform().name("bench-publisher-" + p).unstarted(() -> {
+                Semaphore inFlight = new Semaphore(window);
+                IMqttActionListener done = new IMqttActionListener() {
+                    @Override
+                    public void onSuccess(IMqttToken token) {
+                        inFlight.release();
+                    }
+
+                    @Override
+                    public void onFailure(IMqttToken token, Throwable cause) {
+                        failures.incrementAndGet();
+                        inFlight.release();
+                    }
+                };
+                try {
+                    for (int i = 0; i < messages.size(); i++) {
+                        Message m = messages.get(i);
+                        if (m.room() % publishers != me) {
+                            continue;
+                        }
+                        if (!inFlight.tryAcquire(timeoutSeconds, TimeUnit.SECONDS)) {
+                            failures.incrementAndGet();
+                            return;
+                        }
+                        client.publish(m.topic(), m.payload(), 1, false, null, done);
+                    }
+                    inFlight.tryAcquire(window, timeoutSeconds, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (MqttException e) {
+                    failures.incrementAndGet();
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(timeoutSeconds + 5L));
+        }
+        long finished = System.nanoTime();
+        clients.forEach(RawMqtt::close);
+        if (failures.get() > 0) {
+            spec.commandLine().getOut().println("warning: " + failures.get() + " publish failures in the " + label + " phase");
+        }
+        return finished;
+    }
+
+    /** The coordinator subscribes on a worker thread after connecting: wait until it is connected. */
+    private static void awaitSubscribed(Coordinator coordinator) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!coordinator.mqtt().isConnected() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(500); // subscription is made right after connectComplete, off Paho's thread
+    }
+
+    /** Fresh events through the coordinator's own SQL, {@code batch} per transaction; events per second. */
+    private double replay(Workspace ws, int batch, Clock clock) throws Exception {
+        if (batch < 1) {
+            throw new IllegalArgumentException("--what-if sizes must be >= 1, got " + batch);
+        }
+        List<Message> fresh = worries(whatIfEvents, rooms, clock, "whatif-" + batch);
+        EventLog eventLog = new EventLog(new EventCodec());
+        Incidents incidents = new Incidents();
+        Rooms roomTable = new Rooms();
+        try (Database db = Database.open(ws.resolve("whatif-" + batch + ".db"), "db/coordinator")) {
+            long t0 = System.nanoTime();
+            for (int from = 0; from < fresh.size(); from += batch) {
+                List<Message> slice = fresh.subList(from, Math.min(fresh.size(), from + batch));
+                db.inTransaction(c -> {
+                    Instant now = clock.instant();
+                    for (Message m : slice) {
+                        if (eventLog.append(c, m.event(), now)) {
+                            incidents.apply(c, m.event());
+                            roomTable.eventLogged(c, m.event(), now);
+                            try (var ps = c.prepareStatement(
+                                    "INSERT INTO counters(name, value) VALUES ('accepted', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1")) {
+                                ps.executeUpdate();
+                            }
+                        }
+                    }
+                    return null;
+                });
+            }
+            return fresh.size() / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+}

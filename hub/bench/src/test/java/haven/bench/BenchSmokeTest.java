@@ -1,0 +1,58 @@
+package haven.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The benchmarks at toy size: they run end to end and print figures. The figures themselves mean nothing here. */
+class BenchSmokeTest {
+    private static final String MS = "\\d+\\.\\d+ ms";
+
+    @BeforeAll
+    static void needsMosquittoAndKeepsTheTestLog() {
+        if (!MosquittoProcess.available() && !"true".equals(System.getenv("CI"))) {
+            Assumptions.abort("needs Debian's mosquitto at " + MosquittoProcess.BINARY);
+        }
+        // Keep other tests' log lines where surefire collects them rather than in the bench's temp folder.
+        if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
+            System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        }
+    }
+
+    private static String run(String... args) {
+        StringWriter text = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(text, true));
+        int code = cli.execute(args);
+        assertEquals(0, code, text.toString());
+        return text.toString();
+    }
+
+    @Test
+    void latencyAtToySizePrintsPressAndRawPercentilesAndTheirRatio(@TempDir Path dir) {
+        String out = run("latency", "--hubs", "4", "--full-hubs", "2", "--presses", "5", "--warmup", "1",
+                "--data", dir.toString());
+        assertTrue(Pattern.compile("press -> dashboard frame\\s+n=5 p50=" + MS + " p99=" + MS + " max=" + MS).matcher(out).find(), out);
+        assertTrue(Pattern.compile("raw paho pub -> sub \\(QoS 1\\)\\s+n=5 p50=" + MS).matcher(out).find(), out);
+        assertTrue(Pattern.compile("ratio haven/raw: p50=\\d+\\.\\dx p99=\\d+\\.\\dx").matcher(out).find(), out);
+    }
+
+    @Test
+    void ingestAtToySizePrintsBothRatesAndTheRatio(@TempDir Path dir) {
+        String out = run("ingest", "--events", "60", "--rooms", "6", "--publishers", "2", "--window", "10",
+                "--what-if", "1,8", "--what-if-events", "40", "--data", dir.toString());
+        assertTrue(Pattern.compile("raw QoS 1 pub -> sub\\s+60 msgs in \\d+\\.\\d+ s = \\d+ msg/s").matcher(out).find(), out);
+        assertTrue(Pattern.compile("haven ingest commit \\+ push\\s+60 events in \\d+\\.\\d+ s = \\d+ events/s").matcher(out).find(), out);
+        assertTrue(Pattern.compile("ratio haven/raw = \\d+\\.\\d% whole run").matcher(out).find(), out);
+        assertTrue(Pattern.compile("what if:\\s+8 events per commit.*: \\d+ events/s").matcher(out).find(), out);
+    }
+}

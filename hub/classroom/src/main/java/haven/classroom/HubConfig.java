@@ -1,0 +1,66 @@
+package haven.classroom;
+
+import haven.protocol.KeyStages;
+
+import haven.config.ConfigFile;
+import haven.classroom.gpio.GpioBoard;
+import haven.classroom.gpio.GpioPins;
+import haven.mqtt.MqttSettings;
+import haven.protocol.Ids;
+import haven.protocol.RoomId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/** Everything a classroom hub is told by its hub.yaml (firmware-config/hub.yaml documents each key). */
+public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String httpHost, int httpPort,
+                        Path dataDir, GpioBoard.Provider gpioProvider, GpioPins pins, long debounceMillis,
+                        Duration coalesceWindow, Duration detailWindow, int outboxWindow, int outboxMaxPerSecond,
+                        Duration statusEvery, IsolationSettings isolation, boolean homeAssistant) {
+
+    public static HubConfig from(ConfigFile file) {
+        String site = file.checked("site", () -> Ids.require("site", file.string("site")));
+        String room = file.checked("room", () -> Ids.require("room", file.string("room")));
+        String keyStage = file.string("aup.keyStage", "ks2");
+        if (!KeyStages.ALL.contains(keyStage)) {
+            throw file.error("aup.keyStage", "one of " + KeyStages.ALL);
+        }
+        String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
+        if (!uri.startsWith("tcp://") && !uri.startsWith("ssl://")) {
+            throw file.error("mqtt.uri", "a tcp:// or ssl:// broker address");
+        }
+        String password = file.optionalString("mqtt.password").orElse(null);
+        MqttSettings mqtt = new MqttSettings(uri, file.string("mqtt.clientId", "haven-hub-" + site + "-" + room),
+                file.optionalString("mqtt.username").orElse(null), password == null ? null : password.toCharArray(),
+                file.integer("mqtt.keepAliveSeconds", 30, 2, 600), true);
+        GpioBoard.Provider provider;
+        try {
+            provider = GpioBoard.Provider.valueOf(file.string("gpio.provider", "auto").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw file.error("gpio.provider", "auto, mock or gpiod");
+        }
+        GpioPins pins = file.checked("gpio", () -> new GpioPins(
+                file.integer("gpio.button", GpioPins.DEFAULT.button(), 0, 99),
+                file.integer("gpio.keySwitch", GpioPins.DEFAULT.keySwitch(), 0, 99),
+                file.integer("gpio.greenLed", GpioPins.DEFAULT.greenLed(), 0, 99),
+                file.integer("gpio.amberLed", GpioPins.DEFAULT.amberLed(), 0, 99),
+                file.integer("gpio.redLed", GpioPins.DEFAULT.redLed(), 0, 99)));
+        HubConfig config = new HubConfig(new RoomId(site, room), keyStage, mqtt,
+                file.string("http.host", "127.0.0.1"), file.integer("http.port", 8081, 0, 65535),
+                Path.of(file.string("dataDir", "/var/lib/haven")), provider, pins,
+                file.integer("gpio.debounceMillis", 50, 0, 1000),
+                Duration.ofSeconds(file.integer("worry.coalesceSeconds", 10, 0, 600)),
+                Duration.ofSeconds(file.integer("worry.detailSeconds", 30, 5, 600)),
+                file.integer("outbox.window", 32, 1, 256),
+                file.integer("outbox.maxPerSecond", 200, 1, 10_000),
+                Duration.ofSeconds(file.integer("mqtt.statusEverySeconds", 30, 1, 3600)),
+                IsolationSettings.from(file),
+                file.bool("homeAssistant.enabled", false));
+        file.rejectUnknownKeys();
+        return config;
+    }
+
+    public Path database() {
+        return dataDir.resolve("hub-" + room.site() + "-" + room.room() + ".db");
+    }
+}

@@ -1,0 +1,141 @@
+package haven.classroom.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import haven.classroom.Classroom;
+import haven.classroom.IsolationFlow;
+import haven.classroom.gpio.KeySwitch;
+import haven.classroom.gpio.SimulatedHand;
+import haven.classroom.gpio.WorryButton;
+import haven.protocol.Json;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.websocket.WsContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kiosk's local web server: the classroom screen, its live state over a WebSocket, the pupil's
+ * optional detail, and (on simulated GPIO only) the button and key switch for demos and tests.
+ * It listens on 127.0.0.1 by default: the kiosk browser runs on the Pi itself.
+ */
+public final class KioskServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KioskServer.class);
+
+    private final Javalin app;
+    private final Set<WsContext> sockets = ConcurrentHashMap.newKeySet();
+    private final Classroom classroom;
+    private final IsolationFlow isolation;
+
+    public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
+                       haven.metrics.HavenMetrics metrics) {
+        this.classroom = classroom;
+        this.isolation = isolation;
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/haven-ui/kiosk";
+                files.location = Location.CLASSPATH;
+            });
+            config.routes.get("/health", ctx -> ctx.result("ok"));
+            config.routes.get("/metrics", ctx -> ctx.contentType(haven.metrics.HavenMetrics.CONTENT_TYPE).result(metrics.scrape()));
+            config.routes.get("/api/kiosk", ctx -> json(ctx, view()));
+            config.routes.post("/api/kiosk/detail", ctx -> {
+                JsonNode body = Json.parse(ctx.bodyAsBytes());
+                String category = body.hasNonNull("category") ? body.get("category").asText() : null;
+                String computer = body.hasNonNull("computer") ? body.get("computer").asText() : null;
+                classroom.detail(category, computer);
+                json(ctx, view());
+            });
+            config.routes.post("/api/kiosk/isolate", ctx -> {
+                JsonNode body = Json.parse(ctx.bodyAsBytes());
+                if (isolation.choosingUntil().isEmpty()) {
+                    ctx.status(409).result("the isolation key has not been turned");
+                    return;
+                }
+                isolation.choose(body.path("machine").asText(""));
+                ctx.status(202);
+                json(ctx, view());
+            });
+            config.routes.post("/api/sim/button", ctx -> {
+                if (!hand.press(button.input())) {
+                    ctx.status(404).result("not available: this hub uses real GPIO");
+                    return;
+                }
+                ctx.status(202).result("pressed");
+            });
+            config.routes.post("/api/sim/switch", ctx -> {
+                JsonNode body = Json.parse(ctx.bodyAsBytes());
+                if (!body.path("on").isBoolean()) {
+                    ctx.status(400).result("body must be {\"on\": true|false}");
+                    return;
+                }
+                if (!hand.turn(keySwitch.input(), body.get("on").asBoolean())) {
+                    ctx.status(404).result("not available: this hub uses real GPIO");
+                    return;
+                }
+                ctx.status(202).result("turned");
+            });
+            config.routes.ws("/ws", ws -> {
+                ws.onConnect(ctx -> {
+                    sockets.add(ctx);
+                    send(ctx, Json.write(view()));
+                });
+                ws.onClose(ctx -> sockets.remove(ctx));
+                ws.onError(ctx -> sockets.remove(ctx));
+            });
+            config.routes.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).result(e.getMessage()));
+            config.routes.exception(IllegalStateException.class, (e, ctx) -> ctx.status(409).result(e.getMessage()));
+            config.routes.before(ctx -> ctx.header("Content-Security-Policy",
+                    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"));
+        });
+        classroom.onChange(this::broadcast);
+    }
+
+    private com.fasterxml.jackson.databind.node.ObjectNode view() {
+        var view = classroom.view();
+        view.set("isolation", isolation.view());
+        return view;
+    }
+
+    public KioskServer start(String host, int port) {
+        app.start(host, port);
+        log.info("kiosk listening room={} url=http://{}:{}/", classroom.room(), host, app.port());
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private void broadcast() {
+        if (sockets.isEmpty()) {
+            return;
+        }
+        String view = Json.write(view());
+        sockets.forEach(ctx -> send(ctx, view));
+    }
+
+    private static void send(WsContext ctx, String message) {
+        synchronized (ctx) {
+            try {
+                ctx.send(message);
+            } catch (RuntimeException e) {
+                log.debug("kiosk socket send failed reason={}", e.getMessage());
+            }
+        }
+    }
+
+    private static void json(Context ctx, JsonNode node) {
+        ctx.contentType("application/json").result(Json.write(node).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

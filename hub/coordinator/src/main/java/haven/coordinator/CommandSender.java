@@ -1,0 +1,41 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.mqtt.MqttLink;
+import haven.protocol.Command;
+import haven.protocol.CommandName;
+import haven.protocol.RoomId;
+import haven.protocol.Topics;
+import haven.protocol.UuidV7;
+import java.time.Clock;
+import haven.mqtt.PublishFailed;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sends commands to hubs (QoS 1). The hub answers each with a cmd.applied event, which is the receipt. */
+public final class CommandSender {
+    private static final Logger log = LoggerFactory.getLogger(CommandSender.class);
+
+    private final MqttLink mqtt;
+    private final UuidV7 ids;
+    private final Clock clock;
+
+    public CommandSender(MqttLink mqtt, UuidV7 ids, Clock clock) {
+        this.mqtt = mqtt;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /** Returns false if the broker is unreachable; the caller tells the member of staff. */
+    public boolean send(RoomId room, CommandName name, StaffSession by, ObjectNode args) {
+        Command command = new Command(ids.next().toString(), clock.instant(), name, by.role().wire(), by.name(), args);
+        try {
+            mqtt.publish(Topics.command(room, name), command.encode(), false);
+            log.info("command sent room={} name={} id={} by={}", room, name.wire(), command.id(), by.name());
+            return true;
+        } catch (PublishFailed e) {
+            log.warn("command not sent room={} name={} reason={}", room, name.wire(), e.getMessage());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package haven.coordinator;
+
+import haven.coordinator.web.DashboardServer;
+import haven.coordinator.web.LiveFeed;
+
+import haven.mqtt.MqttLink;
+import haven.protocol.EventCodec;
+import haven.protocol.UuidV7;
+import haven.coordinator.evidence.AuditLog;
+import haven.store.Database;
+import haven.coordinator.evidence.EventLog;
+import java.sql.SQLException;
+import java.time.Clock;
+
+/** The coordinator role's composition root. */
+public final class Coordinator implements AutoCloseable {
+
+    private final haven.lifecycle.Owned owned;
+    private final Database db;
+    private final MqttLink mqtt;
+    private final Ingest ingest;
+    private final StaffAccounts staff;
+    private final LiveFeed feed;
+    private final DashboardServer dashboard;
+    private final AupLibrary aups;
+    private final Escalation escalation;
+    private final haven.metrics.HavenMetrics metrics;
+    private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
+
+    private Coordinator(CoordinatorConfig config, Clock clock) throws SQLException {
+        owned = new haven.lifecycle.Owned("coordinator");
+        db = own(config.database().open("db/coordinator"));
+        EventCodec codec = new EventCodec();
+        Incidents incidents = new Incidents();
+        Rooms rooms = new Rooms();
+        Isolations isolations = new Isolations();
+        feed = new LiveFeed();
+        staff = new StaffAccounts(db, clock);
+        ingest = own(new Ingest(db, codec, new EventLog(codec), incidents, rooms, isolations, feed, clock));
+        mqtt = new MqttLink(config.mqtt(), null);
+        own(mqtt);
+        ingest.subscribe(mqtt, config.sharedGroup());
+        CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock);
+        GapRepair repair = own(new GapRepair(db, rooms, commands));
+        aups = new AupLibrary(db, mqtt, clock, config.sites());
+        // A broker that lost its retained messages gets the current AUPs again on every connect.
+        mqtt.onConnected(aups::republish);
+        setupToken = new java.util.concurrent.atomic.AtomicReference<>();
+        if (!staff.hasCoordinator()) {
+            byte[] bytes = new byte[24];
+            new java.security.SecureRandom().nextBytes(bytes);
+            setupToken.set(java.util.HexFormat.of().formatHex(bytes));
+        }
+        AuditLog audit = new AuditLog(db, clock);
+        escalation = own(new Escalation(db, incidents, feed, audit, clock, config.ackWithin(), config.endOfDay(), config.zone()));
+        metrics = new haven.metrics.HavenMetrics().eventsIngested(ingest::accepted).eventsRejected(ingest::rejected)
+                .eventsDuplicate(ingest::duplicates).mqttReconnects(mqtt::reconnects).websocketClients(feed::clientCount)
+                .coordinatorSeries();
+        ingest.onWorryLogged(metrics::pressIngested);
+        escalation.onEscalated(metrics::escalated);
+        config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
+        dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
+                audit, commands, clock, config.secureCookies(), setupToken, metrics));
+        mqtt.start();
+        repair.start(config.repairEvery());
+        dashboard.start(config.httpHost(), config.httpPort());
+        escalation.start(java.time.Duration.ofSeconds(15));
+        if (setupToken.get() != null) {
+            // Printed once, not logged to a file: whoever reads the console on first start creates the DSL.
+            System.out.println("First run: create the coordinator (DSL) account at http://" + config.httpHost() + ":"
+                    + dashboard.port() + "/setup.html#" + setupToken.get());
+        }
+    }
+
+    public static Coordinator start(CoordinatorConfig config, Clock clock) throws SQLException {
+        return new Coordinator(config, clock);
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        return owned.add(resource);
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public Ingest ingest() {
+        return ingest;
+    }
+
+    public StaffAccounts staff() {
+        return staff;
+    }
+
+    public LiveFeed feed() {
+        return feed;
+    }
+
+    public MqttLink mqtt() {
+        return mqtt;
+    }
+
+    /** The one-time first-run setup token, while no coordinator account exists. */
+    public java.util.Optional<String> setupToken() {
+        return java.util.Optional.ofNullable(setupToken.get());
+    }
+
+    public Escalation escalation() {
+        return escalation;
+    }
+
+    public AupLibrary aups() {
+        return aups;
+    }
+
+    public int httpPort() {
+        return dashboard.port();
+    }
+
+    @Override
+    public void close() {
+        owned.close();
+    }
+}

@@ -1,0 +1,107 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.protocol.Json;
+import haven.coordinator.evidence.EventLog;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One incident as evidence to hand on (to the DSL's file, the LADO or the police): the incident, its
+ * chronology, and the chain proof — each of its events' place and hash in the log, the log's head, and
+ * whether the whole chain verified at the moment of export.
+ */
+public final class IncidentExport {
+    private final Incidents incidents;
+
+    public IncidentExport(Incidents incidents) {
+        this.incidents = incidents;
+    }
+
+    public Optional<ObjectNode> build(Connection c, long id, String by, Instant at) throws SQLException {
+        Optional<Incident> found = incidents.find(c, id);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Incident incident = found.get();
+        ObjectNode out = Json.object();
+        out.put("exportedAt", Json.time(at));
+        out.put("exportedBy", by);
+        out.set("incident", incident.toJson());
+        ArrayNode chronology = out.putArray("chronology");
+        List<ObjectNode> steps = incidents.chronology(c, incident);
+        steps.forEach(chronology::add);
+        ObjectNode proof = out.putObject("chainProof");
+        ArrayNode rows = proof.putArray("events");
+        try (PreparedStatement ps = Incidents.reportEvents(c, incident, "pos, id, type, prev_hash, hash", "pos")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode r = rows.addObject();
+                    r.put("position", rs.getLong(1));
+                    r.put("id", rs.getString(2));
+                    r.put("type", rs.getString(3));
+                    r.put("previousHash", rs.getString(4));
+                    r.put("hash", rs.getString(5));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pos, hash FROM events ORDER BY pos DESC LIMIT 1");
+             ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                proof.put("headPosition", rs.getLong(1));
+                proof.put("headHash", rs.getString(2));
+            }
+        }
+        EventLog.Verification v = EventLog.verify(c);
+        proof.put("chainIntact", v.intact());
+        proof.put("eventsChecked", v.checked());
+        proof.put("how", "hash = SHA-256(previous hash + newline + canonical JSON of the event); check with haven verify-log");
+        return Optional.of(out);
+    }
+
+    /** A printable page of the same export. Everything is escaped: the page shows data, it runs nothing. */
+    public static String html(ObjectNode export, String stylesheet) {
+        JsonNode inc = export.get("incident");
+        StringBuilder h = new StringBuilder();
+        h.append("<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Incident ")
+                .append(esc(inc.path("id").asText())).append("</title><link rel=\"stylesheet\" href=\"").append(esc(stylesheet)).append("\"></head><body>\n");
+        h.append("<h1>Incident ").append(esc(inc.path("id").asText())).append(" — ").append(esc(inc.path("room").asText())).append("</h1>\n");
+        h.append("<p>Exported ").append(esc(export.path("exportedAt").asText())).append(" by ")
+                .append(esc(export.path("exportedBy").asText())).append(". No pupil names are recorded by Haven.</p>\n<table>\n");
+        for (String f : List.of("status", "openedAt", "presses", "category", "computer", "ackedAt", "ackedBy", "escalatedAt",
+                "closedAt", "outcome", "url", "nature", "notes")) {
+            if (inc.hasNonNull(f)) {
+                h.append("<tr><th>").append(esc(f)).append("</th><td>").append(esc(inc.get(f).asText())).append("</td></tr>\n");
+            }
+        }
+        h.append("</table>\n<h2>Chronology</h2>\n<ol>\n");
+        for (JsonNode step : export.get("chronology")) {
+            String what = step.path("kind").asText().equals("event") ? step.path("type").asText()
+                    : step.path("action").asText() + " by " + step.path("actor").asText();
+            h.append("<li>").append(esc(step.path("at").asText())).append(" — ").append(esc(what)).append("</li>\n");
+        }
+        JsonNode proof = export.get("chainProof");
+        h.append("</ol>\n<h2>Chain proof</h2>\n<p>Whole log verified at export: <strong>")
+                .append(proof.path("chainIntact").asBoolean() ? "intact" : "BROKEN").append("</strong> (")
+                .append(proof.path("eventsChecked").asLong()).append(" events). Head ")
+                .append(esc(proof.path("headPosition").asText())).append(": <code>").append(esc(proof.path("headHash").asText()))
+                .append("</code></p>\n<table><tr><th>position</th><th>event</th><th>hash</th></tr>\n");
+        for (JsonNode r : proof.get("events")) {
+            h.append("<tr><td>").append(r.path("position").asLong()).append("</td><td>").append(esc(r.path("type").asText()))
+                    .append("</td><td><code>").append(esc(r.path("hash").asText())).append("</code></td></tr>\n");
+        }
+        h.append("</table>\n<p>").append(esc(proof.path("how").asText())).append("</p>\n</body></html>\n");
+        return h.toString();
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+    }
+}

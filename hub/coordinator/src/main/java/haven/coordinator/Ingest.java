@@ -1,0 +1,298 @@
+package haven.coordinator;
+
+import haven.mqtt.MqttLink;
+import haven.protocol.ContractViolation;
+import haven.protocol.Event;
+import haven.protocol.EventCodec;
+import haven.protocol.EventType;
+import haven.protocol.HubStatus;
+import haven.protocol.Json;
+import haven.protocol.Topics;
+import haven.store.Database;
+import haven.coordinator.evidence.EventLog;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns MQTT messages from hubs into the incident log, exactly once. Messages are acknowledged to the
+ * broker by hand, and only after the transaction holding them has committed: at-least-once from the
+ * broker, made exactly-once here by the event id. A committer thread takes whatever has queued up while
+ * the previous commit ran (up to {@value #MAX_BATCH}) into one transaction, so under load one fsync
+ * serves many events and at low load nothing waits. If a commit fails, nothing in it is acknowledged
+ * and the connection is dropped, so the broker delivers it all again.
+ *
+ * <p>A payload that breaks the contract is stored in {@code rejected} with the reason and counted; nothing
+ * a hub (or anyone on the broker) sends can stop ingest.
+ */
+public final class Ingest implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Ingest.class);
+    /** Rejected payloads are kept for inspection up to this size; the true size is recorded beside them. */
+    private static final int KEEP_REJECTED_BYTES = 64 * 1024;
+    static final int MAX_BATCH = 256;
+
+    /** One received message, and how to acknowledge it once it is on disk. */
+    private record Item(String topic, byte[] payload, Runnable ack) {
+    }
+
+    /** What a committed item changed, for the live dashboards (sent after the commit, never before). */
+    private record Change(Optional<Incident> incident, Optional<RoomView> room, Optional<IsolationView> isolation,
+                          Optional<Duration> pressToCommit) {
+        static final Change NONE = new Change(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    private final Database db;
+    private final EventCodec codec;
+    private final EventLog eventLog;
+    private final Incidents incidents;
+    private final Rooms rooms;
+    private final Isolations isolations;
+    private final Changes feed;
+    private final Clock clock;
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    private volatile Consumer<Duration> onWorryLogged = d -> { };
+    private volatile MqttLink link;
+    private volatile boolean running = true;
+    private Thread committer;
+
+    public Ingest(Database db, EventCodec codec, EventLog eventLog, Incidents incidents, Rooms rooms,
+                  Isolations isolations, Changes feed, Clock clock) {
+        this.db = db;
+        this.codec = codec;
+        this.eventLog = eventLog;
+        this.incidents = incidents;
+        this.rooms = rooms;
+        this.isolations = isolations;
+        this.feed = feed;
+        this.clock = clock;
+    }
+
+    /** Told how long each new worry took from the press (hub clock) to its commit here (our clock). */
+    public void onWorryLogged(Consumer<Duration> listener) {
+        this.onWorryLogged = listener;
+    }
+
+    public void subscribe(MqttLink mqtt) {
+        subscribe(mqtt, Optional.empty());
+    }
+
+    /**
+     * With a shared group, several coordinators split the hubs' messages between them (each one to exactly
+     * one instance, `$share/GROUP/haven/v1/#`), and every instance also takes the retained status directly,
+     * because brokers do not send retained messages to shared subscriptions. All instances share one database.
+     */
+    public void subscribe(MqttLink mqtt, Optional<String> sharedGroup) {
+        link = mqtt;
+        mqtt.useManualAcks();
+        MqttLink.AckedHandler enqueue = (topic, payload, retained, ack) -> queue.add(new Item(topic, payload, ack));
+        if (sharedGroup.isEmpty()) {
+            mqtt.subscribe(Topics.ROOT + "/#", enqueue);
+        } else {
+            mqtt.subscribe("$share/" + sharedGroup.get() + "/" + Topics.ROOT + "/#", enqueue);
+            mqtt.subscribe(Topics.ALL_STATUS, enqueue);
+        }
+        committer = Thread.ofPlatform().name("ingest-committer").daemon(true).start(this::commitLoop);
+    }
+
+    /** Takes one message now, on the caller's thread (tests, tools): the same path, a batch of one. */
+    public void onMessage(String topic, byte[] payload, boolean retained) {
+        try {
+            commit(List.of(new Item(topic, payload, () -> { })));
+        } catch (SQLException e) {
+            throw new MqttLink.RetryLater("ingest commit failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void commitLoop() {
+        List<Item> batch = new ArrayList<>(MAX_BATCH);
+        while (running) {
+            try {
+                Item first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                long started = System.nanoTime();
+                try {
+                    commit(batch);
+                    log.debug("ingest batch size={} micros={}", batch.size(), (System.nanoTime() - started) / 1000);
+                } catch (SQLException | RuntimeException e) {
+                    // Nothing in the batch was acknowledged: drop the connection and let the broker resend it.
+                    log.error("ingest commit failed, broker will redeliver count={} reason={}", batch.size(), e.getMessage());
+                    queue.clear();
+                    MqttLink current = link;
+                    if (current != null) {
+                        current.dropConnection();
+                    }
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Counts of one batch, added to the totals only once the batch has committed. */
+    private static final class Tally {
+        long accepted;
+        long duplicates;
+        long rejected;
+    }
+
+    private void commit(List<Item> batch) throws SQLException {
+        Instant now = clock.instant();
+        Tally tally = new Tally();
+        List<Change> changes = db.inTransaction(c -> {
+            tally.accepted = 0;
+            tally.duplicates = 0;
+            tally.rejected = 0;
+            List<Change> out = new ArrayList<>(batch.size());
+            for (Item item : batch) {
+                Savepoint before = c.setSavepoint();
+                try {
+                    out.add(apply(c, item, now, tally));
+                    c.releaseSavepoint(before); // keep the savepoint stack flat: 256 nested ones slow every statement
+                } catch (SQLException | RuntimeException e) {
+                    // A bug or a broken row must not block the rest, nor come back for ever: keep it aside.
+                    c.rollback(before);
+                    log.error("ingest could not apply a message topic={}", item.topic(), e);
+                    reject(c, item, "internal error while storing: " + e.getClass().getSimpleName() + ": " + e.getMessage(), tally);
+                    out.add(Change.NONE);
+                }
+            }
+            return out;
+        });
+        long committed = System.nanoTime();
+        accepted.addAndGet(tally.accepted);
+        duplicates.addAndGet(tally.duplicates);
+        rejected.addAndGet(tally.rejected);
+        batch.forEach(item -> item.ack().run());
+        // A busy batch touches the same room many times; dashboards need only its latest state.
+        java.util.Map<haven.protocol.RoomId, RoomView> latestRooms = new java.util.LinkedHashMap<>();
+        changes.forEach(change -> change.room().ifPresent(r -> latestRooms.put(r.room(), r)));
+        latestRooms.values().forEach(feed::roomChanged);
+        for (Change change : changes) {
+            change.incident().ifPresent(feed::incidentChanged);
+            change.isolation().ifPresent(feed::isolationChanged);
+            change.pressToCommit().ifPresent(d -> onWorryLogged.accept(d));
+        }
+        log.debug("ingest pushed batch={} pushMicros={}", batch.size(), (System.nanoTime() - committed) / 1000);
+    }
+
+    /** Every message under haven/v1/#: events and presence are taken; anything else outside the contract is rejected. */
+    private Change apply(Connection c, Item item, Instant now, Tally tally) throws SQLException {
+        Optional<Topics.Parsed> parsed = Topics.parse(item.topic());
+        if (parsed.isPresent() && parsed.get() instanceof Topics.StatusTopic status) {
+            return presence(c, item, status, now, tally);
+        }
+        if (parsed.isPresent() && parsed.get() instanceof Topics.CommandTopic
+                || Topics.isAup(item.topic()) || Topics.isHaState(item.topic())) {
+            return Change.NONE; // our own commands and AUPs, and the hubs' opt-in Home Assistant state
+        }
+        Event event;
+        try {
+            event = codec.decode(item.topic(), item.payload());
+        } catch (ContractViolation e) {
+            reject(c, item, e.getMessage(), tally);
+            return Change.NONE;
+        }
+        if (!eventLog.append(c, event, now)) {
+            count(c, "duplicates");
+            tally.duplicates++;
+            log.info("duplicate event ignored id={} room={} seq={}", event.id(), event.room(), event.seq());
+            return Change.NONE;
+        }
+        Optional<Incident> incident = incidents.apply(c, event);
+        Optional<IsolationView> isolation = isolations.apply(c, event);
+        Optional<RoomView> room = rooms.eventLogged(c, event, now);
+        count(c, "accepted");
+        tally.accepted++;
+        log.info("event logged id={} room={} seq={} type={}", event.id(), event.room(), event.seq(), event.type().wire());
+        return new Change(incident, room, isolation, event.type() == EventType.WORRY_REPORTED
+                ? Optional.of(Duration.between(event.at(), now)) : Optional.empty());
+    }
+
+    private Change presence(Connection c, Item item, Topics.StatusTopic statusTopic, Instant now, Tally tally) throws SQLException {
+        if (item.payload().length == 0) {
+            return Change.NONE; // a cleared retained message: the room was decommissioned
+        }
+        HubStatus status;
+        try {
+            status = HubStatus.decode(item.payload());
+        } catch (ContractViolation e) {
+            reject(c, item, e.getMessage(), tally);
+            return Change.NONE;
+        }
+        log.info("presence room={} online={}", statusTopic.room(), status.online());
+        return new Change(Optional.empty(), rooms.presence(c, statusTopic.room(), status, now), Optional.empty(), Optional.empty());
+    }
+
+    private void reject(Connection c, Item item, String reason, Tally tally) throws SQLException {
+        byte[] payload = item.payload();
+        String topic = item.topic();
+        tally.rejected++;
+        log.warn("payload rejected topic={} size={} reason={}", topic, payload.length, reason);
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO rejected(received_at, topic, reason, size, payload) VALUES (?,?,?,?,?)")) {
+            ps.setString(1, Json.time(clock.instant()));
+            ps.setString(2, topic.length() > 512 ? topic.substring(0, 512) : topic);
+            ps.setString(3, reason);
+            ps.setInt(4, payload.length);
+            ps.setBytes(5, payload.length > KEEP_REJECTED_BYTES ? Arrays.copyOf(payload, KEEP_REJECTED_BYTES) : payload);
+            ps.executeUpdate();
+        }
+        count(c, "rejected");
+    }
+
+    private static void count(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO counters(name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = counters.value + 1")) {
+            ps.setString(1, name);
+            ps.executeUpdate();
+        }
+    }
+
+    public long accepted() {
+        return accepted.get();
+    }
+
+    public long duplicates() {
+        return duplicates.get();
+    }
+
+    public long rejected() {
+        return rejected.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (committer != null) {
+            committer.interrupt();
+            try {
+                committer.join(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package haven.coordinator.web;
+
+import haven.coordinator.Incidents;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.Changes;
+import haven.coordinator.Incident;
+import haven.coordinator.IsolationView;
+import haven.coordinator.RoomView;
+import haven.coordinator.StaffSession;
+import haven.protocol.Json;
+import io.javalin.websocket.WsContext;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes changes to every open dashboard. Each message carries a sequence number; a client that sees a
+ * gap (it missed a message during a network blip) fetches /api/snapshot and carries on from there.
+ * Incidents are filtered per viewer: concerns about an adult reach the headteacher only.
+ */
+public final class LiveFeed implements Changes {
+    private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
+
+    private final Map<WsContext, StaffSession> clients = new ConcurrentHashMap<>();
+    private long seq;
+
+    public synchronized long seq() {
+        return seq;
+    }
+
+    public void join(WsContext ctx, StaffSession viewer, ObjectNode snapshot) {
+        synchronized (this) {
+            clients.put(ctx, viewer);
+            snapshot.put("kind", "snapshot");
+            snapshot.put("seq", seq);
+            send(ctx, Json.write(snapshot));
+        }
+    }
+
+    public void leave(WsContext ctx) {
+        clients.remove(ctx);
+    }
+
+    public int clientCount() {
+        return clients.size();
+    }
+
+    @Override
+    public synchronized void roomChanged(RoomView room) {
+        broadcast("room", room.toJson());
+    }
+
+    @Override
+    public synchronized void incidentChanged(Incident incident) {
+        long next = ++seq;
+        // Viewers who may not see it still get the sequence number, so they do not resync for nothing.
+        ObjectNode hidden = Json.object();
+        hidden.put("kind", "hidden");
+        hidden.put("seq", next);
+        String hiddenText = Json.write(hidden);
+        clients.forEach((ctx, viewer) -> send(ctx, incident.viewFor(viewer)
+                .map(view -> message("incident", next, view)).orElse(hiddenText)));
+    }
+
+    @Override
+    public synchronized void aupsChanged(ObjectNode aups) {
+        broadcast("aups", aups.get("latest"));
+    }
+
+    @Override
+    public synchronized void isolationChanged(IsolationView isolation) {
+        broadcast("isolation", isolation.toJson());
+    }
+
+    /** A delta every viewer may see: {"kind": kind, "seq": n, kind: body}. Call holding the lock. */
+    private void broadcast(String kind, com.fasterxml.jackson.databind.JsonNode body) {
+        String text = message(kind, ++seq, body);
+        clients.keySet().forEach(ctx -> send(ctx, text));
+    }
+
+    private static String message(String kind, long seq, com.fasterxml.jackson.databind.JsonNode body) {
+        ObjectNode msg = Json.object();
+        msg.put("kind", kind);
+        msg.put("seq", seq);
+        msg.set(kind, body);
+        return Json.write(msg);
+    }
+
+    /** The rooms, open incidents and isolations a viewer may see, as one JSON document. */
+    public static ObjectNode snapshot(List<RoomView> rooms, List<Incident> incidents, List<IsolationView> isolations,
+                                      StaffSession viewer) {
+        ObjectNode json = Json.object();
+        ArrayNode iso = json.putArray("isolations");
+        isolations.forEach(x -> iso.add(x.toJson()));
+        ArrayNode r = json.putArray("rooms");
+        rooms.forEach(room -> r.add(room.toJson()));
+        ArrayNode i = json.putArray("incidents");
+        incidents.forEach(inc -> inc.viewFor(viewer).ifPresent(i::add));
+        return json;
+    }
+
+    private void send(WsContext ctx, String text) {
+        try {
+            ctx.send(text);
+        } catch (RuntimeException e) {
+            log.debug("dashboard socket send failed reason={}", e.getMessage());
+            clients.remove(ctx);
+        }
+    }
+}

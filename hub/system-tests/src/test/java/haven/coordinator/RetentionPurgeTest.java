@@ -1,0 +1,108 @@
+package haven.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.web.LiveFeed;
+import haven.protocol.Event;
+import haven.protocol.EventCodec;
+import haven.protocol.EventType;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import haven.coordinator.evidence.AuditLog;
+import haven.store.Database;
+import haven.store.Dialect;
+import haven.coordinator.evidence.EventLog;
+import haven.testkit.MutableClock;
+import haven.testkit.TestDatabases;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The retention purge and its chain checkpoint, on SQLite and on a real PostgreSQL. */
+@ParameterizedClass
+@EnumSource(Dialect.class)
+class RetentionPurgeTest {
+    @Parameter
+    Dialect dialect;
+
+    @TempDir
+    Path dir;
+
+    private static final RoomId ROOM = new RoomId("test-school", "year5");
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-10T10:00:00Z"));
+    private final EventCodec codec = new EventCodec();
+    private TestDatabases databases;
+    private TestDatabases.TestDatabase store;
+    private Database db;
+    private Ingest ingest;
+    private long seq;
+
+    @BeforeEach
+    void open() throws Exception {
+        databases = new TestDatabases(dialect, dir);
+        store = databases.create("retention");
+        db = store.open();
+        ingest = new Ingest(db, codec, new EventLog(codec), new Incidents(), new Rooms(), new Isolations(), new LiveFeed(), clock);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (db != null) {
+            db.close();
+        }
+        databases.close();
+    }
+
+    private void worry() {
+        ObjectNode data = Json.object();
+        data.put("presses", 1);
+        Event e = new Event(UUID.randomUUID().toString(), ++seq, EventType.WORRY_REPORTED, ROOM, clock.instant(), data);
+        ingest.onMessage(e.topic(), codec.encode(e), false);
+    }
+
+    private long count(String sql) throws Exception {
+        try (Connection c = store.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void aPurgeCutsTheLogAtItsStartAndTheRestStillVerifies() throws Exception {
+        worry();
+        worry();
+        db.inTransaction(c -> new Incidents().close(c, 1, "dsl", new Incidents.Closing("no-further-action", null, null, null),
+                clock.instant()));
+        clock.advance(Duration.ofDays(400));
+        worry();
+
+        Retention.Purge purge = new Retention(db, new AuditLog(db, clock), clock, Duration.ofDays(365)).purgeOnce();
+        assertEquals(new Retention.Purge(1, 1), purge);
+        assertEquals(2, count("SELECT count(*) FROM incidents"));
+        assertEquals(1, count("SELECT count(*) FROM chain_checkpoints"));
+        assertEquals(1, count("SELECT count(*) FROM audit WHERE action = 'retention-purge'"));
+        try (Connection c = store.connect()) {
+            EventLog.Verification v = EventLog.verify(c);
+            assertTrue(v.intact(), String.valueOf(v.firstBreak()));
+            assertEquals(2, v.checked());
+            assertThrows(SQLException.class, () -> c.createStatement().execute("DELETE FROM events"),
+                    "outside a purge the log still refuses deletes");
+        }
+        assertEquals(new Retention.Purge(0, 0), new Retention(db, new AuditLog(db, clock), clock, Duration.ofDays(365)).purgeOnce(),
+                "a second purge finds nothing more");
+    }
+}
