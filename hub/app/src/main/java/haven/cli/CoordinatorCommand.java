@@ -6,7 +6,6 @@ import haven.coordinator.CoordinatorConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,14 +16,9 @@ final class CoordinatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Coordinator coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.load(config)), Clock.systemUTC());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            coordinator.close();
-            stopped.countDown();
-        }, "coordinator-shutdown"));
-        System.out.println("haven coordinator ready dashboard port=" + coordinator.httpPort());
-        stopped.await();
-        return 0;
+        CoordinatorConfig settings = CoordinatorConfig.from(ConfigFile.load(config));
+        FreePort.require(settings.httpHost(), settings.httpPort(), "change http.port in " + config);
+        Coordinator coordinator = Coordinator.start(settings, Clock.systemUTC());
+        return UntilStopped.run(coordinator, "coordinator", "haven coordinator ready dashboard port=" + coordinator.httpPort());
     }
 }

@@ -31,6 +31,11 @@ final class DemoCommand implements Callable<Integer> {
         if (rooms < 1 || rooms > 50) {
             throw new IllegalArgumentException("--rooms must be 1..50, got " + rooms);
         }
+        FreePort.require("127.0.0.1", mqttPort, "choose another with --mqtt-port");
+        FreePort.require("127.0.0.1", httpPort, "choose another with --http-port");
+        for (int i = 1; httpPort != 0 && i <= rooms; i++) {
+            FreePort.require("127.0.0.1", httpPort + i, "the kiosks use the " + rooms + " ports after --http-port: choose another --http-port");
+        }
         Demo demo = new Demo(new Demo.Settings(rooms, httpPort, mqttPort, data, site), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

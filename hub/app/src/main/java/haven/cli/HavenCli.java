@@ -17,12 +17,18 @@ public final class HavenCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Moquette's Netty would otherwise use sun.misc.Unsafe, and JDK 24+ warns about that on every start.
+        System.setProperty("io.netty.noUnsafe", "true");
         System.exit(run(args));
     }
 
-    /** Runs a command line; user mistakes print one clear line, not a stack trace. */
-    public static int run(String... args) {
+    /**
+     * The command tree: every command and subcommand answers --help and --version, and user mistakes
+     * (a bad config, a port in use, a wrong argument) print one clear line and exit 2, not a stack trace.
+     */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new HavenCli());
+        withHelp(cli);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
                 commandLine.getErr().println("haven: " + e.getMessage());
@@ -30,6 +36,17 @@ public final class HavenCli implements Runnable {
             }
             throw e;
         });
-        return cli.execute(args);
+        return cli;
+    }
+
+    private static void withHelp(CommandLine command) {
+        if (command.getCommandSpec().optionsMap().get("--help") == null) {
+            command.getCommandSpec().mixinStandardHelpOptions(true);
+        }
+        command.getSubcommands().values().forEach(HavenCli::withHelp);
+    }
+
+    public static int run(String... args) {
+        return commandLine().execute(args);
     }
 }

@@ -6,7 +6,6 @@ import haven.config.ConfigFile;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,14 +16,9 @@ final class HubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Hub hub = Hub.start(HubConfig.from(ConfigFile.load(config)), Clock.systemUTC());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            hub.close();
-            stopped.countDown();
-        }, "hub-shutdown"));
-        System.out.println("haven hub " + hub.config().room() + " ready kiosk=http://" + hub.config().httpHost() + ":" + hub.kioskPort() + "/");
-        stopped.await();
-        return 0;
+        HubConfig settings = HubConfig.from(ConfigFile.load(config));
+        FreePort.require(settings.httpHost(), settings.httpPort(), "change http.port in " + config);
+        Hub hub = Hub.start(settings, Clock.systemUTC());
+        return UntilStopped.run(hub, "hub", "haven hub " + hub.config().room() + " ready kiosk=http://" + hub.config().httpHost() + ":" + hub.kioskPort() + "/");
     }
 }

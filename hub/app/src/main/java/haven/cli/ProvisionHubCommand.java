@@ -72,7 +72,7 @@ final class ProvisionHubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        RoomId roomId = new RoomId(Ids.require("site", site), Ids.require("room", room));
+        RoomId roomId = new RoomId(Ids.require("site", site), RoomId.requireRoom(room));
         if (!brokerUri.startsWith("ssl://") && !brokerUri.startsWith("tcp://")) {
             throw new IllegalArgumentException("--broker-uri must be a tcp:// or ssl:// address, got '" + brokerUri + "'");
         }
@@ -130,7 +130,7 @@ final class ProvisionHubCommand implements Callable<Integer> {
                 "topic write " + Topics.status(room),
                 "topic write " + roomRoot + "/event/#",
                 "topic read " + roomRoot + "/cmd/#",
-                "topic read " + Topics.ROOT + "/" + room.site() + "/aup/#");
+                "topic read " + Topics.aups(room.site()));
     }
 
     /**

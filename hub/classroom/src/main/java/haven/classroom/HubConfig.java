@@ -20,7 +20,7 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
 
     public static HubConfig from(ConfigFile file) {
         String site = file.checked("site", () -> Ids.require("site", file.string("site")));
-        String room = file.checked("room", () -> Ids.require("room", file.string("room")));
+        String room = file.checked("room", () -> RoomId.requireRoom(file.string("room")));
         String keyStage = file.string("aup.keyStage", "ks2");
         if (!KeyStages.ALL.contains(keyStage)) {
             throw file.error("aup.keyStage", "one of " + KeyStages.ALL);

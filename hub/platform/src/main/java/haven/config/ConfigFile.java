@@ -39,7 +39,11 @@ public final class ConfigFile {
             return new ConfigFile(file.toString(), root);
         } catch (IOException e) {
             String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
-            throw new ConfigException("config " + file + ": not valid YAML: " + msg);
+            // The technician needs the line to look at, not the parser's internals.
+            String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException parse && parse.getLocation() != null
+                    ? " at line " + parse.getLocation().getLineNr() + ", column " + parse.getLocation().getColumnNr()
+                    : "";
+            throw new ConfigException("config " + file + ": not valid YAML" + where + ": " + msg);
         }
     }
 

@@ -193,8 +193,8 @@ public final class MqttLink implements AutoCloseable {
                 if (e.getReasonCode() == MqttException.REASON_CODE_CLIENT_CONNECTED) {
                     return;
                 }
-                log.warn("mqtt connect failed client={} server={} reason={} retryInSeconds={}",
-                        settings.clientId(), settings.serverUri(), e.getMessage(), delay);
+                log.warn("mqtt connect failed client={} server={} reason=\"{}\" retryInSeconds={}",
+                        settings.clientId(), settings.serverUri(), ConnectFailure.describe(e), delay);
                 // A failed or hung attempt can leave Paho's internals half-started: never reuse it.
                 discard(attempt);
                 if (!closed.get()) {

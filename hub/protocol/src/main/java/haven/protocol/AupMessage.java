@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
-/** The retained AUP on haven/v1/{site}/aup/{keyStage}: {"keyStage","version","title","markdown","publishedAt"}. */
+/** The retained AUP on haven/v1/{site}/_site/aup/{keyStage}: {"keyStage","version","title","markdown","publishedAt"}. */
 public record AupMessage(String keyStage, String version, String title, String markdown, Instant publishedAt) {
     /** An AUP is a page of rules for children, not a book: anything longer is a mistake. */
     public static final int MAX_MARKDOWN = 12 * 1024;

@@ -8,6 +8,11 @@ public final class Topics {
     /** What the coordinator subscribes to: every hub's events and presence. */
     public static final String ALL_EVENTS = ROOT + "/+/+/event/+";
     public static final String ALL_STATUS = ROOT + "/+/+/status";
+    /**
+     * The reserved level for a site's own topics, in the place a room id stands: haven/v1/{site}/_site/...
+     * Room ids never start with '_' (see {@link Ids}), so no room can share a site-wide topic.
+     */
+    public static final String SITE_LEVEL = "_site";
 
     private Topics() {
     }
@@ -29,7 +34,12 @@ public final class Topics {
     }
 
     public static String aup(String site, String keyStage) {
-        return ROOT + "/" + Ids.require("site", site) + "/aup/" + Ids.require("keyStage", keyStage);
+        return ROOT + "/" + Ids.require("site", site) + "/" + SITE_LEVEL + "/aup/" + Ids.require("keyStage", keyStage);
+    }
+
+    /** Every AUP of one site: what a hub's broker account may read. */
+    public static String aups(String site) {
+        return ROOT + "/" + Ids.require("site", site) + "/" + SITE_LEVEL + "/aup/#";
     }
 
     /** The opt-in Home Assistant state of a room (retained): what HA entities read, never pupil data. */
@@ -42,10 +52,10 @@ public final class Topics {
         return topic.startsWith(ROOT + "/") && parts.length == 6 && parts[4].equals("ha") && parts[5].equals("state");
     }
 
-    /** True for haven/v1/{site}/aup/{keyStage}, which the coordinator publishes and hubs read. */
+    /** True for haven/v1/{site}/_site/aup/{keyStage}, which the coordinator publishes and hubs read. */
     public static boolean isAup(String topic) {
         String[] parts = topic.split("/", -1);
-        return topic.startsWith(ROOT + "/") && parts.length == 5 && parts[3].equals("aup");
+        return topic.startsWith(ROOT + "/") && parts.length == 6 && parts[3].equals(SITE_LEVEL) && parts[4].equals("aup");
     }
 
     /** A topic of the contract, taken apart. Anything else is empty, and ingest rejects it. */

@@ -16,7 +16,7 @@ class TopicsTest {
         assertEquals("haven/v1/st-marys/year5/status", Topics.status(room));
         assertEquals("haven/v1/st-marys/year5/event/worry.reported", Topics.event(room, EventType.WORRY_REPORTED));
         assertEquals("haven/v1/st-marys/year5/cmd/ack", Topics.command(room, CommandName.ACK));
-        assertEquals("haven/v1/st-marys/aup/ks2", Topics.aup("st-marys", "ks2"));
+        assertEquals("haven/v1/st-marys/_site/aup/ks2", Topics.aup("st-marys", "ks2"));
     }
 
     @Test
@@ -36,7 +36,8 @@ class TopicsTest {
         assertTrue(Topics.parse("haven/v1/a/b/event/x/y").isEmpty());
         assertTrue(Topics.parse("other/topic").isEmpty());
         assertFalse(Topics.isAup("haven/v1/a/b/status"));
-        assertTrue(Topics.isAup("haven/v1/a/aup/ks1"));
+        assertTrue(Topics.isAup("haven/v1/a/_site/aup/ks1"));
+        assertFalse(Topics.isAup("haven/v1/a/aup/ks1"), "the old site level is gone");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package haven.cli;
 
+import haven.testkit.Repository;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,7 +36,7 @@ import picocli.CommandLine;
 
 class ProvisionHubCommandTest {
     private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
-    private static final Path ACL_EXAMPLE = Path.of("../firmware-config/mosquitto/acl.example");
+    private static final Path ACL_EXAMPLE = Repository.file("firmware-config/mosquitto/acl.example");
 
     @TempDir
     Path dir;

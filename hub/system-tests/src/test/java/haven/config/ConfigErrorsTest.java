@@ -38,6 +38,12 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aReservedRoomIdIsRefusedNamingTheKey() throws Exception {
+        String m = hubError("site: s\nroom: aup\n");
+        assertTrue(m.contains("room") && m.contains("reserved"), m);
+    }
+
+    @Test
     void missingRequiredKeysAreNamed() throws Exception {
         assertTrue(hubError("room: r\n").contains("site must be set"));
     }

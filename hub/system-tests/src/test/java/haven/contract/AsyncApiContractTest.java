@@ -1,5 +1,6 @@
 package haven.contract;
 
+import haven.testkit.Repository;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -73,7 +74,7 @@ import org.junit.jupiter.api.io.TempDir;
  * document's.
  */
 class AsyncApiContractTest {
-    private static final Path DOCUMENT = Path.of("..", "docs", "asyncapi.yaml");
+    private static final Path DOCUMENT = Repository.file("docs/asyncapi.yaml");
     /** Contract additions the document already carries and the code on this branch does not yet have. */
     private static final Pattern ADDRESS_PARAMETER = Pattern.compile("\\{([A-Za-z]+)\\}");
 

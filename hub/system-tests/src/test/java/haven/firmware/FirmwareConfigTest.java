@@ -1,5 +1,6 @@
 package haven.firmware;
 
+import haven.testkit.Repository;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The shipped Raspberry Pi / server files: samples that the real loaders accept, a provisioning dry run. */
 class FirmwareConfigTest {
-    private static final Path FIRMWARE = Path.of("../firmware-config");
+    private static final Path FIRMWARE = Repository.file("firmware-config");
     private static final Path HUB_YAML = FIRMWARE.resolve("hub.yaml");
     private static final Path COORDINATOR_YAML = FIRMWARE.resolve("coordinator.yaml");
 

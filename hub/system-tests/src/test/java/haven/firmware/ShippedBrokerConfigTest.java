@@ -1,5 +1,6 @@
 package haven.firmware;
 
+import haven.testkit.Repository;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import haven.cli.HavenCli;
+import haven.protocol.Topics;
 import haven.testkit.Ports;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,8 +54,8 @@ import picocli.CommandLine;
  * (anonymous access, a plain listener on the network, a missing ACL) fails here.
  */
 class ShippedBrokerConfigTest {
-    private static final Path SHIPPED_CONF = Path.of("../firmware-config/mosquitto/haven.conf");
-    private static final Path SHIPPED_ACL = Path.of("../firmware-config/mosquitto/acl.example");
+    private static final Path SHIPPED_CONF = Repository.file("firmware-config/mosquitto/haven.conf");
+    private static final Path SHIPPED_ACL = Repository.file("firmware-config/mosquitto/acl.example");
     private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
     private static final Path MOSQUITTO_PASSWD = Path.of("/usr/bin/mosquitto_passwd");
     private static final Path OPENSSL = Path.of("/usr/bin/openssl");
@@ -150,6 +152,31 @@ class ShippedBrokerConfigTest {
         await().atMost(WAIT).until(() -> seenByB.contains("haven/v1/test-school/room-b/cmd/isolate")
                 && seenByA.contains("haven/v1/test-school/room-a/cmd/ack"));
         assertEquals(List.of("haven/v1/test-school/room-a/cmd/ack"), List.copyOf(seenByA));
+    }
+
+    @Test
+    void theSiteLevelCarriesTheAupsWhichHubsReadButCannotWrite() throws Exception {
+        coordinatorSubscribedToEverything();
+        MqttClient hubA = connectTls("haven-hub-test-school-room-a", "hub-test-school-room-a", hubAPassword);
+        MqttClient hubB = connectTls("haven-hub-test-school-room-b", "hub-test-school-room-b", hubBPassword);
+        List<String> seenByB = new CopyOnWriteArrayList<>();
+        hubB.subscribe(Topics.aups(SITE), 1, (topic, message) -> seenByB.add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+
+        hubA.publish(Topics.aup(SITE, "ks2"), bytes("forged by a hub"), 1, true);
+        clients.getFirst().publish(Topics.aup(SITE, "ks2"), bytes("from the coordinator"), 1, true);
+
+        await().atMost(WAIT).until(() -> seenByB.contains("from the coordinator"));
+        assertEquals(List.of("from the coordinator"), List.copyOf(seenByB), "a hub must not write the site's AUPs");
+    }
+
+    @Test
+    void provisionHubRefusesAReservedRoomId(@TempDir Path elsewhere) {
+        StringWriter err = new StringWriter();
+        int exit = HavenCli.commandLine().setErr(new PrintWriter(err, true)).execute("provision-hub",
+                "--site", SITE, "--room", "aup", "--password-file", elsewhere.resolve("p").toString(),
+                "--acl-file", elsewhere.resolve("a").toString());
+        assertEquals(2, exit, err.toString());
+        assertTrue(err.toString().contains("reserved"), err.toString());
     }
 
     @Test
