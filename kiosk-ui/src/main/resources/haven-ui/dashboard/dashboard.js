@@ -87,6 +87,18 @@
       if (msg.isolation.status === "released") isolations.delete(msg.isolation.id);
       else isolations.set(msg.isolation.id, msg.isolation);
     }
+    if (msg.kind === "retract") {
+      // This viewer may no longer see the incident (e.g. it turned out to be about an adult): remove
+      // every trace of it from this screen, including an open detail panel.
+      incidents.delete(msg.id);
+      if (detailId === msg.id) {
+        detailId = null;
+        $("detail").hidden = true;
+        $("chronology").textContent = "";
+        $("detail-title").textContent = "";
+        $("detail-summary").textContent = "";
+      }
+    }
     if (msg.kind === "incident") {
       const isNew = !incidents.has(msg.incident.id);
       const before = incidents.get(msg.incident.id);

@@ -122,7 +122,7 @@ final class ProvisionHubCommand implements Callable<Integer> {
         return "hub-" + room.site() + "-" + room.room();
     }
 
-    /** The hub may speak only for its own room; DESIGN.md "MQTT contract v1" names the topics. */
+    /** The hub may speak only for its own room; docs/asyncapi.yaml names the topics. */
     static List<String> aclSection(RoomId room, String user) {
         String roomRoot = Topics.ROOT + "/" + room.site() + "/" + room.room();
         return List.of(

@@ -15,7 +15,7 @@ import java.util.Objects;
  *
  * <p>Three entities: "Worry open" and "Isolation active" (binary sensors) and "AUP version" (sensor). What
  * reaches Home Assistant is deliberately this little: whether something needs an adult, never who pressed,
- * what the worry is about or which computer (DESIGN.md "No pupil names ever"; policy: minimum personal data,
+ * what the worry is about or which computer (docs/SECURITY.md, privacy: no pupil names ever; policy: minimum personal data,
  * access limited). A building-management screen may show "room 12 needs attention"; the incident itself stays
  * on the dashboard behind a staff login.
  *

@@ -123,7 +123,7 @@ public final class IsolationFlow implements AutoCloseable {
         isolate(List.of(machine), by);
     }
 
-    /** Twenty seconds passed without a choice: every pupil computer of the room, as DESIGN.md says. */
+    /** Twenty seconds passed without a choice: every pupil computer of the room, as docs/ISOLATION.md says. */
     private void chooseNothing() {
         String by;
         synchronized (this) {

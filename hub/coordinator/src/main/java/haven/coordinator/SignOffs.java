@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The release rule (DESIGN.md "Isolation"): a machine is released only after two DIFFERENT members of
+ * The release rule (docs/ISOLATION.md): a machine is released only after two DIFFERENT members of
  * senior staff sign off. Senior means role senior, coordinator or head (the headteacher is senior staff).
  * Teachers, technicians and governors cannot approve; the same person signing twice counts once.
  * Pure: no clock, no storage; the coordinator keeps the sign-offs and asks this class.

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a composition root has started, closed in reverse order (STYLE.md: the root closes its parts in
+ * What a composition root has started, closed in reverse order (docs/ARCHITECTURE.md, "Threads and lifecycle": the root closes its parts in
  * reverse). One failing close is logged and the rest still close.
  */
 public final class Owned implements AutoCloseable {

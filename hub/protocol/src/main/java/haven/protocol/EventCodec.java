@@ -12,7 +12,7 @@ import java.util.UUID;
  * size, JSON, every envelope field, the data of known types, and that site/room/type agree with the topic.
  */
 public final class EventCodec {
-    /** DESIGN.md: payloads over 16 KiB are rejected. */
+    /** The contract (docs/asyncapi.yaml): payloads over 16 KiB are rejected. */
     public static final int MAX_PAYLOAD_BYTES = 16 * 1024;
     private static final List<String> ENVELOPE_FIELDS = List.of("id", "seq", "type", "site", "room", "at", "data");
     private static final int MAX_COMPUTER = 32;

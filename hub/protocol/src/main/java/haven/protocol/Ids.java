@@ -2,7 +2,7 @@ package haven.protocol;
 
 import java.util.regex.Pattern;
 
-/** The contract's identifier rule for sites, rooms and key stages (DESIGN.md, "MQTT contract v1"). */
+/** The contract's identifier rule for sites, rooms and key stages (docs/asyncapi.yaml, "MQTT contract v1"). */
 public final class Ids {
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The hub's isolation state machine around one configured {@link Isolator}: every isolation is made
  * durable before the backend acts, re-applied at start ({@link #reapplyActive()}) and ended only by
- * {@link #release}, which the caller invokes after the coordinator's two-senior release rule allowed it (DESIGN.md: "Active
+ * {@link #release}, which the caller invokes after the coordinator's two-senior release rule allowed it (docs/ISOLATION.md: "Active
  * isolations survive a hub restart (re-applied at start). Turning the key back releases nothing.").
  *
  * <p>A backend failure never drops the isolation: the row stays active, so the next start (or a repeated

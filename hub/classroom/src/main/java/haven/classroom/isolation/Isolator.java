@@ -12,7 +12,7 @@ package haven.classroom.isolation;
  * {@link ManualIsolator}'s instructions. Both methods are idempotent: isolating an isolated machine or
  * releasing a released one succeeds and changes nothing.
  *
- * <p>Backends (DESIGN.md "Isolation"): {@link NftablesIsolator}, {@link WebhookIsolator},
+ * <p>Backends (docs/ISOLATION.md): {@link NftablesIsolator}, {@link WebhookIsolator},
  * {@link ManualIsolator}. SNMP is not implemented (docs/ISOLATION.md says why).
  */
 public interface Isolator {

@@ -11,7 +11,9 @@ import haven.coordinator.RoomView;
 import haven.coordinator.StaffSession;
 import haven.protocol.Json;
 import io.javalin.websocket.WsContext;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -25,7 +27,16 @@ import org.slf4j.LoggerFactory;
 public final class LiveFeed implements Changes {
     private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
 
-    private final Map<WsContext, StaffSession> clients = new ConcurrentHashMap<>();
+    private final Map<WsContext, Viewer> clients = new ConcurrentHashMap<>();
+
+    /**
+     * One open dashboard and the incidents it has been shown. An incident can become invisible to someone
+     * who saw it (a pupil chooses "about a grown-up" after the room's teacher saw the press): such a viewer
+     * gets a retraction by id, so the row does not stay on their screen. Viewers who never saw it get
+     * only the sequence number.
+     */
+    private record Viewer(StaffSession session, Set<Long> shown) {
+    }
     private long seq;
 
     public synchronized long seq() {
@@ -34,7 +45,9 @@ public final class LiveFeed implements Changes {
 
     public void join(WsContext ctx, StaffSession viewer, ObjectNode snapshot) {
         synchronized (this) {
-            clients.put(ctx, viewer);
+            Set<Long> shown = new HashSet<>();
+            snapshot.path("incidents").forEach(i -> shown.add(i.path("id").asLong()));
+            clients.put(ctx, new Viewer(viewer, shown));
             snapshot.put("kind", "snapshot");
             snapshot.put("seq", seq);
             send(ctx, Json.write(snapshot));
@@ -62,8 +75,25 @@ public final class LiveFeed implements Changes {
         hidden.put("kind", "hidden");
         hidden.put("seq", next);
         String hiddenText = Json.write(hidden);
-        clients.forEach((ctx, viewer) -> send(ctx, incident.viewFor(viewer)
-                .map(view -> message("incident", next, view)).orElse(hiddenText)));
+        ObjectNode retract = Json.object();
+        retract.put("kind", "retract");
+        retract.put("seq", next);
+        retract.put("id", incident.id());
+        String retractText = Json.write(retract);
+        clients.forEach((ctx, viewer) -> {
+            java.util.Optional<ObjectNode> view = incident.viewFor(viewer.session());
+            if (view.isPresent()) {
+                // A closed incident leaves every dashboard, so it need not be remembered for a retraction.
+                if ("closed".equals(incident.status())) {
+                    viewer.shown().remove(incident.id());
+                } else {
+                    viewer.shown().add(incident.id());
+                }
+                send(ctx, message("incident", next, view.get()));
+            } else {
+                send(ctx, viewer.shown().remove(incident.id()) ? retractText : hiddenText);
+            }
+        });
     }
 
     @Override
