@@ -1,5 +1,6 @@
 package haven.bench;
 
+import haven.testkit.Mosquitto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;

@@ -1,5 +1,7 @@
 package haven.bench;
 
+import haven.testkit.Mosquitto;
+import haven.testkit.ChildJvm;
 import haven.coordinator.Coordinator;
 import haven.protocol.Json;
 import java.io.PrintWriter;
@@ -76,13 +78,13 @@ final class FootprintBench implements Callable<Integer> {
         }
         List<String> flags = jvmFlags == null || jvmFlags.isEmpty() ? PI_FLAGS : jvmFlags;
         try (Workspace ws = Workspace.create(options, "footprint");
-             MosquittoProcess broker = MosquittoProcess.start(ws.dir())) {
+             Mosquitto broker = Mosquitto.forBenchmark(ws.dir())) {
             Coordinator coordinator = Coordinator.start(BenchConfigs.coordinator(broker.port(), ws.dir()), Clock.systemUTC());
             Path config = ws.resolve("hub.yaml");
             Files.writeString(config, Json.write(BenchConfigs.hubJson(ROOM, broker.port(), ws.resolve("hub-data"))));
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             try (StaffDashboard dashboard = StaffDashboard.open(coordinator, true);
-                 ChildProcess hub = ChildProcess.start(java != null ? java : ChildProcess.currentJava(), flags,
+                 ChildJvm hub = ChildJvm.start(java != null ? java : ChildJvm.currentJava(), flags,
                          ws.resolve("hub.log"), "haven.cli.HavenCli", "hub", "--config", config.toString())) {
                 String ready = hub.awaitLine("ready", Duration.ofSeconds(60));
                 if (ready == null) {
@@ -161,7 +163,7 @@ final class FootprintBench implements Callable<Integer> {
                 double maxSampled = samples.stream().mapToDouble(s -> s.status().rssMib()).max().orElse(Double.NaN);
                 ProcStatus atMinute = samples.stream().filter(s -> s.seconds() >= 60).findFirst().map(Sample::status).orElse(last);
 
-                out.printf(Locale.ROOT, "haven bench footprint: minutes=%.1f java=%s%n", minutes, java != null ? java : ChildProcess.currentJava());
+                out.printf(Locale.ROOT, "haven bench footprint: minutes=%.1f java=%s%n", minutes, java != null ? java : ChildJvm.currentJava());
                 out.println("hub JVM flags: " + String.join(" ", flags));
                 out.printf(Locale.ROOT, "start-to-ready %.0f ms (ready line); online at the coordinator after %.0f ms (target < 2000 ms: %s)%n",
                         readyMs, onlineMs, readyMs < 2000 ? "met" : "missed");

@@ -1,5 +1,7 @@
 package haven.bench;
 
+import haven.testkit.Mosquitto;
+import haven.testkit.ChildJvm;
 import haven.coordinator.Coordinator;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -53,11 +55,11 @@ final class HubsBench implements Callable<Integer> {
         }
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try (Workspace ws = Workspace.create(options, "hubs");
-             MosquittoProcess broker = MosquittoProcess.start(ws.dir())) {
+             Mosquitto broker = Mosquitto.forBenchmark(ws.dir())) {
             Coordinator coordinator = Coordinator.start(BenchConfigs.coordinator(broker.port(), ws.dir()), Clock.systemUTC());
             int maxSeconds = steps.size() * (stepTimeoutSeconds + holdSeconds) + 60;
             try (StaffDashboard dashboard = StaffDashboard.open(coordinator, false);
-                 ChildProcess fleet = ChildProcess.start(ChildProcess.currentJava(), List.of("-Xmx512m", "-XX:+UseSerialGC"),
+                 ChildJvm fleet = ChildJvm.start(ChildJvm.currentJava(), List.of("-Xmx512m", "-XX:+UseSerialGC"),
                          ws.resolve("fleet.err"), BenchCommand.class.getName(), "hub-fleet", "--port", String.valueOf(broker.port()),
                          "--keepalive", String.valueOf(keepAlive), "--grow-timeout-s", String.valueOf(stepTimeoutSeconds),
                          "--max-seconds", String.valueOf(maxSeconds))) {

@@ -1,5 +1,6 @@
 package haven.bench;
 
+import haven.testkit.Mosquitto;
 import haven.coordinator.Coordinator;
 import haven.coordinator.Incidents;
 import haven.coordinator.Rooms;
@@ -91,7 +92,7 @@ final class IngestBench implements Callable<Integer> {
         }
         Clock clock = Clock.systemUTC();
         try (Workspace ws = Workspace.create(options, "ingest");
-             MosquittoProcess broker = MosquittoProcess.start(ws.dir())) {
+             Mosquitto broker = Mosquitto.forBenchmark(ws.dir())) {
             List<Message> messages = worries(events, rooms, clock, "ingest");
             out.printf(Locale.ROOT, "haven bench ingest: events=%d rooms=%d publishers=%d window=%d payload~%d B%n",
                     events, rooms, publishers, window, messages.get(0).payload().length);

@@ -1,5 +1,6 @@
 package haven.bench;
 
+import haven.testkit.Mosquitto;
 import haven.classroom.Aup;
 import haven.classroom.Hub;
 import haven.coordinator.Coordinator;
@@ -32,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,7 +94,7 @@ final class LatencyBench implements Callable<Integer> {
         }
         long benchDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         try (Workspace ws = Workspace.create(options, "latency");
-             MosquittoProcess broker = MosquittoProcess.start(ws.dir())) {
+             Mosquitto broker = Mosquitto.forBenchmark(ws.dir())) {
             Clock clock = Clock.systemUTC();
             Coordinator coordinator = Coordinator.start(BenchConfigs.coordinator(broker.port(), ws.dir()), clock);
             List<MqttLink> presenceHubs = new ArrayList<>();

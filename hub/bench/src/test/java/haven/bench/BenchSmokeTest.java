@@ -1,5 +1,6 @@
 package haven.bench;
 
+import haven.testkit.Mosquitto;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,8 +20,8 @@ class BenchSmokeTest {
 
     @BeforeAll
     static void needsMosquittoAndKeepsTheTestLog() {
-        if (!MosquittoProcess.available() && !"true".equals(System.getenv("CI"))) {
-            Assumptions.abort("needs Debian's mosquitto at " + MosquittoProcess.BINARY);
+        if (!Mosquitto.available() && !"true".equals(System.getenv("CI"))) {
+            Assumptions.abort("needs Debian's mosquitto at " + Mosquitto.BINARY);
         }
         // Keep other tests' log lines where surefire collects them rather than in the bench's temp folder.
         if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {

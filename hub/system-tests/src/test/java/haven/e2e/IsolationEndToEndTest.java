@@ -12,10 +12,8 @@ import haven.classroom.HubConfig;
 import haven.config.ConfigFile;
 import haven.coordinator.Coordinator;
 import haven.coordinator.Role;
-import haven.demo.EmbeddedBroker;
 import haven.protocol.Json;
-import haven.testkit.Ports;
-import haven.testkit.Stack;
+import haven.testkit.School;
 import haven.testkit.StaffClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,19 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The panic-isolate flow through the real hub, broker and coordinator, with the manual backend. */
 class IsolationEndToEndTest {
-    private static final String PASSWORD = "correct-horse-battery";
+    private static final String PASSWORD = School.PASSWORD;
 
     @TempDir
     Path dir;
 
-    private EmbeddedBroker broker;
+    private School school;
     private Coordinator coordinator;
     private Hub hub;
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<StaffClient> staff = new ArrayList<>();
 
     private ObjectNode hubJson(int chooseSeconds) {
-        ObjectNode h = Stack.hubJson("ict-suite", broker.port(), dir);
+        ObjectNode h = school.hubJson("ict-suite");
         h.putObject("isolation").put("backend", "manual").put("chooseSeconds", chooseSeconds);
         var computers = h.putArray("computers");
         for (int i = 1; i <= 3; i++) {
@@ -59,11 +57,11 @@ class IsolationEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = EmbeddedBroker.start(Ports.free(), null);
-        coordinator = Coordinator.start(Stack.coordinator(broker.port(), dir), Clock.systemUTC());
-        coordinator.staff().put("slt-one", Role.SENIOR, PASSWORD.toCharArray());
-        coordinator.staff().put("slt-two", Role.SENIOR, PASSWORD.toCharArray());
-        coordinator.staff().put("teacher", Role.TEACHER, PASSWORD.toCharArray());
+        school = School.start(dir);
+        coordinator = school.coordinator();
+        school.staff("slt-one", Role.SENIOR);
+        school.staff("slt-two", Role.SENIOR);
+        school.staff("teacher", Role.TEACHER);
         hub = startHub(20);
     }
 
@@ -77,8 +75,7 @@ class IsolationEndToEndTest {
     void stop() {
         staff.forEach(StaffClient::close);
         hub.close();
-        coordinator.close();
-        broker.close();
+        school.close();
         http.close();
     }
 
@@ -104,11 +101,7 @@ class IsolationEndToEndTest {
     }
 
     private long loggedEvents(String type) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + coordinator.database().file());
-             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM events WHERE type = '" + type + "'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return school.loggedEvents(type);
     }
 
     @Test

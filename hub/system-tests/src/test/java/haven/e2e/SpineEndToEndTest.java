@@ -10,13 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import haven.classroom.Hub;
 import haven.coordinator.Coordinator;
 import haven.coordinator.Role;
-import haven.demo.EmbeddedBroker;
 import haven.protocol.Event;
 import haven.protocol.EventCodec;
 import haven.protocol.EventType;
 import haven.protocol.Json;
-import haven.testkit.Ports;
-import haven.testkit.Stack;
+import haven.testkit.School;
 import haven.testkit.StaffClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +24,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,12 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real broker (Moquette), real SQLite files, real HTTP and WebSocket: a press reaches the dashboard. */
 class SpineEndToEndTest {
-    private static final String PASSWORD = "correct-horse-battery";
+    private static final String PASSWORD = School.PASSWORD;
 
     @TempDir
     Path dir;
 
-    private EmbeddedBroker broker;
+    private School school;
     private Coordinator coordinator;
     private Hub hub;
     private MqttClient spy;
@@ -53,23 +50,21 @@ class SpineEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
-        int mqttPort = Ports.free();
-        broker = EmbeddedBroker.start(mqttPort, null);
-        coordinator = Coordinator.start(Stack.coordinator(mqttPort, dir), Clock.systemUTC());
-        coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
+        school = School.start(dir);
+        coordinator = school.coordinator();
+        int mqttPort = school.broker().port();
+        school.staff("dsl", Role.COORDINATOR);
         spy = new MqttClient("tcp://127.0.0.1:" + mqttPort, "spy", new MemoryPersistence());
         spy.connect(new MqttConnectOptions());
         spy.subscribe("haven/v1/+/+/event/#", 1, (topic, msg) -> seenOnWire.add(new String[] {topic, new String(msg.getPayload())}));
-        hub = Hub.start(Stack.hub("year5", mqttPort, dir), Clock.systemUTC());
+        hub = school.hub("year5");
     }
 
     @AfterEach
     void stop() throws Exception {
-        hub.close();
         spy.disconnect();
         spy.close();
-        coordinator.close();
-        broker.close();
+        school.close();
     }
 
     private static HttpResponse<String> press(int kioskPort) throws Exception {

@@ -6,17 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import haven.classroom.Hub;
 import haven.coordinator.Coordinator;
 import haven.coordinator.Role;
-import haven.demo.EmbeddedBroker;
+import haven.testkit.School;
 import haven.testkit.Browser;
-import haven.testkit.Ports;
-import haven.testkit.Stack;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -32,23 +25,22 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** Real headless Chromium against the real stack: what a safeguarding lead and a pupil actually see. */
 class DashboardBrowserTest {
-    private static final String PASSWORD = "correct-horse-battery";
+    private static final String PASSWORD = School.PASSWORD;
 
     @TempDir
     Path dir;
 
-    private EmbeddedBroker broker;
+    private School school;
     private Coordinator coordinator;
     private Hub hub;
     private ChromeDriver browser;
 
     @BeforeEach
     void start() throws Exception {
-        int mqttPort = Ports.free();
-        broker = EmbeddedBroker.start(mqttPort, null);
-        coordinator = Coordinator.start(Stack.coordinator(mqttPort, dir), Clock.systemUTC());
-        coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
-        hub = Hub.start(Stack.hub("year5", mqttPort, dir), Clock.systemUTC());
+        school = School.start(dir);
+        coordinator = school.coordinator();
+        school.staff("dsl", Role.COORDINATOR);
+        hub = school.hub("year5");
         Files.createDirectories(dir.resolve("chrome"));
         browser = Browser.start(dir.resolve("chrome"), 1280, 800);
     }
@@ -58,18 +50,11 @@ class DashboardBrowserTest {
         if (browser != null) {
             browser.quit();
         }
-        hub.close();
-        coordinator.close();
-        broker.close();
+        school.close();
     }
 
     private void press() throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> res = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + hub.kioskPort() + "/api/sim/button"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(202, res.statusCode());
-        }
+        assertEquals(202, school.press(hub).statusCode());
     }
 
     private void screenshot(String name) throws Exception {

@@ -5,7 +5,6 @@ import haven.classroom.Hub;
 import haven.classroom.HubConfig;
 import haven.config.ConfigFile;
 import haven.coordinator.Coordinator;
-import haven.coordinator.CoordinatorConfig;
 import haven.coordinator.Role;
 import haven.demo.EmbeddedBroker;
 import haven.protocol.RoomId;

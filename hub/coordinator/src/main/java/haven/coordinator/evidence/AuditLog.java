@@ -1,7 +1,6 @@
 package haven.coordinator.evidence;
 
 import haven.store.Database;
-import haven.store.Dialect;
 
 import haven.protocol.Json;
 import java.sql.Connection;

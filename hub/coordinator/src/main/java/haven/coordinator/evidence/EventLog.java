@@ -1,6 +1,5 @@
 package haven.coordinator.evidence;
 
-import haven.store.Database;
 import haven.store.Dialect;
 
 import haven.protocol.Event;
