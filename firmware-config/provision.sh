@@ -11,7 +11,7 @@ units_src="$repo/systemd"
 
 role=""
 root=""
-jar="$repo/hub/target/haven.jar"
+jar="$repo/hub/app/target/haven.jar"
 dry_run=0
 with_packages=1
 
@@ -24,7 +24,7 @@ Installs Haven on this machine (or on a mounted image with --root) and enables i
   --role hub           classroom Raspberry Pi: Java, Chromium, cage; haven-hub, haven-kiosk and the
                        health-check timer; config.txt fragment, Chromium policy, hardware watchdog
   --role coordinator   school server: Java, Mosquitto; haven-coordinator and the broker config
-  --jar PATH           the Haven jar to install (default: hub/target/haven.jar of this checkout)
+  --jar PATH           the Haven jar to install (default: hub/app/target/haven.jar of this checkout)
   --root DIR           prefix every path with DIR (a mounted Raspberry Pi OS image); packages are then
                        installed with chroot (an arm64 image on an x86 machine needs qemu-user-static),
                        and services are enabled with systemctl --root, not started
