@@ -10,6 +10,10 @@
   let screenTimer = null;
   let aupVersion = null;
   let computer = "";
+  // The public screen keeps nothing of a pupil's choice: a new press (maybe another pupil) starts fresh.
+  let pressKey = null;
+  let tellMore = false;
+  let hubDown = false;
 
   function show(screen) {
     for (const id of ["idle", "thanks", "acknowledged", "choose", "isolated"]) {
@@ -97,7 +101,7 @@
     $("room-name").textContent = `${state.room}`;
     const conn = $("connection");
     conn.className = "connection " + (state.online ? "online" : "offline");
-    conn.textContent = state.online ? "Connected" : "Offline — reports are saved";
+    conn.textContent = state.online ? "Connected" : "Offline — tell a trusted adult";
     $("read-aloud").hidden = !("speechSynthesis" in window) || !state.aup || !["eyfs", "ks1"].includes(state.aup.keyStage);
     if (state.aup && state.aup.version + state.aup.keyStage !== aupVersion) {
       aupVersion = state.aup.version + state.aup.keyStage;
@@ -106,24 +110,28 @@
       slideIndex = 0;
       renderSlide();
     }
-    if (state.screen !== "thanks") {
-      computer = "";
-      $("computer-number").textContent = "\u00a0";
-      $("detail-done").hidden = true;
-      document.querySelectorAll("[data-category]").forEach((b) => b.setAttribute("aria-pressed", "false"));
+    const report = state.screen === "thanks" ? state.report : null;
+    const key = report ? `${report.id}:${report.presses}` : null;
+    if (key !== pressKey) {
+      pressKey = key;
+      tellMore = false;
+      clearChoices();
     }
-    if (state.screen === "thanks" && state.report) {
-      document.querySelectorAll("[data-category]").forEach((b) =>
-        b.setAttribute("aria-pressed", String(b.dataset.category === state.report.category)));
-    }
+    const done = Boolean(report && report.detailGiven && !tellMore);
+    $("choices").hidden = done;
+    $("detail-done").hidden = !done;
     $("saved-note").hidden = state.online;
     clearTimeout(screenTimer);
     const iso = state.isolation || { active: [] };
     renderIsolation(iso);
-    if (iso.choosing) {
+    renderHubDown();
+    if (hubDown) {
+      show("idle");
+    } else if (iso.choosing) {
       show("choose");
       screenTimer = setTimeout(refresh, Math.min(1000, iso.choosing.remainingMs + 200));
-    } else if (iso.active.some((a) => a.recent)) {
+    } else if (state.screen !== "thanks" && iso.active.some((a) => a.recent)) {
+      // A pupil's press outranks the teacher's notice; the footer banner keeps "do not touch" in view.
       show("isolated");
       screenTimer = setTimeout(refresh, 10000);
     } else {
@@ -131,6 +139,22 @@
       if (state.screen !== "idle") {
         screenTimer = setTimeout(refresh, state.screenRemainingMs + 200);
       }
+    }
+  }
+
+  function clearChoices() {
+    computer = "";
+    $("computer-number").textContent = "\u00a0";
+  }
+
+  // A dead hub cannot take a press: the screen must not keep inviting one or saying "Connected".
+  function renderHubDown() {
+    $("prompt").hidden = hubDown;
+    $("down-prompt").hidden = !hubDown;
+    if (hubDown) {
+      const conn = $("connection");
+      conn.className = "connection offline";
+      conn.textContent = "Not working — tell a trusted adult";
     }
   }
 
@@ -188,15 +212,23 @@
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     if (res.ok) {
-      $("detail-done").hidden = false;
+      tellMore = false;
+      clearChoices();
       render(await res.json());
     }
   }
 
   function connect() {
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
-    ws.onmessage = (msg) => render(JSON.parse(msg.data));
-    ws.onclose = () => setTimeout(connect, 2000);
+    ws.onmessage = (msg) => {
+      hubDown = false;
+      render(JSON.parse(msg.data));
+    };
+    ws.onclose = () => {
+      hubDown = true;
+      if (state) render(state); else renderHubDown();
+      setTimeout(connect, 2000);
+    };
   }
 
   function buildPad() {
@@ -218,6 +250,10 @@
 
   document.querySelectorAll("[data-category]").forEach((b) =>
     b.addEventListener("click", () => detail({ category: b.dataset.category })));
+  $("tell-more").addEventListener("click", () => {
+    tellMore = true;
+    if (state) render(state);
+  });
   buildPad();
   $("read-aloud").addEventListener("click", readAloud);
   slideTimer = setInterval(() => {
