@@ -3,6 +3,7 @@ package haven.classroom;
 import haven.gpio.Debouncer;
 import haven.gpio.GpioBoard;
 import haven.gpio.KeySwitch;
+import haven.gpio.PressDebouncer;
 import haven.gpio.SimulatedHand;
 import haven.gpio.StatusLeds;
 import haven.gpio.WorryButton;
@@ -70,7 +71,7 @@ public final class Hub implements AutoCloseable {
         classroom = new Classroom(config.room(), outbox, leds, clock, config.coalesceWindow(), config.detailWindow(),
                 aups.load(config.keyStage()).orElseGet(() -> Aup.sample(config.keyStage())), publisher::wake);
         WorryButton button = own(new WorryButton(board.input("worry-button", config.pins().button()),
-                new Debouncer(config.debounceMillis()), clock, classroom::press));
+                new PressDebouncer(config.buttonReleaseMillis()), clock, classroom::press));
         Isolator isolator = config.isolation().isolator(clock);
         if (isolator instanceof AutoCloseable closeable) {
             own(closeable);

@@ -60,11 +60,16 @@ public final class KioskServer implements AutoCloseable {
                 json(ctx, view());
             });
             config.routes.post("/api/sim/button", ctx -> {
-                if (!hand.press(button.input())) {
+                JsonNode body = ctx.bodyAsBytes().length == 0 ? Json.object() : Json.parse(ctx.bodyAsBytes());
+                long hold = body.path("holdMillis").asLong(SimulatedHand.PRESS_MILLIS);
+                var decision = hand.press(button, hold);
+                if (decision.isEmpty()) {
                     ctx.status(404).result("not available: this hub uses real GPIO");
                     return;
                 }
-                ctx.status(202).result("pressed");
+                // 2xx only for a press the debouncer counted, so a caller never believes a dropped press.
+                ctx.status(decision.get().counted() ? 202 : 409);
+                json(ctx, SimulatedPressAnswer.of(decision.get()));
             });
             config.routes.post("/api/sim/switch", ctx -> {
                 JsonNode body = Json.parse(ctx.bodyAsBytes());

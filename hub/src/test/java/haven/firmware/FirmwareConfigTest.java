@@ -47,7 +47,7 @@ class FirmwareConfigTest {
     private static final Set<String> HUB_KEYS = Set.of("site", "room", "aup.keyStage", "mqtt.uri", "mqtt.username",
             "mqtt.password", "mqtt.clientId", "mqtt.keepAliveSeconds", "mqtt.statusEverySeconds", "http.host", "http.port", "dataDir",
             "gpio.provider", "gpio.button", "gpio.keySwitch", "gpio.greenLed", "gpio.amberLed", "gpio.redLed",
-            "gpio.debounceMillis", "worry.coalesceSeconds", "worry.detailSeconds", "outbox.window", "outbox.maxPerSecond",
+            "gpio.debounceMillis", "gpio.buttonReleaseMillis", "worry.coalesceSeconds", "worry.detailSeconds", "outbox.window", "outbox.maxPerSecond",
             "computers", "isolation.backend", "isolation.chooseSeconds", "isolation.nftables.nft", "isolation.nftables.netns",
             "isolation.nftables.allowIp", "isolation.webhook.url", "isolation.webhook.secret", "homeAssistant.enabled");
     private static final Set<String> COORDINATOR_KEYS = Set.of("mqtt.uri", "mqtt.username", "mqtt.password",
