@@ -113,7 +113,7 @@ public final class Hub implements AutoCloseable {
         own(publisher);
         metrics = new haven.metrics.HavenMetrics().eventsPublished(publisher::published).outboxDepth(outbox::unsentCount)
                 .mqttReconnects(mqtt::reconnects);
-        kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics));
+        kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics, config.kioskMode()));
         homeAssistant = config.homeAssistant() ? java.util.Optional.of(new HomeAssistantDiscovery(config.room(),
                 Topics.status(config.room()))) : java.util.Optional.empty();
         homeAssistant.ifPresent(ha -> {

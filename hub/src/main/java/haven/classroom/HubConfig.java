@@ -15,7 +15,7 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                         Path dataDir, GpioBoard.Provider gpioProvider, GpioPins pins, long debounceMillis,
                         Duration coalesceWindow, Duration detailWindow, int outboxWindow, int outboxMaxPerSecond,
                         Duration statusEvery, IsolationSettings isolation, boolean homeAssistant,
-                        long buttonReleaseMillis) {
+                        long buttonReleaseMillis, KioskMode kioskMode) {
 
     public static HubConfig from(ConfigFile file) {
         String site = file.checked("site", () -> Ids.require("site", file.string("site")));
@@ -55,7 +55,8 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                 Duration.ofSeconds(file.integer("mqtt.statusEverySeconds", 30, 1, 3600)),
                 IsolationSettings.from(file),
                 file.bool("homeAssistant.enabled", false),
-                file.integer("gpio.buttonReleaseMillis", 15, 1, 200));
+                file.integer("gpio.buttonReleaseMillis", 15, 1, 200),
+                KioskMode.from(file));
         file.rejectUnknownKeys();
         return config;
     }

@@ -27,10 +27,12 @@ public final class KioskServer implements AutoCloseable {
     private final Set<WsContext> sockets = ConcurrentHashMap.newKeySet();
     private final Classroom classroom;
     private final IsolationFlow isolation;
+    private final KioskMode mode;
 
     public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
-                       haven.metrics.HavenMetrics metrics) {
+                       haven.metrics.HavenMetrics metrics, KioskMode mode) {
         this.classroom = classroom;
+        this.mode = mode;
         this.isolation = isolation;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -100,7 +102,7 @@ public final class KioskServer implements AutoCloseable {
     }
 
     private com.fasterxml.jackson.databind.node.ObjectNode view() {
-        var view = classroom.view();
+        var view = mode.shape(classroom.view());
         view.set("isolation", isolation.view());
         return view;
     }

@@ -117,9 +117,13 @@
       tellMore = false;
       clearChoices();
     }
+    // Discreet mode: the choices open only when the pupil asks; the room sees one line, "Thank you."
+    const discreet = state.mode === "discreet";
     const done = Boolean(report && report.detailGiven && !tellMore);
     $("choices").hidden = done;
-    $("detail-done").hidden = !done;
+    $("detail-done").hidden = !done || discreet;
+    const discreetQuiet = discreet && state.screen === "thanks" && !tellMore;
+    $("discreet-done").hidden = !discreetQuiet || hubDown;
     $("saved-note").hidden = state.online;
     clearTimeout(screenTimer);
     const iso = state.isolation || { active: [] };
@@ -135,7 +139,7 @@
       show("isolated");
       screenTimer = setTimeout(refresh, 10000);
     } else {
-      show(state.screen);
+      show(discreetQuiet ? "idle" : state.screen);
       if (state.screen !== "idle") {
         screenTimer = setTimeout(refresh, state.screenRemainingMs + 200);
       }
@@ -149,7 +153,7 @@
 
   // A dead hub cannot take a press: the screen must not keep inviting one or saying "Connected".
   function renderHubDown() {
-    $("prompt").hidden = hubDown;
+    $("prompt").hidden = hubDown || !$("discreet-done").hidden;
     $("down-prompt").hidden = !hubDown;
     if (hubDown) {
       const conn = $("connection");
@@ -250,6 +254,10 @@
 
   document.querySelectorAll("[data-category]").forEach((b) =>
     b.addEventListener("click", () => detail({ category: b.dataset.category })));
+  $("discreet-more").addEventListener("click", () => {
+    tellMore = true;
+    if (state) render(state);
+  });
   $("tell-more").addEventListener("click", () => {
     tellMore = true;
     if (state) render(state);
