@@ -113,7 +113,8 @@ public final class Hub implements AutoCloseable {
         own(publisher);
         metrics = new haven.metrics.HavenMetrics().eventsPublished(publisher::published).outboxDepth(outbox::unsentCount)
                 .mqttReconnects(mqtt::reconnects);
-        kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics, config.kioskMode()));
+        kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics, config.kioskMode(),
+                new FollowUpOffer(config.followUpKey(), outbox, clock, publisher::wake)));
         homeAssistant = config.homeAssistant() ? java.util.Optional.of(new HomeAssistantDiscovery(config.room(),
                 Topics.status(config.room()))) : java.util.Optional.empty();
         homeAssistant.ifPresent(ha -> {

@@ -28,11 +28,13 @@ public final class KioskServer implements AutoCloseable {
     private final Classroom classroom;
     private final IsolationFlow isolation;
     private final KioskMode mode;
+    private final FollowUpOffer followUps;
 
     public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
-                       haven.metrics.HavenMetrics metrics, KioskMode mode) {
+                       haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps) {
         this.classroom = classroom;
         this.mode = mode;
+        this.followUps = followUps;
         this.isolation = isolation;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -49,6 +51,17 @@ public final class KioskServer implements AutoCloseable {
                 String category = body.hasNonNull("category") ? body.get("category").asText() : null;
                 String computer = body.hasNonNull("computer") ? body.get("computer").asText() : null;
                 classroom.detail(category, computer);
+                json(ctx, view());
+            });
+            config.routes.post("/api/kiosk/follow-up", ctx -> {
+                var shown = classroom.view();
+                String screen = shown.path("screen").asText();
+                if (!screen.equals("thanks") && !screen.equals("acknowledged")) {
+                    ctx.status(409).result("there is no report on screen to follow up");
+                    return;
+                }
+                followUps.issue(shown.path("report").path("id").asText());
+                classroom.changed();
                 json(ctx, view());
             });
             config.routes.post("/api/kiosk/isolate", ctx -> {
@@ -102,7 +115,7 @@ public final class KioskServer implements AutoCloseable {
     }
 
     private com.fasterxml.jackson.databind.node.ObjectNode view() {
-        var view = mode.shape(classroom.view());
+        var view = followUps.shape(mode.shape(classroom.view()));
         view.set("isolation", isolation.view());
         return view;
     }

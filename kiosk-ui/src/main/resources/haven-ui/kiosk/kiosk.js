@@ -16,7 +16,7 @@
   let hubDown = false;
 
   function show(screen) {
-    for (const id of ["idle", "thanks", "acknowledged", "choose", "isolated"]) {
+    for (const id of ["idle", "thanks", "acknowledged", "choose", "isolated", "follow-up"]) {
       $(id).hidden = id !== screen;
     }
   }
@@ -129,11 +129,18 @@
     const iso = state.isolation || { active: [] };
     renderIsolation(iso);
     renderHubDown();
+    // The pupil's code is shown once, for a few seconds, while the hub includes it in the state.
+    $("talk").hidden = !state.followUp || state.followUpAsked;
+    $("talk-ack").hidden = $("talk").hidden;
     if (hubDown) {
       show("idle");
     } else if (iso.choosing) {
       show("choose");
       screenTimer = setTimeout(refresh, Math.min(1000, iso.choosing.remainingMs + 200));
+    } else if (state.followUpCode) {
+      $("follow-up-code").textContent = state.followUpCode;
+      show("follow-up");
+      screenTimer = setTimeout(refresh, state.followUpRemainingMs + 200);
     } else if (state.screen !== "thanks" && iso.active.some((a) => a.recent)) {
       // A pupil's press outranks the teacher's notice; the footer banner keeps "do not touch" in view.
       show("isolated");
@@ -254,6 +261,12 @@
 
   document.querySelectorAll("[data-category]").forEach((b) =>
     b.addEventListener("click", () => detail({ category: b.dataset.category })));
+  async function askToTalk() {
+    const res = await fetch("/api/kiosk/follow-up", { method: "POST" });
+    if (res.ok) render(await res.json());
+  }
+  $("talk").addEventListener("click", askToTalk);
+  $("talk-ack").addEventListener("click", askToTalk);
   $("discreet-more").addEventListener("click", () => {
     tellMore = true;
     if (state) render(state);
