@@ -14,9 +14,85 @@
   let pressKey = null;
   let tellMore = false;
   let hubDown = false;
+  // The kiosk's own words come from /i18n/{code}.json; the English in the page is the last fallback.
+  const LANGUAGE_RESET_MS = 5 * 60 * 1000;
+  let languages = [];
+  let defaultLanguage = "en";
+  let language = "en";
+  let words = {};
+  let english = {};
+  let pickingLanguage = false;
+  let languageTimer = null;
+
+  function t(key) {
+    return words[key] ?? english[key] ?? key;
+  }
+
+  // Message files are plain text with **bold**; everything else is escaped.
+  function rich(text) {
+    const escaped = text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+    return escaped.replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>");
+  }
+
+  function applyWords() {
+    document.querySelectorAll("[data-i18n]").forEach((el) => { el.innerHTML = rich(t(el.dataset.i18n)); });
+    document.querySelectorAll("[data-i18n-label]").forEach((el) => el.setAttribute("aria-label", t(el.dataset.i18nLabel)));
+    const info = languages.find((l) => l.code === language) || { code: "en", bcp47: "en-GB", dir: "ltr", name: "English" };
+    document.documentElement.lang = info.bcp47;
+    document.documentElement.dir = info.dir;
+    const button = $("language");
+    button.textContent = info.name;
+    button.setAttribute("aria-label", `${t("language.button")}: ${info.name}`);
+    if (state) render(state);
+  }
+
+  async function useLanguage(code) {
+    try {
+      const res = await fetch(`/i18n/${encodeURIComponent(code)}.json`);
+      if (!res.ok) return;
+      words = await res.json();
+      language = code;
+      applyWords();
+    } catch (e) { /* keep the words on screen */ }
+  }
+
+  async function loadLanguages() {
+    try {
+      const index = await (await fetch("/i18n/index.json")).json();
+      english = await (await fetch("/i18n/en.json")).json();
+      languages = index.languages;
+      defaultLanguage = index.default;
+      const list = $("language-list");
+      for (const l of languages) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.lang = l.bcp47;
+        b.dir = l.dir;
+        b.dataset.language = l.code;
+        b.textContent = l.name;
+        b.addEventListener("click", async () => {
+          pickingLanguage = false;
+          await useLanguage(l.code);
+        });
+        list.appendChild(b);
+      }
+      $("language").hidden = languages.length < 2;
+      await useLanguage(defaultLanguage);
+    } catch (e) { /* English from the page */ }
+  }
+
+  // The next pupil gets the school's language back after a quiet spell.
+  function touched() {
+    clearTimeout(languageTimer);
+    languageTimer = setTimeout(() => {
+      pickingLanguage = false;
+      if (language !== defaultLanguage) useLanguage(defaultLanguage);
+      else if (state) render(state);
+    }, LANGUAGE_RESET_MS);
+  }
 
   function show(screen) {
-    for (const id of ["idle", "thanks", "acknowledged", "choose", "isolated", "follow-up"]) {
+    for (const id of ["idle", "thanks", "acknowledged", "choose", "isolated", "follow-up", "languages"]) {
       $(id).hidden = id !== screen;
     }
   }
@@ -101,7 +177,7 @@
     $("room-name").textContent = `${state.room}`;
     const conn = $("connection");
     conn.className = "connection " + (state.online ? "online" : "offline");
-    conn.textContent = state.online ? "Connected" : "Offline — tell a trusted adult";
+    conn.textContent = t(state.online ? "connection.online" : "connection.offline");
     $("read-aloud").hidden = !("speechSynthesis" in window) || !state.aup || !["eyfs", "ks1"].includes(state.aup.keyStage);
     if (state.aup && state.aup.version + state.aup.keyStage !== aupVersion) {
       aupVersion = state.aup.version + state.aup.keyStage;
@@ -137,6 +213,8 @@
     } else if (iso.choosing) {
       show("choose");
       screenTimer = setTimeout(refresh, Math.min(1000, iso.choosing.remainingMs + 200));
+    } else if (pickingLanguage) {
+      show("languages");
     } else if (state.followUpCode) {
       $("follow-up-code").textContent = state.followUpCode;
       show("follow-up");
@@ -165,7 +243,7 @@
     if (hubDown) {
       const conn = $("connection");
       conn.className = "connection offline";
-      conn.textContent = "Not working — tell a trusted adult";
+      conn.textContent = t("connection.down");
     }
   }
 
@@ -249,6 +327,8 @@
       b.type = "button";
       b.textContent = label;
       b.setAttribute("aria-label", label === "⌫" ? "Delete" : label === "OK" ? "Send computer number" : label);
+      if (label === "⌫") b.dataset.i18nLabel = "key.delete";
+      if (label === "OK") Object.assign(b.dataset, { i18n: "key.ok", i18nLabel: "key.send" });
       b.addEventListener("click", () => {
         if (label === "⌫") computer = computer.slice(0, -1);
         else if (label === "OK") { if (computer) detail({ computer }); return; }
@@ -266,6 +346,11 @@
     if (res.ok) render(await res.json());
   }
   $("talk").addEventListener("click", askToTalk);
+  $("language").addEventListener("click", () => {
+    pickingLanguage = !pickingLanguage;
+    if (state) render(state);
+  });
+  document.addEventListener("pointerdown", touched);
   $("talk-ack").addEventListener("click", askToTalk);
   $("discreet-more").addEventListener("click", () => {
     tellMore = true;
@@ -285,4 +370,5 @@
   }, SLIDE_MS);
   refresh();
   connect();
+  loadLanguages();
 })();
