@@ -5,6 +5,8 @@
   const SLIDE_MS = 9000;
   let state = null;
   let slides = [];
+  let sections = [];
+  let paginatedFor = null;
   let slideIndex = 0;
   let slideTimer = null;
   let screenTimer = null;
@@ -40,9 +42,10 @@
     const info = languages.find((l) => l.code === language) || { code: "en", bcp47: "en-GB", dir: "ltr", name: "English" };
     document.documentElement.lang = info.bcp47;
     document.documentElement.dir = info.dir;
-    const button = $("language");
-    button.textContent = info.name;
-    button.setAttribute("aria-label", `${t("language.button")}: ${info.name}`);
+    for (const button of document.querySelectorAll("button.language")) {
+      button.textContent = info.name;
+      button.setAttribute("aria-label", `${t("language.button")}: ${info.name}`);
+    }
     if (state) render(state);
   }
 
@@ -76,7 +79,7 @@
         });
         list.appendChild(b);
       }
-      $("language").hidden = languages.length < 2;
+      for (const button of document.querySelectorAll("button.language")) button.hidden = languages.length < 2;
       await useLanguage(defaultLanguage);
     } catch (e) { /* English from the page */ }
   }
@@ -95,10 +98,11 @@
     for (const id of ["idle", "thanks", "acknowledged", "choose", "isolated", "follow-up", "languages"]) {
       $(id).hidden = id !== screen;
     }
+    ensurePaginated();
   }
 
-  // Split the AUP into slides of a few rules each, so it reads at a glance from across the room.
-  function buildSlides(aup) {
+  // The AUP's sections (a heading and its rules); pages are cut from them by measuring the real box.
+  function buildSections(aup) {
     const doc = new DOMParser().parseFromString(aup.html, "text/html");
     const out = [];
     let heading = null;
@@ -108,18 +112,67 @@
       }
       if (node.tagName === "H2") {
         heading = node.textContent;
+        out.push({ heading, items: [] });
         continue;
       }
-      if (node.tagName === "UL" || node.tagName === "OL") {
-        const items = Array.from(node.children);
-        for (let i = 0; i < items.length; i += 3) {
-          out.push({ heading, items: items.slice(i, i + 3).map((li) => li.innerHTML) });
-        }
-      } else {
-        out.push({ heading, items: [node.innerHTML] });
-      }
+      if (!out.length) out.push({ heading: null, items: [] });
+      const items = node.tagName === "UL" || node.tagName === "OL" ? Array.from(node.children).map((li) => li.innerHTML) : [node.innerHTML];
+      out[out.length - 1].items.push(...items);
     }
-    return out.length ? out : [{ heading: null, items: [aup.html] }];
+    return out.filter((section) => section.items.length);
+  }
+
+  function fits(box) {
+    return box.scrollHeight <= box.clientHeight + 1 && box.scrollWidth <= box.clientWidth + 1;
+  }
+
+  function escapeText(text) {
+    const div = document.createElement("div");
+    div.textContent = text;
+    return div.innerHTML;
+  }
+
+  // Pages that fit the screen as it is (800x480 or a big display), measured in the browser: rules are
+  // added one by one until the next would not fit; a rule too long for one page is cut between sentences.
+  function paginate() {
+    const box = $("aup-slide");
+    if (!sections.length || box.clientHeight === 0) return false;
+    const pages = [];
+    for (const section of sections) {
+      let page = { heading: section.heading, items: [] };
+      for (const item of section.items) {
+        page.items.push(item);
+        fillSlide(page);
+        if (fits(box)) continue;
+        page.items.pop();
+        if (page.items.length) pages.push(page);
+        page = { heading: section.heading, items: [item] };
+        fillSlide(page);
+        if (fits(box)) continue;
+        const sentences = new DOMParser().parseFromString(item, "text/html").body.textContent.split(/(?<=[.!?;:])\s+/);
+        let chunk = [];
+        for (const sentence of sentences) {
+          chunk.push(sentence);
+          page = { heading: section.heading, items: [escapeText(chunk.join(" "))] };
+          fillSlide(page);
+          if (!fits(box) && chunk.length > 1) {
+            chunk.pop();
+            pages.push({ heading: section.heading, items: [escapeText(chunk.join(" "))] });
+            chunk = [sentence];
+            page = { heading: section.heading, items: [escapeText(sentence)] };
+            fillSlide(page);
+          }
+          // One sentence longer than the screen: set it a little smaller (still 24 px on the touchscreen).
+          if (!fits(box) && chunk.length === 1) page.dense = true;
+        }
+      }
+      if (page.items.length) pages.push(page);
+    }
+    slides = pages.length ? pages : [{ heading: null, items: [] }];
+    slideIndex = 0;
+    paginatedFor = `${window.innerWidth}x${window.innerHeight}:${aupVersion}`;
+    renderSlide();
+    return true;
   }
 
   // Younger pupils (EYFS, KS1) can have the AUP read aloud where the browser can speak.
@@ -133,14 +186,15 @@
     speechSynthesis.speak(u);
   }
 
-  // A simple pictogram per slide, from symbols every Raspberry Pi OS font has (no emoji font needed).
+  // A simple pictogram per slide, from symbols DejaVu Sans (fonts-dejavu-core, on every Raspberry Pi OS)
+  // draws; KioskGlyphsTest checks each against the font, since a missing one is an empty box on screen.
   const PICTOGRAMS = [
     [/kind|polite|respect|bully/i, "\u2665"],            // heart
-    [/password|private|secret|personal|address/i, "\u26BF"], // key
+    [/password|private|secret|personal|address/i, "\u26B7"], // drawn as a key (the squared key U+26BF is not in DejaVu)
     [/picture|photo|image|share/i, "\u2750"],            // frame
     [/tell|adult|report|button|help/i, "\u260E"],        // telephone: tell someone
     [/stranger|meet|know online|contact/i, "\u26A0"],    // warning
-    [/ask|permission|teacher/i, "\u270B"],               // raised hand
+    [/ask|permission|teacher/i, "\u261D"],               // hand up (the raised hand U+270B is not in DejaVu)
   ];
   function pictogram(slide) {
     const text = (slide.heading || "") + " " + slide.items.join(" ");
@@ -148,10 +202,10 @@
     return hit ? hit[1] : "\u263A";
   }
 
-  function renderSlide() {
-    const slide = slides[slideIndex % slides.length];
+  function fillSlide(slide) {
     const box = $("aup-slide");
     box.textContent = "";
+    box.classList.toggle("dense", Boolean(slide.dense));
     const icon = document.createElement("span");
     icon.className = "pictogram";
     icon.setAttribute("aria-hidden", "true");
@@ -165,11 +219,21 @@
     const ul = document.createElement("ul");
     for (const html of slide.items) {
       const li = document.createElement("li");
-      li.innerHTML = html; // rendered by the hub with raw HTML escaped (commonmark escapeHtml)
+      li.innerHTML = html; // rendered by the hub with raw HTML escaped (commonmark escapeHtml), or escaped here
       ul.appendChild(li);
     }
     box.appendChild(ul);
+  }
+
+  function renderSlide() {
+    if (!slides.length) return;
+    fillSlide(slides[slideIndex % slides.length]);
     $("slide-count").textContent = slides.length > 1 ? `${(slideIndex % slides.length) + 1} / ${slides.length}` : "";
+  }
+
+  // Pagination needs the idle screen on view; it is redone when the screen size or the AUP changes.
+  function ensurePaginated() {
+    if (!$("idle").hidden && paginatedFor !== `${window.innerWidth}x${window.innerHeight}:${aupVersion}`) paginate();
   }
 
   function render(next) {
@@ -182,9 +246,8 @@
     if (state.aup && state.aup.version + state.aup.keyStage !== aupVersion) {
       aupVersion = state.aup.version + state.aup.keyStage;
       $("aup-title").textContent = state.aup.title;
-      slides = buildSlides(state.aup);
-      slideIndex = 0;
-      renderSlide();
+      sections = buildSections(state.aup);
+      paginatedFor = null;
     }
     const report = state.screen === "thanks" ? state.report : null;
     const key = report ? `${report.id}:${report.presses}` : null;
@@ -266,20 +329,27 @@
     }
     const list = $("isolated-list");
     list.textContent = "";
+    // Many computers: one instruction and a grid of names, so the rules above stay on screen.
+    const many = iso.active.length > 2;
+    list.classList.toggle("many", many);
+    const manual = iso.active.filter((a) => a.manual).length;
+    $("unplug-all").hidden = !many || manual === 0;
     for (const a of iso.active) {
       const li = document.createElement("li");
       li.dataset.machine = a.machine;
       if (a.manual) {
         li.className = "manual";
-        li.textContent = `${a.machine}: unplug its network cable now (not the power).`;
+        li.textContent = many ? a.machine : `${a.machine}: unplug its network cable now (not the power).`;
       } else {
-        li.textContent = `${a.machine}: cut off by the network${a.verified ? " (checked)" : ""}.`;
+        li.textContent = many ? `${a.machine} ✓` : `${a.machine}: cut off by the network${a.verified ? " (checked)" : ""}.`;
       }
       list.appendChild(li);
     }
     const banner = $("isolation-banner");
     banner.hidden = iso.active.length === 0;
-    banner.textContent = iso.active.length ? `Isolated: ${iso.active.map((a) => a.machine).join(", ")} — do not touch` : "";
+    // Short enough for the footer however many are isolated; the isolation screen names each one.
+    const names = iso.active.length > 2 ? `${iso.active.length} computers` : iso.active.map((a) => a.machine).join(", ");
+    banner.textContent = iso.active.length ? `Isolated: ${names} — do not touch` : "";
   }
 
   async function isolate(machine) {
@@ -346,10 +416,12 @@
     if (res.ok) render(await res.json());
   }
   $("talk").addEventListener("click", askToTalk);
-  $("language").addEventListener("click", () => {
-    pickingLanguage = !pickingLanguage;
-    if (state) render(state);
-  });
+  for (const button of document.querySelectorAll("button.language")) {
+    button.addEventListener("click", () => {
+      pickingLanguage = !pickingLanguage;
+      if (state) render(state);
+    });
+  }
   document.addEventListener("pointerdown", touched);
   $("talk-ack").addEventListener("click", askToTalk);
   $("discreet-more").addEventListener("click", () => {
@@ -362,6 +434,14 @@
   });
   buildPad();
   $("read-aloud").addEventListener("click", readAloud);
+  // A pupil can touch the rules to see the next ones.
+  $("aup-slide").addEventListener("click", () => {
+    if (slides.length > 1) {
+      slideIndex++;
+      renderSlide();
+    }
+  });
+  window.addEventListener("resize", ensurePaginated);
   slideTimer = setInterval(() => {
     if (state && state.screen === "idle" && slides.length > 1) {
       slideIndex++;
