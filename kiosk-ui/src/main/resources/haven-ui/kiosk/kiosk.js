@@ -5,20 +5,104 @@
   const SLIDE_MS = 9000;
   let state = null;
   let slides = [];
+  let sections = [];
+  let paginatedFor = null;
   let slideIndex = 0;
   let slideTimer = null;
   let screenTimer = null;
   let aupVersion = null;
   let computer = "";
+  // The public screen keeps nothing of a pupil's choice: a new press (maybe another pupil) starts fresh.
+  let pressKey = null;
+  let tellMore = false;
+  let hubDown = false;
+  // The kiosk's own words come from /i18n/{code}.json; the English in the page is the last fallback.
+  const LANGUAGE_RESET_MS = 5 * 60 * 1000;
+  let languages = [];
+  let defaultLanguage = "en";
+  let language = "en";
+  let words = {};
+  let english = {};
+  let pickingLanguage = false;
+  let languageTimer = null;
 
-  function show(screen) {
-    for (const id of ["idle", "thanks", "acknowledged", "choose", "isolated"]) {
-      $(id).hidden = id !== screen;
-    }
+  function t(key) {
+    return words[key] ?? english[key] ?? key;
   }
 
-  // Split the AUP into slides of a few rules each, so it reads at a glance from across the room.
-  function buildSlides(aup) {
+  // Message files are plain text with **bold**; everything else is escaped.
+  function rich(text) {
+    const escaped = text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+    return escaped.replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>");
+  }
+
+  function applyWords() {
+    document.querySelectorAll("[data-i18n]").forEach((el) => { el.innerHTML = rich(t(el.dataset.i18n)); });
+    document.querySelectorAll("[data-i18n-label]").forEach((el) => el.setAttribute("aria-label", t(el.dataset.i18nLabel)));
+    const info = languages.find((l) => l.code === language) || { code: "en", bcp47: "en-GB", dir: "ltr", name: "English" };
+    document.documentElement.lang = info.bcp47;
+    document.documentElement.dir = info.dir;
+    for (const button of document.querySelectorAll("button.language")) {
+      button.textContent = info.name;
+      button.setAttribute("aria-label", `${t("language.button")}: ${info.name}`);
+    }
+    if (state) render(state);
+  }
+
+  async function useLanguage(code) {
+    try {
+      const res = await fetch(`/i18n/${encodeURIComponent(code)}.json`);
+      if (!res.ok) return;
+      words = await res.json();
+      language = code;
+      applyWords();
+    } catch (e) { /* keep the words on screen */ }
+  }
+
+  async function loadLanguages() {
+    try {
+      const index = await (await fetch("/i18n/index.json")).json();
+      english = await (await fetch("/i18n/en.json")).json();
+      languages = index.languages;
+      defaultLanguage = index.default;
+      const list = $("language-list");
+      for (const l of languages) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.lang = l.bcp47;
+        b.dir = l.dir;
+        b.dataset.language = l.code;
+        b.textContent = l.name;
+        b.addEventListener("click", async () => {
+          pickingLanguage = false;
+          await useLanguage(l.code);
+        });
+        list.appendChild(b);
+      }
+      for (const button of document.querySelectorAll("button.language")) button.hidden = languages.length < 2;
+      await useLanguage(defaultLanguage);
+    } catch (e) { /* English from the page */ }
+  }
+
+  // The next pupil gets the school's language back after a quiet spell.
+  function touched() {
+    clearTimeout(languageTimer);
+    languageTimer = setTimeout(() => {
+      pickingLanguage = false;
+      if (language !== defaultLanguage) useLanguage(defaultLanguage);
+      else if (state) render(state);
+    }, LANGUAGE_RESET_MS);
+  }
+
+  function show(screen) {
+    for (const id of ["idle", "thanks", "acknowledged", "choose", "isolated", "follow-up", "languages"]) {
+      $(id).hidden = id !== screen;
+    }
+    ensurePaginated();
+  }
+
+  // The AUP's sections (a heading and its rules); pages are cut from them by measuring the real box.
+  function buildSections(aup) {
     const doc = new DOMParser().parseFromString(aup.html, "text/html");
     const out = [];
     let heading = null;
@@ -28,18 +112,67 @@
       }
       if (node.tagName === "H2") {
         heading = node.textContent;
+        out.push({ heading, items: [] });
         continue;
       }
-      if (node.tagName === "UL" || node.tagName === "OL") {
-        const items = Array.from(node.children);
-        for (let i = 0; i < items.length; i += 3) {
-          out.push({ heading, items: items.slice(i, i + 3).map((li) => li.innerHTML) });
-        }
-      } else {
-        out.push({ heading, items: [node.innerHTML] });
-      }
+      if (!out.length) out.push({ heading: null, items: [] });
+      const items = node.tagName === "UL" || node.tagName === "OL" ? Array.from(node.children).map((li) => li.innerHTML) : [node.innerHTML];
+      out[out.length - 1].items.push(...items);
     }
-    return out.length ? out : [{ heading: null, items: [aup.html] }];
+    return out.filter((section) => section.items.length);
+  }
+
+  function fits(box) {
+    return box.scrollHeight <= box.clientHeight + 1 && box.scrollWidth <= box.clientWidth + 1;
+  }
+
+  function escapeText(text) {
+    const div = document.createElement("div");
+    div.textContent = text;
+    return div.innerHTML;
+  }
+
+  // Pages that fit the screen as it is (800x480 or a big display), measured in the browser: rules are
+  // added one by one until the next would not fit; a rule too long for one page is cut between sentences.
+  function paginate() {
+    const box = $("aup-slide");
+    if (!sections.length || box.clientHeight === 0) return false;
+    const pages = [];
+    for (const section of sections) {
+      let page = { heading: section.heading, items: [] };
+      for (const item of section.items) {
+        page.items.push(item);
+        fillSlide(page);
+        if (fits(box)) continue;
+        page.items.pop();
+        if (page.items.length) pages.push(page);
+        page = { heading: section.heading, items: [item] };
+        fillSlide(page);
+        if (fits(box)) continue;
+        const sentences = new DOMParser().parseFromString(item, "text/html").body.textContent.split(/(?<=[.!?;:])\s+/);
+        let chunk = [];
+        for (const sentence of sentences) {
+          chunk.push(sentence);
+          page = { heading: section.heading, items: [escapeText(chunk.join(" "))] };
+          fillSlide(page);
+          if (!fits(box) && chunk.length > 1) {
+            chunk.pop();
+            pages.push({ heading: section.heading, items: [escapeText(chunk.join(" "))] });
+            chunk = [sentence];
+            page = { heading: section.heading, items: [escapeText(sentence)] };
+            fillSlide(page);
+          }
+          // One sentence longer than the screen: set it a little smaller (still 24 px on the touchscreen).
+          if (!fits(box) && chunk.length === 1) page.dense = true;
+        }
+      }
+      if (page.items.length) pages.push(page);
+    }
+    slides = pages.length ? pages : [{ heading: null, items: [] }];
+    slideIndex = 0;
+    paginatedFor = `${window.innerWidth}x${window.innerHeight}:${aupVersion}`;
+    renderSlide();
+    return true;
   }
 
   // Younger pupils (EYFS, KS1) can have the AUP read aloud where the browser can speak.
@@ -53,14 +186,15 @@
     speechSynthesis.speak(u);
   }
 
-  // A simple pictogram per slide, from symbols every Raspberry Pi OS font has (no emoji font needed).
+  // A simple pictogram per slide, from symbols DejaVu Sans (fonts-dejavu-core, on every Raspberry Pi OS)
+  // draws; KioskGlyphsTest checks each against the font, since a missing one is an empty box on screen.
   const PICTOGRAMS = [
     [/kind|polite|respect|bully/i, "\u2665"],            // heart
-    [/password|private|secret|personal|address/i, "\u26BF"], // key
+    [/password|private|secret|personal|address/i, "\u26B7"], // drawn as a key (the squared key U+26BF is not in DejaVu)
     [/picture|photo|image|share/i, "\u2750"],            // frame
     [/tell|adult|report|button|help/i, "\u260E"],        // telephone: tell someone
     [/stranger|meet|know online|contact/i, "\u26A0"],    // warning
-    [/ask|permission|teacher/i, "\u270B"],               // raised hand
+    [/ask|permission|teacher/i, "\u261D"],               // hand up (the raised hand U+270B is not in DejaVu)
   ];
   function pictogram(slide) {
     const text = (slide.heading || "") + " " + slide.items.join(" ");
@@ -68,10 +202,10 @@
     return hit ? hit[1] : "\u263A";
   }
 
-  function renderSlide() {
-    const slide = slides[slideIndex % slides.length];
+  function fillSlide(slide) {
     const box = $("aup-slide");
     box.textContent = "";
+    box.classList.toggle("dense", Boolean(slide.dense));
     const icon = document.createElement("span");
     icon.className = "pictogram";
     icon.setAttribute("aria-hidden", "true");
@@ -85,11 +219,21 @@
     const ul = document.createElement("ul");
     for (const html of slide.items) {
       const li = document.createElement("li");
-      li.innerHTML = html; // rendered by the hub with raw HTML escaped (commonmark escapeHtml)
+      li.innerHTML = html; // rendered by the hub with raw HTML escaped (commonmark escapeHtml), or escaped here
       ul.appendChild(li);
     }
     box.appendChild(ul);
+  }
+
+  function renderSlide() {
+    if (!slides.length) return;
+    fillSlide(slides[slideIndex % slides.length]);
     $("slide-count").textContent = slides.length > 1 ? `${(slideIndex % slides.length) + 1} / ${slides.length}` : "";
+  }
+
+  // Pagination needs the idle screen on view; it is redone when the screen size or the AUP changes.
+  function ensurePaginated() {
+    if (!$("idle").hidden && paginatedFor !== `${window.innerWidth}x${window.innerHeight}:${aupVersion}`) paginate();
   }
 
   function render(next) {
@@ -97,40 +241,72 @@
     $("room-name").textContent = `${state.room}`;
     const conn = $("connection");
     conn.className = "connection " + (state.online ? "online" : "offline");
-    conn.textContent = state.online ? "Connected" : "Offline — reports are saved";
+    conn.textContent = t(state.online ? "connection.online" : "connection.offline");
     $("read-aloud").hidden = !("speechSynthesis" in window) || !state.aup || !["eyfs", "ks1"].includes(state.aup.keyStage);
     if (state.aup && state.aup.version + state.aup.keyStage !== aupVersion) {
       aupVersion = state.aup.version + state.aup.keyStage;
       $("aup-title").textContent = state.aup.title;
-      slides = buildSlides(state.aup);
-      slideIndex = 0;
-      renderSlide();
+      sections = buildSections(state.aup);
+      paginatedFor = null;
     }
-    if (state.screen !== "thanks") {
-      computer = "";
-      $("computer-number").textContent = "\u00a0";
-      $("detail-done").hidden = true;
-      document.querySelectorAll("[data-category]").forEach((b) => b.setAttribute("aria-pressed", "false"));
+    const report = state.screen === "thanks" ? state.report : null;
+    const key = report ? `${report.id}:${report.presses}` : null;
+    if (key !== pressKey) {
+      pressKey = key;
+      tellMore = false;
+      clearChoices();
     }
-    if (state.screen === "thanks" && state.report) {
-      document.querySelectorAll("[data-category]").forEach((b) =>
-        b.setAttribute("aria-pressed", String(b.dataset.category === state.report.category)));
-    }
+    // Discreet mode: the choices open only when the pupil asks; the room sees one line, "Thank you."
+    const discreet = state.mode === "discreet";
+    const done = Boolean(report && report.detailGiven && !tellMore);
+    $("choices").hidden = done;
+    $("detail-done").hidden = !done || discreet;
+    const discreetQuiet = discreet && state.screen === "thanks" && !tellMore;
+    $("discreet-done").hidden = !discreetQuiet || hubDown;
     $("saved-note").hidden = state.online;
     clearTimeout(screenTimer);
     const iso = state.isolation || { active: [] };
     renderIsolation(iso);
-    if (iso.choosing) {
+    renderHubDown();
+    // The pupil's code is shown once, for a few seconds, while the hub includes it in the state.
+    $("talk").hidden = !state.followUp || state.followUpAsked;
+    $("talk-ack").hidden = $("talk").hidden;
+    if (hubDown) {
+      show("idle");
+    } else if (iso.choosing) {
       show("choose");
       screenTimer = setTimeout(refresh, Math.min(1000, iso.choosing.remainingMs + 200));
-    } else if (iso.active.some((a) => a.recent)) {
+    } else if (pickingLanguage) {
+      show("languages");
+    } else if (state.followUpCode) {
+      $("follow-up-code").textContent = state.followUpCode;
+      show("follow-up");
+      screenTimer = setTimeout(refresh, state.followUpRemainingMs + 200);
+    } else if (state.screen !== "thanks" && iso.active.some((a) => a.recent)) {
+      // A pupil's press outranks the teacher's notice; the footer banner keeps "do not touch" in view.
       show("isolated");
       screenTimer = setTimeout(refresh, 10000);
     } else {
-      show(state.screen);
+      show(discreetQuiet ? "idle" : state.screen);
       if (state.screen !== "idle") {
         screenTimer = setTimeout(refresh, state.screenRemainingMs + 200);
       }
+    }
+  }
+
+  function clearChoices() {
+    computer = "";
+    $("computer-number").textContent = "\u00a0";
+  }
+
+  // A dead hub cannot take a press: the screen must not keep inviting one or saying "Connected".
+  function renderHubDown() {
+    $("prompt").hidden = hubDown || !$("discreet-done").hidden;
+    $("down-prompt").hidden = !hubDown;
+    if (hubDown) {
+      const conn = $("connection");
+      conn.className = "connection offline";
+      conn.textContent = t("connection.down");
     }
   }
 
@@ -153,20 +329,27 @@
     }
     const list = $("isolated-list");
     list.textContent = "";
+    // Many computers: one instruction and a grid of names, so the rules above stay on screen.
+    const many = iso.active.length > 2;
+    list.classList.toggle("many", many);
+    const manual = iso.active.filter((a) => a.manual).length;
+    $("unplug-all").hidden = !many || manual === 0;
     for (const a of iso.active) {
       const li = document.createElement("li");
       li.dataset.machine = a.machine;
       if (a.manual) {
         li.className = "manual";
-        li.textContent = `${a.machine}: unplug its network cable now (not the power).`;
+        li.textContent = many ? a.machine : `${a.machine}: unplug its network cable now (not the power).`;
       } else {
-        li.textContent = `${a.machine}: cut off by the network${a.verified ? " (checked)" : ""}.`;
+        li.textContent = many ? `${a.machine} ✓` : `${a.machine}: cut off by the network${a.verified ? " (checked)" : ""}.`;
       }
       list.appendChild(li);
     }
     const banner = $("isolation-banner");
     banner.hidden = iso.active.length === 0;
-    banner.textContent = iso.active.length ? `Isolated: ${iso.active.map((a) => a.machine).join(", ")} — do not touch` : "";
+    // Short enough for the footer however many are isolated; the isolation screen names each one.
+    const names = iso.active.length > 2 ? `${iso.active.length} computers` : iso.active.map((a) => a.machine).join(", ");
+    banner.textContent = iso.active.length ? `Isolated: ${names} — do not touch` : "";
   }
 
   async function isolate(machine) {
@@ -188,15 +371,23 @@
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     if (res.ok) {
-      $("detail-done").hidden = false;
+      tellMore = false;
+      clearChoices();
       render(await res.json());
     }
   }
 
   function connect() {
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
-    ws.onmessage = (msg) => render(JSON.parse(msg.data));
-    ws.onclose = () => setTimeout(connect, 2000);
+    ws.onmessage = (msg) => {
+      hubDown = false;
+      render(JSON.parse(msg.data));
+    };
+    ws.onclose = () => {
+      hubDown = true;
+      if (state) render(state); else renderHubDown();
+      setTimeout(connect, 2000);
+    };
   }
 
   function buildPad() {
@@ -206,6 +397,8 @@
       b.type = "button";
       b.textContent = label;
       b.setAttribute("aria-label", label === "⌫" ? "Delete" : label === "OK" ? "Send computer number" : label);
+      if (label === "⌫") b.dataset.i18nLabel = "key.delete";
+      if (label === "OK") Object.assign(b.dataset, { i18n: "key.ok", i18nLabel: "key.send" });
       b.addEventListener("click", () => {
         if (label === "⌫") computer = computer.slice(0, -1);
         else if (label === "OK") { if (computer) detail({ computer }); return; }
@@ -218,8 +411,37 @@
 
   document.querySelectorAll("[data-category]").forEach((b) =>
     b.addEventListener("click", () => detail({ category: b.dataset.category })));
+  async function askToTalk() {
+    const res = await fetch("/api/kiosk/follow-up", { method: "POST" });
+    if (res.ok) render(await res.json());
+  }
+  $("talk").addEventListener("click", askToTalk);
+  for (const button of document.querySelectorAll("button.language")) {
+    button.addEventListener("click", () => {
+      pickingLanguage = !pickingLanguage;
+      if (state) render(state);
+    });
+  }
+  document.addEventListener("pointerdown", touched);
+  $("talk-ack").addEventListener("click", askToTalk);
+  $("discreet-more").addEventListener("click", () => {
+    tellMore = true;
+    if (state) render(state);
+  });
+  $("tell-more").addEventListener("click", () => {
+    tellMore = true;
+    if (state) render(state);
+  });
   buildPad();
   $("read-aloud").addEventListener("click", readAloud);
+  // A pupil can touch the rules to see the next ones.
+  $("aup-slide").addEventListener("click", () => {
+    if (slides.length > 1) {
+      slideIndex++;
+      renderSlide();
+    }
+  });
+  window.addEventListener("resize", ensurePaginated);
   slideTimer = setInterval(() => {
     if (state && state.screen === "idle" && slides.length > 1) {
       slideIndex++;
@@ -228,4 +450,5 @@
   }, SLIDE_MS);
   refresh();
   connect();
+  loadLanguages();
 })();

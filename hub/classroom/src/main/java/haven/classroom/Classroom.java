@@ -42,20 +42,23 @@ public final class Classroom {
     private boolean online;
     private boolean keySwitchOn;
 
-    /** The report currently shown on the kiosk. */
-    private record Report(String id, Instant firstPress, Instant lastPress, long presses, String category,
-                          String computer, Instant acknowledgedAt) {
+    /**
+     * The report currently shown on the kiosk. {@code detailSincePress} is all the screen may know of the
+     * pupil's choice: the category and computer go to the outbox and never back to the public screen.
+     */
+    private record Report(String id, Instant firstPress, Instant lastPress, long presses, boolean detailSincePress,
+                          Instant acknowledgedAt) {
         Report withPress(Instant at) {
-            return new Report(id, firstPress, at, presses + 1, category, computer, acknowledgedAt);
+            // A later press may be another pupil: the screen offers the choices afresh.
+            return new Report(id, firstPress, at, presses + 1, false, acknowledgedAt);
         }
 
-        Report withDetail(String newCategory, String newComputer) {
-            return new Report(id, firstPress, lastPress, presses,
-                    newCategory != null ? newCategory : category, newComputer != null ? newComputer : computer, acknowledgedAt);
+        Report withDetail() {
+            return new Report(id, firstPress, lastPress, presses, true, acknowledgedAt);
         }
 
         Report acknowledged(Instant at) {
-            return new Report(id, firstPress, lastPress, presses, category, computer, at);
+            return new Report(id, firstPress, lastPress, presses, detailSincePress, at);
         }
     }
 
@@ -99,7 +102,7 @@ public final class Classroom {
                 ObjectNode data = Json.object();
                 data.put("presses", 1);
                 event = outbox.append(EventType.WORRY_REPORTED, data);
-                report = new Report(event.id(), now, now, 1, null, null, null);
+                report = new Report(event.id(), now, now, 1, false, null);
             }
         }
         log.info("worry press room={} type={} seq={}", room, event.type().wire(), event.seq());
@@ -119,7 +122,7 @@ public final class Classroom {
             if (report == null || Duration.between(report.lastPress(), clock.instant()).compareTo(detailWindow) > 0) {
                 throw new IllegalStateException("there is no recent report to add detail to");
             }
-            report = report.withDetail(category, computer);
+            report = report.withDetail();
             ObjectNode data = Json.object();
             data.put("report", report.id());
             if (category != null) {
@@ -218,8 +221,7 @@ public final class Classroom {
                 ObjectNode r = json.putObject("report");
                 r.put("id", report.id());
                 r.put("presses", report.presses());
-                r.put("category", report.category());
-                r.put("computer", report.computer());
+                r.put("detailGiven", report.detailSincePress());
             }
         }
         json.put("screen", screen);

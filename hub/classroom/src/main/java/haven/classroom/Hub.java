@@ -3,13 +3,14 @@ package haven.classroom;
 import haven.classroom.gpio.Debouncer;
 import haven.classroom.gpio.GpioBoard;
 import haven.classroom.gpio.KeySwitch;
-import haven.classroom.web.KioskServer;
+import haven.classroom.gpio.PressDebouncer;
 import haven.classroom.gpio.SimulatedHand;
 import haven.classroom.gpio.StatusLeds;
 import haven.classroom.gpio.WorryButton;
 import haven.classroom.isolation.IsolationService;
 import haven.classroom.isolation.IsolationStore;
 import haven.classroom.isolation.Isolator;
+import haven.classroom.web.KioskServer;
 import haven.mqtt.MqttLink;
 import haven.classroom.outbox.Outbox;
 import haven.classroom.outbox.OutboxPublisher;
@@ -71,7 +72,7 @@ public final class Hub implements AutoCloseable {
         classroom = new Classroom(config.room(), outbox, leds, clock, config.coalesceWindow(), config.detailWindow(),
                 aups.load(config.keyStage()).orElseGet(() -> Aup.sample(config.keyStage())), publisher::wake);
         WorryButton button = own(new WorryButton(board.input("worry-button", config.pins().button()),
-                new Debouncer(config.debounceMillis()), clock, classroom::press));
+                new PressDebouncer(config.buttonReleaseMillis()), clock, classroom::press));
         Isolator isolator = config.isolation().isolator(clock);
         if (isolator instanceof AutoCloseable closeable) {
             own(closeable);
@@ -113,7 +114,8 @@ public final class Hub implements AutoCloseable {
         own(publisher);
         metrics = new haven.metrics.HavenMetrics().eventsPublished(publisher::published).outboxDepth(outbox::unsentCount)
                 .mqttReconnects(mqtt::reconnects);
-        kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics));
+        kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics, config.kioskMode(),
+                new FollowUpOffer(config.followUpKey(), outbox, clock, publisher::wake)));
         homeAssistant = config.homeAssistant() ? java.util.Optional.of(new HomeAssistantDiscovery(config.room(),
                 Topics.status(config.room()))) : java.util.Optional.empty();
         homeAssistant.ifPresent(ha -> {

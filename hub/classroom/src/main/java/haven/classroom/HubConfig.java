@@ -16,7 +16,8 @@ import java.util.Locale;
 public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String httpHost, int httpPort,
                         Path dataDir, GpioBoard.Provider gpioProvider, GpioPins pins, long debounceMillis,
                         Duration coalesceWindow, Duration detailWindow, int outboxWindow, int outboxMaxPerSecond,
-                        Duration statusEvery, IsolationSettings isolation, boolean homeAssistant) {
+                        Duration statusEvery, IsolationSettings isolation, boolean homeAssistant,
+                        long buttonReleaseMillis, KioskMode kioskMode, java.util.Optional<String> followUpKey) {
 
     public static HubConfig from(ConfigFile file) {
         String site = file.checked("site", () -> Ids.require("site", file.string("site")));
@@ -55,7 +56,16 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                 file.integer("outbox.maxPerSecond", 200, 1, 10_000),
                 Duration.ofSeconds(file.integer("mqtt.statusEverySeconds", 30, 1, 3600)),
                 IsolationSettings.from(file),
-                file.bool("homeAssistant.enabled", false));
+                file.bool("homeAssistant.enabled", false),
+                file.integer("gpio.buttonReleaseMillis", 15, 1, 200),
+                KioskMode.from(file),
+                file.optionalString("followUp.key").map(key -> {
+                    if (key.length() < haven.protocol.FollowUpCode.MIN_KEY_CHARS) {
+                        throw file.error("followUp.key", "at least " + haven.protocol.FollowUpCode.MIN_KEY_CHARS
+                                + " characters, the same on every hub of the school and on the coordinator");
+                    }
+                    return key;
+                }));
         file.rejectUnknownKeys();
         return config;
     }

@@ -60,7 +60,8 @@ public final class Coordinator implements AutoCloseable {
         escalation.onEscalated(metrics::escalated);
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
-                audit, commands, clock, config.secureCookies(), setupToken, metrics));
+                audit, commands, clock, config.secureCookies(), setupToken, metrics,
+                new FollowUpLookup(db, incidents, audit, clock, config.followUpKey())));
         mqtt.start();
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());

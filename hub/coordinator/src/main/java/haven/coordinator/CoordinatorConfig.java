@@ -9,7 +9,8 @@ import java.time.Duration;
 public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, DatabaseLocation database,
                                 Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
                                 java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
-                                java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup) {
+                                java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup,
+                                java.util.Optional<String> followUpKey) {
 
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
@@ -34,7 +35,14 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 sites(file), endOfDay(file), zone(file),
                 // 0 (the default) keeps everything: deleting evidence is the school's decision, made in config.
                 java.util.Optional.of(file.integer("retention.days", 0, 0, 36500)).filter(d -> d > 0).map(Duration::ofDays),
-                sharedGroup);
+                sharedGroup,
+                file.optionalString("followUp.key").map(key -> {
+                    if (key.length() < haven.protocol.FollowUpCode.MIN_KEY_CHARS) {
+                        throw file.error("followUp.key", "at least " + haven.protocol.FollowUpCode.MIN_KEY_CHARS
+                                + " characters, the same as followUp.key in every hub.yaml of the school");
+                    }
+                    return key;
+                }));
         file.rejectUnknownKeys();
         return config;
     }

@@ -97,6 +97,13 @@ public final class EventCodec {
                 Json.requireText(data, "data.report", 36);
                 checkCategoryAndComputer(data);
             }
+            case WORRY_FOLLOW_UP -> {
+                Json.onlyFields(data, "data.", List.of("report", "codeHash"));
+                Json.requireText(data, "data.report", 36);
+                if (!Json.requireText(data, "data.codeHash", 64).matches("[0-9a-f]{64}")) {
+                    throw new ContractViolation("field 'data.codeHash' must be 64 lowercase hex characters");
+                }
+            }
             default -> {
                 // Isolation, switch, hub and command events carry evidence fields that vary by backend;
                 // the envelope is still checked in full, and the 16 KiB limit bounds them.

@@ -9,6 +9,8 @@ public enum EventType {
     /** More presses inside the coalescing window of an open report: same incident, higher count. */
     WORRY_REPEATED("worry.repeated"),
     WORRY_DETAILED("worry.detailed"),
+    /** The pupil asked to talk to someone: the keyed hash of the code the kiosk showed them (never the code). */
+    WORRY_FOLLOW_UP("worry.follow-up"),
     ISOLATION_REQUESTED("isolation.requested"),
     ISOLATION_APPLIED("isolation.applied"),
     ISOLATION_FAILED("isolation.failed"),

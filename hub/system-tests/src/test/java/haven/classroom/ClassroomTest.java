@@ -106,6 +106,19 @@ class ClassroomTest {
     }
 
     @Test
+    void theScreenStateNeverCarriesThePupilsChoiceAndANewPressStartsFresh() {
+        classroom.press();
+        classroom.detail("about-an-adult", "17");
+        String shown = Json.write(classroom.view());
+        assertFalse(shown.contains("about-an-adult") || shown.contains("17\""), shown);
+        assertTrue(classroom.view().get("report").get("detailGiven").asBoolean());
+        clock.advance(Duration.ofSeconds(3));
+        classroom.press();
+        assertFalse(classroom.view().get("report").get("detailGiven").asBoolean(), "the next pupil is offered the choices again");
+        assertTrue(types().contains("worry.detailed"), "the choice still went to the outbox");
+    }
+
+    @Test
     void anAcknowledgementShowsTheTrustedAdultScreenAndTurnsTheAmberLedOff() {
         classroom.press();
         String report = outbox.pending(1).get(0).id();

@@ -425,7 +425,7 @@ class AsyncApiContractTest {
             String topic = Topics.event(new RoomId("test-school", "room-12"), type);
             assertTrue(doc.at(messagePointerFor(topic)).path("name").asText().equals(type.wire()), topic);
         }
-        for (String strict : List.of("WorryReportedData", "WorryRepeatedData", "WorryDetailedData", "EventEnvelope")) {
+        for (String strict : List.of("WorryReportedData", "WorryRepeatedData", "WorryDetailedData", "WorryFollowUpData", "EventEnvelope")) {
             assertFalse(doc.at("/components/schemas/" + strict + "/additionalProperties").asBoolean(true),
                     strict + " is strict in EventCodec, so the schema must be too");
         }

@@ -48,13 +48,13 @@ class FirmwareConfigTest {
     private static final Set<String> HUB_KEYS = Set.of("site", "room", "aup.keyStage", "mqtt.uri", "mqtt.username",
             "mqtt.password", "mqtt.clientId", "mqtt.keepAliveSeconds", "mqtt.statusEverySeconds", "http.host", "http.port", "dataDir",
             "gpio.provider", "gpio.button", "gpio.keySwitch", "gpio.greenLed", "gpio.amberLed", "gpio.redLed",
-            "gpio.debounceMillis", "worry.coalesceSeconds", "worry.detailSeconds", "outbox.window", "outbox.maxPerSecond",
+            "gpio.debounceMillis", "gpio.buttonReleaseMillis", "worry.coalesceSeconds", "worry.detailSeconds", "outbox.window", "outbox.maxPerSecond",
             "computers", "isolation.backend", "isolation.chooseSeconds", "isolation.nftables.nft", "isolation.nftables.netns",
-            "isolation.nftables.allowIp", "isolation.webhook.url", "isolation.webhook.secret", "homeAssistant.enabled");
+            "isolation.nftables.allowIp", "isolation.webhook.url", "isolation.webhook.secret", "homeAssistant.enabled", "kiosk.mode", "followUp.key");
     private static final Set<String> COORDINATOR_KEYS = Set.of("mqtt.uri", "mqtt.username", "mqtt.password",
             "mqtt.clientId", "mqtt.keepAliveSeconds", "http.host", "http.port", "http.secureCookies", "database",
             "databaseUser", "databasePassword",
-            "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup");
+            "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup", "followUp.key");
 
     /** What a real provisioning run would change; the stubs only record that they were called. */
     private static final List<String> MUTATING_COMMANDS = List.of("apt-get", "chroot", "install", "cp", "mv", "mkdir",

@@ -3,7 +3,9 @@ package haven.classroom.gpio;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
+import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -13,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * Only available on simulated GPIO.
  */
 public final class SimulatedHand implements AutoCloseable {
-    static final long PRESS_MILLIS = 120;
+    public static final long PRESS_MILLIS = 120;
+    static final long MAX_HOLD_MILLIS = 10_000;
 
     private final GpioBoard board;
     private final ScheduledExecutorService releases = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -21,6 +24,9 @@ public final class SimulatedHand implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
+    private ScheduledFuture<?> pendingRelease;
+    private long holds;
 
     public SimulatedHand(GpioBoard board) {
         this.board = board;
@@ -30,19 +36,36 @@ public final class SimulatedHand implements AutoCloseable {
         return board.simulated();
     }
 
-    /** Presses and releases a push button; false on real GPIO. */
-    public boolean press(DigitalInput button) {
-        return board.mock(button).map(mock -> {
+    /**
+     * Presses the worry button and lets go after {@code holdMillis}; empty on real GPIO. If the hand is
+     * still holding it from an earlier press, it lets go and presses again at once, as a child would;
+     * the answer is what the debouncer made of this press's falling edge.
+     */
+    public Optional<PressDebouncer.Decision> press(WorryButton button, long holdMillis) {
+        if (holdMillis < 1 || holdMillis > MAX_HOLD_MILLIS) {
+            throw new IllegalArgumentException("holdMillis must be 1.." + MAX_HOLD_MILLIS + ", got " + holdMillis);
+        }
+        return board.mock(button.input()).map(mock -> {
             synchronized (this) {
+                if (pendingRelease != null) {
+                    pendingRelease.cancel(false);
+                }
+                mock.mockState(DigitalState.HIGH);
                 mock.mockState(DigitalState.LOW);
+                PressDebouncer.Decision decision = button.lastDecision();
+                long hold = ++holds;
+                pendingRelease = releases.schedule(() -> release(mock, hold), holdMillis, TimeUnit.MILLISECONDS);
+                return decision;
             }
-            releases.schedule(() -> release(mock), PRESS_MILLIS, TimeUnit.MILLISECONDS);
-            return true;
-        }).orElse(false);
+        });
     }
 
-    private synchronized void release(MockDigitalInput mock) {
-        mock.mockState(DigitalState.HIGH);
+    /** Lets go, unless a later press has taken over this hold (a cancelled release may already be waiting). */
+    private synchronized void release(MockDigitalInput mock, long hold) {
+        if (hold == holds) {
+            mock.mockState(DigitalState.HIGH);
+            pendingRelease = null;
+        }
     }
 
     /** Turns a key switch on (closed, low) or off; false on real GPIO. */

@@ -9,12 +9,14 @@ import java.time.Clock;
 public final class WorryButton implements AutoCloseable {
     private final DigitalInput input;
     private final DigitalStateChangeListener listener;
+    private volatile PressDebouncer.Decision last;
 
-    public WorryButton(DigitalInput input, Debouncer debouncer, Clock clock, Runnable onPress) {
+    public WorryButton(DigitalInput input, PressDebouncer debouncer, Clock clock, Runnable onPress) {
         this.input = input;
         this.listener = event -> {
-            boolean real = debouncer.accept(clock.millis());
-            if (real && event.state() == DigitalState.LOW) {
+            PressDebouncer.Decision decision = debouncer.edge(event.state() == DigitalState.LOW, clock.millis());
+            last = decision;
+            if (decision.counted()) {
                 onPress.run();
             }
         };
@@ -23,6 +25,11 @@ public final class WorryButton implements AutoCloseable {
 
     public DigitalInput input() {
         return input;
+    }
+
+    /** What the debouncer made of the latest edge (null before any): the simulation reports it. */
+    public PressDebouncer.Decision lastDecision() {
+        return last;
     }
 
     @Override

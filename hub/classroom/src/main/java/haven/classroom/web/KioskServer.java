@@ -1,5 +1,9 @@
 package haven.classroom.web;
 
+import haven.classroom.KioskMode;
+import haven.classroom.SimulatedPressAnswer;
+import haven.classroom.FollowUpOffer;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import haven.classroom.Classroom;
 import haven.classroom.IsolationFlow;
@@ -29,10 +33,14 @@ public final class KioskServer implements AutoCloseable {
     private final Set<WsContext> sockets = ConcurrentHashMap.newKeySet();
     private final Classroom classroom;
     private final IsolationFlow isolation;
+    private final KioskMode mode;
+    private final FollowUpOffer followUps;
 
     public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
-                       haven.metrics.HavenMetrics metrics) {
+                       haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps) {
         this.classroom = classroom;
+        this.mode = mode;
+        this.followUps = followUps;
         this.isolation = isolation;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -51,6 +59,17 @@ public final class KioskServer implements AutoCloseable {
                 classroom.detail(category, computer);
                 json(ctx, view());
             });
+            config.routes.post("/api/kiosk/follow-up", ctx -> {
+                var shown = classroom.view();
+                String screen = shown.path("screen").asText();
+                if (!screen.equals("thanks") && !screen.equals("acknowledged")) {
+                    ctx.status(409).result("there is no report on screen to follow up");
+                    return;
+                }
+                followUps.issue(shown.path("report").path("id").asText());
+                classroom.changed();
+                json(ctx, view());
+            });
             config.routes.post("/api/kiosk/isolate", ctx -> {
                 JsonNode body = Json.parse(ctx.bodyAsBytes());
                 if (isolation.choosingUntil().isEmpty()) {
@@ -62,11 +81,16 @@ public final class KioskServer implements AutoCloseable {
                 json(ctx, view());
             });
             config.routes.post("/api/sim/button", ctx -> {
-                if (!hand.press(button.input())) {
+                JsonNode body = ctx.bodyAsBytes().length == 0 ? Json.object() : Json.parse(ctx.bodyAsBytes());
+                long hold = body.path("holdMillis").asLong(SimulatedHand.PRESS_MILLIS);
+                var decision = hand.press(button, hold);
+                if (decision.isEmpty()) {
                     ctx.status(404).result("not available: this hub uses real GPIO");
                     return;
                 }
-                ctx.status(202).result("pressed");
+                // 2xx only for a press the debouncer counted, so a caller never believes a dropped press.
+                ctx.status(decision.get().counted() ? 202 : 409);
+                json(ctx, SimulatedPressAnswer.of(decision.get()));
             });
             config.routes.post("/api/sim/switch", ctx -> {
                 JsonNode body = Json.parse(ctx.bodyAsBytes());
@@ -97,7 +121,7 @@ public final class KioskServer implements AutoCloseable {
     }
 
     private com.fasterxml.jackson.databind.node.ObjectNode view() {
-        var view = classroom.view();
+        var view = followUps.shape(mode.shape(classroom.view()));
         view.set("isolation", isolation.view());
         return view;
     }

@@ -1,5 +1,7 @@
 package haven.coordinator.web;
 
+import haven.coordinator.FollowUpLookup;
+
 import haven.coordinator.IncidentExport;
 import haven.coordinator.Sessions;
 import haven.coordinator.RoomView;
@@ -74,7 +76,7 @@ public final class DashboardServer implements AutoCloseable {
                            LiveFeed feed, Sessions sessions,
                            StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
                            java.util.concurrent.atomic.AtomicReference<String> setupToken,
-                           haven.metrics.HavenMetrics metrics) {
+                           haven.metrics.HavenMetrics metrics, FollowUpLookup followUps) {
         this.db = db;
         this.incidents = incidents;
         this.rooms = rooms;
@@ -152,6 +154,7 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.get("/api/snapshot", ctx -> json(ctx, snapshot(session(ctx), "snapshot")));
             config.routes.post("/api/incidents/{id}/ack", this::acknowledge);
             config.routes.get("/api/incidents/{id}", this::detail);
+            config.routes.get("/api/follow-up/{code}", ctx -> followUps.answer(ctx, session(ctx)));
             config.routes.get("/api/reports", ctx -> {
                 StaffSession who = session(ctx);
                 if (who.role() != Role.GOVERNOR && who.role() != Role.COORDINATOR && who.role() != Role.HEAD) {

@@ -1,0 +1,122 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.protocol.FollowUpCode;
+import haven.protocol.Json;
+import haven.coordinator.evidence.AuditLog;
+import haven.store.Database;
+import haven.store.Dialect;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code GET /api/follow-up/{code}}: a member of staff types the two words a pupil told them and gets the
+ * report they belong to. Every look-up is audited; after {@value #MAX_MISSES} wrong codes in
+ * {@link #MISS_WINDOW} by one member of staff the look-up answers 429, counted from the audit table so a
+ * restart does not reset it. The code is matched by its keyed hash, as the hub sent it (docs/KIOSK.md).
+ */
+public final class FollowUpLookup {
+    static final int MAX_MISSES = 5;
+    static final Duration MISS_WINDOW = Duration.ofMinutes(15);
+    private static final String MISS = "follow-up-miss";
+
+    private final Database db;
+    private final Incidents incidents;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final Optional<String> key;
+
+    public FollowUpLookup(Database db, Incidents incidents, AuditLog audit, Clock clock, Optional<String> key) {
+        this.db = db;
+        this.incidents = incidents;
+        this.audit = audit;
+        this.clock = clock;
+        this.key = key;
+    }
+
+    public void answer(Context ctx, StaffSession who) throws SQLException {
+        if (who.role() == Role.GOVERNOR || who.role() == Role.TECHNICIAN) {
+            ctx.status(403).result("follow-up codes are looked up by teaching and safeguarding staff");
+            return;
+        }
+        if (key.isEmpty()) {
+            ctx.status(503).result("follow-up codes are not set up (coordinator.yaml followUp.key)");
+            return;
+        }
+        if (recentMisses(who) >= MAX_MISSES) {
+            ctx.status(429).result("too many wrong follow-up codes; wait 15 minutes or ask the DSL");
+            return;
+        }
+        Optional<FollowUpCode> code;
+        try {
+            code = Optional.of(FollowUpCode.parse(ctx.pathParam("code")));
+        } catch (IllegalArgumentException e) {
+            code = Optional.empty();
+        }
+        String hash = code.map(c -> c.hash(key.get())).orElse(null);
+        Optional<ObjectNode> found = db.inTransaction(c -> {
+            List<ObjectNode> visible = new ArrayList<>();
+            if (hash != null) {
+                for (String report : reportsWithHash(c, hash)) {
+                    incidents.find(c, report).flatMap(i -> i.viewFor(who)).ifPresent(visible::add);
+                }
+            }
+            if (visible.isEmpty()) {
+                // The typed words are not recorded: a wrong code may still be a pupil's real words.
+                audit.record(c, who.name(), MISS, "-");
+                return Optional.<ObjectNode>empty();
+            }
+            ObjectNode out = Json.object();
+            out.set("incident", visible.get(0));
+            var all = out.putArray("incidents");
+            visible.forEach(all::add);
+            audit.record(c, who.name(), "follow-up-lookup", "incident=" + visible.get(0).path("id").asLong());
+            return Optional.of(out);
+        });
+        if (found.isEmpty()) {
+            ctx.status(404).result("no report has that follow-up code (check the two words with the pupil)");
+            return;
+        }
+        ctx.contentType("application/json").result(Json.write(found.get()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private long recentMisses(StaffSession who) throws SQLException {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*) FROM audit WHERE actor = ? AND action = ? AND at >= ?")) {
+                ps.setString(1, who.name());
+                ps.setString(2, MISS);
+                ps.setString(3, Json.time(clock.instant().minus(MISS_WINDOW)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    /** Newest first: two rooms may have handed out the same words, each report keeps its own. */
+    private static List<String> reportsWithHash(Connection c, String hash) throws SQLException {
+        Dialect dialect = Dialect.of(c);
+        List<String> reports = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + dialect.jsonText("payload", "data", "report")
+                + " FROM events WHERE type = 'worry.follow-up' AND " + dialect.jsonText("payload", "data", "codeHash")
+                + " = ? ORDER BY pos DESC LIMIT 20")) {
+            ps.setString(1, hash);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    reports.add(rs.getString(1));
+                }
+            }
+        }
+        return reports;
+    }
+}

@@ -1,0 +1,172 @@
+package haven.ui;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import haven.classroom.Hub;
+import haven.demo.EmbeddedBroker;
+import haven.protocol.Json;
+import haven.testkit.Browser;
+import haven.testkit.Ports;
+import haven.testkit.Stack;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The kiosk in the pupil's language: message files, a Welsh journey and an Arabic (right-to-left) one. */
+class KioskLanguageBrowserTest {
+    @TempDir
+    Path dir;
+
+    private EmbeddedBroker broker;
+    private Hub hub;
+    private ChromeDriver browser;
+    private WebDriverWait wait;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = EmbeddedBroker.start(Ports.free(), null);
+        hub = Hub.start(Stack.hub("year4", broker.port(), dir), Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected());
+        Files.createDirectories(dir.resolve("chrome"));
+        browser = Browser.start(dir.resolve("chrome"), 800, 480);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        hub.close();
+        broker.close();
+        http.close();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hub.kioskPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void press() throws Exception {
+        assertEquals(202, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hub.kioskPort() + "/api/sim/button"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    private void click(By by) {
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(by).click();
+            return true;
+        });
+    }
+
+    private void screenshot(String name) throws Exception {
+        Path out = Path.of("target", "screenshots");
+        Files.createDirectories(out);
+        Files.write(out.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static Set<String> keys(JsonNode node) {
+        Set<String> out = new TreeSet<>();
+        node.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    private void choose(String code) {
+        click(By.id("language"));
+        click(By.cssSelector("#language-list [data-language='" + code + "']"));
+    }
+
+    private double px(By by) {
+        return Double.parseDouble(browser.findElement(by).getCssValue("font-size").replace("px", ""));
+    }
+
+    private void assertFitsAndReadable(String where) {
+        assertEquals(0, Browser.horizontalOverflow(browser), "no horizontal overflow: " + where);
+        Long overflow = (Long) browser.executeScript("return document.documentElement.scrollHeight - window.innerHeight;");
+        assertTrue(overflow <= 0, "no vertical overflow: " + where + " " + overflow);
+        assertEquals(List.of(), Browser.accessibilityViolations(browser), "accessibility: " + where);
+    }
+
+    @Test
+    void everyMessageFileHasEveryEnglishKey() throws Exception {
+        JsonNode index = Json.parse(get("/i18n/index.json").body().getBytes());
+        Set<String> codes = new TreeSet<>();
+        index.get("languages").forEach(l -> codes.add(l.get("code").asText()));
+        assertTrue(codes.containsAll(Set.of("en", "cy", "ar")), codes.toString());
+        Set<String> english = keys(Json.parse(get("/i18n/en.json").body().getBytes()));
+        for (String code : codes) {
+            HttpResponse<String> file = get("/i18n/" + code + ".json");
+            assertEquals(200, file.statusCode(), code);
+            assertEquals(english, keys(Json.parse(file.body().getBytes())), code + ".json has exactly the English keys");
+        }
+        index.get("languages").forEach(l -> assertEquals(l.get("code").asText().equals("ar") ? "rtl" : "ltr", l.get("dir").asText()));
+    }
+
+    @Test
+    void aWelshPupilReportsInWelsh() throws Exception {
+        browser.get("http://127.0.0.1:" + hub.kioskPort() + "/");
+        Browser.viewport(browser, 800, 480);
+        wait.until(ExpectedConditions.textToBe(By.id("connection"), "Connected"));
+        choose("cy");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("prompt"), "pwysa'r botwm"));
+        assertEquals("cy-GB", browser.findElement(By.tagName("html")).getDomAttribute("lang"));
+        assertEquals("Wedi cysylltu", browser.findElement(By.id("connection")).getText());
+        assertFitsAndReadable("Welsh idle");
+        press();
+        wait.until(ExpectedConditions.textToBe(By.id("thanks-title"), "Diolch. Rwyt ti wedi gwneud y peth iawn."));
+        assertEquals("Mae'n ymwneud ag oedolyn", browser.findElement(By.cssSelector("[data-category='about-an-adult']")).getText().substring(1).strip());
+        assertTrue(px(By.cssSelector("[data-category='stranger-contact']")) >= 24);
+        screenshot("language-cy-thanks-800");
+        assertFitsAndReadable("Welsh thank-you");
+        assertEquals(List.of(), Browser.consoleErrors(browser));
+    }
+
+    @Test
+    void anArabicPupilGetsARightToLeftScreenAtBothSizes() throws Exception {
+        browser.get("http://127.0.0.1:" + hub.kioskPort() + "/");
+        Browser.viewport(browser, 800, 480);
+        wait.until(ExpectedConditions.textToBe(By.id("connection"), "Connected"));
+        choose("ar");
+        wait.until(ExpectedConditions.attributeToBe(By.tagName("html"), "dir", "rtl"));
+        assertEquals("ar", browser.findElement(By.tagName("html")).getDomAttribute("lang"));
+        press();
+        WebElement title = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("thanks-title")));
+        wait.until(ExpectedConditions.textToBe(By.id("thanks-title"), "شكرًا لك. لقد فعلت الصواب."));
+        assertEquals("rtl", title.getCssValue("direction"));
+        for (int[] size : new int[][] {{800, 480}, {1920, 1080}}) {
+            Browser.viewport(browser, size[0], size[1]);
+            WebElement first = browser.findElement(By.cssSelector("[data-category='unkind-online']"));
+            long right = (Long) browser.executeScript("return Math.round(arguments[0].getBoundingClientRect().right);", first);
+            assertTrue(right > size[0] / 2, "the categories start on the right in Arabic: right edge " + right);
+            assertTrue(px(By.id("thanks-title")) >= 24 && px(By.cssSelector("[data-category='other']")) >= 24);
+            screenshot("language-ar-thanks-" + size[0]);
+            assertFitsAndReadable("Arabic thank-you at " + size[0]);
+        }
+        assertEquals("ltr", browser.findElement(By.id("isolated")).getDomAttribute("dir"),
+                "the teacher's isolation instructions stay in the staff's language");
+        assertEquals(List.of(), Browser.consoleErrors(browser));
+    }
+}
