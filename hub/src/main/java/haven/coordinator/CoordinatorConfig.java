@@ -9,7 +9,17 @@ import java.time.Duration;
 public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, DatabaseLocation database,
                                 Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
                                 java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
-                                java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup) {
+                                java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup,
+                                java.util.Optional<haven.notify.NotifyConfig> alerts) {
+
+    /** Without alerts to staff (no notify: section), as before that section existed. */
+    public CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, DatabaseLocation database,
+                             Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
+                             java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
+                             java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup) {
+        this(mqtt, httpHost, httpPort, database, ackWithin, secureCookies, repairEvery, sites, endOfDay, zone, retention,
+                sharedGroup, java.util.Optional.empty());
+    }
 
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
@@ -34,7 +44,7 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 sites(file), endOfDay(file), zone(file),
                 // 0 (the default) keeps everything: deleting evidence is the school's decision, made in config.
                 java.util.Optional.of(file.integer("retention.days", 0, 0, 36500)).filter(d -> d > 0).map(Duration::ofDays),
-                sharedGroup);
+                sharedGroup, haven.notify.NotifyConfig.from(file));
         file.rejectUnknownKeys();
         return config;
     }
