@@ -23,6 +23,7 @@ public final class Coordinator implements AutoCloseable {
     private final Escalation escalation;
     private final haven.metrics.HavenMetrics metrics;
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
+    private final java.util.Optional<haven.notify.Notifier> notifier;
 
     private Coordinator(CoordinatorConfig config, Clock clock) throws SQLException {
         owned = new haven.lifecycle.Owned("coordinator");
@@ -33,7 +34,8 @@ public final class Coordinator implements AutoCloseable {
         Isolations isolations = new Isolations();
         feed = new LiveFeed();
         staff = new StaffAccounts(db, clock);
-        ingest = own(new Ingest(db, codec, new EventLog(codec), incidents, rooms, isolations, feed, clock));
+        EventLog eventLog = new EventLog(codec);
+        ingest = own(new Ingest(db, codec, eventLog, incidents, rooms, isolations, feed, clock));
         mqtt = new MqttLink(config.mqtt(), null);
         own(mqtt);
         ingest.subscribe(mqtt, config.sharedGroup());
@@ -55,6 +57,10 @@ public final class Coordinator implements AutoCloseable {
                 .coordinatorSeries();
         ingest.onWorryLogged(metrics::pressIngested);
         escalation.onEscalated(metrics::escalated);
+        // Alerts to staff away from the dashboard (docs/NOTIFICATIONS.md): told of every incident change.
+        notifier = config.alerts().map(alerts -> own(haven.notify.Notifier.create(alerts, db, incidents, staff, eventLog, clock))
+                .start(java.time.Duration.ofSeconds(1)));
+        notifier.ifPresent(feed::onIncidentChanged);
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 audit, commands, clock, config.secureCookies(), setupToken, metrics));
@@ -104,6 +110,11 @@ public final class Coordinator implements AutoCloseable {
 
     public Escalation escalation() {
         return escalation;
+    }
+
+    /** Alerts to staff, when coordinator.yaml has a notify: section. */
+    public java.util.Optional<haven.notify.Notifier> notifier() {
+        return notifier;
     }
 
     public AupLibrary aups() {

@@ -19,6 +19,7 @@ public final class LiveFeed {
     private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
 
     private final Map<WsContext, StaffSession> clients = new ConcurrentHashMap<>();
+    private final List<IncidentListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long seq;
 
     public synchronized long seq() {
@@ -46,7 +47,16 @@ public final class LiveFeed {
         broadcast("room", room.toJson());
     }
 
+    /**
+     * Told of every incident change (opened, more presses, detail, acknowledged, escalated, closed): every one
+     * already comes here after its commit, so alerts to staff see exactly what the dashboards see.
+     */
+    public void onIncidentChanged(IncidentListener listener) {
+        listeners.add(listener);
+    }
+
     public synchronized void incidentChanged(Incident incident) {
+        listeners.forEach(l -> l.incidentChanged(incident));
         long next = ++seq;
         // Viewers who may not see it still get the sequence number, so they do not resync for nothing.
         ObjectNode hidden = Json.object();
