@@ -106,8 +106,15 @@ class EmailLadderTest {
     }
 
     private String press() {
+        return press(null);
+    }
+
+    private String press(String category) {
         ObjectNode data = Json.object();
         data.put("presses", 1);
+        if (category != null) {
+            data.put("category", category);
+        }
         Event e = new Event(UUID.randomUUID().toString(), ++seq, EventType.WORRY_REPORTED, YEAR5, clock.instant(), data);
         coordinator.ingest().onMessage(e.topic(), codec.encode(e), false);
         return e.id();
@@ -174,6 +181,23 @@ class EmailLadderTest {
             EventLog.Verification v = EventLog.verify(c);
             assertTrue(v.intact(), "the send attempts are chained like the hubs' events: " + v.firstBreak());
             assertEquals(3, v.checked(), "the press and two attempts");
+        }
+    }
+
+    @Test
+    void aConcernAboutAnAdultGoesToTheHeadAtOnceAndToNobodyElse() throws Exception {
+        start(Ports.free(), true);
+        press("about-an-adult");
+        await().atMost(Duration.ofSeconds(10)).until(() -> recipients().equals(List.of("head@test-school.invalid")));
+        clock.advance(Duration.ofMinutes(30));
+        waitTwoPasses();
+        assertEquals(List.of("head@test-school.invalid"), recipients(), "the DSL may not see it, so is not told of it");
+        try (StaffClient head = new StaffClient(coordinator.httpPort())) {
+            assertEquals(200, head.login("head", PASSWORD));
+            long id = Json.parse(head.get("/api/incidents?status=open").body().getBytes()).get("incidents").get(0).get("id").asLong();
+            List<JsonNode> skipped = ofType(chronology(head, id), Timeline.SKIPPED);
+            assertEquals(1, skipped.size(), skipped.toString());
+            assertEquals("dsl", skipped.get(0).path("data").path("contact").asText());
         }
     }
 
