@@ -25,7 +25,8 @@ public final class Coordinator implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
     private final java.util.Optional<haven.notify.Notifier> notifier;
 
-    private Coordinator(CoordinatorConfig config, Clock clock) throws SQLException {
+    private Coordinator(CoordinatorConfig config, Clock clock, java.util.function.Consumer<io.javalin.config.JavalinConfig> moreRoutes)
+            throws SQLException {
         owned = new haven.lifecycle.Owned("coordinator");
         db = own(config.database().open("/haven/store/coordinator"));
         EventCodec codec = new EventCodec();
@@ -63,7 +64,7 @@ public final class Coordinator implements AutoCloseable {
         notifier.ifPresent(feed::onIncidentChanged);
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
-                audit, commands, clock, config.secureCookies(), setupToken, metrics));
+                audit, commands, clock, config.secureCookies(), setupToken, metrics, moreRoutes));
         mqtt.start();
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());
@@ -76,7 +77,13 @@ public final class Coordinator implements AutoCloseable {
     }
 
     public static Coordinator start(CoordinatorConfig config, Clock clock) throws SQLException {
-        return new Coordinator(config, clock);
+        return new Coordinator(config, clock, routes -> { });
+    }
+
+    /** With more pages on the dashboard's server (the demo's mail catcher at /demo/mail). */
+    public static Coordinator start(CoordinatorConfig config, Clock clock,
+                                    java.util.function.Consumer<io.javalin.config.JavalinConfig> moreRoutes) throws SQLException {
+        return new Coordinator(config, clock, moreRoutes);
     }
 
     private <T extends AutoCloseable> T own(T resource) {

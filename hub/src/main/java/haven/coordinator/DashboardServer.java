@@ -60,7 +60,7 @@ public final class DashboardServer implements AutoCloseable {
                            LiveFeed feed, Sessions sessions,
                            StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
                            java.util.concurrent.atomic.AtomicReference<String> setupToken,
-                           haven.metrics.HavenMetrics metrics) {
+                           haven.metrics.HavenMetrics metrics, java.util.function.Consumer<io.javalin.config.JavalinConfig> moreRoutes) {
         this.db = db;
         this.incidents = incidents;
         this.rooms = rooms;
@@ -232,6 +232,7 @@ public final class DashboardServer implements AutoCloseable {
                 json(ctx, aupsJson());
             });
             config.routes.post("/api/rooms/{site}/{room}/isolate", this::requestIsolation);
+            moreRoutes.accept(config);
             config.routes.ws("/ws", ws -> {
                 ws.onConnect(ctx -> {
                     Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
