@@ -54,6 +54,7 @@ class EmailLadderTest {
     private EmbeddedBroker broker;
     private Coordinator coordinator;
     private WebhookReceiver chat;
+    private CoordinatorConfig config;
     private long seq;
 
     private void start(int smtpPort, boolean smtpRunning) throws Exception {
@@ -84,7 +85,8 @@ class EmailLadderTest {
         worry.addObject().putArray("contacts").add("dsl");
         worry.addObject().put("after", "10m").putArray("contacts").add("head");
         n.putObject("roomNames").putObject("test-school").put("year5-elm", "Year 5 (Elm)");
-        coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
+        config = CoordinatorConfig.from(ConfigFile.of("test", c));
+        coordinator = Coordinator.start(config, clock);
         coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
         coordinator.staff().put("head", Role.HEAD, PASSWORD.toCharArray());
     }
@@ -199,6 +201,20 @@ class EmailLadderTest {
             assertEquals(1, skipped.size(), skipped.toString());
             assertEquals("dsl", skipped.get(0).path("data").path("contact").asText());
         }
+    }
+
+    @Test
+    void afterARestartTheLadderCarriesOnFromTheStepItHadReached() throws Exception {
+        start(Ports.free(), true);
+        press();
+        await().atMost(Duration.ofSeconds(10)).until(() -> recipients().size() == 1);
+        coordinator.close();
+        coordinator = Coordinator.start(config, clock);
+        clock.advance(Duration.ofMinutes(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> recipients().size() == 2);
+        waitTwoPasses();
+        assertEquals(List.of("dsl@test-school.invalid", "head@test-school.invalid"), recipients(),
+                "step 2 after the restart, and step 1 not again");
     }
 
     @Test
