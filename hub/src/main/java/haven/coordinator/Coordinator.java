@@ -64,7 +64,10 @@ public final class Coordinator implements AutoCloseable {
         notifier.ifPresent(feed::onIncidentChanged);
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
-                audit, commands, clock, config.secureCookies(), setupToken, metrics, moreRoutes));
+                audit, commands, clock, config.secureCookies(), setupToken, metrics, routes -> {
+                    moreRoutes.accept(routes);
+                    notifier.ifPresent(n -> n.routes(routes));
+                }));
         mqtt.start();
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());

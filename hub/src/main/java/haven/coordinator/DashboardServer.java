@@ -289,6 +289,11 @@ public final class DashboardServer implements AutoCloseable {
         return ctx.attribute(STAFF);
     }
 
+    /** Who is logged in, for pages mounted beside these under /api/ (the login check has already run). */
+    public static StaffSession staffOf(Context ctx) {
+        return session(ctx);
+    }
+
     private void login(Context ctx) throws SQLException {
         JsonNode body = Json.parse(ctx.bodyAsBytes());
         String name = body.path("name").asText("");

@@ -64,15 +64,17 @@ public final class Notifier implements IncidentListener, AutoCloseable {
 
     private final java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
     private final Optional<HttpClient> http;
+    private final Optional<PushRoutes> pushRoutes;
 
     public Notifier(NotifyConfig config, Database db, Incidents incidents, StaffAccounts staff, EventLog eventLog,
                     Map<String, Channel> channels, Clock clock) {
-        this(config, db, incidents, staff, eventLog, channels, clock, Optional.empty());
+        this(config, db, incidents, staff, eventLog, channels, clock, Optional.empty(), Optional.empty());
     }
 
     private Notifier(NotifyConfig config, Database db, Incidents incidents, StaffAccounts staff, EventLog eventLog,
-                     Map<String, Channel> channels, Clock clock, Optional<HttpClient> http) {
+                     Map<String, Channel> channels, Clock clock, Optional<HttpClient> http, Optional<PushRoutes> pushRoutes) {
         this.http = http;
+        this.pushRoutes = pushRoutes;
         this.config = config;
         this.db = db;
         this.incidents = incidents;
@@ -86,7 +88,16 @@ public final class Notifier implements IncidentListener, AutoCloseable {
     public static Notifier create(NotifyConfig config, Database db, Incidents incidents, StaffAccounts staff, EventLog eventLog,
                                   Clock clock) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        return new Notifier(config, db, incidents, staff, eventLog, channels(config, http, clock), clock, Optional.of(http));
+        Map<String, Channel> channels = new HashMap<>(channels(config, http, clock));
+        Optional<PushSubscriptions> devices = config.push().map(p -> new PushSubscriptions(db, clock, new WebPush(new java.security.SecureRandom())));
+        config.push().ifPresent(p -> channels.put(Contact.PUSH, new PushChannel(devices.orElseThrow(),
+                new WebPush(new java.security.SecureRandom()), http, clock, p.subject(), p.ttl())));
+        return new Notifier(config, db, incidents, staff, eventLog, channels, clock, Optional.of(http), devices.map(PushRoutes::new));
+    }
+
+    /** The dashboard's Web Push API, when notify.push is configured. */
+    public void routes(io.javalin.config.JavalinConfig config) {
+        pushRoutes.ifPresent(r -> r.routes(config));
     }
 
     /** The channels notify: configures: "email" over SMTP, "webhook:NAME" for each webhook. */

@@ -30,11 +30,16 @@ import java.util.regex.Pattern;
 public record NotifyConfig(URI dashboardUrl, Optional<SmtpSettings> smtp, Map<String, WebhookSettings> webhooks,
                            Map<String, Contact> contacts, Map<AlertKind, List<Step>> ladders,
                            Map<AlertKind, List<Step>> outOfHours, Optional<SchoolHours> schoolHours,
-                           Set<Category> urgentCategories, Map<RoomId, String> roomNames, int attempts, Duration backoff) {
+                           Set<Category> urgentCategories, Map<RoomId, String> roomNames, int attempts, Duration backoff,
+                           Optional<Push> push) {
+
+    /** Web Push: who the push services may contact about our traffic (VAPID "sub"), and how long a message may wait. */
+    public record Push(String subject, Duration ttl) {
+    }
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})\\s*(s|m|h)");
     private static final List<String> STEP_FIELDS = List.of("after", "contacts");
-    private static final List<String> CONTACT_FIELDS = List.of("staff", "email", "webhooks");
+    private static final List<String> CONTACT_FIELDS = List.of("staff", "email", "push", "webhooks");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s,<>]+@[^@\\s,<>]+");
 
     public NotifyConfig {
@@ -80,7 +85,16 @@ public record NotifyConfig(URI dashboardUrl, Optional<SmtpSettings> smtp, Map<St
         URI dashboard = uri(file, "notify.dashboardUrl", file.string("notify.dashboardUrl"));
         Optional<SmtpSettings> smtp = smtp(file);
         Map<String, WebhookSettings> webhooks = webhooks(file);
-        Map<String, Contact> contacts = contacts(file, smtp.isPresent(), webhooks.keySet());
+        Optional<Push> push = file.optionalString("notify.push.subject").map(subject -> {
+            if (!subject.startsWith("mailto:") && !subject.startsWith("https://")) {
+                throw file.error("notify.push.subject", "a mailto: or https:// contact for the push services (RFC 8292)");
+            }
+            return new Push(subject, Duration.ofSeconds(file.integer("notify.push.ttlSeconds", 3600, 60, 86400)));
+        });
+        if (push.isEmpty() && !file.node("notify.push").isMissingNode()) {
+            throw file.error("notify.push.subject", "set when notify.push is (a mailto: or https:// contact)");
+        }
+        Map<String, Contact> contacts = contacts(file, smtp.isPresent(), push.isPresent(), webhooks.keySet());
         Map<AlertKind, List<Step>> ladders = ladders(file, "notify.ladders", contacts.keySet());
         Map<AlertKind, List<Step>> outOfHours = ladders(file, "notify.outOfHours", contacts.keySet());
         Optional<SchoolHours> hours = schoolHours(file);
@@ -90,7 +104,7 @@ public record NotifyConfig(URI dashboardUrl, Optional<SmtpSettings> smtp, Map<St
         return Optional.of(file.checked("notify.ladders", () -> new NotifyConfig(dashboard, smtp, webhooks, contacts, ladders,
                 outOfHours, hours, urgent(file), roomNames(file),
                 file.integer("notify.retry.attempts", 3, 1, 10),
-                Duration.ofSeconds(file.integer("notify.retry.backoffSeconds", 30, 1, 3600)))));
+                Duration.ofSeconds(file.integer("notify.retry.backoffSeconds", 30, 1, 3600)), push)));
     }
 
     /** "20s", "10m", "1h" or "0". */
@@ -188,7 +202,7 @@ public record NotifyConfig(URI dashboardUrl, Optional<SmtpSettings> smtp, Map<St
         return out;
     }
 
-    private static Map<String, Contact> contacts(ConfigFile file, boolean smtp, Set<String> webhooks) {
+    private static Map<String, Contact> contacts(ConfigFile file, boolean smtp, boolean pushConfigured, Set<String> webhooks) {
         JsonNode list = file.node("notify.contacts");
         if (!list.isArray() || list.isEmpty()) {
             throw file.error("notify.contacts", "a list of contacts (staff, email, webhooks)");
@@ -215,7 +229,15 @@ public record NotifyConfig(URI dashboardUrl, Optional<SmtpSettings> smtp, Map<St
             if (out.containsKey(staff)) {
                 throw new ConfigException("config " + file.name() + ": " + at + ".staff '" + staff + "' is listed twice");
             }
-            Contact contact = file.checked(at, () -> new Contact(staff, email, hooks));
+            JsonNode pushNode = item.path("push");
+            if (!pushNode.isMissingNode() && !pushNode.isBoolean()) {
+                throw new ConfigException("config " + file.name() + ": " + at + ".push must be true or false, got " + pushNode);
+            }
+            boolean push = pushNode.asBoolean(false);
+            if (push && !pushConfigured) {
+                throw new ConfigException("config " + file.name() + ": " + at + ".push needs notify.push.subject");
+            }
+            Contact contact = file.checked(at, () -> new Contact(staff, email, push, hooks));
             out.put(staff, contact);
         }
         return out;

@@ -11,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A chat service on loopback: records every request it is sent and answers with {@code status}. */
 final class WebhookReceiver implements AutoCloseable {
-    record Request(String path, Map<String, List<String>> headers, String body) {
+    record Request(String path, Map<String, List<String>> headers, String body, byte[] bytes) {
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
@@ -27,7 +27,7 @@ final class WebhookReceiver implements AutoCloseable {
         server.createContext("/", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             received.add(new Request(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()),
-                    new String(body, StandardCharsets.UTF_8)));
+                    new String(body, StandardCharsets.UTF_8), body));
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
