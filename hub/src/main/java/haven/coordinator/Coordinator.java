@@ -66,7 +66,7 @@ public final class Coordinator implements AutoCloseable {
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 audit, commands, clock, config.secureCookies(), setupToken, metrics, routes -> {
                     moreRoutes.accept(routes);
-                    notifier.ifPresent(n -> n.routes(routes));
+                    haven.notify.PushRoutes.mount(routes, notifier.flatMap(haven.notify.Notifier::push));
                 }));
         mqtt.start();
         repair.start(config.repairEvery());

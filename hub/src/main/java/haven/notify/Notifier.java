@@ -64,7 +64,7 @@ public final class Notifier implements IncidentListener, AutoCloseable {
 
     private final java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
     private final Optional<HttpClient> http;
-    private final Optional<PushRoutes> pushRoutes;
+    private final Optional<PushSubscriptions> push;
 
     public Notifier(NotifyConfig config, Database db, Incidents incidents, StaffAccounts staff, EventLog eventLog,
                     Map<String, Channel> channels, Clock clock) {
@@ -72,9 +72,9 @@ public final class Notifier implements IncidentListener, AutoCloseable {
     }
 
     private Notifier(NotifyConfig config, Database db, Incidents incidents, StaffAccounts staff, EventLog eventLog,
-                     Map<String, Channel> channels, Clock clock, Optional<HttpClient> http, Optional<PushRoutes> pushRoutes) {
+                     Map<String, Channel> channels, Clock clock, Optional<HttpClient> http, Optional<PushSubscriptions> push) {
         this.http = http;
-        this.pushRoutes = pushRoutes;
+        this.push = push;
         this.config = config;
         this.db = db;
         this.incidents = incidents;
@@ -92,12 +92,12 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         Optional<PushSubscriptions> devices = config.push().map(p -> new PushSubscriptions(db, clock, new WebPush(new java.security.SecureRandom())));
         config.push().ifPresent(p -> channels.put(Contact.PUSH, new PushChannel(devices.orElseThrow(),
                 new WebPush(new java.security.SecureRandom()), http, clock, p.subject(), p.ttl())));
-        return new Notifier(config, db, incidents, staff, eventLog, channels, clock, Optional.of(http), devices.map(PushRoutes::new));
+        return new Notifier(config, db, incidents, staff, eventLog, channels, clock, Optional.of(http), devices);
     }
 
-    /** The dashboard's Web Push API, when notify.push is configured. */
-    public void routes(io.javalin.config.JavalinConfig config) {
-        pushRoutes.ifPresent(r -> r.routes(config));
+    /** Staff devices subscribed to Web Push, when notify.push is configured. */
+    public Optional<PushSubscriptions> push() {
+        return push;
     }
 
     /** The channels notify: configures: "email" over SMTP, "webhook:NAME" for each webhook. */

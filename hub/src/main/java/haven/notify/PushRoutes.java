@@ -7,17 +7,21 @@ import haven.protocol.Json;
 import io.javalin.config.JavalinConfig;
 
 /**
- * The dashboard's side of Web Push: the public key a browser subscribes with, and storing the subscription
- * for the logged-in member of staff (the dashboard's login and CSRF checks cover /api/*).
+ * The dashboard's side of Web Push: the public key a browser subscribes with (null when notify.push is not
+ * configured, so the page hides its button without an error), and storing the subscription for the
+ * logged-in member of staff (the dashboard's login and CSRF checks cover /api/*).
  */
-final class PushRoutes {
-    private final PushSubscriptions subscriptions;
-
-    PushRoutes(PushSubscriptions subscriptions) {
-        this.subscriptions = subscriptions;
+public final class PushRoutes {
+    private PushRoutes() {
     }
 
-    void routes(JavalinConfig config) {
+    public static void mount(JavalinConfig config, java.util.Optional<PushSubscriptions> push) {
+        if (push.isEmpty()) {
+            config.routes.get("/api/push/key", ctx -> ctx.contentType("application/json")
+                    .result(Json.write(Json.object().putNull("publicKey"))));
+            return;
+        }
+        PushSubscriptions subscriptions = push.get();
         config.routes.get("/api/push/key", ctx -> ctx.contentType("application/json")
                 .result(Json.write(Json.object().put("publicKey", WebPush.base64Url(subscriptions.keys().publicKey())))));
         config.routes.post("/api/push/subscriptions", ctx -> {
