@@ -28,6 +28,6 @@ class NotificationsDocTest {
         NotifyConfig n = CoordinatorConfig.from(ConfigFile.of("docs/NOTIFICATIONS.md", root)).alerts().orElseThrow();
         assertEquals(List.of("dsl", "deputy-dsl"), n.ladder(AlertKind.WORRY, true).get(0).contacts());
         assertEquals(List.of("on-call"), n.ladder(AlertKind.WORRY, false).get(0).contacts());
-        assertEquals(List.of("email", "webhook:dsl-phone"), n.contacts().get("dsl").channels());
+        assertEquals(List.of("email", "push", "webhook:dsl-phone"), n.contacts().get("dsl").channels());
     }
 }
