@@ -31,6 +31,8 @@ public final class SmtpChannel implements Channel {
         p.put(prefix + "timeout", String.valueOf(settings.timeout().toMillis()));
         p.put(prefix + "writetimeout", String.valueOf(settings.timeout().toMillis()));
         p.put(prefix + "from", settings.from());
+        // The EHLO name, looked up once here: left unset, Angus resolves this host's name on every connection.
+        p.put(prefix + "localhost", ehloName());
         if (settings.security() == SmtpSettings.Security.STARTTLS) {
             p.put(prefix + "starttls.enable", "true");
             p.put(prefix + "starttls.required", "true");
@@ -39,6 +41,15 @@ public final class SmtpChannel implements Channel {
             p.put(prefix + "ssl.checkserveridentity", "true");
         }
         this.session = Session.getInstance(p);
+    }
+
+    private static String ehloName() {
+        try {
+            String name = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+            return name == null || name.isBlank() ? "localhost" : name;
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     @Override
