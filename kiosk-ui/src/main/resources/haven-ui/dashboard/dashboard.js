@@ -254,6 +254,26 @@
     }
   }
 
+  // Alerts to staff (docs/NOTIFICATIONS.md) are records on the timeline; a failed one must stand out.
+  function eventText(item) {
+    const d = item.data || {};
+    switch (item.type) {
+      case "notify.attempt":
+        return `alert to ${d.contact} by ${d.channel}: ${d.outcome === "accepted" ? "accepted" : "FAILED"}` +
+          ` (attempt ${d.attempt}${d.reply ? ", " + d.reply : ""})`;
+      case "notify.unreachable":
+        return `alert to ${d.contact}: NOT REACHED on any channel (${(d.channels || []).join(", ")})`;
+      case "notify.skipped":
+        return `alert to ${d.contact} not sent: ${d.reason}`;
+      default:
+        return item.type;
+    }
+  }
+
+  function alertFailed(item) {
+    return item.type === "notify.unreachable" || (item.type === "notify.attempt" && item.data && item.data.outcome !== "accepted");
+  }
+
   let detailId = null;
   async function showDetail(id) {
     const res = await api(`/api/incidents/${id}`);
@@ -268,8 +288,8 @@
     list.textContent = "";
     for (const item of inc.chronology) {
       const when = new Date(item.at).toLocaleTimeString();
-      const what = item.kind === "event" ? `${item.type}` : `${item.action} by ${item.actor}`;
-      list.appendChild(el("li", item.kind, `${when} — ${what}`));
+      const what = item.kind === "event" ? eventText(item) : `${item.action} by ${item.actor}`;
+      list.appendChild(el("li", item.kind + (alertFailed(item) ? " alert-failed" : ""), `${when} — ${what}`));
     }
     $("close-form").hidden = !["coordinator", "head", "senior"].includes(session.role) || inc.status === "closed";
     $("close-result").textContent = "";

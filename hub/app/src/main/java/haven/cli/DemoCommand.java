@@ -26,6 +26,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--site", defaultValue = "demo-school", description = "site id")
     String site;
 
+    @Option(names = "--smtp", paramLabel = "HOST:PORT",
+            description = "send the demo's e-mail to this SMTP server (no TLS, no login) instead of the built-in mail catcher")
+    String smtp;
+
+    @Option(names = "--ack-within", paramLabel = "DURATION", defaultValue = "2m",
+            description = "how long a worry waits unacknowledged before the head is e-mailed too, e.g. 20s, 2m (default ${DEFAULT-VALUE})")
+    String ackWithin;
+
     @Override
     public Integer call() throws Exception {
         if (rooms < 1 || rooms > 50) {
@@ -36,7 +44,8 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 1; httpPort != 0 && i <= rooms; i++) {
             FreePort.require("127.0.0.1", httpPort + i, "the kiosks use the " + rooms + " ports after --http-port: choose another --http-port");
         }
-        Demo demo = new Demo(new Demo.Settings(rooms, httpPort, mqttPort, data, site), Clock.systemUTC());
+        Demo demo = new Demo(new Demo.Settings(rooms, httpPort, mqttPort, data, site, java.util.Optional.ofNullable(smtp),
+                haven.coordinator.notify.NotifyConfig.duration(ackWithin)), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nhaven demo: stopping ...");
@@ -49,6 +58,14 @@ final class DemoCommand implements Callable<Integer> {
         for (Demo.Login login : demo.logins()) {
             System.out.printf("      login %-18s password %s   (%s)%n", login.name(), login.password(), login.role());
         }
+        if (demo.mailbox().catches()) {
+            System.out.println("  E-mail to staff:    http://127.0.0.1:" + demo.coordinator().httpPort() + "/demo/mail"
+                    + "   (mail catcher on smtp://" + demo.mailbox().smtpTarget() + ")");
+        } else {
+            System.out.println("  E-mail to staff:    sent to smtp://" + demo.mailbox().smtpTarget() + " (--smtp)");
+        }
+        System.out.println("      a new worry e-mails demo-coordinator@demo.invalid at once, and demo-head@demo.invalid after "
+                + ackWithin + " unacknowledged");
         System.out.println("  Classroom kiosks:");
         for (Hub hub : demo.hubs()) {
             System.out.printf("      %-12s http://127.0.0.1:%d/%n", hub.config().room().room(), hub.kioskPort());

@@ -22,7 +22,31 @@ import java.util.List;
  * Its isolation backend is simulated/manual: the demo never touches this machine's firewall or network.
  */
 public final class Demo implements AutoCloseable {
-    public record Settings(int rooms, int httpPort, int mqttPort, Path dataDir, String site) {
+    /**
+     * {@code smtp}: HOST:PORT to send the demo's e-mail to instead of the built-in catcher; {@code ackWithin}: how long
+     * a worry waits unacknowledged before the head is e-mailed too.
+     */
+    public record Settings(int rooms, int httpPort, int mqttPort, Path dataDir, String site, java.util.Optional<String> smtp,
+                           java.time.Duration ackWithin) {
+        public Settings {
+            if (ackWithin.isNegative() || ackWithin.isZero()) {
+                throw new IllegalArgumentException("--ack-within must be longer than 0, got " + ackWithin);
+            }
+            smtp.ifPresent(Settings::hostAndPort);
+        }
+
+        public Settings(int rooms, int httpPort, int mqttPort, Path dataDir, String site) {
+            this(rooms, httpPort, mqttPort, dataDir, site, java.util.Optional.empty(), java.time.Duration.ofMinutes(2));
+        }
+
+        static String[] hostAndPort(String text) {
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0 || colon == text.length() - 1 || !text.substring(colon + 1).matches("\\d{1,5}")
+                    || Integer.parseInt(text.substring(colon + 1)) > 65535) {
+                throw new IllegalArgumentException("--smtp must be HOST:PORT, for example 127.0.0.1:2525, got '" + text + "'");
+            }
+            return new String[] {text.substring(0, colon), text.substring(colon + 1)};
+        }
     }
 
     public record Login(String name, String role, String password) {
@@ -36,6 +60,7 @@ public final class Demo implements AutoCloseable {
     private final List<Hub> hubs = new ArrayList<>();
     private final List<Login> logins = new ArrayList<>();
     private final EmbeddedBroker broker;
+    private final DemoMailbox mailbox;
 
     public Demo(Settings settings, Clock clock) throws Exception {
         owned = new haven.lifecycle.Owned("demo");
@@ -45,6 +70,8 @@ public final class Demo implements AutoCloseable {
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + settings.mqttPort()).put("keepAliveSeconds", 10);
         c.putObject("http").put("host", "127.0.0.1").put("port", settings.httpPort());
         c.put("database", settings.dataDir().resolve("coordinator.db").toString());
+        mailbox = own(settings.smtp().map(DemoMailbox::elsewhere).orElseGet(() -> DemoMailbox.catcher(freeLoopbackPort())));
+        demoAlerts(c.putObject("notify"), settings, mailbox.smtpTarget());
         CoordinatorConfig coordinatorConfig = CoordinatorConfig.from(ConfigFile.of("demo coordinator", c));
         // Accounts first, so the coordinator does not offer a first-run setup link for the demo.
         try (Database db = coordinatorConfig.database().open("db/coordinator")) {
@@ -59,7 +86,7 @@ public final class Demo implements AutoCloseable {
                 logins.add(new Login(name, role.wire(), password));
             }
         }
-        coordinator = own(Coordinator.start(coordinatorConfig, clock));
+        coordinator = own(Coordinator.start(coordinatorConfig, clock, java.util.List.of(mailbox.page())));
         for (int i = 0; i < settings.rooms(); i++) {
             String room = i < ROOM_NAMES.length ? ROOM_NAMES[i] : "room-" + (i + 1);
             ObjectNode h = Json.object();
@@ -80,6 +107,33 @@ public final class Demo implements AutoCloseable {
                         .put("ip", String.format("10.200.%d.%d", i + 1, 10 + pc));
             }
             hubs.add(own(Hub.start(HubConfig.from(ConfigFile.of("demo hub " + room, h)), clock)));
+        }
+    }
+
+    /**
+     * The demo's ladder for a new worry: the coordinator at once, the head after {@code ackWithin} unacknowledged.
+     * Every demo account has an address under demo.invalid (RFC 2606: never delivered anywhere real).
+     */
+    private static void demoAlerts(ObjectNode n, Settings settings, String smtpTarget) {
+        n.put("dashboardUrl", "http://127.0.0.1:" + (settings.httpPort() == 0 ? 8080 : settings.httpPort()) + "/");
+        String[] smtp = Settings.hostAndPort(smtpTarget);
+        n.putObject("smtp").put("host", smtp[0]).put("port", Integer.parseInt(smtp[1]))
+                .put("security", "none").put("from", "haven-demo@demo.invalid");
+        n.putObject("retry").put("attempts", 3).put("backoffSeconds", 5);
+        var contacts = n.putArray("contacts");
+        for (Role role : List.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR, Role.TEACHER)) {
+            contacts.addObject().put("staff", "demo-" + role.wire()).put("email", "demo-" + role.wire() + "@demo.invalid");
+        }
+        var worry = n.putObject("ladders").putArray("worry");
+        worry.addObject().putArray("contacts").add("demo-coordinator");
+        worry.addObject().put("after", settings.ackWithin().toSeconds() + "s").putArray("contacts").add("demo-head");
+    }
+
+    private static int freeLoopbackPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no free loopback port for the demo's mail catcher", e);
         }
     }
 
@@ -107,6 +161,11 @@ public final class Demo implements AutoCloseable {
 
     public List<Login> logins() {
         return logins;
+    }
+
+    /** The demo's mail catcher (or where --smtp sends the e-mail instead). */
+    public DemoMailbox mailbox() {
+        return mailbox;
     }
 
     public int mqttPort() {

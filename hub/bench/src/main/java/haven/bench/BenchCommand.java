@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
  * the method and holds the figures measured.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: latency, ingest, hubs, footprint (see docs/PERFORMANCE.md).",
-        subcommands = {LatencyBench.class, IngestBench.class, HubsBench.class, FootprintBench.class, HubFleetCommand.class})
+        subcommands = {LatencyBench.class, IngestBench.class, HubsBench.class, FootprintBench.class, HubFleetCommand.class,
+                NotifyBench.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -26,8 +26,10 @@ public final class Coordinator implements AutoCloseable {
     private final Escalation escalation;
     private final haven.metrics.HavenMetrics metrics;
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
+    private final java.util.Optional<haven.coordinator.notify.Notifier> notifier;
 
-    private Coordinator(CoordinatorConfig config, Clock clock) throws SQLException {
+    private Coordinator(CoordinatorConfig config, Clock clock, java.util.List<ExtraPage> extraPages)
+            throws SQLException {
         owned = new haven.lifecycle.Owned("coordinator");
         db = own(config.database().open("db/coordinator"));
         EventCodec codec = new EventCodec();
@@ -36,7 +38,8 @@ public final class Coordinator implements AutoCloseable {
         Isolations isolations = new Isolations();
         feed = new LiveFeed();
         staff = new StaffAccounts(db, clock);
-        ingest = own(new Ingest(db, codec, new EventLog(codec), incidents, rooms, isolations, feed, clock));
+        EventLog eventLog = new EventLog(codec);
+        ingest = own(new Ingest(db, codec, eventLog, incidents, rooms, isolations, feed, clock));
         mqtt = new MqttLink(config.mqtt(), null);
         own(mqtt);
         ingest.subscribe(mqtt, config.sharedGroup());
@@ -58,10 +61,15 @@ public final class Coordinator implements AutoCloseable {
                 .coordinatorSeries();
         ingest.onWorryLogged(metrics::pressIngested);
         escalation.onEscalated(metrics::escalated);
+        // Alerts to staff away from the dashboard (docs/NOTIFICATIONS.md): told of every incident change.
+        notifier = config.alerts().map(alerts -> own(haven.coordinator.notify.Notifier.create(alerts, db, incidents, staff, eventLog, clock))
+                .start(java.time.Duration.ofSeconds(1)));
+        notifier.ifPresent(feed::onIncidentChanged);
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 audit, commands, clock, config.secureCookies(), setupToken, metrics,
-                new FollowUpLookup(db, incidents, audit, clock, config.followUpKey())));
+                new FollowUpLookup(db, incidents, audit, clock, config.followUpKey()),
+                notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages));
         mqtt.start();
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());
@@ -74,7 +82,13 @@ public final class Coordinator implements AutoCloseable {
     }
 
     public static Coordinator start(CoordinatorConfig config, Clock clock) throws SQLException {
-        return new Coordinator(config, clock);
+        return new Coordinator(config, clock, java.util.List.of());
+    }
+
+    /** With more pages on the dashboard's server (the demo's mail catcher at /demo/mail). */
+    public static Coordinator start(CoordinatorConfig config, Clock clock,
+                                    java.util.List<ExtraPage> extraPages) throws SQLException {
+        return new Coordinator(config, clock, extraPages);
     }
 
     private <T extends AutoCloseable> T own(T resource) {
@@ -108,6 +122,11 @@ public final class Coordinator implements AutoCloseable {
 
     public Escalation escalation() {
         return escalation;
+    }
+
+    /** Alerts to staff, when coordinator.yaml has a notify: section. */
+    public java.util.Optional<haven.coordinator.notify.Notifier> notifier() {
+        return notifier;
     }
 
     public AupLibrary aups() {

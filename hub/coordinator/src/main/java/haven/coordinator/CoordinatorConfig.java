@@ -10,7 +10,17 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                                 Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
                                 java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
                                 java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup,
-                                java.util.Optional<String> followUpKey) {
+                                java.util.Optional<String> followUpKey,
+                                java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts) {
+
+    /** Without follow-up look-ups and without alerts to staff (no followUp: or notify: section). */
+    public CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, DatabaseLocation database,
+                             Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
+                             java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
+                             java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup) {
+        this(mqtt, httpHost, httpPort, database, ackWithin, secureCookies, repairEvery, sites, endOfDay, zone, retention,
+                sharedGroup, java.util.Optional.empty(), java.util.Optional.empty());
+    }
 
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
@@ -42,7 +52,8 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                                 + " characters, the same as followUp.key in every hub.yaml of the school");
                     }
                     return key;
-                }));
+                }),
+                haven.coordinator.notify.NotifyConfig.from(file));
         file.rejectUnknownKeys();
         return config;
     }

@@ -82,7 +82,8 @@ public final class Rooms {
     /** How many of a hub's events below the highest known seq are not in the log. */
     public long missing(Connection c, RoomId room) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(highestSeq(c)
-                + " - (SELECT count(DISTINCT seq) FROM events e WHERE e.site = r.site AND e.room = r.room)"
+                // seq 0 is the coordinator's own records on the room's timeline, not a number of the hub's
+                + " - (SELECT count(DISTINCT seq) FROM events e WHERE e.site = r.site AND e.room = r.room AND e.seq > 0)"
                 + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());

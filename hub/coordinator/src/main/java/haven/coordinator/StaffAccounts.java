@@ -118,6 +118,18 @@ public final class StaffAccounts {
         });
     }
 
+    /** The role of an enabled account, without a password: who an alert may be sent to, and what it may say. */
+    public Optional<Role> activeRole(String name) throws SQLException {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT role FROM staff WHERE name = ? AND disabled = 0")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Role.fromWire(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
     public Optional<Role> verify(String name, char[] password) throws SQLException {
         record Row(String role, String hash, boolean disabled) {
         }

@@ -1,10 +1,13 @@
 package haven.coordinator.evidence;
 
+
 import haven.store.Dialect;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Event;
 import haven.protocol.EventCodec;
 import haven.protocol.Json;
+import haven.protocol.RoomId;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,10 +35,23 @@ public final class EventLog {
 
     /** Appends inside the caller's transaction; false (and nothing written) if the id is already logged. */
     public boolean append(Connection c, Event event, Instant receivedAt) throws SQLException {
+        return append(c, event.id(), event.room(), event.seq(), event.type().wire(), event.at(), codec.toJson(event), receivedAt);
+    }
+
+    /**
+     * Appends a record the coordinator itself makes (an alert's send attempt) inside the caller's transaction,
+     * chained like a hub's event. Its seq is 0, never a hub's number (hubs count from 1).
+     */
+    public boolean append(Connection c, CoordinatorRecord record, Instant receivedAt) throws SQLException {
+        return append(c, record.id(), record.room(), 0, record.type(), record.at(), record.toJson(), receivedAt);
+    }
+
+    private boolean append(Connection c, String id, RoomId room, long seq, String type, Instant at, ObjectNode json,
+                           Instant receivedAt) throws SQLException {
         // One writer at a time reads the head and links to it, or two coordinators would fork the chain.
         Dialect.of(c).lockEventLog(c);
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM events WHERE id = ?")) {
-            ps.setString(1, event.id());
+            ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     return false;
@@ -49,16 +65,16 @@ public final class EventLog {
                 prev = rs.getString(1);
             }
         }
-        String canonical = Json.canonical(codec.toJson(event));
+        String canonical = Json.canonical(json);
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO events(id, site, room, seq, type, at, received_at, payload, prev_hash, hash)
                 VALUES (?,?,?,?,?,?,?,?,?,?)""")) {
-            ps.setString(1, event.id());
-            ps.setString(2, event.room().site());
-            ps.setString(3, event.room().room());
-            ps.setLong(4, event.seq());
-            ps.setString(5, event.type().wire());
-            ps.setString(6, Json.time(event.at()));
+            ps.setString(1, id);
+            ps.setString(2, room.site());
+            ps.setString(3, room.room());
+            ps.setLong(4, seq);
+            ps.setString(5, type);
+            ps.setString(6, Json.time(at));
             ps.setString(7, Json.time(receivedAt));
             ps.setString(8, canonical);
             ps.setString(9, prev);

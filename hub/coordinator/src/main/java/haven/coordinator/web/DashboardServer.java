@@ -1,5 +1,7 @@
 package haven.coordinator.web;
 
+import haven.coordinator.ExtraPage;
+
 import haven.coordinator.FollowUpLookup;
 
 import haven.coordinator.IncidentExport;
@@ -76,7 +78,8 @@ public final class DashboardServer implements AutoCloseable {
                            LiveFeed feed, Sessions sessions,
                            StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
                            java.util.concurrent.atomic.AtomicReference<String> setupToken,
-                           haven.metrics.HavenMetrics metrics, FollowUpLookup followUps) {
+                           haven.metrics.HavenMetrics metrics, FollowUpLookup followUps,
+                           Optional<haven.coordinator.notify.PushSubscriptions> push, java.util.List<ExtraPage> extraPages) {
         this.db = db;
         this.incidents = incidents;
         this.rooms = rooms;
@@ -249,6 +252,10 @@ public final class DashboardServer implements AutoCloseable {
                 json(ctx, aupsJson());
             });
             config.routes.post("/api/rooms/{site}/{room}/isolate", this::requestIsolation);
+            PushRoutes.mount(config, push);
+            for (ExtraPage page : extraPages) {
+                config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()));
+            }
             config.routes.ws("/ws", ws -> {
                 ws.onConnect(ctx -> {
                     Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
@@ -303,6 +310,11 @@ public final class DashboardServer implements AutoCloseable {
 
     private static StaffSession session(Context ctx) {
         return ctx.attribute(STAFF);
+    }
+
+    /** Who is logged in, for pages mounted beside these under /api/ (the login check has already run). */
+    public static StaffSession staffOf(Context ctx) {
+        return session(ctx);
     }
 
     private void login(Context ctx) throws SQLException {

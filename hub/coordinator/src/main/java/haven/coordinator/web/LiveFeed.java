@@ -1,5 +1,7 @@
 package haven.coordinator.web;
 
+import haven.coordinator.IncidentListener;
+
 import haven.coordinator.Incidents;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,6 +30,7 @@ public final class LiveFeed implements Changes {
     private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
 
     private final Map<WsContext, Viewer> clients = new ConcurrentHashMap<>();
+    private final List<IncidentListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * One open dashboard and the incidents it has been shown. An incident can become invisible to someone
@@ -67,8 +70,17 @@ public final class LiveFeed implements Changes {
         broadcast("room", room.toJson());
     }
 
+    /**
+     * Told of every incident change (opened, more presses, detail, acknowledged, escalated, closed): every one
+     * already comes here after its commit, so alerts to staff see exactly what the dashboards see.
+     */
+    public void onIncidentChanged(IncidentListener listener) {
+        listeners.add(listener);
+    }
+
     @Override
     public synchronized void incidentChanged(Incident incident) {
+        listeners.forEach(l -> l.incidentChanged(incident));
         long next = ++seq;
         // Viewers who may not see it still get the sequence number, so they do not resync for nothing.
         ObjectNode hidden = Json.object();

@@ -1,0 +1,38 @@
+package haven.coordinator.web;
+
+import haven.coordinator.notify.PushSubscriptions;
+import haven.coordinator.notify.WebPush;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import haven.coordinator.web.DashboardServer;
+import haven.coordinator.StaffSession;
+import haven.protocol.Json;
+import io.javalin.config.JavalinConfig;
+
+/**
+ * The dashboard's side of Web Push: the public key a browser subscribes with (null when notify.push is not
+ * configured, so the page hides its button without an error), and storing the subscription for the
+ * logged-in member of staff (the dashboard's login and CSRF checks cover /api/*).
+ */
+public final class PushRoutes {
+    private PushRoutes() {
+    }
+
+    public static void mount(JavalinConfig config, java.util.Optional<PushSubscriptions> push) {
+        if (push.isEmpty()) {
+            config.routes.get("/api/push/key", ctx -> ctx.contentType("application/json")
+                    .result(Json.write(Json.object().putNull("publicKey"))));
+            return;
+        }
+        PushSubscriptions subscriptions = push.get();
+        config.routes.get("/api/push/key", ctx -> ctx.contentType("application/json")
+                .result(Json.write(Json.object().put("publicKey", WebPush.base64Url(subscriptions.keys().publicKey())))));
+        config.routes.post("/api/push/subscriptions", ctx -> {
+            StaffSession who = DashboardServer.staffOf(ctx);
+            JsonNode body = Json.parse(ctx.bodyAsBytes());
+            subscriptions.subscribe(who.name(), body.path("endpoint").asText(""), body.path("keys").path("p256dh").asText(""),
+                    body.path("keys").path("auth").asText(""));
+            ctx.status(201).result("subscribed");
+        });
+    }
+}

@@ -1,0 +1,33 @@
+package haven.coordinator.notify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import haven.config.ConfigFile;
+import haven.coordinator.CoordinatorConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The notify: example in docs/NOTIFICATIONS.md is what a school copies: it must load as written. */
+class NotificationsDocTest {
+    private static final Path DOC = Path.of("..", "docs", "NOTIFICATIONS.md");
+
+    @Test
+    void theDocumentedExampleLoadsThroughTheCoordinatorConfigLoader() throws Exception {
+        String doc = Files.readString(DOC);
+        int start = doc.indexOf("```yaml\nnotify:");
+        assertTrue(start >= 0, "docs/NOTIFICATIONS.md has a ```yaml notify: example");
+        String yaml = doc.substring(start + "```yaml\n".length(), doc.indexOf("```", start + 7));
+        ObjectNode root = (ObjectNode) new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        root.put("database", "/tmp/never-opened.db");
+        NotifyConfig n = CoordinatorConfig.from(ConfigFile.of("docs/NOTIFICATIONS.md", root)).alerts().orElseThrow();
+        assertEquals(List.of("dsl", "deputy-dsl"), n.ladder(AlertKind.WORRY, true).get(0).contacts());
+        assertEquals(List.of("on-call"), n.ladder(AlertKind.WORRY, false).get(0).contacts());
+        assertEquals(List.of("email", "push", "webhook:dsl-phone"), n.contacts().get("dsl").channels());
+    }
+}
