@@ -6,8 +6,6 @@ import haven.protocol.Json;
 import haven.coordinator.evidence.AuditLog;
 import haven.store.Database;
 import haven.store.Dialect;
-import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,22 +41,26 @@ public final class FollowUpLookup {
         this.key = key;
     }
 
-    public void answer(Context ctx, StaffSession who) throws SQLException {
+    /** What the look-up answers: an HTTP status and a JSON or plain-text body. The web layer sends it as it is. */
+    public record Answer(int status, String contentType, String body) {
+        static Answer text(int status, String body) {
+            return new Answer(status, "text/plain; charset=utf-8", body);
+        }
+    }
+
+    public Answer answer(String typed, StaffSession who) throws SQLException {
         if (who.role() == Role.GOVERNOR || who.role() == Role.TECHNICIAN) {
-            ctx.status(403).result("follow-up codes are looked up by teaching and safeguarding staff");
-            return;
+            return Answer.text(403, "follow-up codes are looked up by teaching and safeguarding staff");
         }
         if (key.isEmpty()) {
-            ctx.status(503).result("follow-up codes are not set up (coordinator.yaml followUp.key)");
-            return;
+            return Answer.text(503, "follow-up codes are not set up (coordinator.yaml followUp.key)");
         }
         if (recentMisses(who) >= MAX_MISSES) {
-            ctx.status(429).result("too many wrong follow-up codes; wait 15 minutes or ask the DSL");
-            return;
+            return Answer.text(429, "too many wrong follow-up codes; wait 15 minutes or ask the DSL");
         }
         Optional<FollowUpCode> code;
         try {
-            code = Optional.of(FollowUpCode.parse(ctx.pathParam("code")));
+            code = Optional.of(FollowUpCode.parse(typed));
         } catch (IllegalArgumentException e) {
             code = Optional.empty();
         }
@@ -83,10 +85,9 @@ public final class FollowUpLookup {
             return Optional.of(out);
         });
         if (found.isEmpty()) {
-            ctx.status(404).result("no report has that follow-up code (check the two words with the pupil)");
-            return;
+            return Answer.text(404, "no report has that follow-up code (check the two words with the pupil)");
         }
-        ctx.contentType("application/json").result(Json.write(found.get()).getBytes(StandardCharsets.UTF_8));
+        return new Answer(200, "application/json", Json.write(found.get()));
     }
 
     private long recentMisses(StaffSession who) throws SQLException {

@@ -36,14 +36,16 @@ class MigrationFromLandedMainTest {
         Map<String, Long> before = rowCounts(file);
         assertEquals(20L, before.get("events"), "the fixture is the one described above");
 
+        long history;
         try (Database db = Database.open(file, "db/coordinator")) {
             assertEquals(Integer.valueOf(6), db.read(c -> baselineVersion(c)), "baselined at the version the old migrator recorded");
+            history = db.read(c -> count(c, "flyway_schema_history"));
         }
         try (Database db = Database.open(file, "db/coordinator")) {
-            assertEquals(Long.valueOf(1), db.read(c -> count(c, "flyway_schema_history")), "a second open applies nothing");
+            assertEquals(Long.valueOf(history), db.read(c -> count(c, "flyway_schema_history")), "a second open applies nothing");
         }
         Map<String, Long> after = rowCounts(file);
-        after.remove("flyway_schema_history");
+        after.keySet().retainAll(before.keySet()); // later migrations may add tables; the old ones keep their rows
         assertEquals(before, after, "every table keeps every row");
         assertEquals(0, HavenCli.run("verify-log", "--db", file.toString()));
     }
@@ -56,7 +58,7 @@ class MigrationFromLandedMainTest {
             assertEquals(Integer.valueOf(2), db.read(c -> baselineVersion(c)));
         }
         Map<String, Long> after = rowCounts(file);
-        after.remove("flyway_schema_history");
+        after.keySet().retainAll(before.keySet());
         assertEquals(before, after);
         assertTrue(before.get("outbox") > 0);
     }
@@ -64,7 +66,9 @@ class MigrationFromLandedMainTest {
     @Test
     void aNewFileGetsEveryMigrationFromFlyway() throws Exception {
         try (Database db = Database.open(dir.resolve("new.db"), "db/coordinator")) {
-            assertEquals(Long.valueOf(6), db.read(c -> count(c, "flyway_schema_history")));
+            // Every numbered migration from V1, none baselined: at least the six the landed code had.
+            assertEquals(Long.valueOf(0), db.read(c -> count(c, "flyway_schema_history WHERE type = 'BASELINE'")));
+            assertTrue(db.read(c -> count(c, "flyway_schema_history WHERE success = 1")) >= 6);
             assertTrue(db.read(c -> db.dialect().hasTable(c, "events")).booleanValue());
         }
     }

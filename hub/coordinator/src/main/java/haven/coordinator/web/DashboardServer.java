@@ -157,7 +157,10 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.get("/api/snapshot", ctx -> json(ctx, snapshot(session(ctx), "snapshot")));
             config.routes.post("/api/incidents/{id}/ack", this::acknowledge);
             config.routes.get("/api/incidents/{id}", this::detail);
-            config.routes.get("/api/follow-up/{code}", ctx -> followUps.answer(ctx, session(ctx)));
+            config.routes.get("/api/follow-up/{code}", ctx -> {
+                FollowUpLookup.Answer answer = followUps.answer(ctx.pathParam("code"), session(ctx));
+                ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
+            });
             config.routes.get("/api/reports", ctx -> {
                 StaffSession who = session(ctx);
                 if (who.role() != Role.GOVERNOR && who.role() != Role.COORDINATOR && who.role() != Role.HEAD) {

@@ -1,5 +1,6 @@
 package haven.coordinator.notify;
 
+import haven.testkit.Repository;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The notify: example in docs/NOTIFICATIONS.md is what a school copies: it must load as written. */
 class NotificationsDocTest {
-    private static final Path DOC = Path.of("..", "docs", "NOTIFICATIONS.md");
+    private static final Path DOC = Repository.file("docs/NOTIFICATIONS.md");
 
     @Test
     void theDocumentedExampleLoadsThroughTheCoordinatorConfigLoader() throws Exception {
