@@ -88,11 +88,8 @@ public final class Notifier implements IncidentListener, AutoCloseable {
     public static Notifier create(NotifyConfig config, Database db, Incidents incidents, StaffAccounts staff, EventLog eventLog,
                                   Clock clock) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        Map<String, Channel> channels = new HashMap<>(channels(config, http, clock));
         Optional<PushSubscriptions> devices = config.push().map(p -> new PushSubscriptions(db, clock, new WebPush(new java.security.SecureRandom())));
-        config.push().ifPresent(p -> channels.put(Contact.PUSH, new PushChannel(devices.orElseThrow(),
-                new WebPush(new java.security.SecureRandom()), http, clock, p.subject(), p.ttl())));
-        return new Notifier(config, db, incidents, staff, eventLog, channels, clock, Optional.of(http), devices);
+        return new Notifier(config, db, incidents, staff, eventLog, channels(config, devices, http, clock), clock, Optional.of(http), devices);
     }
 
     /** Staff devices subscribed to Web Push, when notify.push is configured. */
@@ -100,10 +97,12 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         return push;
     }
 
-    /** The channels notify: configures: "email" over SMTP, "webhook:NAME" for each webhook. */
-    public static Map<String, Channel> channels(NotifyConfig config, HttpClient http, Clock clock) {
+    /** The channels notify: configures: "email" over SMTP, "push" to subscribed devices, "webhook:NAME" for each webhook. */
+    public static Map<String, Channel> channels(NotifyConfig config, Optional<PushSubscriptions> devices, HttpClient http, Clock clock) {
         Map<String, Channel> out = new HashMap<>();
         config.smtp().ifPresent(smtp -> out.put(Contact.EMAIL, new SmtpChannel(smtp)));
+        config.push().ifPresent(p -> out.put(Contact.PUSH, new PushChannel(devices.orElseThrow(),
+                new WebPush(new java.security.SecureRandom()), http, clock, p.subject(), p.ttl())));
         config.webhooks().forEach((name, hook) -> out.put(Contact.WEBHOOK_PREFIX + name, new WebhookChannel(hook, http, clock)));
         return out;
     }
