@@ -404,8 +404,8 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         timeline.unreachable(d.ladder.incident, d.step, d.contact.staff(), d.channels);
         log.warn("alert contact unreachable incident={} step={} contact={}", d.ladder.incident.id(), d.step, d.contact.staff());
         boolean stepFailed = d.ladder.deliveries.stream().filter(x -> x.step == d.step).allMatch(x -> x.done && !x.reached);
-        if (stepFailed) {
-            d.ladder.broughtForward = now;
+        if (stepFailed && d.ladder.next == d.step + 1) {
+            d.ladder.broughtForward = now; // only the step right after the failed one, not one further up
         }
     }
 
