@@ -26,9 +26,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The coordinator's own records (alert attempts) in the hubs' evidence log: chained, on the timeline, not a hub's gap. */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 class CoordinatorRecordsTest {
+    @Parameter
+    Dialect dialect;
+
     @TempDir
     Path dir;
 
@@ -42,7 +50,7 @@ class CoordinatorRecordsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        databases = new TestDatabases(Dialect.SQLITE, dir);
+        databases = new TestDatabases(dialect, dir);
         db = databases.create("coordinator").open();
         ingest = new Ingest(db, codec, log, new Incidents(), new Rooms(), new Isolations(), new LiveFeed(), clock);
     }
@@ -88,6 +96,23 @@ class CoordinatorRecordsTest {
         var steps = db.read(c -> incidents.chronology(c, incident));
         assertEquals(2, steps.size());
         assertEquals("notify.attempt", steps.get(1).path("type").asText());
+    }
+
+    @Test
+    void pushKeysAreMadeOnceAndSubscriptionsAreKeptPerStaffAccount() throws Exception {
+        new StaffAccounts(db, clock).put("dsl", Role.COORDINATOR, "correct-horse-battery".toCharArray());
+        haven.coordinator.notify.WebPush push = new haven.coordinator.notify.WebPush(new java.security.SecureRandom());
+        haven.coordinator.notify.PushSubscriptions subscriptions = new haven.coordinator.notify.PushSubscriptions(db, clock, push);
+        byte[] first = subscriptions.keys().publicKey();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(first, subscriptions.keys().publicKey(), "one key pair, kept");
+        byte[] device = haven.coordinator.notify.WebPush.uncompressed((java.security.interfaces.ECPublicKey) push.newKeyPair().getPublic());
+        subscriptions.subscribe("dsl", "https://push.example.invalid/d1", haven.coordinator.notify.WebPush.base64Url(device),
+                haven.coordinator.notify.WebPush.base64Url(new byte[16]));
+        assertEquals(1, subscriptions.of("dsl").size());
+        subscriptions.remove(java.net.URI.create("https://push.example.invalid/d1"));
+        assertEquals(0, subscriptions.of("dsl").size());
+        assertThrows(IllegalArgumentException.class, () -> subscriptions.subscribe("dsl", "http://10.0.0.5/internal",
+                haven.coordinator.notify.WebPush.base64Url(device), haven.coordinator.notify.WebPush.base64Url(new byte[16])), "plain http off loopback");
     }
 
     @Test

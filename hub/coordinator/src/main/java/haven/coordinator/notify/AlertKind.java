@@ -8,7 +8,9 @@ public enum AlertKind {
     /** A pupil pressed the worry button. */
     WORRY("worry", "New worry"),
     /** A worry whose chosen category the school lists as urgent (notify.urgentCategories). */
-    URGENT_WORRY("urgent-worry", "Urgent worry");
+    URGENT_WORRY("urgent-worry", "Urgent worry"),
+    /** `haven notify-test`: checks a contact's channels; no ladder has this kind. */
+    TEST("test", "Test alert");
 
     private final String wire;
     private final String title;

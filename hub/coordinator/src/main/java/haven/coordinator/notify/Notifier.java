@@ -88,11 +88,8 @@ public final class Notifier implements IncidentListener, AutoCloseable {
     public static Notifier create(NotifyConfig config, Database db, Incidents incidents, StaffAccounts staff, EventLog eventLog,
                                   Clock clock) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        Map<String, Channel> channels = new HashMap<>(channels(config, http, clock));
         Optional<PushSubscriptions> devices = config.push().map(p -> new PushSubscriptions(db, clock, new WebPush(new java.security.SecureRandom())));
-        config.push().ifPresent(p -> channels.put(Contact.PUSH, new PushChannel(devices.orElseThrow(),
-                new WebPush(new java.security.SecureRandom()), http, clock, p.subject(), p.ttl())));
-        return new Notifier(config, db, incidents, staff, eventLog, channels, clock, Optional.of(http), devices);
+        return new Notifier(config, db, incidents, staff, eventLog, channels(config, devices, http, clock), clock, Optional.of(http), devices);
     }
 
     /** Staff devices subscribed to Web Push, when notify.push is configured. */
@@ -100,10 +97,12 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         return push;
     }
 
-    /** The channels notify: configures: "email" over SMTP, "webhook:NAME" for each webhook. */
-    public static Map<String, Channel> channels(NotifyConfig config, HttpClient http, Clock clock) {
+    /** The channels notify: configures: "email" over SMTP, "push" to subscribed devices, "webhook:NAME" for each webhook. */
+    public static Map<String, Channel> channels(NotifyConfig config, Optional<PushSubscriptions> devices, HttpClient http, Clock clock) {
         Map<String, Channel> out = new HashMap<>();
         config.smtp().ifPresent(smtp -> out.put(Contact.EMAIL, new SmtpChannel(smtp)));
+        config.push().ifPresent(p -> out.put(Contact.PUSH, new PushChannel(devices.orElseThrow(),
+                new WebPush(new java.security.SecureRandom()), http, clock, p.subject(), p.ttl())));
         config.webhooks().forEach((name, hook) -> out.put(Contact.WEBHOOK_PREFIX + name, new WebhookChannel(hook, http, clock)));
         return out;
     }
@@ -287,15 +286,22 @@ public final class Notifier implements IncidentListener, AutoCloseable {
     private void startStep(Ladder ladder, int step, Instant now) throws SQLException {
         ladder.broughtForward = null;
         int added = 0;
+        int left = 0;
         for (String name : ladder.steps.get(step).contacts()) {
-            if (addDelivery(ladder, step, name, now, false)) {
-                added++;
+            switch (addDelivery(ladder, step, name, now)) {
+                case ADDED -> added++;
+                case LEFT_OUT -> left++;
+                case ALREADY_ALERTED -> { }
             }
         }
-        if (added == 0) {
+        // Nobody of this step can be alerted (no account, may not see it, no channel): do not wait for the next
+        // step's time. A step whose contacts all have the alert already is not a failure, and waits as configured.
+        if (added == 0 && left > 0) {
             ladder.broughtForward = now;
         }
     }
+
+    private enum Added { ADDED, ALREADY_ALERTED, LEFT_OUT }
 
     /**
      * Policy: a concern about a member of staff goes to the headteacher and nobody else. Once an incident is
@@ -305,33 +311,33 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         for (int step = ladder.next; step < ladder.steps.size(); step++) {
             for (String name : ladder.steps.get(step).contacts()) {
                 if (!ladder.reached.contains(name) && staff.activeRole(name).filter(r -> r == Role.HEAD).isPresent()) {
-                    addDelivery(ladder, step, name, now, true);
+                    addDelivery(ladder, step, name, now);
                 }
             }
         }
     }
 
-    private boolean addDelivery(Ladder ladder, int step, String name, Instant now, boolean quiet) throws SQLException {
+    private Added addDelivery(Ladder ladder, int step, String name, Instant now) throws SQLException {
         if (!ladder.reached.add(name)) {
-            return false;
+            return Added.ALREADY_ALERTED;
         }
         Contact contact = config.contacts().get(name);
         Optional<Role> role = staff.activeRole(name);
         if (role.isEmpty()) {
             timeline.skipped(ladder.incident, step, name, "no enabled staff account of this name");
             log.warn("alert contact skipped incident={} contact={} reason=no-enabled-account", ladder.incident.id(), name);
-            return false;
+            return Added.LEFT_OUT;
         }
         if (!ladder.incident.visibleTo(role.get())) {
             timeline.skipped(ladder.incident, step, name, "this concern is for the headteacher only");
-            return false;
+            return Added.LEFT_OUT;
         }
         if (contact.channels().stream().noneMatch(channels::containsKey)) {
             timeline.skipped(ladder.incident, step, name, "none of this contact's channels is configured");
-            return false;
+            return Added.LEFT_OUT;
         }
         ladder.deliveries.add(new Delivery(ladder, step, contact, role.get(), now));
-        return true;
+        return Added.ADDED;
     }
 
     private void dispatch(Delivery d, Instant now) throws SQLException {
@@ -398,8 +404,8 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         timeline.unreachable(d.ladder.incident, d.step, d.contact.staff(), d.channels);
         log.warn("alert contact unreachable incident={} step={} contact={}", d.ladder.incident.id(), d.step, d.contact.staff());
         boolean stepFailed = d.ladder.deliveries.stream().filter(x -> x.step == d.step).allMatch(x -> x.done && !x.reached);
-        if (stepFailed) {
-            d.ladder.broughtForward = now;
+        if (stepFailed && d.ladder.next == d.step + 1) {
+            d.ladder.broughtForward = now; // only the step right after the failed one, not one further up
         }
     }
 

@@ -254,7 +254,7 @@ public record NotifyConfig(URI dashboardUrl, Optional<SmtpSettings> smtp, Map<St
         }
         for (String kindText : iterable(node.fieldNames())) {
             String at = key + "." + kindText;
-            AlertKind kind = AlertKind.fromWire(kindText)
+            AlertKind kind = AlertKind.fromWire(kindText).filter(k -> k != AlertKind.TEST)
                     .orElseThrow(() -> new ConfigException("config " + file.name() + ": unknown key '" + at + "'; known keys here: worry, urgent-worry"));
             JsonNode steps = file.node(at);
             if (!steps.isArray() || steps.isEmpty()) {

@@ -31,7 +31,7 @@ public final class SmtpChannel implements Channel {
         p.put(prefix + "timeout", String.valueOf(settings.timeout().toMillis()));
         p.put(prefix + "writetimeout", String.valueOf(settings.timeout().toMillis()));
         p.put(prefix + "from", settings.from());
-        // The EHLO name, looked up once here: left unset, Angus resolves this host's name on every connection.
+        // The EHLO name, looked up once here: left unset, Angus looks it up for each new transport (one per message here).
         p.put(prefix + "localhost", ehloName());
         if (settings.security() == SmtpSettings.Security.STARTTLS) {
             p.put(prefix + "starttls.enable", "true");

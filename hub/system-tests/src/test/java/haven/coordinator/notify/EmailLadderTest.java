@@ -58,6 +58,10 @@ class EmailLadderTest {
     private long seq;
 
     private void start(int smtpPort, boolean smtpRunning) throws Exception {
+        start(smtpPort, smtpRunning, false);
+    }
+
+    private void start(int smtpPort, boolean smtpRunning, boolean dslAgainAfter5m) throws Exception {
         if (smtpRunning) {
             mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
                     .withConfiguration(GreenMailConfiguration.aConfig().withUser("haven", "mail-password"));
@@ -83,6 +87,9 @@ class EmailLadderTest {
         contacts.addObject().put("staff", "head").put("email", "head@test-school.invalid");
         var worry = n.putObject("ladders").putArray("worry");
         worry.addObject().putArray("contacts").add("dsl");
+        if (dslAgainAfter5m) {
+            worry.addObject().put("after", "5m").putArray("contacts").add("dsl");
+        }
         worry.addObject().put("after", "10m").putArray("contacts").add("head");
         n.putObject("roomNames").putObject("test-school").put("year5-elm", "Year 5 (Elm)");
         config = CoordinatorConfig.from(ConfigFile.of("test", c));
@@ -201,6 +208,20 @@ class EmailLadderTest {
             assertEquals(1, skipped.size(), skipped.toString());
             assertEquals("dsl", skipped.get(0).path("data").path("contact").asText());
         }
+    }
+
+    @Test
+    void aStepWhoseContactsAllHaveTheAlertAlreadyWaitsForTheNextStepsTime() throws Exception {
+        start(Ports.free(), true, true);
+        press();
+        await().atMost(Duration.ofSeconds(10)).until(() -> recipients().size() == 1);
+        clock.advance(Duration.ofMinutes(5));
+        waitTwoPasses();
+        clock.advance(Duration.ofMinutes(4));
+        waitTwoPasses();
+        assertEquals(List.of("dsl@test-school.invalid"), recipients(), "not alerted twice, and the head not brought forward");
+        clock.advance(Duration.ofMinutes(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> recipients().size() == 2);
     }
 
     @Test
