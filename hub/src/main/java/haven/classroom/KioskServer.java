@@ -29,10 +29,12 @@ public final class KioskServer implements AutoCloseable {
     private final IsolationFlow isolation;
     private final KioskMode mode;
     private final FollowUpOffer followUps;
+    private final KioskChoices choices;
 
     public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
-                       haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps) {
+                       haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps, KioskChoices choices) {
         this.classroom = classroom;
+        this.choices = choices;
         this.mode = mode;
         this.followUps = followUps;
         this.isolation = isolation;
@@ -50,6 +52,9 @@ public final class KioskServer implements AutoCloseable {
                 JsonNode body = Json.parse(ctx.bodyAsBytes());
                 String category = body.hasNonNull("category") ? body.get("category").asText() : null;
                 String computer = body.hasNonNull("computer") ? body.get("computer").asText() : null;
+                if (category != null && !choices.offers(category)) {
+                    throw new IllegalArgumentException("category '" + category + "' is not offered on this kiosk (hub.yaml kiosk.categories)");
+                }
                 classroom.detail(category, computer);
                 json(ctx, view());
             });
@@ -115,7 +120,7 @@ public final class KioskServer implements AutoCloseable {
     }
 
     private com.fasterxml.jackson.databind.node.ObjectNode view() {
-        var view = followUps.shape(mode.shape(classroom.view()));
+        var view = choices.shape(followUps.shape(mode.shape(classroom.view())));
         view.set("isolation", isolation.view());
         return view;
     }

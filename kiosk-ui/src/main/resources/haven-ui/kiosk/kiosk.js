@@ -16,6 +16,15 @@
   let pressKey = null;
   let tellMore = false;
   let hubDown = false;
+  let computerOpen = false;
+  // One symbol per category, all drawn by DejaVu Sans (KioskGlyphsTest).
+  const CATEGORY_SYMBOLS = {
+    "unkind-online": "\u2639", "saw-something-upsetting": "\u26A0", "stranger-contact": "\u2709",
+    "about-an-adult": "\u2691", "other": "\u270E", "nudes-or-sextortion": "\u25A3", "self-harm": "\u2661",
+    "pressure-or-coercion": "\u2298", "extremism": "\u26A1",
+  };
+  // More than six categories (KS3/KS4) take two columns; the keypad then opens on request.
+  const MANY = 6;
   // The kiosk's own words come from /i18n/{code}.json; the English in the page is the last fallback.
   const LANGUAGE_RESET_MS = 5 * 60 * 1000;
   let languages = [];
@@ -254,8 +263,11 @@
     if (key !== pressKey) {
       pressKey = key;
       tellMore = false;
+      computerOpen = false;
       clearChoices();
     }
+    renderCategories(state.categories || []);
+    renderSignposts(state.signposts);
     // Discreet mode: the choices open only when the pupil asks; the room sees one line, "Thank you."
     const discreet = state.mode === "discreet";
     const done = Boolean(report && report.detailGiven && !tellMore);
@@ -292,6 +304,49 @@
         screenTimer = setTimeout(refresh, state.screenRemainingMs + 200);
       }
     }
+  }
+
+  function renderCategories(list) {
+    const box = $("categories");
+    const many = list.length > MANY;
+    if (box.dataset.list !== list.join(",")) {
+      box.dataset.list = list.join(",");
+      box.textContent = "";
+      for (const wire of list) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.dataset.category = wire;
+        const icon = document.createElement("span");
+        icon.setAttribute("aria-hidden", "true");
+        icon.textContent = CATEGORY_SYMBOLS[wire] || "\u2022";
+        const label = document.createElement("span");
+        label.className = "label";
+        b.append(icon, label);
+        b.addEventListener("click", () => detail({ category: wire }));
+        box.appendChild(b);
+      }
+    }
+    // Teenagers' shorter labels where a message file has them (category.X.teen).
+    for (const b of box.querySelectorAll("button")) {
+      const key = `category.${b.dataset.category}`;
+      b.querySelector(".label").textContent = many && (words[`${key}.teen`] || english[`${key}.teen`]) ? t(`${key}.teen`) : t(key);
+    }
+    $("thanks").classList.toggle("many", many);
+    $("computer-toggle").hidden = !many;
+    $("computer-toggle").innerHTML = rich(t(computerOpen ? "thanks.closeComputer" : "thanks.openComputer"));
+    $("choose-category").hidden = many && computerOpen;
+    $("choose-computer").hidden = many && !computerOpen;
+  }
+
+  function renderSignposts(list) {
+    const box = $("signposts");
+    box.textContent = "";
+    for (const name of list || []) {
+      const span = document.createElement("span");
+      span.innerHTML = rich(t(`signpost.${name}`));
+      box.appendChild(span);
+    }
+    box.hidden = !box.childElementCount;
   }
 
   function clearChoices() {
@@ -409,8 +464,10 @@
     }
   }
 
-  document.querySelectorAll("[data-category]").forEach((b) =>
-    b.addEventListener("click", () => detail({ category: b.dataset.category })));
+  $("computer-toggle").addEventListener("click", () => {
+    computerOpen = !computerOpen;
+    if (state) render(state);
+  });
   async function askToTalk() {
     const res = await fetch("/api/kiosk/follow-up", { method: "POST" });
     if (res.ok) render(await res.json());
