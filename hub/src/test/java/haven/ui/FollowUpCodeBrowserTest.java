@@ -174,14 +174,29 @@ class FollowUpCodeBrowserTest {
         assertFalse(after.has("followUpCode"), after.toString());
         assertFalse(browser.findElement(By.tagName("body")).getText().contains(code.text()));
 
+        // The DSL types the words on the dashboard and lands on the report.
+        browser.get("http://127.0.0.1:" + coordinator.httpPort() + "/");
+        Browser.viewport(browser, 1366, 768);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("name"))).sendKeys("dsl");
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("login-button")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("follow-up-words"))).sendKeys(code.first() + " " + code.second());
+        browser.findElement(By.id("follow-up-button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("follow-up-result"), "Found: incident"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("detail-title"), "year2"));
+        assertEquals("", browser.findElement(By.id("follow-up-words")).getDomProperty("value"), "the words are not left on the dashboard");
+        screenshot("follow-up-dashboard-1366");
+        assertEquals(List.of(), Browser.accessibilityViolations(browser), "dashboard with the follow-up form");
+
         try (StaffClient dsl = new StaffClient(coordinator.httpPort()); StaffClient gov = new StaffClient(coordinator.httpPort())) {
             dsl.login("dsl", PASSWORD);
             long open = Json.parse(dsl.get("/api/incidents?status=open").body().getBytes()).get("incidents").get(0).get("id").asLong();
             HttpResponse<String> found = dsl.get("/api/follow-up/" + code.first() + "-" + code.second());
             assertEquals(200, found.statusCode(), found.body());
             assertEquals(open, Json.parse(found.body().getBytes()).get("incident").get("id").asLong());
-            assertEquals(List.of("incident=" + open),
-                    rows(coordinatorDb, "SELECT target FROM audit WHERE action = 'follow-up-lookup' AND actor = 'dsl'"));
+            assertEquals(List.of("incident=" + open, "incident=" + open),
+                    rows(coordinatorDb, "SELECT target FROM audit WHERE action = 'follow-up-lookup' AND actor = 'dsl'"),
+                    "the dashboard's and the API's look-ups are both audited");
 
             gov.login("gov", PASSWORD);
             assertEquals(403, gov.get("/api/follow-up/" + code.first() + "-" + code.second()).statusCode());
