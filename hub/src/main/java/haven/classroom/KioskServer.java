@@ -65,7 +65,7 @@ public final class KioskServer implements AutoCloseable {
                     ctx.status(409).result("there is no report on screen to follow up");
                     return;
                 }
-                followUps.issue(shown.path("report").path("id").asText());
+                followUps.issue(shown.path("report").path("id").asText(), shown.path("report").path("presses").asLong());
                 classroom.changed();
                 json(ctx, view());
             });

@@ -155,6 +155,14 @@ class FollowUpCodeBrowserTest {
         assertEquals(List.of(), Browser.accessibilityViolations(browser), "code screen accessibility at 1920");
         assertEquals(409, kiosk("POST", "/api/kiosk/follow-up").statusCode(), "one code per report");
 
+        // The next presser (maybe another pupil, inside the coalescing window) never sees the code.
+        Browser.viewport(browser, 800, 480);
+        hubClock.advance(Duration.ofSeconds(1));
+        assertEquals(202, kiosk("POST", "/api/sim/button").statusCode());
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("follow-up")));
+        assertFalse(Json.parse(kiosk("GET", "/api/kiosk").body().getBytes()).has("followUpCode"), "the code is gone at the next press");
+        assertFalse(browser.findElement(By.tagName("body")).getText().contains(code.text()));
+
         // On the wire and in both databases only the keyed hash, never the words.
         Path coordinatorDb = coordinator.database().file();
         await().atMost(Duration.ofSeconds(10)).until(() ->
