@@ -34,6 +34,11 @@ public final class ChildJvm implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** The child's process id, for signals a test sends itself (SIGSTOP: a hung process). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process.isAlive();
     }

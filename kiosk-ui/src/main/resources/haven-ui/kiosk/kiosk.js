@@ -432,13 +432,34 @@
     }
   }
 
+  // A hub that hangs keeps its socket open, so the socket alone cannot tell: ask /health now and then.
+  const HEALTH_MS = 5000;
+  let socketOpen = false;
+  async function checkHealth() {
+    try {
+      const res = await fetch("/health", { cache: "no-store", signal: AbortSignal.timeout(3000) });
+      if (!res.ok) throw new Error(`health ${res.status}`);
+      if (hubDown && socketOpen) {
+        hubDown = false;
+        refresh();
+      }
+    } catch (e) {
+      if (!hubDown) {
+        hubDown = true;
+        if (state) render(state); else renderHubDown();
+      }
+    }
+  }
+
   function connect() {
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+    ws.onopen = () => { socketOpen = true; };
     ws.onmessage = (msg) => {
       hubDown = false;
       render(JSON.parse(msg.data));
     };
     ws.onclose = () => {
+      socketOpen = false;
       hubDown = true;
       if (state) render(state); else renderHubDown();
       setTimeout(connect, 2000);
@@ -508,4 +529,5 @@
   refresh();
   connect();
   loadLanguages();
+  setInterval(checkHealth, HEALTH_MS);
 })();
