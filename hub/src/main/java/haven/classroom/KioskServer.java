@@ -30,6 +30,7 @@ public final class KioskServer implements AutoCloseable {
     private final KioskMode mode;
     private final FollowUpOffer followUps;
     private final KioskChoices choices;
+    private final ReadAloud readAloud = new ReadAloud(ReadAloud.ESPEAK);
 
     public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
                        haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps, KioskChoices choices) {
@@ -57,6 +58,15 @@ public final class KioskServer implements AutoCloseable {
                 }
                 classroom.detail(category, computer);
                 json(ctx, view());
+            });
+            // Audio for "Read it to me", made on the hub so it works offline (docs/KIOSK.md).
+            config.routes.get("/api/kiosk/speech", ctx -> {
+                var wav = readAloud.wav(ctx.queryParam("text"), java.util.Objects.requireNonNullElse(ctx.queryParam("lang"), "en"));
+                if (wav.isEmpty()) {
+                    ctx.status(503).result("read-aloud is not available on this hub (install espeak-ng)");
+                    return;
+                }
+                ctx.contentType("audio/wav").result(wav.get());
             });
             config.routes.post("/api/kiosk/follow-up", ctx -> {
                 var shown = classroom.view();
@@ -121,6 +131,7 @@ public final class KioskServer implements AutoCloseable {
 
     private com.fasterxml.jackson.databind.node.ObjectNode view() {
         var view = choices.shape(followUps.shape(mode.shape(classroom.view())));
+        view.put("readAloud", readAloud.available());
         view.set("isolation", isolation.view());
         return view;
     }

@@ -184,15 +184,24 @@
     return true;
   }
 
-  // Younger pupils (EYFS, KS1) can have the AUP read aloud where the browser can speak.
+  // "Read it to me": the hub speaks the slide with espeak-ng, so it works offline on the Pi; the browser's
+  // own voices are the fallback (Debian's Chromium has none offline). Offered to every key stage.
+  let speaking = null;
   function readAloud() {
-    if (!("speechSynthesis" in window) || !state) return;
-    const text = document.getElementById("aup-slide").textContent;
-    speechSynthesis.cancel();
-    const u = new SpeechSynthesisUtterance(text);
-    u.lang = "en-GB";
-    u.rate = 0.9;
-    speechSynthesis.speak(u);
+    if (!state) return;
+    const box = $("aup-slide");
+    const text = Array.from(box.querySelectorAll("h2, li")).map((e) => e.textContent).join(". ");
+    if (speaking) speaking.pause();
+    if (state.readAloud) {
+      speaking = new Audio(`/api/kiosk/speech?lang=en&text=${encodeURIComponent(text.slice(0, 1000))}`);
+      speaking.play().catch(() => { /* a screen with no speaker: nothing to do */ });
+    } else if ("speechSynthesis" in window) {
+      speechSynthesis.cancel();
+      const u = new SpeechSynthesisUtterance(text);
+      u.lang = "en-GB";
+      u.rate = 0.9;
+      speechSynthesis.speak(u);
+    }
   }
 
   // A simple pictogram per slide, from symbols DejaVu Sans (fonts-dejavu-core, on every Raspberry Pi OS)
@@ -251,7 +260,7 @@
     const conn = $("connection");
     conn.className = "connection " + (state.online ? "online" : "offline");
     conn.textContent = t(state.online ? "connection.online" : "connection.offline");
-    $("read-aloud").hidden = !("speechSynthesis" in window) || !state.aup || !["eyfs", "ks1"].includes(state.aup.keyStage);
+    $("read-aloud").hidden = !state.aup || !(state.readAloud || "speechSynthesis" in window);
     if (state.aup && state.aup.version + state.aup.keyStage !== aupVersion) {
       aupVersion = state.aup.version + state.aup.keyStage;
       $("aup-title").textContent = state.aup.title;
