@@ -110,6 +110,15 @@ class KioskLayoutBrowserTest {
         long overflow = js("return document.documentElement.scrollHeight - window.innerHeight;");
         assertTrue(overflow <= 0, where + ": vertical overflow " + overflow);
         assertEquals(0, Browser.horizontalOverflow(browser), where + ": horizontal overflow");
+        // Every piece of text on screen is at least 24 px (read from across a classroom).
+        Object small = browser.executeScript("const out = [];"
+                + "for (const e of document.querySelectorAll('body *')) {"
+                + "  const own = Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());"
+                + "  if (!own || !e.getClientRects().length || getComputedStyle(e).visibility === 'hidden') continue;"
+                + "  const px = parseFloat(getComputedStyle(e).fontSize);"
+                + "  if (px < 24) out.push(e.tagName + '#' + e.id + ' ' + px + 'px: ' + e.textContent.trim().slice(0, 30));"
+                + "} return out;");
+        assertEquals(List.of(), small, where + ": text under 24 px");
     }
 
     private static String normalise(String text) {
