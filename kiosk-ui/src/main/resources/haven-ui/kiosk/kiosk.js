@@ -35,8 +35,30 @@
   let pickingLanguage = false;
   let languageTimer = null;
 
+  // English for the words this script writes itself, so the screen reads right before /i18n has loaded
+  // (KioskLanguageBrowserTest checks en.json says the same).
+  const BUILT_IN = {
+    "connection.online": "Connected",
+    "connection.offline": "Offline — tell a trusted adult",
+    "connection.down": "Not working — tell a trusted adult",
+    "language.button": "Language",
+    "thanks.openComputer": "Which computer?",
+    "thanks.closeComputer": "Back",
+    "category.unkind-online": "Someone was unkind online",
+    "category.saw-something-upsetting": "I saw something upsetting",
+    "category.stranger-contact": "A stranger contacted me",
+    "category.about-an-adult": "It's about a grown-up",
+    "category.other": "Something else",
+    "category.nudes-or-sextortion": "Nudes or sextortion",
+    "category.self-harm": "Self-harm or suicide",
+    "category.pressure-or-coercion": "Pressure or control",
+    "category.extremism": "Extremism or hate",
+    "signpost.childline": "Childline (free): **0800 1111**",
+    "signpost.ceop": "CEOP: **ceop.police.uk**",
+  };
+
   function t(key) {
-    return words[key] ?? english[key] ?? key;
+    return words[key] ?? english[key] ?? BUILT_IN[key] ?? key;
   }
 
   // Message files are plain text with **bold**; everything else is escaped.
