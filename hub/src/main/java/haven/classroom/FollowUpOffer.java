@@ -38,7 +38,7 @@ public final class FollowUpOffer {
 
     /** The school's follow-up key (hub.yaml followUp.key); without one the kiosk offers no code. */
     public FollowUpOffer(Optional<String> key, Outbox outbox, Clock clock, Runnable sendNow) {
-        key.ifPresent(k -> new FollowUpCode("owl", "fox").hash(k));
+        key.ifPresent(k -> new FollowUpCode("owl", "fox").hash(k)); // a key too short fails here, at start-up
         this.key = key;
         this.outbox = outbox;
         this.clock = clock;
