@@ -157,8 +157,9 @@ write_file() {
 packages() {
   local wanted=(openjdk-21-jre-headless curl) missing=() p admindir
   if [[ "$role" == hub ]]; then
-    # chromium + cage: the kiosk; nftables: the isolation backend when the hub is the classroom gateway.
-    wanted+=(chromium cage nftables)
+    # chromium + cage: the kiosk; nftables: the isolation backend when the hub is the classroom gateway;
+    # espeak-ng: "Read it to me" offline; fonts-dejavu-core: the font the kiosk's symbols are checked against.
+    wanted+=(chromium cage nftables espeak-ng fonts-dejavu-core)
   else
     # mosquitto-clients brings mosquitto_pub/sub for checks; mosquitto_passwd comes with mosquitto.
     wanted+=(mosquitto mosquitto-clients)

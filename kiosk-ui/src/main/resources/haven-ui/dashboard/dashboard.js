@@ -332,6 +332,26 @@
 
   setInterval(() => document.querySelectorAll(".age").forEach((e) => { e.textContent = age(e.dataset.since); }), 1000);
 
+  // A pupil's follow-up words: the look-up is audited and rate-limited on the server; the words are not kept here.
+  $("follow-up-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const words = $("follow-up-words").value.trim();
+    $("follow-up-words").value = "";
+    const res = await api(`/api/follow-up/${encodeURIComponent(words)}`);
+    const out = $("follow-up-result");
+    if (res.ok) {
+      const found = await res.json();
+      out.textContent = `Found: incident ${found.incident.id}, ${found.incident.room}.`;
+      showDetail(found.incident.id);
+    } else if (res.status === 404) {
+      out.textContent = "No report has those words. Check them with the pupil.";
+    } else if (res.status === 429) {
+      out.textContent = "Too many wrong words: wait 15 minutes or ask the DSL.";
+    } else {
+      out.textContent = await res.text();
+    }
+  });
+
   $("login-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     $("login-error").textContent = "";

@@ -16,6 +16,15 @@
   let pressKey = null;
   let tellMore = false;
   let hubDown = false;
+  let computerOpen = false;
+  // One symbol per category, all drawn by DejaVu Sans (KioskGlyphsTest).
+  const CATEGORY_SYMBOLS = {
+    "unkind-online": "\u2639", "saw-something-upsetting": "\u26A0", "stranger-contact": "\u2709",
+    "about-an-adult": "\u2691", "other": "\u270E", "nudes-or-sextortion": "\u25A3", "self-harm": "\u2661",
+    "pressure-or-coercion": "\u2298", "extremism": "\u26A1",
+  };
+  // More than six categories (KS3/KS4) take two columns; the keypad then opens on request.
+  const MANY = 6;
   // The kiosk's own words come from /i18n/{code}.json; the English in the page is the last fallback.
   const LANGUAGE_RESET_MS = 5 * 60 * 1000;
   let languages = [];
@@ -26,8 +35,30 @@
   let pickingLanguage = false;
   let languageTimer = null;
 
+  // English for the words this script writes itself, so the screen reads right before /i18n has loaded
+  // (KioskLanguageBrowserTest checks en.json says the same).
+  const BUILT_IN = {
+    "connection.online": "Connected",
+    "connection.offline": "Offline — tell a trusted adult",
+    "connection.down": "Not working — tell a trusted adult",
+    "language.button": "Language",
+    "thanks.openComputer": "Which computer?",
+    "thanks.closeComputer": "Back",
+    "category.unkind-online": "Someone was unkind online",
+    "category.saw-something-upsetting": "I saw something upsetting",
+    "category.stranger-contact": "A stranger contacted me",
+    "category.about-an-adult": "It's about a grown-up",
+    "category.other": "Something else",
+    "category.nudes-or-sextortion": "Nudes or sextortion",
+    "category.self-harm": "Self-harm or suicide",
+    "category.pressure-or-coercion": "Pressure or control",
+    "category.extremism": "Extremism or hate",
+    "signpost.childline": "Childline (free): **0800 1111**",
+    "signpost.ceop": "CEOP: **ceop.police.uk**",
+  };
+
   function t(key) {
-    return words[key] ?? english[key] ?? key;
+    return words[key] ?? english[key] ?? BUILT_IN[key] ?? key;
   }
 
   // Message files are plain text with **bold**; everything else is escaped.
@@ -175,15 +206,24 @@
     return true;
   }
 
-  // Younger pupils (EYFS, KS1) can have the AUP read aloud where the browser can speak.
+  // "Read it to me": the hub speaks the slide with espeak-ng, so it works offline on the Pi; the browser's
+  // own voices are the fallback (Debian's Chromium has none offline). Offered to every key stage.
+  let speaking = null;
   function readAloud() {
-    if (!("speechSynthesis" in window) || !state) return;
-    const text = document.getElementById("aup-slide").textContent;
-    speechSynthesis.cancel();
-    const u = new SpeechSynthesisUtterance(text);
-    u.lang = "en-GB";
-    u.rate = 0.9;
-    speechSynthesis.speak(u);
+    if (!state) return;
+    const box = $("aup-slide");
+    const text = Array.from(box.querySelectorAll("h2, li")).map((e) => e.textContent).join(". ");
+    if (speaking) speaking.pause();
+    if (state.readAloud) {
+      speaking = new Audio(`/api/kiosk/speech?lang=en&text=${encodeURIComponent(text.slice(0, 1000))}`);
+      speaking.play().catch(() => { /* a screen with no speaker: nothing to do */ });
+    } else if ("speechSynthesis" in window) {
+      speechSynthesis.cancel();
+      const u = new SpeechSynthesisUtterance(text);
+      u.lang = "en-GB";
+      u.rate = 0.9;
+      speechSynthesis.speak(u);
+    }
   }
 
   // A simple pictogram per slide, from symbols DejaVu Sans (fonts-dejavu-core, on every Raspberry Pi OS)
@@ -242,7 +282,7 @@
     const conn = $("connection");
     conn.className = "connection " + (state.online ? "online" : "offline");
     conn.textContent = t(state.online ? "connection.online" : "connection.offline");
-    $("read-aloud").hidden = !("speechSynthesis" in window) || !state.aup || !["eyfs", "ks1"].includes(state.aup.keyStage);
+    $("read-aloud").hidden = !state.aup || !(state.readAloud || "speechSynthesis" in window);
     if (state.aup && state.aup.version + state.aup.keyStage !== aupVersion) {
       aupVersion = state.aup.version + state.aup.keyStage;
       $("aup-title").textContent = state.aup.title;
@@ -254,8 +294,11 @@
     if (key !== pressKey) {
       pressKey = key;
       tellMore = false;
+      computerOpen = false;
       clearChoices();
     }
+    renderCategories(state.categories || []);
+    renderSignposts(state.signposts);
     // Discreet mode: the choices open only when the pupil asks; the room sees one line, "Thank you."
     const discreet = state.mode === "discreet";
     const done = Boolean(report && report.detailGiven && !tellMore);
@@ -292,6 +335,49 @@
         screenTimer = setTimeout(refresh, state.screenRemainingMs + 200);
       }
     }
+  }
+
+  function renderCategories(list) {
+    const box = $("categories");
+    const many = list.length > MANY;
+    if (box.dataset.list !== list.join(",")) {
+      box.dataset.list = list.join(",");
+      box.textContent = "";
+      for (const wire of list) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.dataset.category = wire;
+        const icon = document.createElement("span");
+        icon.setAttribute("aria-hidden", "true");
+        icon.textContent = CATEGORY_SYMBOLS[wire] || "\u2022";
+        const label = document.createElement("span");
+        label.className = "label";
+        b.append(icon, label);
+        b.addEventListener("click", () => detail({ category: wire }));
+        box.appendChild(b);
+      }
+    }
+    // Teenagers' shorter labels where a message file has them (category.X.teen).
+    for (const b of box.querySelectorAll("button")) {
+      const key = `category.${b.dataset.category}`;
+      b.querySelector(".label").textContent = many && (words[`${key}.teen`] || english[`${key}.teen`]) ? t(`${key}.teen`) : t(key);
+    }
+    $("thanks").classList.toggle("many", many);
+    $("computer-toggle").hidden = !many;
+    $("computer-toggle").innerHTML = rich(t(computerOpen ? "thanks.closeComputer" : "thanks.openComputer"));
+    $("choose-category").hidden = many && computerOpen;
+    $("choose-computer").hidden = many && !computerOpen;
+  }
+
+  function renderSignposts(list) {
+    const box = $("signposts");
+    box.textContent = "";
+    for (const name of list || []) {
+      const span = document.createElement("span");
+      span.innerHTML = rich(t(`signpost.${name}`));
+      box.appendChild(span);
+    }
+    box.hidden = !box.childElementCount;
   }
 
   function clearChoices() {
@@ -377,13 +463,34 @@
     }
   }
 
+  // A hub that hangs keeps its socket open, so the socket alone cannot tell: ask /health now and then.
+  const HEALTH_MS = 5000;
+  let socketOpen = false;
+  async function checkHealth() {
+    try {
+      const res = await fetch("/health", { cache: "no-store", signal: AbortSignal.timeout(3000) });
+      if (!res.ok) throw new Error(`health ${res.status}`);
+      if (hubDown && socketOpen) {
+        hubDown = false;
+        refresh();
+      }
+    } catch (e) {
+      if (!hubDown) {
+        hubDown = true;
+        if (state) render(state); else renderHubDown();
+      }
+    }
+  }
+
   function connect() {
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+    ws.onopen = () => { socketOpen = true; };
     ws.onmessage = (msg) => {
       hubDown = false;
       render(JSON.parse(msg.data));
     };
     ws.onclose = () => {
+      socketOpen = false;
       hubDown = true;
       if (state) render(state); else renderHubDown();
       setTimeout(connect, 2000);
@@ -409,8 +516,10 @@
     }
   }
 
-  document.querySelectorAll("[data-category]").forEach((b) =>
-    b.addEventListener("click", () => detail({ category: b.dataset.category })));
+  $("computer-toggle").addEventListener("click", () => {
+    computerOpen = !computerOpen;
+    if (state) render(state);
+  });
   async function askToTalk() {
     const res = await fetch("/api/kiosk/follow-up", { method: "POST" });
     if (res.ok) render(await res.json());
@@ -451,4 +560,5 @@
   refresh();
   connect();
   loadLanguages();
+  setInterval(checkHealth, HEALTH_MS);
 })();

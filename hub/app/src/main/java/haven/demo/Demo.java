@@ -72,6 +72,11 @@ public final class Demo implements AutoCloseable {
         c.put("database", settings.dataDir().resolve("coordinator.db").toString());
         mailbox = own(settings.smtp().map(DemoMailbox::elsewhere).orElseGet(() -> DemoMailbox.catcher(freeLoopbackPort())));
         demoAlerts(c.putObject("notify"), settings, mailbox.smtpTarget());
+        // A fresh follow-up key per demo run, shared by the demo's coordinator and hubs (docs/KIOSK.md).
+        byte[] keyBytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(keyBytes);
+        String followUpKey = java.util.HexFormat.of().formatHex(keyBytes);
+        c.putObject("followUp").put("key", followUpKey);
         CoordinatorConfig coordinatorConfig = CoordinatorConfig.from(ConfigFile.of("demo coordinator", c));
         // Accounts first, so the coordinator does not offer a first-run setup link for the demo.
         try (Database db = coordinatorConfig.database().open("db/coordinator")) {
@@ -97,6 +102,7 @@ public final class Demo implements AutoCloseable {
             h.putObject("http").put("host", "127.0.0.1").put("port", settings.httpPort() == 0 ? 0 : settings.httpPort() + 1 + i);
             h.put("dataDir", settings.dataDir().resolve("hubs").toString());
             h.putObject("gpio").put("provider", "mock");
+            h.putObject("followUp").put("key", followUpKey);
             // Manual isolation only: the demo never touches this machine's firewall or the LAN. The
             // addresses are placeholders that nothing ever contacts.
             h.putObject("isolation").put("backend", "manual");

@@ -113,7 +113,7 @@ public final class Classroom {
     /** The pupil's optional choice on the thank-you screen. Both fields are optional. */
     public void detail(String category, String computer) {
         if (category != null && Category.fromWire(category).isEmpty()) {
-            throw new IllegalArgumentException("category must be one of the five kiosk choices, got '" + category + "'");
+            throw new IllegalArgumentException("category must be one of the kiosk's categories, got '" + category + "'");
         }
         if (computer != null && (computer.isBlank() || computer.length() > 32)) {
             throw new IllegalArgumentException("computer must be 1..32 characters");

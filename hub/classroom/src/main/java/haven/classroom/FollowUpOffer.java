@@ -34,10 +34,11 @@ public final class FollowUpOffer {
     private final Deque<String> offered = new ArrayDeque<>();
     private FollowUpCode shown;
     private Instant shownUntil;
+    private String shownFor;
 
     /** The school's follow-up key (hub.yaml followUp.key); without one the kiosk offers no code. */
     public FollowUpOffer(Optional<String> key, Outbox outbox, Clock clock, Runnable sendNow) {
-        key.ifPresent(k -> new FollowUpCode("owl", "fox").hash(k));
+        key.ifPresent(k -> new FollowUpCode("owl", "fox").hash(k)); // a key too short fails here, at start-up
         this.key = key;
         this.outbox = outbox;
         this.clock = clock;
@@ -48,8 +49,11 @@ public final class FollowUpOffer {
         return key.isPresent();
     }
 
-    /** Issues the code for {@code reportId}; refused if this report already had one. */
-    public void issue(String reportId) {
+    /**
+     * Issues the code for the report on screen; refused if this report already had one. {@code presses}
+     * names the press it was asked after: the next press may be another pupil, who must never see it.
+     */
+    public void issue(String reportId, long presses) {
         if (key.isEmpty()) {
             throw new IllegalStateException("follow-up codes are not set up on this hub (hub.yaml followUp.key)");
         }
@@ -68,6 +72,7 @@ public final class FollowUpOffer {
             }
             shown = code;
             shownUntil = clock.instant().plus(SHOWN);
+            shownFor = reportId + ":" + presses;
             log.info("follow-up code issued seq={}", event.seq());
         }
         sendNow.run();
@@ -80,12 +85,14 @@ public final class FollowUpOffer {
         view.put("followUpAsked", report != null && offered.contains(report));
         if (shown != null) {
             long remaining = Duration.between(clock.instant(), shownUntil).toMillis();
-            if (remaining > 0) {
+            String onScreen = report + ":" + view.path("report").path("presses").asLong();
+            if (remaining > 0 && onScreen.equals(shownFor)) {
                 view.put("followUpCode", shown.text());
                 view.put("followUpRemainingMs", remaining);
             } else {
                 shown = null;
                 shownUntil = null;
+                shownFor = null;
             }
         }
         return view;

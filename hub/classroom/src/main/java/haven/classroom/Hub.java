@@ -115,7 +115,7 @@ public final class Hub implements AutoCloseable {
         metrics = new haven.metrics.HavenMetrics().eventsPublished(publisher::published).outboxDepth(outbox::unsentCount)
                 .mqttReconnects(mqtt::reconnects);
         kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics, config.kioskMode(),
-                new FollowUpOffer(config.followUpKey(), outbox, clock, publisher::wake)));
+                new FollowUpOffer(config.followUpKey(), outbox, clock, publisher::wake), config.choices()));
         homeAssistant = config.homeAssistant() ? java.util.Optional.of(new HomeAssistantDiscovery(config.room(),
                 Topics.status(config.room()))) : java.util.Optional.empty();
         homeAssistant.ifPresent(ha -> {

@@ -12,7 +12,12 @@ public enum Category {
     SAW_SOMETHING_UPSETTING("saw-something-upsetting"),
     STRANGER_CONTACT("stranger-contact"),
     ABOUT_AN_ADULT("about-an-adult"),
-    OTHER("other");
+    OTHER("other"),
+    // What teenagers report that the first five miss (offered on KS3/KS4 kiosks, docs/KIOSK.md).
+    NUDES_OR_SEXTORTION("nudes-or-sextortion"),
+    SELF_HARM("self-harm"),
+    PRESSURE_OR_COERCION("pressure-or-coercion"),
+    EXTREMISM("extremism");
 
     private final String wire;
 

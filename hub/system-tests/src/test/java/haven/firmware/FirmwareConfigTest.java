@@ -50,7 +50,7 @@ class FirmwareConfigTest {
             "gpio.provider", "gpio.button", "gpio.keySwitch", "gpio.greenLed", "gpio.amberLed", "gpio.redLed",
             "gpio.debounceMillis", "gpio.buttonReleaseMillis", "worry.coalesceSeconds", "worry.detailSeconds", "outbox.window", "outbox.maxPerSecond",
             "computers", "isolation.backend", "isolation.chooseSeconds", "isolation.nftables.nft", "isolation.nftables.netns",
-            "isolation.nftables.allowIp", "isolation.webhook.url", "isolation.webhook.secret", "homeAssistant.enabled", "kiosk.mode", "followUp.key");
+            "isolation.nftables.allowIp", "isolation.webhook.url", "isolation.webhook.secret", "homeAssistant.enabled", "kiosk.mode", "kiosk.categories", "followUp.key");
     private static final Set<String> COORDINATOR_KEYS = Set.of("mqtt.uri", "mqtt.username", "mqtt.password",
             "mqtt.clientId", "mqtt.keepAliveSeconds", "http.host", "http.port", "http.secureCookies", "database",
             "databaseUser", "databasePassword",

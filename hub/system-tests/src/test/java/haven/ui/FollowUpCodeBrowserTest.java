@@ -155,6 +155,14 @@ class FollowUpCodeBrowserTest {
         assertEquals(List.of(), Browser.accessibilityViolations(browser), "code screen accessibility at 1920");
         assertEquals(409, kiosk("POST", "/api/kiosk/follow-up").statusCode(), "one code per report");
 
+        // The next presser (maybe another pupil, inside the coalescing window) never sees the code.
+        Browser.viewport(browser, 800, 480);
+        hubClock.advance(Duration.ofSeconds(1));
+        assertEquals(202, kiosk("POST", "/api/sim/button").statusCode());
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("follow-up")));
+        assertFalse(Json.parse(kiosk("GET", "/api/kiosk").body().getBytes()).has("followUpCode"), "the code is gone at the next press");
+        assertFalse(browser.findElement(By.tagName("body")).getText().contains(code.text()));
+
         // On the wire and in both databases only the keyed hash, never the words.
         Path coordinatorDb = coordinator.database().file();
         await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -174,14 +182,29 @@ class FollowUpCodeBrowserTest {
         assertFalse(after.has("followUpCode"), after.toString());
         assertFalse(browser.findElement(By.tagName("body")).getText().contains(code.text()));
 
+        // The DSL types the words on the dashboard and lands on the report.
+        browser.get("http://127.0.0.1:" + coordinator.httpPort() + "/");
+        Browser.viewport(browser, 1366, 768);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("name"))).sendKeys("dsl");
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("login-button")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("follow-up-words"))).sendKeys(code.first() + " " + code.second());
+        browser.findElement(By.id("follow-up-button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("follow-up-result"), "Found: incident"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("detail-title"), "year2"));
+        assertEquals("", browser.findElement(By.id("follow-up-words")).getDomProperty("value"), "the words are not left on the dashboard");
+        screenshot("follow-up-dashboard-1366");
+        assertEquals(List.of(), Browser.accessibilityViolations(browser), "dashboard with the follow-up form");
+
         try (StaffClient dsl = new StaffClient(coordinator.httpPort()); StaffClient gov = new StaffClient(coordinator.httpPort())) {
             dsl.login("dsl", PASSWORD);
             long open = Json.parse(dsl.get("/api/incidents?status=open").body().getBytes()).get("incidents").get(0).get("id").asLong();
             HttpResponse<String> found = dsl.get("/api/follow-up/" + code.first() + "-" + code.second());
             assertEquals(200, found.statusCode(), found.body());
             assertEquals(open, Json.parse(found.body().getBytes()).get("incident").get("id").asLong());
-            assertEquals(List.of("incident=" + open),
-                    rows(coordinatorDb, "SELECT target FROM audit WHERE action = 'follow-up-lookup' AND actor = 'dsl'"));
+            assertEquals(List.of("incident=" + open, "incident=" + open),
+                    rows(coordinatorDb, "SELECT target FROM audit WHERE action = 'follow-up-lookup' AND actor = 'dsl'"),
+                    "the dashboard's and the API's look-ups are both audited");
 
             gov.login("gov", PASSWORD);
             assertEquals(403, gov.get("/api/follow-up/" + code.first() + "-" + code.second()).statusCode());

@@ -123,6 +123,16 @@ class KioskLanguageBrowserTest {
             assertEquals(english, keys(Json.parse(file.body().getBytes())), code + ".json has exactly the English keys");
         }
         index.get("languages").forEach(l -> assertEquals(l.get("code").asText().equals("ar") ? "rtl" : "ltr", l.get("dir").asText()));
+        // kiosk.js carries English for the words it writes itself; they must not drift from en.json.
+        String script = get("/kiosk.js").body();
+        JsonNode en = Json.parse(get("/i18n/en.json").body().getBytes());
+        var builtIn = java.util.regex.Pattern.compile("^    \"([a-z]+\\.[A-Za-z.-]+)\": (\"(?:[^\"\\\\]|\\\\.)*\"),?$", java.util.regex.Pattern.MULTILINE).matcher(script);
+        int seen = 0;
+        while (builtIn.find()) {
+            seen++;
+            assertEquals(en.get(builtIn.group(1)).asText(), Json.parse(builtIn.group(2).getBytes()).asText(), builtIn.group(1));
+        }
+        assertTrue(seen >= 10, "kiosk.js built-in words found: " + seen);
     }
 
     @Test

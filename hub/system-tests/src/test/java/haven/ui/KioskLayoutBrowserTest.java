@@ -110,6 +110,15 @@ class KioskLayoutBrowserTest {
         long overflow = js("return document.documentElement.scrollHeight - window.innerHeight;");
         assertTrue(overflow <= 0, where + ": vertical overflow " + overflow);
         assertEquals(0, Browser.horizontalOverflow(browser), where + ": horizontal overflow");
+        // Every piece of text on screen is at least 24 px (read from across a classroom).
+        Object small = browser.executeScript("const out = [];"
+                + "for (const e of document.querySelectorAll('body *')) {"
+                + "  const own = Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());"
+                + "  if (!own || !e.getClientRects().length || getComputedStyle(e).visibility === 'hidden') continue;"
+                + "  const px = parseFloat(getComputedStyle(e).fontSize);"
+                + "  if (px < 24) out.push(e.tagName + '#' + e.id + ' ' + px + 'px: ' + e.textContent.trim().slice(0, 30));"
+                + "} return out;");
+        assertEquals(List.of(), small, where + ": text under 24 px");
     }
 
     private static String normalise(String text) {
@@ -224,5 +233,66 @@ class KioskLayoutBrowserTest {
         assertTrue(uncovered(rule) && bottom(rule) <= top(browser.findElement(By.tagName("footer"))), "the rule is in view");
         assertTrue(browser.findElement(By.id("isolation-banner")).getText().contains("8 computers"));
         assertNoOverflow("eight isolated");
+    }
+
+    private long events(Hub hub, String type, String contains) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + hub.config().database());
+             var ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE payload LIKE ? AND payload LIKE ?")) {
+            ps.setString(1, "%\"type\":\"" + type + "\"%");
+            ps.setString(2, "%" + contains + "%");
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Test
+    void teenagersGetTheirCategoriesAndEveryPupilSeesWhereElseToTurn() throws Exception {
+        ObjectNode ks4 = haven.protocol.Json.object();
+        ks4.putObject("aup").put("keyStage", "ks4");
+        Hub seniors = hub("year10", ks4);
+        open(seniors, 800, 480);
+        String idle = browser.findElement(By.id("signposts")).getText();
+        assertTrue(idle.contains("0800 1111") && idle.contains("ceop.police.uk"), idle);
+        assertTrue(uncovered(browser.findElement(By.id("signposts"))), "the helplines are in view");
+        press(seniors);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-category='self-harm']")));
+        screenshot("layout-ks4-thanks-800");
+        List<WebElement> buttons = browser.findElements(By.cssSelector("#categories button"));
+        assertEquals(List.of("unkind-online", "saw-something-upsetting", "stranger-contact", "nudes-or-sextortion", "self-harm",
+                "pressure-or-coercion", "extremism", "about-an-adult", "other"),
+                buttons.stream().map(b -> b.getDomAttribute("data-category")).toList());
+        WebElement footer = browser.findElement(By.tagName("footer"));
+        for (WebElement b : buttons) {
+            assertTrue(uncovered(b) && bottom(b) <= top(footer), b.getText() + " is on screen");
+            assertTrue(js("return arguments[0].scrollHeight - arguments[0].clientHeight;", b) <= 1, b.getText() + " fits its button");
+        }
+        for (String id : List.of("talk", "computer-toggle", "language-thanks")) {
+            assertTrue(uncovered(browser.findElement(By.id(id))), id + " is on screen");
+        }
+        assertNoOverflow("ks4 thank-you");
+        click(By.id("computer-toggle"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".keys button")));
+        assertTrue(uncovered(browser.findElement(By.cssSelector(".keys button[aria-label='Send computer number']"))));
+        screenshot("layout-ks4-keypad-800");
+        click(By.id("computer-toggle"));
+        click(By.cssSelector("[data-category='self-harm']"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("detail-done")));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> events(seniors, "worry.detailed", "\"category\":\"self-harm\"") == 1);
+
+        ObjectNode ks1 = haven.protocol.Json.object();
+        ks1.putObject("aup").put("keyStage", "ks1");
+        Hub infants = hub("year1", ks1);
+        open(infants, 800, 480);
+        String young = browser.findElement(By.id("signposts")).getText();
+        assertTrue(young.contains("0800 1111") && !young.contains("ceop"), young);
+        press(infants);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-category='other']")));
+        assertEquals(5, browser.findElements(By.cssSelector("#categories button")).size());
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + infants.kioskPort() + "/api/kiosk/detail"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"category\":\"self-harm\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, refused.statusCode(), "a category this kiosk does not offer is refused: " + refused.body());
     }
 }

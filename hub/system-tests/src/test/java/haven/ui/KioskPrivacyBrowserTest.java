@@ -142,9 +142,10 @@ class KioskPrivacyBrowserTest {
         assertFalse(afterChoice.contains("grown-up"), "the category screen is gone after a choice: " + afterChoice);
         assertTrue(afterChoice.contains("A trusted adult will know"), afterChoice);
         assertEquals(List.of(), pressedChoices(), "nothing on screen marks the chosen category");
-        String state = http.send(HttpRequest.newBuilder(URI.create(kiosk("/api/kiosk"))).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertFalse(state.contains("about-an-adult"), "the screen's state does not carry the choice: " + state);
+        var shown = (com.fasterxml.jackson.databind.node.ObjectNode) haven.protocol.Json.parse(http.send(HttpRequest.newBuilder(
+                URI.create(kiosk("/api/kiosk"))).build(), HttpResponse.BodyHandlers.ofByteArray()).body());
+        shown.remove("categories"); // the list on offer, the same for every pupil
+        assertFalse(shown.toString().contains("about-an-adult"), "the screen's state does not carry the choice: " + shown);
 
         click(By.id("tell-more"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".keys button")));

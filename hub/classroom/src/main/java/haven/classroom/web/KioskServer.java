@@ -1,5 +1,8 @@
 package haven.classroom.web;
 
+import haven.classroom.ReadAloud;
+import haven.classroom.KioskChoices;
+
 import haven.classroom.KioskMode;
 import haven.classroom.SimulatedPressAnswer;
 import haven.classroom.FollowUpOffer;
@@ -35,10 +38,13 @@ public final class KioskServer implements AutoCloseable {
     private final IsolationFlow isolation;
     private final KioskMode mode;
     private final FollowUpOffer followUps;
+    private final KioskChoices choices;
+    private final ReadAloud readAloud = new ReadAloud(ReadAloud.ESPEAK);
 
     public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
-                       haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps) {
+                       haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps, KioskChoices choices) {
         this.classroom = classroom;
+        this.choices = choices;
         this.mode = mode;
         this.followUps = followUps;
         this.isolation = isolation;
@@ -56,8 +62,20 @@ public final class KioskServer implements AutoCloseable {
                 JsonNode body = Json.parse(ctx.bodyAsBytes());
                 String category = body.hasNonNull("category") ? body.get("category").asText() : null;
                 String computer = body.hasNonNull("computer") ? body.get("computer").asText() : null;
+                if (category != null && !choices.offers(category)) {
+                    throw new IllegalArgumentException("category '" + category + "' is not offered on this kiosk (hub.yaml kiosk.categories)");
+                }
                 classroom.detail(category, computer);
                 json(ctx, view());
+            });
+            // Audio for "Read it to me", made on the hub so it works offline (docs/KIOSK.md).
+            config.routes.get("/api/kiosk/speech", ctx -> {
+                var wav = readAloud.wav(ctx.queryParam("text"), java.util.Objects.requireNonNullElse(ctx.queryParam("lang"), "en"));
+                if (wav.isEmpty()) {
+                    ctx.status(503).result("read-aloud is not available on this hub (install espeak-ng)");
+                    return;
+                }
+                ctx.contentType("audio/wav").result(wav.get());
             });
             config.routes.post("/api/kiosk/follow-up", ctx -> {
                 var shown = classroom.view();
@@ -66,7 +84,7 @@ public final class KioskServer implements AutoCloseable {
                     ctx.status(409).result("there is no report on screen to follow up");
                     return;
                 }
-                followUps.issue(shown.path("report").path("id").asText());
+                followUps.issue(shown.path("report").path("id").asText(), shown.path("report").path("presses").asLong());
                 classroom.changed();
                 json(ctx, view());
             });
@@ -121,7 +139,8 @@ public final class KioskServer implements AutoCloseable {
     }
 
     private com.fasterxml.jackson.databind.node.ObjectNode view() {
-        var view = followUps.shape(mode.shape(classroom.view()));
+        var view = choices.shape(followUps.shape(mode.shape(classroom.view())));
+        view.put("readAloud", readAloud.available());
         view.set("isolation", isolation.view());
         return view;
     }
