@@ -30,8 +30,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -88,9 +86,7 @@ class JourneysBrowserTest {
     }
 
     private void screenshot(String name) throws Exception {
-        Path out = Path.of("target", "screenshots");
-        Files.createDirectories(out);
-        Files.write(out.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        Browser.screenshot(browser, name);
     }
 
     private void login(String name) {
@@ -101,10 +97,7 @@ class JourneysBrowserTest {
     }
 
     private void click(By by) {
-        wait.ignoring(StaleElementReferenceException.class).until(d -> {
-            d.findElement(by).click();
-            return true;
-        });
+        Browser.click(wait, by);
     }
 
     private long logged(String type) throws Exception {

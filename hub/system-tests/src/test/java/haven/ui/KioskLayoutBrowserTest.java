@@ -26,8 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -101,9 +99,7 @@ class KioskLayoutBrowserTest {
     }
 
     private void screenshot(String name) throws Exception {
-        Path out = Path.of("target", "screenshots");
-        Files.createDirectories(out);
-        Files.write(out.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        Browser.screenshot(browser, name);
     }
 
     private void assertNoOverflow(String where) {
@@ -180,10 +176,7 @@ class KioskLayoutBrowserTest {
     }
 
     private void click(By by) {
-        wait.ignoring(StaleElementReferenceException.class).until(d -> {
-            d.findElement(by).click();
-            return true;
-        });
+        Browser.click(wait, by);
     }
 
     @Test

@@ -21,6 +21,21 @@ public final class Browser {
     }
 
     /** Console messages at SEVERE level (errors) the page has logged so far. */
+    /** Clicks what {@code by} finds once it is there, again if the page re-rendered it under the click. */
+    public static void click(org.openqa.selenium.support.ui.WebDriverWait wait, org.openqa.selenium.By by) {
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            d.findElement(by).click();
+            return true;
+        });
+    }
+
+    /** A screenshot kept under the module's target/screenshots, for a person to look at after the run. */
+    public static void screenshot(ChromeDriver driver, String name) throws java.io.IOException {
+        Path out = Path.of("target", "screenshots");
+        Files.createDirectories(out);
+        Files.write(out.resolve(name + ".png"), driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+    }
+
     public static java.util.List<String> consoleErrors(ChromeDriver driver) {
         return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
