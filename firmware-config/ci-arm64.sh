@@ -45,7 +45,7 @@ on a faked Raspberry Pi, and the kiosk launcher (dry run). Must run as root (chr
   --keep DIR     leave the provisioned rootfs in DIR (must not exist) instead of deleting it
   --help         show this help
 
-Needs: mmdebstrap (cold only), qemu-user-static + binfmt-support (on x86), zstd, mosquitto,
+Needs: mmdebstrap + arch-test (cold only), qemu-user-static + binfmt-support (on x86), zstd, mosquitto,
 mosquitto-clients, jq, curl, iproute2. Under CI=true a missing archive or emulation fails the step;
 otherwise it is reported as skipped. Environment: HAVEN_DEBIAN_MIRROR, HAVEN_DEBIAN_SECURITY_MIRROR,
 HAVEN_ARM64_READY_SECONDS (default 300).
@@ -193,7 +193,9 @@ say "packages: $(tr '\n' ' ' <<<"$package_list")(cache key $key)"
 
 build_rootfs() {
   # Checked first so that an unreachable archive is reported as such, not as an mmdebstrap failure.
-  command -v mmdebstrap >/dev/null 2>&1 || unavailable "mmdebstrap is not installed (apt-get install mmdebstrap)"
+  for tool in mmdebstrap arch-test; do
+    command -v "$tool" >/dev/null 2>&1 || unavailable "$tool is not installed (apt-get install mmdebstrap arch-test)"
+  done
   curl --fail --silent --show-error --max-time 30 --output /dev/null "$mirror/dists/$suite/InRelease" \
     || unavailable "the Debian archive $mirror does not serve $suite (set HAVEN_DEBIAN_MIRROR)"
   local include

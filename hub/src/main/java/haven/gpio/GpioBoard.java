@@ -1,6 +1,7 @@
 package haven.gpio;
 
 import com.pi4j.Pi4J;
+import com.pi4j.boardinfo.util.BoardInfoHelper;
 import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalInputConfigBuilder;
@@ -8,12 +9,13 @@ import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalOutputConfigBuilder;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.PullResistance;
+import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
+import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalOutputProvider;
 import com.pi4j.plugin.mock.platform.MockPlatform;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import haven.config.ConfigException;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -38,29 +40,53 @@ public final class GpioBoard implements AutoCloseable {
     }
 
     public static GpioBoard open(Provider requested) {
-        Provider chosen = requested == Provider.AUTO ? (looksLikeRaspberryPi() ? Provider.GPIOD : Provider.MOCK) : requested;
-        Context context;
+        ProviderChoice choice = ProviderChoice.of(requested);
+        log.info("gpio provider={} requested={} reason=\"{}\"", choice.provider().name().toLowerCase(Locale.ROOT),
+                requested.name().toLowerCase(Locale.ROOT), choice.reason());
+        return new GpioBoard(context(choice.provider()), choice.provider() == Provider.MOCK);
+    }
+
+    /**
+     * Only the chosen provider's classes are in the context. With Pi4J's auto-detection the mock plugin
+     * (priority 1000) is found next to gpiod (150) and wins wherever a provider is picked by rank, so a
+     * configured {@code gpiod} has to mean gpiod and nothing else.
+     */
+    static Context context(Provider chosen) {
         if (chosen == Provider.MOCK) {
-            context = Pi4J.newContextBuilder()
+            return Pi4J.newContextBuilder()
                     .noAutoDetect()
                     .add(new MockPlatform())
                     .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance())
                     .build();
-        } else {
-            context = Pi4J.newContextBuilder().autoDetect().build();
         }
-        log.info("gpio provider={} requested={}", chosen.name().toLowerCase(Locale.ROOT), requested.name().toLowerCase(Locale.ROOT));
-        return new GpioBoard(context, chosen == Provider.MOCK);
+        // Pi4J's gpiod library skips opening any chip on a board it does not recognise, and the first pin
+        // then fails without saying why: refuse here, in the words of the setting.
+        if (!BoardInfoHelper.runningOnRaspberryPi()) {
+            throw new ConfigException("gpio.provider is gpiod, but Pi4J does not recognise this machine as a Raspberry Pi"
+                    + " (board " + BoardInfoHelper.current().getBoardModel() + " from /proc/cpuinfo);"
+                    + " use gpio.provider: auto or mock without GPIO hardware");
+        }
+        return gpiodContext();
     }
 
-    private static boolean looksLikeRaspberryPi() {
+    static Context gpiodContext() {
         try {
-            Path model = Path.of("/proc/device-tree/model");
-            return Files.exists(Path.of("/dev/gpiochip0")) && Files.isReadable(model)
-                    && Files.readString(model).contains("Raspberry Pi");
-        } catch (java.io.IOException e) {
-            return false;
+            return Pi4J.newContextBuilder()
+                    .noAutoDetect()
+                    .add(GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance())
+                    .build();
+        } catch (RuntimeException e) {
+            throw new ConfigException("gpio.provider is gpiod, but no GPIO chip could be opened (" + rootMessage(e)
+                    + "); check /dev/gpiochip* and that the haven user is in group gpio, or use gpio.provider: mock");
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     public boolean simulated() {
