@@ -202,11 +202,9 @@ build_rootfs() {
   include="$(paste -sd, <<<"$package_list")"
   mkdir -p "$rootfs"
   # The apt variant (Essential + apt) plus the hub's packages, without Recommends, as provision.sh
-  # installs them. Documentation and manual pages are left out: nothing here reads them.
-  mmdebstrap --arch="$arch" --variant=apt --include="$include" \
-    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
-    --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
-    "$suite" "$rootfs" \
+  # installs them. Nothing is left out to save space: with /usr/share/man excluded, the JRE's postinst
+  # fails (update-alternatives cannot make its man page link).
+  mmdebstrap --arch="$arch" --variant=apt --include="$include" "$suite" "$rootfs" \
     "deb $mirror $suite main" "deb $mirror $suite-updates main" "deb $security_mirror $suite-security main" \
     || die "mmdebstrap could not build the $suite/$arch rootfs (output above)"
   mkdir -p "$cache_dir"
@@ -382,10 +380,20 @@ exec_start="$(awk '/^ExecStart=/ { on = 1; sub(/^ExecStart=/, "") }
 read -ra hub_command <<<"$exec_start"
 [[ "${hub_command[0]:-}" == /usr/bin/java ]] || die "haven-hub.service ExecStart does not start /usr/bin/java: $exec_start"
 
+# Numeric ids from the target's own files: chroot would otherwise look names up on the host.
+id_in_root() { awk -F: -v n="$2" '$1 == n { print $3 }' "$rootfs/etc/$1"; }
+haven_uid="$(id_in_root passwd haven)"
+haven_gid="$(id_in_root group haven)"
+gpio_gid="$(id_in_root group gpio)"
+kiosk_uid="$(id_in_root passwd haven-kiosk)"
+kiosk_gid="$(id_in_root group haven-kiosk)"
+[[ -n "$haven_uid" && -n "$haven_gid" && -n "$gpio_gid" && -n "$kiosk_uid" && -n "$kiosk_gid" ]] \
+  || die "provision.sh did not create the users haven, haven-kiosk and the group gpio in the rootfs"
+
 # start_hub LOG: as the unit's User=/Group=/SupplementaryGroups=, in its WorkingDirectory, clean environment.
 start_hub() {
   local log="$1"
-  chroot --userspec=haven:haven --groups=gpio "$rootfs" /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
+  chroot --userspec="$haven_uid:$haven_gid" --groups="$gpio_gid" "$rootfs" /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
     /bin/sh -c 'cd /var/lib/haven && exec "$@"' hub "${hub_command[@]}" >"$log" 2>&1 &
   hub_pid=$!
 }
@@ -424,6 +432,12 @@ grep -q "$(basename "$sqlite_lib")" "/proc/$hub_pid/maps" || die "the hub has no
 say "sqlite-jdbc: ${sqlite_lib#"$rootfs"} (AArch64 ELF, mapped by the hub)"
 
 phase "mqtt: presence and a simulated press"
+waited=0
+until grep -q "^[01] $topic_root/status .*\"online\"" "$work/mqtt.log"; do
+  ((waited < 60)) || die "the hub published no online status within 60 s of ready"
+  sleep 1
+  waited=$((waited + 1))
+done
 status="$(sub -t "$topic_root/status" -C 1 -W 30 -F '%r %p' || true)"
 [[ "${status%% *}" == 1 ]] || die "no retained status on $topic_root/status (got '${status:-nothing}')"
 jq -e '.state == "online"' >/dev/null <<<"${status#* }" || die "the retained status is not online: ${status#* }"
@@ -514,12 +528,12 @@ phase_done "faked Pi, gpiod refused"
 phase "kiosk launcher (dry run)"
 kiosk_exec="$(sed -n 's/^ExecStart=//p' "$rootfs/etc/systemd/system/haven-kiosk.service")"
 read -ra kiosk_command <<<"$kiosk_exec"
-kiosk="$(chroot --userspec=haven-kiosk:haven-kiosk "$rootfs" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/var/lib/haven-kiosk \
+kiosk="$(chroot --userspec="$kiosk_uid:$kiosk_gid" "$rootfs" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/var/lib/haven-kiosk \
   "${kiosk_command[@]}" --dry-run 2>&1)" || die "kiosk.sh --dry-run failed: $kiosk"
 printf '%s\n' "$kiosk" | sed 's/^/  /'
 run_line="$(grep '^would run: cage -d -- /usr/bin/chromium ' <<<"$kiosk" || true)"
 [[ -n "$run_line" ]] || die "kiosk.sh would not start /usr/bin/chromium under cage -d"
-# The flags docs/OPERATIONS.md and kiosk.sh document for the classroom screen.
+# The flags kiosk.sh documents for the classroom screen (--disable-pinch: docs/DECISIONS.md, "Kiosk zoom").
 for flag in --kiosk --noerrdialogs --ozone-platform=wayland --no-first-run --disable-pinch --user-data-dir=; do
   grep -q -- " $flag" <<<"$run_line" || die "kiosk.sh would start Chromium without $flag"
 done
