@@ -161,7 +161,14 @@ stop_pid() {
 }
 
 cleanup() {
-  local status=$?
+  local status=$? log
+  if ((status != 0)); then
+    for log in "$work"/hub*.log; do
+      [[ -f "$log" ]] || continue
+      echo "ci-arm64: last lines of $(basename "$log"):" >&2
+      tail -n 40 "$log" >&2
+    done
+  fi
   stop_pid "$hub_pid" 30
   stop_pid "$watch_pid" 5
   stop_pid "$broker_pid" 10
@@ -260,7 +267,7 @@ java_version="$(in_root java -version 2>&1)" || die "java -version failed in the
 printf '%s\n' "$java_version" | sed 's/^/  /'
 java_major="$(awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }' <<<"$java_version")"
 [[ "$java_major" == 21 ]] || die "java in the rootfs is version $java_major, expected 21 (openjdk-21-jre-headless)"
-say "java: $(readlink -f "$rootfs/usr/bin/java" | sed "s|^$rootfs||")"
+say "java: $(in_root readlink -f /usr/bin/java)"
 help="$(in_root java -jar /opt/haven/haven.jar --help 2>&1)" || die "java -jar /opt/haven/haven.jar --help failed: $help"
 grep -q '^Usage: haven' <<<"$help" || die "haven --help printed no usage: $help"
 say "haven --help: $(head -1 <<<"$help")"
@@ -477,11 +484,17 @@ wait "$hub_pid" || hub_exit=$?
 hub_pid=""
 [[ "$hub_exit" == 143 ]] || die "the hub exited $hub_exit on SIGTERM; haven-hub.service expects 143 (SuccessExitStatus)"
 waited=0
-until grep -q "^1 $topic_root/status .*\"offline\"" "$work/mqtt.log"; do
-  ((waited < 10)) || die "the hub published no retained offline status when stopped"
+until grep -q "^[01] $topic_root/status .*\"offline\"" "$work/mqtt.log"; do
+  ((waited < 10)) || die "the hub published no offline status when stopped"
   sleep 1
   waited=$((waited + 1))
 done
+# A live subscriber sees the retain flag cleared (MQTT 3.1.1, 3.3.1.3); a new one must get it retained.
+status="$(sub -t "$topic_root/status" -C 1 -W 10 -F '%r %p' || true)"
+if [[ "${status%% *}" != 1 ]] || ! jq -e '.state == "offline"' >/dev/null <<<"${status#* }"; then
+  die "the retained status after the stop is not offline (got '${status:-nothing}')"
+fi
+say "retained status after stop: ${status#* }"
 phase_done "hub stop (SIGTERM)"
 
 # --- A faked Raspberry Pi 4 with gpio.provider: gpiod and no GPIO chip ---
