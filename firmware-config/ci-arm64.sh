@@ -528,10 +528,11 @@ gpiod_exit=0
 wait "$hub_pid" || gpiod_exit=$?
 hub_pid=""
 umount "$rootfs/proc/cpuinfo"
-((gpiod_exit != 0)) || die "with provider gpiod and no GPIO chip the hub exited 0"
+# 2: HavenCli's exit status for a configuration the machine cannot satisfy (one line, no stack trace).
+[[ "$gpiod_exit" == 2 ]] || { cat "$work/hub-gpiod.log" >&2; die "with provider gpiod and no GPIO chip the hub exited $gpiod_exit, expected 2 (log above)"; }
 gpiod_line="$(grep -m1 'gpio provider=' "$work/hub-gpiod.log" || true)"
 [[ "$gpiod_line" == *provider=gpiod* ]] || { cat "$work/hub-gpiod.log" >&2; die "with gpio.provider gpiod the hub did not choose gpiod (log above)"; }
-refusal="$(grep -m1 -iE 'no gpio chip' "$work/hub-gpiod.log" || true)"
+refusal="$(grep -m1 '^haven: gpio.provider is gpiod, but no GPIO chip could be opened' "$work/hub-gpiod.log" || true)"
 [[ -n "$refusal" ]] || { cat "$work/hub-gpiod.log" >&2; die "the hub did not say clearly that there is no GPIO chip (log above)"; }
 say "gpio: ${gpiod_line#*gpio }"
 say "refused: $refusal (exit $gpiod_exit)"

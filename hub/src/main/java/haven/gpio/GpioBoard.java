@@ -16,8 +16,13 @@ import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
 import haven.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,23 +75,33 @@ public final class GpioBoard implements AutoCloseable {
     }
 
     static Context gpiodContext() {
-        try {
-            return Pi4J.newContextBuilder()
-                    .noAutoDetect()
-                    .add(GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance())
-                    .build();
-        } catch (RuntimeException e) {
-            throw new ConfigException("gpio.provider is gpiod, but no GPIO chip could be opened (" + rootMessage(e)
-                    + "); check /dev/gpiochip* and that the haven user is in group gpio, or use gpio.provider: mock");
+        Context context = Pi4J.newContextBuilder()
+                .noAutoDetect()
+                .add(GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance())
+                .build();
+        // Pi4J logs a provider whose initialize() failed (no chip found) and leaves it out of the context;
+        // the first pin would then fail with "provider could not be found ... include this JAR".
+        if (!context.providers().exists(GpioDDigitalInputProvider.ID) || !context.providers().exists(GpioDDigitalOutputProvider.ID)) {
+            try {
+                context.shutdown();
+            } catch (RuntimeException e) {
+                log.debug("gpio shutdown after failed start reason={}", e.getMessage());
+            }
+            throw new ConfigException("gpio.provider is gpiod, but no GPIO chip could be opened (" + chipsIn(Path.of("/dev"))
+                    + "; Pi4J's reason is logged above); check the wiring of the header and that the haven user is in group gpio,"
+                    + " or use gpio.provider: mock");
         }
+        return context;
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+    /** What a technician would see with {@code ls /dev/gpiochip*}. */
+    static String chipsIn(Path dev) {
+        try (Stream<Path> files = Files.list(dev)) {
+            List<String> chips = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("gpiochip")).sorted().toList();
+            return chips.isEmpty() ? "no GPIO chip: no " + dev.resolve("gpiochip*") : "found " + String.join(", ", chips);
+        } catch (IOException e) {
+            return "no GPIO chip: " + dev + " unreadable";
         }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     public boolean simulated() {
