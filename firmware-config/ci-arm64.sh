@@ -113,7 +113,12 @@ setup_emulation() {
   fi
   local entry=/proc/sys/fs/binfmt_misc/qemu-aarch64
   [[ -e "$entry" ]] || unavailable "qemu-aarch64 is not registered with binfmt_misc"
-  grep -qx enabled "$entry" || unavailable "the qemu-aarch64 binfmt entry is disabled (update-binfmts --enable qemu-aarch64)"
+  if ! grep -qx enabled "$entry"; then
+    # update-binfmts says "already enabled" when only the kernel's entry was switched off.
+    update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+    grep -qx enabled "$entry" || echo 1 >"$entry" 2>/dev/null || true
+  fi
+  grep -qx enabled "$entry" || unavailable "the qemu-aarch64 binfmt entry is disabled and could not be enabled (update-binfmts --enable qemu-aarch64)"
   # F: the kernel opens the interpreter when the entry is registered, so it also works inside the chroot,
   # where /usr/libexec/qemu-binfmt does not exist. Without it every process in the rootfs fails to start.
   grep -q '^flags:.*F' "$entry" || unavailable "the qemu-aarch64 binfmt entry lacks the F (fix binary) flag; use Debian's qemu-user-static"
