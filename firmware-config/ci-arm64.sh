@@ -376,7 +376,9 @@ phase_done "mosquitto started"
 sub() { mosquitto_sub -h 127.0.0.1 -p "$broker_port" -u ci-observer -P "$test_password" "$@"; }
 
 # Every message of this room, from before the hub starts to after it stops.
-sub -t "$topic_root/#" -F '%r %t %p' -W 1200 >"$work/mqtt.log" 2>"$work/mqtt.err" &
+# Started directly, not through sub(): $! must be mosquitto_sub itself, or stopping it would leave it running.
+mosquitto_sub -h 127.0.0.1 -p "$broker_port" -u ci-observer -P "$test_password" \
+  -t "$topic_root/#" -F '%r %t %p' -W 1200 >"$work/mqtt.log" 2>"$work/mqtt.err" &
 watch_pid=$!
 for _ in $(seq 1 50); do
   grep -q "as auto-.* u'ci-observer'\|u'ci-observer'" "$work/broker/mosquitto.log" 2>/dev/null && break
