@@ -14,10 +14,12 @@ root=""
 jar="$repo/hub/app/target/haven.jar"
 dry_run=0
 with_packages=1
+list_packages=0
 
 usage() {
   cat <<'USAGE'
-Usage: provision.sh --role hub|coordinator [--jar PATH] [--root DIR] [--dry-run] [--no-packages] [--help]
+Usage: provision.sh --role hub|coordinator [--jar PATH] [--root DIR] [--dry-run] [--no-packages]
+                    [--list-packages] [--help]
 
 Installs Haven on this machine (or on a mounted image with --root) and enables its services.
 
@@ -30,6 +32,8 @@ Installs Haven on this machine (or on a mounted image with --root) and enables i
                        and services are enabled with systemctl --root, not started
   --dry-run            print every action without doing any of it (writes nothing, anywhere)
   --no-packages        skip apt-get (packages installed some other way)
+  --list-packages      print the Debian packages the role needs, one a line, and exit (an image
+                       builder preinstalls them; the arm64 CI step keys its rootfs cache on them)
   --help               show this help
 
 Config files already in /etc/haven are kept. Afterwards: put the hub's broker password in
@@ -41,6 +45,20 @@ USAGE
 say() { printf 'provision: %s\n' "$*"; }
 die() { printf 'provision: %s\n' "$*" >&2; exit 1; }
 
+# The Debian packages of the role (also printed by --list-packages).
+wanted=()
+wanted_packages() {
+  wanted=(openjdk-21-jre-headless curl)
+  if [[ "$role" == hub ]]; then
+    # chromium + cage: the kiosk; nftables: the isolation backend when the hub is the classroom gateway;
+    # espeak-ng: "Read it to me" offline; fonts-dejavu-core: the font the kiosk's symbols are checked against.
+    wanted+=(chromium cage nftables espeak-ng fonts-dejavu-core)
+  else
+    # mosquitto-clients brings mosquitto_pub/sub for checks; mosquitto_passwd comes with mosquitto.
+    wanted+=(mosquitto mosquitto-clients)
+  fi
+}
+
 while (($#)); do
   case "$1" in
     --role) role="${2:?--role needs hub or coordinator}"; shift 2 ;;
@@ -48,6 +66,7 @@ while (($#)); do
     --root) root="${2:?--root needs a directory}"; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
     --no-packages) with_packages=0; shift ;;
+    --list-packages) list_packages=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -58,6 +77,11 @@ case "$role" in
   "") die "--role hub|coordinator is required (see --help)" ;;
   *) die "--role must be hub or coordinator, got '$role'" ;;
 esac
+if ((list_packages)); then
+  wanted_packages
+  printf '%s\n' "${wanted[@]}"
+  exit 0
+fi
 [[ -f "$jar" && -r "$jar" ]] || die "jar '$jar' not found: build it (./haven build) or give --jar PATH"
 if [[ -n "$root" ]]; then
   [[ -d "$root" ]] || die "--root '$root' is not a directory"
@@ -155,15 +179,8 @@ write_file() {
 }
 
 packages() {
-  local wanted=(openjdk-21-jre-headless curl) missing=() p admindir
-  if [[ "$role" == hub ]]; then
-    # chromium + cage: the kiosk; nftables: the isolation backend when the hub is the classroom gateway;
-    # espeak-ng: "Read it to me" offline; fonts-dejavu-core: the font the kiosk's symbols are checked against.
-    wanted+=(chromium cage nftables espeak-ng fonts-dejavu-core)
-  else
-    # mosquitto-clients brings mosquitto_pub/sub for checks; mosquitto_passwd comes with mosquitto.
-    wanted+=(mosquitto mosquitto-clients)
-  fi
+  local missing=() p admindir
+  wanted_packages
   admindir="$(t /var/lib/dpkg)"
   for p in "${wanted[@]}"; do
     dpkg-query --admindir="$admindir" -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

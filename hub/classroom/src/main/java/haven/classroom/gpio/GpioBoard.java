@@ -1,6 +1,7 @@
 package haven.classroom.gpio;
 
 import com.pi4j.Pi4J;
+import com.pi4j.boardinfo.util.BoardInfoHelper;
 import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalInputConfigBuilder;
@@ -8,14 +9,20 @@ import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalOutputConfigBuilder;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.PullResistance;
+import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
+import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalOutputProvider;
 import com.pi4j.plugin.mock.platform.MockPlatform;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
+import haven.config.ConfigException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,28 +45,62 @@ public final class GpioBoard implements AutoCloseable {
     }
 
     public static GpioBoard open(Provider requested) {
-        Provider chosen = requested == Provider.AUTO ? (looksLikeRaspberryPi() ? Provider.GPIOD : Provider.MOCK) : requested;
-        Context context;
+        ProviderChoice choice = ProviderChoice.of(requested);
+        log.info("gpio provider={} requested={} reason=\"{}\"", choice.provider().name().toLowerCase(Locale.ROOT),
+                requested.name().toLowerCase(Locale.ROOT), choice.reason());
+        return new GpioBoard(context(choice.provider()), choice.provider() == Provider.MOCK);
+    }
+
+    /**
+     * Only the chosen provider's classes are in the context. With Pi4J's auto-detection the mock plugin
+     * (priority 1000) is found next to gpiod (150) and wins wherever a provider is picked by rank, so a
+     * configured {@code gpiod} has to mean gpiod and nothing else.
+     */
+    static Context context(Provider chosen) {
         if (chosen == Provider.MOCK) {
-            context = Pi4J.newContextBuilder()
+            return Pi4J.newContextBuilder()
                     .noAutoDetect()
                     .add(new MockPlatform())
                     .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance())
                     .build();
-        } else {
-            context = Pi4J.newContextBuilder().autoDetect().build();
         }
-        log.info("gpio provider={} requested={}", chosen.name().toLowerCase(Locale.ROOT), requested.name().toLowerCase(Locale.ROOT));
-        return new GpioBoard(context, chosen == Provider.MOCK);
+        // Pi4J's gpiod library skips opening any chip on a board it does not recognise, and the first pin
+        // then fails without saying why: refuse here, in the words of the setting.
+        if (!BoardInfoHelper.runningOnRaspberryPi()) {
+            throw new ConfigException("gpio.provider is gpiod, but Pi4J does not recognise this machine as a Raspberry Pi"
+                    + " (board " + BoardInfoHelper.current().getBoardModel() + " from /proc/cpuinfo);"
+                    + " use gpio.provider: auto or mock without GPIO hardware");
+        }
+        return gpiodContext();
     }
 
-    private static boolean looksLikeRaspberryPi() {
-        try {
-            Path model = Path.of("/proc/device-tree/model");
-            return Files.exists(Path.of("/dev/gpiochip0")) && Files.isReadable(model)
-                    && Files.readString(model).contains("Raspberry Pi");
-        } catch (java.io.IOException e) {
-            return false;
+    static Context gpiodContext() {
+        Context context = Pi4J.newContextBuilder()
+                .noAutoDetect()
+                .add(GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance())
+                .build();
+        // Pi4J logs a provider whose initialize() failed (no chip found) and leaves it out of the context;
+        // the first pin would then fail with "provider could not be found ... include this JAR".
+        if (!context.providers().exists(GpioDDigitalInputProvider.ID) || !context.providers().exists(GpioDDigitalOutputProvider.ID)) {
+            try {
+                context.shutdown();
+            } catch (RuntimeException e) {
+                log.debug("gpio shutdown after failed start reason={}", e.getMessage());
+            }
+            throw new ConfigException("gpio.provider is gpiod, but no GPIO chip could be opened (" + chipsIn(Path.of("/dev"))
+                    + "; Pi4J's reason is logged above); check the wiring of the header and that the haven user is in group gpio,"
+                    + " or use gpio.provider: mock");
+        }
+        return context;
+    }
+
+    /** What a technician would see with {@code ls /dev/gpiochip*}. */
+    static String chipsIn(Path dev) {
+        try (Stream<Path> files = Files.list(dev)) {
+            List<String> chips = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("gpiochip")).sorted().toList();
+            return chips.isEmpty() ? "no GPIO chip: no " + dev.resolve("gpiochip*") : "found " + String.join(", ", chips);
+        } catch (IOException e) {
+            return "no GPIO chip: " + dev + " unreadable";
         }
     }
 
