@@ -92,6 +92,7 @@ public final class Demo implements AutoCloseable {
             }
         }
         coordinator = own(Coordinator.start(coordinatorConfig, clock, java.util.List.of(mailbox.page())));
+        awaitCoordinatorSubscribed();
         for (int i = 0; i < settings.rooms(); i++) {
             String room = i < ROOM_NAMES.length ? ROOM_NAMES[i] : "room-" + (i + 1);
             ObjectNode h = Json.object();
@@ -181,5 +182,25 @@ public final class Demo implements AutoCloseable {
     @Override
     public void close() {
         owned.close();
+    }
+
+    /**
+     * The demo's hubs start only once the coordinator is subscribed: its broker session is new, so what a hub
+     * published before would reach it only through gap repair, seconds later, and a new user pressing the
+     * button at once would see nothing on the dashboard. Bounded; a broker that never answers fails the start.
+     */
+    private void awaitCoordinatorSubscribed() {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (!coordinator.mqtt().isSubscribed()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the demo's coordinator did not connect to the embedded broker within 20 s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the demo started", e);
+            }
+        }
     }
 }

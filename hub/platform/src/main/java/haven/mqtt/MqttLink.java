@@ -160,6 +160,11 @@ public final class MqttLink implements AutoCloseable {
         return client.isConnected();
     }
 
+    /** Connected, and every subscription of this link has been acknowledged by the broker since. */
+    public boolean isSubscribed() {
+        return subscribed && client.isConnected();
+    }
+
     public long reconnects() {
         return reconnects.get();
     }
@@ -224,14 +229,20 @@ public final class MqttLink implements AutoCloseable {
         }
     }
 
-    private void resubscribe() {
+    /** Set once the subscriptions are acknowledged after a connect; cleared when the connection is lost. */
+    private volatile boolean subscribed;
+
+    private boolean resubscribe() {
+        boolean all = true;
         for (Subscription s : subscriptions) {
             try {
                 client.subscribe(s.filter(), 1).waitForCompletion(10_000);
             } catch (MqttException e) {
+                all = false;
                 log.warn("mqtt subscribe failed client={} filter={} reason={}", settings.clientId(), s.filter(), e.getMessage());
             }
         }
+        return all;
     }
 
     private final class Callback implements MqttCallbackExtended {
@@ -250,7 +261,7 @@ public final class MqttLink implements AutoCloseable {
             log.info("mqtt connected client={} server={} reconnect={}", settings.clientId(), serverURI, reconnect);
             // Subscribing or publishing inside connectComplete can deadlock Paho (#985, #999): hand it off.
             callbacks.execute(() -> {
-                resubscribe();
+                subscribed = resubscribe();
                 onConnected.forEach(action -> {
                     try {
                         action.run();
@@ -263,6 +274,7 @@ public final class MqttLink implements AutoCloseable {
 
         @Override
         public void connectionLost(Throwable cause) {
+            subscribed = false;
             log.warn("mqtt connection lost client={} reason={}", settings.clientId(),
                     cause == null ? "unknown" : cause.getMessage());
             callbacks.execute(() -> onLost.forEach(Runnable::run));
