@@ -45,6 +45,7 @@ public final class Hub implements AutoCloseable {
     private final OutboxPublisher publisher;
     private final IsolationFlow flow;
     private final haven.metrics.HavenMetrics metrics;
+    private final haven.classroom.filter.FilterCheck filterCheck;
     private final java.util.Optional<HomeAssistantDiscovery> homeAssistant;
     private final java.util.concurrent.atomic.AtomicReference<String> lastHaState = new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicLong lastStatusSeq = new java.util.concurrent.atomic.AtomicLong(-1);
@@ -89,6 +90,9 @@ public final class Hub implements AutoCloseable {
                 }));
         SimulatedHand hand = own(new SimulatedHand(board));
 
+        filterCheck = own(new haven.classroom.filter.FilterCheck(config.filter().probe(clock), outbox, clock,
+                new haven.classroom.filter.FilterSchedule(config.filter().every(), config.room()), publisher::wake));
+        mqtt.subscribe(Topics.filterTargets(config.room().site()), (topic, payload, retained) -> onFilterTargets(payload));
         mqtt.subscribe(Topics.commands(config.room()), this::onCommand);
         mqtt.subscribe(Topics.aup(config.room().site(), config.keyStage()), (topic, payload, retained) -> onAup(aups, payload));
         mqtt.onConnected(() -> {
@@ -132,6 +136,7 @@ public final class Hub implements AutoCloseable {
         outbox.append(EventType.HUB_STARTED, startedData());
         flow.reapplyAtStart();
         publisher.start();
+        filterCheck.start();
         mqtt.start();
         kiosk.start(config.httpHost(), config.httpPort());
     }
@@ -205,11 +210,25 @@ public final class Hub implements AutoCloseable {
                     }
                 }
                 case RELEASE -> flow.release(command.args().path("machine").asText(""));
+                case FILTER_CHECK -> {
+                    filterCheck.request(command.id(), command.byName());
+                    return; // its receipt is the filter.checked event carrying the command's id
+                }
                 default -> { }
             }
             classroom.apply(command);
         } catch (IllegalArgumentException e) {
             log.warn("command rejected room={} topic={} reason={}", config.room(), topic, e.getMessage());
+        }
+    }
+
+    /** The school's filter test list (retained); an empty payload means the school cleared it. */
+    private void onFilterTargets(byte[] payload) {
+        try {
+            filterCheck.targets(payload.length == 0 ? java.util.Optional.empty()
+                    : java.util.Optional.of(haven.protocol.FilterTargets.decode(payload)));
+        } catch (IllegalArgumentException e) {
+            log.warn("filter targets rejected room={} reason={}", config.room(), e.getMessage());
         }
     }
 
@@ -250,6 +269,10 @@ public final class Hub implements AutoCloseable {
 
     public IsolationFlow isolation() {
         return flow;
+    }
+
+    public haven.classroom.filter.FilterCheck filterCheck() {
+        return filterCheck;
     }
 
     public StatusLeds leds() {

@@ -17,7 +17,8 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                         Path dataDir, GpioBoard.Provider gpioProvider, GpioPins pins, long debounceMillis,
                         Duration coalesceWindow, Duration detailWindow, int outboxWindow, int outboxMaxPerSecond,
                         Duration statusEvery, IsolationSettings isolation, boolean homeAssistant,
-                        long buttonReleaseMillis, KioskMode kioskMode, java.util.Optional<String> followUpKey) {
+                        long buttonReleaseMillis, KioskMode kioskMode, java.util.Optional<String> followUpKey,
+                        haven.classroom.filter.FilterSettings filter) {
 
     public static HubConfig from(ConfigFile file) {
         String site = file.checked("site", () -> Ids.require("site", file.string("site")));
@@ -65,7 +66,7 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                                 + " characters, the same on every hub of the school and on the coordinator");
                     }
                     return key;
-                }));
+                }), haven.classroom.filter.FilterSettings.from(file));
         file.rejectUnknownKeys();
         return config;
     }

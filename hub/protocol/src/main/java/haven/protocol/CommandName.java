@@ -9,7 +9,9 @@ public enum CommandName {
     RELEASE("release"),
     ISOLATE("isolate"),
     /** Publish the events with seq in [from, to] again: the coordinator found them missing from its log. */
-    RESEND("resend");
+    RESEND("resend"),
+    /** Run the filter check now (docs/FILTERING.md); answered by a filter.checked event. */
+    FILTER_CHECK("filter-check");
 
     private final String wire;
 
