@@ -205,7 +205,7 @@ public final class Ingest implements AutoCloseable {
             return presence(c, item, status, now, tally);
         }
         if (parsed.isPresent() && parsed.get() instanceof Topics.CommandTopic
-                || Topics.isAup(item.topic()) || Topics.isHaState(item.topic())) {
+                || Topics.isAup(item.topic()) || Topics.isHaState(item.topic()) || Topics.isFilterTargets(item.topic())) {
             return Change.NONE; // our own commands and AUPs, and the hubs' opt-in Home Assistant state
         }
         Event event;

@@ -71,6 +71,10 @@ public final class FilterCheck implements AutoCloseable {
         targets.set(latest.orElse(null));
     }
 
+    public boolean hasTargets() {
+        return targets.get() != null;
+    }
+
     /** Asks for a check now (cmd/filter-check); {@code check} is the command's id, {@code by} who asked. */
     public void request(String check, String by) {
         worker.execute(() -> run(check, by));
