@@ -77,7 +77,11 @@ public final class FilterCheck implements AutoCloseable {
 
     /** Asks for a check now (cmd/filter-check); {@code check} is the command's id, {@code by} who asked. */
     public void request(String check, String by) {
-        worker.execute(() -> run(check, by));
+        try {
+            worker.execute(() -> run(check, by));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.info("filter check not started check={} reason=the hub is stopping", check);
+        }
     }
 
     /** Runs one check on the caller's thread and returns what it committed (empty when there is no list yet). */
