@@ -49,6 +49,7 @@ public final class Hub implements AutoCloseable {
     private final java.util.Optional<HomeAssistantDiscovery> homeAssistant;
     private final java.util.concurrent.atomic.AtomicReference<String> lastHaState = new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicLong lastStatusSeq = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final java.util.concurrent.atomic.AtomicLong lastStatusAt = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicReference<String> lastCondition = new java.util.concurrent.atomic.AtomicReference<>();
     // Status is published off the caller's thread: a change can start inside Paho's callback (#310).
     private final java.util.concurrent.ScheduledExecutorService statusPublisher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -110,7 +111,8 @@ public final class Hub implements AutoCloseable {
         own(statusPublisher::shutdownNow);
         // Presence doubles as a heartbeat of lastSeq, so the coordinator notices missing trailing events.
         statusPublisher.scheduleWithFixedDelay(() -> {
-            if (mqtt.isConnected() && outbox.lastSeq() != lastStatusSeq.get()) {
+            // Also every five minutes, so hub.health (disk, clock, temperature) on the dashboard stays current.
+            if (mqtt.isConnected() && (outbox.lastSeq() != lastStatusSeq.get() || clock.millis() - lastStatusAt.get() >= 300_000)) {
                 publishStatus();
             }
         }, config.statusEvery().toMillis(), config.statusEvery().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -156,7 +158,9 @@ public final class Hub implements AutoCloseable {
         Aup aup = classroom == null ? Aup.sample(config.keyStage()) : classroom.aup();
         return new HubStatus(online, clock.instant(), VERSION, aup.keyStage(), aup.version(),
                 flow == null ? List.of() : flow.activeNames(),
-                outbox == null ? null : outbox.condition().orElse(null), outbox == null ? 0 : outbox.lastSeq());
+                outbox == null ? null : outbox.condition().orElse(null), outbox == null ? 0 : outbox.lastSeq(),
+                online && outbox != null ? java.util.Optional.of(HealthReader.system(config.dataDir(), outbox::unsentCount).read())
+                        : java.util.Optional.empty());
     }
 
     /** Opt-in Home Assistant state: worry open, isolation active, AUP version. Sent only when it changes. */
@@ -184,6 +188,7 @@ public final class Hub implements AutoCloseable {
             HubStatus status = status(true);
             mqtt.publish(Topics.status(config.room()), status.encode(), true);
             lastStatusSeq.set(status.lastSeq());
+            lastStatusAt.set(clock.millis());
         } catch (haven.mqtt.PublishFailed e) {
             log.warn("status publish failed room={} reason={}", config.room(), e.getMessage());
         }
