@@ -215,6 +215,7 @@ public final class Hub implements AutoCloseable {
                     }
                 }
                 case RELEASE -> flow.release(command.args().path("machine").asText(""));
+                case TEST_MODE -> classroom.armTest(command.args().path("minutes").asInt(10), command.byName());
                 case FILTER_CHECK -> {
                     filterCheck.request(command.id(), command.byName());
                     return; // its receipt is the filter.checked event carrying the command's id

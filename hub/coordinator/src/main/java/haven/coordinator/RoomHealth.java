@@ -63,7 +63,4 @@ public final class RoomHealth {
         });
     }
 
-    Clock clock() {
-        return clock;
-    }
 }

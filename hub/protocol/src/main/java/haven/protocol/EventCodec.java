@@ -104,6 +104,10 @@ public final class EventCodec {
                     throw new ContractViolation("field 'data.codeHash' must be 64 lowercase hex characters");
                 }
             }
+            case BUTTON_TESTED -> {
+                Json.onlyFields(data, "data.", List.of("armedBy"));
+                Json.requireText(data, "data.armedBy", 64);
+            }
             case FILTER_CHECKED -> {
                 Json.onlyFields(data, "data.", List.of("check", "by", "results"));
                 Json.requireText(data, "data.check", 64);
