@@ -126,7 +126,7 @@
   }
 
   function show(screen) {
-    for (const id of ["idle", "thanks", "acknowledged", "choose", "isolated", "follow-up", "languages"]) {
+    for (const id of ["idle", "thanks", "acknowledged", "test", "choose", "isolated", "follow-up", "languages"]) {
       $(id).hidden = id !== screen;
     }
     ensurePaginated();

@@ -130,7 +130,8 @@ final class ProvisionHubCommand implements Callable<Integer> {
                 "topic write " + Topics.status(room),
                 "topic write " + roomRoot + "/event/#",
                 "topic read " + roomRoot + "/cmd/#",
-                "topic read " + Topics.aups(room.site()));
+                "topic read " + Topics.aups(room.site()),
+                "topic read " + Topics.filterTargets(room.site()));
     }
 
     /**

@@ -77,6 +77,8 @@ public final class Demo implements AutoCloseable {
         new java.security.SecureRandom().nextBytes(keyBytes);
         String followUpKey = java.util.HexFormat.of().formatHex(keyBytes);
         c.putObject("followUp").put("key", followUpKey);
+        demoFilterTargets(c.putObject("filter"));
+        c.putArray("sites").add(settings.site()); // so the targets are published before the first hub reports
         CoordinatorConfig coordinatorConfig = CoordinatorConfig.from(ConfigFile.of("demo coordinator", c));
         // Accounts first, so the coordinator does not offer a first-run setup link for the demo.
         try (Database db = coordinatorConfig.database().open("db/coordinator")) {
@@ -113,8 +115,41 @@ public final class Demo implements AutoCloseable {
                         .put("mac", String.format("02:00:5e:00:%02x:%02x", i + 1, pc))
                         .put("ip", String.format("10.200.%d.%d", i + 1, 10 + pc));
             }
+            // Simulated network: the demo never probes the LAN or the internet. One room lets "games" through
+            // so that a new user sees what a failed check looks like in the filter check log.
+            var filter = h.putObject("filter").put("simulate", true);
+            if (i == 0) {
+                filter.putArray("simulateReachable").add("games");
+            }
             hubs.add(own(Hub.start(HubConfig.from(ConfigFile.of("demo hub " + room, h)), clock)));
         }
+        firstFilterChecks();
+    }
+
+    /** Targets under .invalid (RFC 2606): names that exist nowhere, tried only by the simulated network. */
+    private static void demoFilterTargets(ObjectNode filter) {
+        var targets = filter.putArray("targets");
+        targets.addObject().put("category", "adult").put("target", "adult.filter-test.invalid");
+        targets.addObject().put("category", "gambling").put("target", "http://gambling.filter-test.invalid/");
+        targets.addObject().put("category", "games").put("target", "http://games.filter-test.invalid/");
+        targets.addObject().put("category", "proxy").put("target", "https://proxy.filter-test.invalid/");
+        filter.putArray("blockPageSignatures").add("Blocked by the school filter");
+    }
+
+    /** One check per room as soon as its hub has the list, so the check log is not empty on first sight. */
+    private void firstFilterChecks() {
+        Thread.ofVirtual().name("demo-first-filter-checks").start(() -> {
+            for (Hub hub : hubs) {
+                for (int i = 0; i < 300 && !hub.filterCheck().hasTargets(); i++) { // bounded: 30 s
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                hub.filterCheck().request("demo-start", "schedule");
+            }
+        });
     }
 
     /**

@@ -41,6 +41,7 @@ public final class Classroom {
     private Aup aup;
     private boolean online;
     private boolean keySwitchOn;
+    private final ButtonTest buttonTest = new ButtonTest();
 
     /**
      * The report currently shown on the kiosk. {@code detailSincePress} is all the screen may know of the
@@ -87,9 +88,13 @@ public final class Classroom {
     public void press() {
         // Policy: pupils must feel their report was heard. The LED answers before any I/O.
         leds.reportPending(true);
+        if (pressAsTest()) {
+            return;
+        }
         Event event;
         synchronized (this) {
             Instant now = clock.instant();
+            buttonTest.clearScreen();
             boolean joinsOpenReport = !coalesceWindow.isZero() && report != null && report.acknowledgedAt() == null
                     && Duration.between(report.lastPress(), now).compareTo(coalesceWindow) <= 0;
             if (joinsOpenReport) {
@@ -108,6 +113,23 @@ public final class Classroom {
         log.info("worry press room={} type={} seq={}", room, event.type().wire(), event.seq());
         sendNow.run();
         changed();
+    }
+
+    /** A press in test mode: a button.tested event instead of a report, so no incident and no alert. */
+    private boolean pressAsTest() {
+        Event event;
+        synchronized (this) {
+            Optional<String> armedBy = buttonTest.consume(clock.instant());
+            if (armedBy.isEmpty()) {
+                return false;
+            }
+            event = outbox.append(EventType.BUTTON_TESTED, Json.object().put("armedBy", armedBy.get()));
+            leds.reportPending(worryOpen());
+        }
+        log.info("button test press room={} seq={}", room, event.seq());
+        sendNow.run();
+        changed();
+        return true;
     }
 
     /** The pupil's optional choice on the thank-you screen. Both fields are optional. */
@@ -155,6 +177,11 @@ public final class Classroom {
         log.info("command applied room={} name={} id={}", room, command.name().wire(), command.id());
         sendNow.run();
         changed();
+    }
+
+    /** Test mode from the dashboard (cmd/test-mode): the next press within {@code minutes} is a test. */
+    public synchronized void armTest(int minutes, String by) {
+        buttonTest.arm(clock.instant(), minutes, by);
     }
 
     public void keySwitch(boolean on) {
@@ -223,6 +250,11 @@ public final class Classroom {
                 r.put("presses", report.presses());
                 r.put("detailGiven", report.detailSincePress());
             }
+        }
+        long testRemaining = buttonTest.screenRemainingMillis(now);
+        if (testRemaining > 0 && screen.equals("idle")) {
+            screen = "test";
+            remaining = testRemaining;
         }
         json.put("screen", screen);
         json.put("screenRemainingMs", Math.max(0, remaining));

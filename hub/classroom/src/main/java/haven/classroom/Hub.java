@@ -45,9 +45,11 @@ public final class Hub implements AutoCloseable {
     private final OutboxPublisher publisher;
     private final IsolationFlow flow;
     private final haven.metrics.HavenMetrics metrics;
+    private final haven.classroom.filter.FilterCheck filterCheck;
     private final java.util.Optional<HomeAssistantDiscovery> homeAssistant;
     private final java.util.concurrent.atomic.AtomicReference<String> lastHaState = new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicLong lastStatusSeq = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final java.util.concurrent.atomic.AtomicLong lastStatusAt = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicReference<String> lastCondition = new java.util.concurrent.atomic.AtomicReference<>();
     // Status is published off the caller's thread: a change can start inside Paho's callback (#310).
     private final java.util.concurrent.ScheduledExecutorService statusPublisher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -89,6 +91,9 @@ public final class Hub implements AutoCloseable {
                 }));
         SimulatedHand hand = own(new SimulatedHand(board));
 
+        filterCheck = own(new haven.classroom.filter.FilterCheck(config.filter().probe(clock), outbox, clock,
+                new haven.classroom.filter.FilterSchedule(config.filter().every(), config.room()), publisher::wake));
+        mqtt.subscribe(Topics.filterTargets(config.room().site()), (topic, payload, retained) -> onFilterTargets(payload));
         mqtt.subscribe(Topics.commands(config.room()), this::onCommand);
         mqtt.subscribe(Topics.aup(config.room().site(), config.keyStage()), (topic, payload, retained) -> onAup(aups, payload));
         mqtt.onConnected(() -> {
@@ -106,7 +111,8 @@ public final class Hub implements AutoCloseable {
         own(statusPublisher::shutdownNow);
         // Presence doubles as a heartbeat of lastSeq, so the coordinator notices missing trailing events.
         statusPublisher.scheduleWithFixedDelay(() -> {
-            if (mqtt.isConnected() && outbox.lastSeq() != lastStatusSeq.get()) {
+            // Also every five minutes, so hub.health (disk, clock, temperature) on the dashboard stays current.
+            if (mqtt.isConnected() && (outbox.lastSeq() != lastStatusSeq.get() || clock.millis() - lastStatusAt.get() >= 300_000)) {
                 publishStatus();
             }
         }, config.statusEvery().toMillis(), config.statusEvery().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -132,6 +138,7 @@ public final class Hub implements AutoCloseable {
         outbox.append(EventType.HUB_STARTED, startedData());
         flow.reapplyAtStart();
         publisher.start();
+        filterCheck.start();
         mqtt.start();
         kiosk.start(config.httpHost(), config.httpPort());
     }
@@ -151,7 +158,9 @@ public final class Hub implements AutoCloseable {
         Aup aup = classroom == null ? Aup.sample(config.keyStage()) : classroom.aup();
         return new HubStatus(online, clock.instant(), VERSION, aup.keyStage(), aup.version(),
                 flow == null ? List.of() : flow.activeNames(),
-                outbox == null ? null : outbox.condition().orElse(null), outbox == null ? 0 : outbox.lastSeq());
+                outbox == null ? null : outbox.condition().orElse(null), outbox == null ? 0 : outbox.lastSeq(),
+                online && outbox != null ? java.util.Optional.of(HealthReader.system(config.dataDir(), outbox::unsentCount).read())
+                        : java.util.Optional.empty());
     }
 
     /** Opt-in Home Assistant state: worry open, isolation active, AUP version. Sent only when it changes. */
@@ -179,6 +188,7 @@ public final class Hub implements AutoCloseable {
             HubStatus status = status(true);
             mqtt.publish(Topics.status(config.room()), status.encode(), true);
             lastStatusSeq.set(status.lastSeq());
+            lastStatusAt.set(clock.millis());
         } catch (haven.mqtt.PublishFailed e) {
             log.warn("status publish failed room={} reason={}", config.room(), e.getMessage());
         }
@@ -205,11 +215,26 @@ public final class Hub implements AutoCloseable {
                     }
                 }
                 case RELEASE -> flow.release(command.args().path("machine").asText(""));
+                case TEST_MODE -> classroom.armTest(command.args().path("minutes").asInt(10), command.byName());
+                case FILTER_CHECK -> {
+                    filterCheck.request(command.id(), command.byName());
+                    return; // its receipt is the filter.checked event carrying the command's id
+                }
                 default -> { }
             }
             classroom.apply(command);
         } catch (IllegalArgumentException e) {
             log.warn("command rejected room={} topic={} reason={}", config.room(), topic, e.getMessage());
+        }
+    }
+
+    /** The school's filter test list (retained); an empty payload means the school cleared it. */
+    private void onFilterTargets(byte[] payload) {
+        try {
+            filterCheck.targets(payload.length == 0 ? java.util.Optional.empty()
+                    : java.util.Optional.of(haven.protocol.FilterTargets.decode(payload)));
+        } catch (IllegalArgumentException e) {
+            log.warn("filter targets rejected room={} reason={}", config.room(), e.getMessage());
         }
     }
 
@@ -250,6 +275,10 @@ public final class Hub implements AutoCloseable {
 
     public IsolationFlow isolation() {
         return flow;
+    }
+
+    public haven.classroom.filter.FilterCheck filterCheck() {
+        return filterCheck;
     }
 
     public StatusLeds leds() {

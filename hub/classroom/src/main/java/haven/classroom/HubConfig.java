@@ -18,7 +18,7 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                         Duration coalesceWindow, Duration detailWindow, int outboxWindow, int outboxMaxPerSecond,
                         Duration statusEvery, IsolationSettings isolation, boolean homeAssistant,
                         long buttonReleaseMillis, KioskMode kioskMode, java.util.Optional<String> followUpKey,
-                        KioskChoices choices) {
+                        KioskChoices choices, haven.classroom.filter.FilterSettings filter) {
 
     public static HubConfig from(ConfigFile file) {
         String site = file.checked("site", () -> Ids.require("site", file.string("site")));
@@ -67,7 +67,7 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                     }
                     return key;
                 }),
-                KioskChoices.from(file, keyStage));
+                KioskChoices.from(file, keyStage), haven.classroom.filter.FilterSettings.from(file));
         file.rejectUnknownKeys();
         return config;
     }

@@ -48,6 +48,7 @@ public final class Coordinator implements AutoCloseable {
         aups = new AupLibrary(db, mqtt, clock, config.sites());
         // A broker that lost its retained messages gets the current AUPs again on every connect.
         mqtt.onConnected(aups::republish);
+        mqtt.onConnected(() -> config.filter().publish(mqtt, db, config.sites()));
         setupToken = new java.util.concurrent.atomic.AtomicReference<>();
         if (!staff.hasCoordinator()) {
             byte[] bytes = new byte[24];

@@ -205,7 +205,7 @@ public final class Ingest implements AutoCloseable {
             return presence(c, item, status, now, tally);
         }
         if (parsed.isPresent() && parsed.get() instanceof Topics.CommandTopic
-                || Topics.isAup(item.topic()) || Topics.isHaState(item.topic())) {
+                || Topics.isAup(item.topic()) || Topics.isHaState(item.topic()) || Topics.isFilterTargets(item.topic())) {
             return Change.NONE; // our own commands and AUPs, and the hubs' opt-in Home Assistant state
         }
         Event event;
@@ -221,6 +221,7 @@ public final class Ingest implements AutoCloseable {
             log.info("duplicate event ignored id={} room={} seq={}", event.id(), event.room(), event.seq());
             return Change.NONE;
         }
+        ClockSkew.event(c, event, now);
         Optional<Incident> incident = incidents.apply(c, event);
         Optional<IsolationView> isolation = isolations.apply(c, event);
         Optional<RoomView> room = rooms.eventLogged(c, event, now);
@@ -242,6 +243,7 @@ public final class Ingest implements AutoCloseable {
             reject(c, item, e.getMessage(), tally);
             return Change.NONE;
         }
+        ClockSkew.status(c, statusTopic.room(), status, now);
         log.info("presence room={} online={}", statusTopic.room(), status.online());
         return new Change(Optional.empty(), rooms.presence(c, statusTopic.room(), status, now), Optional.empty(), Optional.empty());
     }

@@ -9,7 +9,11 @@ public enum CommandName {
     RELEASE("release"),
     ISOLATE("isolate"),
     /** Publish the events with seq in [from, to] again: the coordinator found them missing from its log. */
-    RESEND("resend");
+    RESEND("resend"),
+    /** Run the filter check now (docs/FILTERING.md); answered by a filter.checked event. */
+    FILTER_CHECK("filter-check"),
+    /** The next press within {@code minutes} is a test of the button (button.tested), not a worry. */
+    TEST_MODE("test-mode");
 
     private final String wire;
 

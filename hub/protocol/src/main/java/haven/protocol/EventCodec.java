@@ -104,6 +104,19 @@ public final class EventCodec {
                     throw new ContractViolation("field 'data.codeHash' must be 64 lowercase hex characters");
                 }
             }
+            case BUTTON_TESTED -> {
+                Json.onlyFields(data, "data.", List.of("armedBy"));
+                Json.requireText(data, "data.armedBy", 64);
+            }
+            case FILTER_CHECKED -> {
+                Json.onlyFields(data, "data.", List.of("check", "by", "results"));
+                Json.requireText(data, "data.check", 64);
+                Json.requireText(data, "data.by", 64);
+                if (!data.path("results").isArray() || data.get("results").size() > FilterTargets.MAX_TARGETS) {
+                    throw new ContractViolation("field 'data.results' must be a list of at most " + FilterTargets.MAX_TARGETS);
+                }
+                data.get("results").forEach(FilterResult::fromJson);
+            }
             default -> {
                 // Isolation, switch, hub and command events carry evidence fields that vary by backend;
                 // the envelope is still checked in full, and the 16 KiB limit bounds them.

@@ -17,7 +17,11 @@ public enum EventType {
     ISOLATION_RELEASED("isolation.released"),
     SWITCH_CHANGED("switch.changed"),
     HUB_STARTED("hub.started"),
-    CMD_APPLIED("cmd.applied");
+    CMD_APPLIED("cmd.applied"),
+    /** The result of a filter check: what the room's network let through of the school's test targets. */
+    FILTER_CHECKED("filter.checked"),
+    /** A press while the room was in test mode (a drill): no incident, no alert, the kiosk says it was a test. */
+    BUTTON_TESTED("button.tested");
 
     private final String wire;
 

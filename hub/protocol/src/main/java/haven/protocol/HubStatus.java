@@ -15,9 +15,15 @@ import java.util.List;
  * log to find events it never received (even the last ones) and asks for them again (cmd/resend).
  */
 public record HubStatus(boolean online, Instant at, String version, String aupKeyStage, String aupVersion,
-                        List<String> isolations, String condition, long lastSeq) {
+                        List<String> isolations, String condition, long lastSeq, java.util.Optional<HubHealth> health) {
     public HubStatus {
         isolations = List.copyOf(isolations);
+    }
+
+    /** Without health (the Last Will, and hubs from before hub.health). */
+    public HubStatus(boolean online, Instant at, String version, String aupKeyStage, String aupVersion,
+                     List<String> isolations, String condition, long lastSeq) {
+        this(online, at, version, aupKeyStage, aupVersion, isolations, condition, lastSeq, java.util.Optional.empty());
     }
 
     public byte[] encode() {
@@ -35,6 +41,7 @@ public record HubStatus(boolean online, Instant at, String version, String aupKe
             hub.put("condition", condition);
         }
         hub.put("lastSeq", lastSeq);
+        health.ifPresent(h -> hub.set("health", h.toJson()));
         return Json.write(json).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -54,6 +61,7 @@ public record HubStatus(boolean online, Instant at, String version, String aupKe
         hub.path("isolations").forEach(n -> isolations.add(n.asText()));
         return new HubStatus(state.equals("online"), at, hub.path("version").asText(""),
                 aup.path("keyStage").asText(""), aup.path("version").asText(""), isolations,
-                hub.hasNonNull("condition") ? hub.get("condition").asText() : null, hub.path("lastSeq").asLong(0));
+                hub.hasNonNull("condition") ? hub.get("condition").asText() : null, hub.path("lastSeq").asLong(0),
+                HubHealth.fromJson(hub.path("health")));
     }
 }

@@ -42,6 +42,20 @@ public final class Topics {
         return ROOT + "/" + Ids.require("site", site) + "/" + SITE_LEVEL + "/aup/#";
     }
 
+    /**
+     * The school's filter test targets (retained, published by the coordinator): what each hub of the site
+     * tries to reach to prove the filter blocks it (docs/FILTERING.md).
+     */
+    public static String filterTargets(String site) {
+        return ROOT + "/" + Ids.require("site", site) + "/" + SITE_LEVEL + "/filter-targets";
+    }
+
+    /** True for haven/v1/{site}/_site/filter-targets. */
+    public static boolean isFilterTargets(String topic) {
+        String[] parts = topic.split("/", -1);
+        return topic.startsWith(ROOT + "/") && parts.length == 5 && parts[3].equals(SITE_LEVEL) && parts[4].equals("filter-targets");
+    }
+
     /** The opt-in Home Assistant state of a room (retained): what HA entities read, never pupil data. */
     public static String haState(RoomId room) {
         return ROOT + "/" + room.site() + "/" + room.room() + "/ha/state";

@@ -299,6 +299,32 @@ class AsyncApiContractTest {
     }
 
     @Test
+    void aFilterCheckAndItsTargetsInTheCodesShapeMatchTheirChannelsAndABodyDoesNot() {
+        RoomId room = new RoomId("test-school", "room-12");
+        haven.protocol.FilterTargets targets = new haven.protocol.FilterTargets(Instant.parse("2026-12-01T08:00:00Z"),
+                List.of(new haven.protocol.FilterTargets.Target("adult", "adult.test", "blocked")),
+                List.of("Blocked by the school"), List.of("School Filter CA"), List.of("10.0.0.1"));
+        assertValid(Topics.filterTargets("test-school"), Json.parse(targets.encode()));
+        ObjectNode evidence = Json.object();
+        evidence.put("dns", "nxdomain");
+        ObjectNode data = Json.object();
+        data.put("check", "schedule");
+        data.put("by", "schedule");
+        data.putArray("results").add(new haven.protocol.FilterResult("adult", "adult.test", "blocked", "blocked", evidence).toJson());
+        haven.protocol.Event event = new haven.protocol.Event(new UuidV7(Clock.systemUTC()).next().toString(), 5,
+                EventType.FILTER_CHECKED, room, Instant.now(), data);
+        JsonNode json = new EventCodec().toJson(event);
+        assertValid(event.topic(), json);
+        ((ObjectNode) json.path("data").path("results").path(0)).put("body", "<html>");
+        assertInvalid(event.topic(), json, "a filter result that keeps a body");
+        assertRejectedByCodec(event.topic(), json);
+        ObjectNode args = Json.object();
+        byte[] command = new Command(new UuidV7(Clock.systemUTC()).next().toString(), Instant.now(), CommandName.FILTER_CHECK,
+                "technician", "tech", args).encode();
+        assertValid(Topics.command(room, CommandName.FILTER_CHECK), Json.parse(command));
+    }
+
+    @Test
     void isolationEventsInTheDocumentedShapeMatchAndAMalformedMacDoesNot() {
         // Isolation events are not yet emitted by the hub on this branch: these are the documented data fields.
         String topic = "haven/v1/test-school/room-12/event/";
@@ -425,7 +451,8 @@ class AsyncApiContractTest {
             String topic = Topics.event(new RoomId("test-school", "room-12"), type);
             assertTrue(doc.at(messagePointerFor(topic)).path("name").asText().equals(type.wire()), topic);
         }
-        for (String strict : List.of("WorryReportedData", "WorryRepeatedData", "WorryDetailedData", "WorryFollowUpData", "EventEnvelope")) {
+        for (String strict : List.of("WorryReportedData", "WorryRepeatedData", "WorryDetailedData", "WorryFollowUpData", "EventEnvelope",
+                "FilterCheckedData", "FilterResult", "FilterTargets")) {
             assertFalse(doc.at("/components/schemas/" + strict + "/additionalProperties").asBoolean(true),
                     strict + " is strict in EventCodec, so the schema must be too");
         }
@@ -459,8 +486,9 @@ class AsyncApiContractTest {
         assertEquals("aup", channelFor(Topics.aup("test-school", "ks2")).orElseThrow().channel());
         assertEquals("haState", channelFor(new HomeAssistantDiscovery(room, Topics.status(room)).stateTopic()).orElseThrow().channel());
 
+        assertEquals("filterTargets", channelFor(Topics.filterTargets("test-school")).orElseThrow().channel());
         Map<String, Boolean> retained = Map.of("status", true, "event", false, "command", false, "aup", true,
-                "haState", true, "haDiscovery", true);
+                "haState", true, "haDiscovery", true, "filterTargets", true);
         Set<String> channelsWithOperation = new TreeSet<>();
         doc.path("operations").forEach(operation -> {
             String channel = operation.path("channel").path("$ref").asText().replace("#/channels/", "");

@@ -50,11 +50,13 @@ class FirmwareConfigTest {
             "gpio.provider", "gpio.button", "gpio.keySwitch", "gpio.greenLed", "gpio.amberLed", "gpio.redLed",
             "gpio.debounceMillis", "gpio.buttonReleaseMillis", "worry.coalesceSeconds", "worry.detailSeconds", "outbox.window", "outbox.maxPerSecond",
             "computers", "isolation.backend", "isolation.chooseSeconds", "isolation.nftables.nft", "isolation.nftables.netns",
-            "isolation.nftables.allowIp", "isolation.webhook.url", "isolation.webhook.secret", "homeAssistant.enabled", "kiosk.mode", "kiosk.categories", "followUp.key");
+            "isolation.nftables.allowIp", "isolation.webhook.url", "isolation.webhook.secret", "homeAssistant.enabled", "kiosk.mode", "kiosk.categories", "followUp.key",
+            "filter.everyHours", "filter.timeoutMillis", "filter.byteCap");
     private static final Set<String> COORDINATOR_KEYS = Set.of("mqtt.uri", "mqtt.username", "mqtt.password",
             "mqtt.clientId", "mqtt.keepAliveSeconds", "http.host", "http.port", "http.secureCookies", "database",
             "databaseUser", "databasePassword",
-            "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup", "followUp.key");
+            "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup", "followUp.key",
+            "filter.targets", "filter.blockPageSignatures", "filter.interceptionIssuers", "filter.sinkholes");
 
     /** What a real provisioning run would change; the stubs only record that they were called. */
     private static final List<String> MUTATING_COMMANDS = List.of("apt-get", "chroot", "install", "cp", "mv", "mkdir",

@@ -170,6 +170,22 @@ class ShippedBrokerConfigTest {
     }
 
     @Test
+    void hubsReadTheSitesFilterTargetsButCannotWriteThem() throws Exception {
+        coordinatorSubscribedToEverything();
+        MqttClient hubA = connectTls("haven-hub-test-school-room-a", "hub-test-school-room-a", hubAPassword);
+        MqttClient hubB = connectTls("haven-hub-test-school-room-b", "hub-test-school-room-b", hubBPassword);
+        List<String> seenByB = new CopyOnWriteArrayList<>();
+        hubB.subscribe(Topics.filterTargets(SITE), 1, (topic, message) -> seenByB.add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+
+        // A hub that could rewrite the list could make every room's check pass: only the coordinator writes it.
+        hubA.publish(Topics.filterTargets(SITE), bytes("forged by a hub"), 1, true);
+        clients.getFirst().publish(Topics.filterTargets(SITE), bytes("from the coordinator"), 1, true);
+
+        await().atMost(WAIT).until(() -> seenByB.contains("from the coordinator"));
+        assertEquals(List.of("from the coordinator"), List.copyOf(seenByB), "a hub must not write the filter targets");
+    }
+
+    @Test
     void provisionHubRefusesAReservedRoomId(@TempDir Path elsewhere) {
         StringWriter err = new StringWriter();
         int exit = HavenCli.commandLine().setErr(new PrintWriter(err, true)).execute("provision-hub",

@@ -1,0 +1,159 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.evidence.AuditLog;
+import haven.protocol.FilterResult;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import haven.store.Database;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The DfE check log: every filter check a hub ran (its filter.checked event, already in the chained event log)
+ * with what staff recorded as the resulting action. The DfE Filtering and Monitoring Standards ask for each
+ * check to be recorded with when it took place, who did it, what was tested and the resulting actions; seed 002
+ * asks senior staff to "ensure regular checks are made to ensure the filtering methods selected are
+ * appropriate, effective and reasonable". A failed check (something expected blocked was reachable) is an open
+ * filter incident for the technician until an action is recorded.
+ */
+public final class FilterChecks {
+    public static final int MAX_ACTION = 2000;
+
+    private final Database db;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public FilterChecks(Database db, AuditLog audit, Clock clock) {
+        this.db = db;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** One check as staff read it. {@code at} is the coordinator's receive time; {@code hubAt} the hub's clock. */
+    public record Entry(String id, Instant at, Instant hubAt, String by, RoomId room, List<FilterResult> results,
+                        Optional<String> action, Optional<String> actionBy, Optional<Instant> actionAt) {
+        public boolean failed() {
+            return results.stream().anyMatch(FilterResult::failed);
+        }
+
+        /** open: failed and nothing recorded yet; closed: failed and acted on; none: passed. */
+        public String incident() {
+            return !failed() ? "none" : action.isPresent() ? "closed" : "open";
+        }
+
+        public ObjectNode toJson() {
+            ObjectNode o = Json.object();
+            o.put("id", id);
+            o.put("at", Json.time(at));
+            o.put("hubAt", Json.time(hubAt));
+            o.put("by", by);
+            o.put("site", room.site());
+            o.put("room", room.room());
+            ArrayNode list = o.putArray("results");
+            results.forEach(r -> list.add(r.toJson()));
+            o.put("failed", failed());
+            o.put("incident", incident());
+            if (action.isPresent()) {
+                o.put("action", action.get());
+                o.put("actionBy", actionBy.orElse(""));
+                o.put("actionAt", actionAt.map(Json::time).orElse(""));
+            } else {
+                o.putNull("action");
+            }
+            return o;
+        }
+    }
+
+    /** Newest first, at most {@code limit}. */
+    public List<Entry> list(int limit) throws SQLException {
+        return db.read(c -> {
+            List<Entry> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT e.id, e.site, e.room, e.at, e.received_at, e.payload, a.action, a.recorded_by, a.recorded_at
+                    FROM events e LEFT JOIN filter_check_actions a ON a.event_id = e.id
+                    WHERE e.type = 'filter.checked' ORDER BY e.pos DESC LIMIT ?""")) {
+                ps.setInt(1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        JsonNode data = Json.parse(rs.getString(6).getBytes(StandardCharsets.UTF_8)).path("data");
+                        List<FilterResult> results = new ArrayList<>();
+                        data.path("results").forEach(r -> results.add(FilterResult.fromJson(r)));
+                        out.add(new Entry(rs.getString(1), Instant.parse(rs.getString(5)), Instant.parse(rs.getString(4)),
+                                data.path("by").asText("schedule"), new RoomId(rs.getString(2), rs.getString(3)), results,
+                                Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
+                                Optional.ofNullable(rs.getString(9)).map(Instant::parse)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    public Optional<Entry> find(String id) throws SQLException {
+        return list(100_000).stream().filter(e -> e.id().equals(id)).findFirst();
+    }
+
+    public enum Recorded { RECORDED, NO_SUCH_CHECK, ALREADY_RECORDED }
+
+    /** Records the resulting action of a check once (a correction is a new note in the audit log, not an edit). */
+    public Recorded recordAction(String id, String action, String by) throws SQLException {
+        if (action == null || action.isBlank() || action.length() > MAX_ACTION) {
+            throw new IllegalArgumentException("field 'action' must be 1.." + MAX_ACTION + " characters");
+        }
+        if (find(id).isEmpty()) {
+            return Recorded.NO_SUCH_CHECK;
+        }
+        return db.inTransaction(c -> {
+            try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM filter_check_actions WHERE event_id = ?")) {
+                exists.setString(1, id);
+                try (ResultSet rs = exists.executeQuery()) {
+                    if (rs.next()) {
+                        return Recorded.ALREADY_RECORDED;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO filter_check_actions(event_id, action, recorded_by, recorded_at) VALUES (?,?,?,?)")) {
+                ps.setString(1, id);
+                ps.setString(2, action.strip());
+                ps.setString(3, by);
+                ps.setString(4, Json.time(clock.instant()));
+                ps.executeUpdate();
+            }
+            audit.record(c, by, "filter-check-action", "check=" + id);
+            return Recorded.RECORDED;
+        });
+    }
+
+    /** The log as CSV, one row per target tried (spreadsheet-friendly; formulas neutralised). */
+    public String csv(int limit) throws SQLException {
+        StringBuilder out = new StringBuilder("at,by,site,room,category,target,expected,result,evidence,action,action_by,action_at\r\n");
+        for (Entry e : list(limit)) {
+            for (FilterResult r : e.results()) {
+                out.append(String.join(",", cell(Json.time(e.at())), cell(e.by()), cell(e.room().site()), cell(e.room().room()),
+                        cell(r.category()), cell(r.target()), cell(r.expected()), cell(r.result()), cell(Json.write(r.evidence())),
+                        cell(e.action().orElse("")), cell(e.actionBy().orElse("")), cell(e.actionAt().map(Json::time).orElse(""))))
+                        .append("\r\n");
+            }
+        }
+        return out.toString();
+    }
+
+    private static String cell(String text) {
+        String t = text;
+        if (!t.isEmpty() && "=+-@\t\r".indexOf(t.charAt(0)) >= 0) {
+            t = "'" + t; // a spreadsheet must not run a target URL or a note as a formula
+        }
+        return "\"" + t.replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,63 @@
+package haven.coordinator.web;
+
+import haven.coordinator.ButtonTests;
+import haven.coordinator.CommandSender;
+import haven.coordinator.Role;
+import haven.coordinator.RoomHealth;
+import haven.coordinator.StaffSession;
+import haven.coordinator.evidence.AuditLog;
+import haven.protocol.CommandName;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import io.javalin.config.JavalinConfig;
+
+/**
+ * Button tests (drills) and hub health on the dashboard: put a room in test mode (the room's teacher, the
+ * technician, the coordinator), each room's last successful test with the overdue flag, and each hub's health
+ * with its clock skew (docs/FILTERING.md).
+ */
+public final class RoomChecksRoutes {
+    static final int DEFAULT_MINUTES = 10;
+
+    private RoomChecksRoutes() {
+    }
+
+    public static void mount(JavalinConfig config, ButtonTests tests, RoomHealth health, CommandSender commands, AuditLog audit) {
+        config.routes.post("/api/rooms/{site}/{room}/test-mode", ctx -> {
+            StaffSession who = DashboardServer.staffOf(ctx);
+            RoomId room = new RoomId(ctx.pathParam("site"), ctx.pathParam("room"));
+            boolean teacherOfRoom = who.role() == Role.TEACHER && who.rooms().contains(room);
+            if (!teacherOfRoom && who.role() != Role.TECHNICIAN && who.role() != Role.COORDINATOR) {
+                ctx.status(403).result("only the room's teacher, the technician or the coordinator (DSL) tests the button");
+                return;
+            }
+            int minutes = ctx.body().isBlank() ? DEFAULT_MINUTES
+                    : Json.parse(ctx.bodyAsBytes()).path("minutes").asInt(DEFAULT_MINUTES);
+            if (minutes < 1 || minutes > 60) {
+                throw new IllegalArgumentException("field 'minutes' must be 1..60");
+            }
+            audit.record(who.name(), "button-test-mode", "room=" + room + " minutes=" + minutes);
+            boolean sent = commands.send(room, CommandName.TEST_MODE, who, Json.object().put("minutes", minutes));
+            ctx.status(sent ? 202 : 503).result(sent ? "test mode on: the next press in " + minutes + " minutes is a test"
+                    : "the broker is unreachable; try again");
+        });
+        config.routes.get("/api/button-tests", ctx -> {
+            if (DashboardServer.staffOf(ctx).role() == Role.GOVERNOR) {
+                ctx.status(403).result("governors see anonymised reports");
+                return;
+            }
+            var out = Json.array();
+            tests.list().forEach(e -> out.add(e.toJson()));
+            ctx.contentType("application/json").result(Json.write(out));
+        });
+        config.routes.get("/api/hub-health", ctx -> {
+            if (DashboardServer.staffOf(ctx).role() == Role.GOVERNOR) {
+                ctx.status(403).result("governors see anonymised reports");
+                return;
+            }
+            var out = Json.array();
+            health.list().forEach(e -> out.add(e.toJson()));
+            ctx.contentType("application/json").result(Json.write(out));
+        });
+    }
+}
