@@ -19,10 +19,20 @@ public final class StaffAccounts {
 
     private final Database db;
     private final Clock clock;
+    private final java.util.List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public StaffAccounts(Database db, Clock clock) {
         this.db = db;
         this.clock = clock;
+    }
+
+    /** Told after every change made through this object (the dashboard ends sessions of a changed account at once). */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    private void changed() {
+        changeListeners.forEach(Runnable::run);
     }
 
     /** Adds or replaces an account. */
@@ -46,6 +56,7 @@ public final class StaffAccounts {
             }
             return null;
         });
+        changed();
     }
 
     /** Rooms a teacher looks after, as "site/room" pairs. Replaces the previous list. */
@@ -66,6 +77,7 @@ public final class StaffAccounts {
             }
             return null;
         });
+        changed();
     }
 
     public java.util.Set<haven.protocol.RoomId> rooms(String name) throws SQLException {
@@ -98,13 +110,15 @@ public final class StaffAccounts {
     }
 
     private boolean update(String sql, String first, String second) throws SQLException {
-        return db.inTransaction(c -> {
+        boolean done = db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, first);
                 ps.setString(2, second);
                 return ps.executeUpdate() == 1;
             }
         });
+        changed();
+        return done;
     }
 
     /** True once any enabled coordinator account exists (before that, the first-run setup link works). */
@@ -128,6 +142,59 @@ public final class StaffAccounts {
                 }
             }
         });
+    }
+
+    /**
+     * What a session was granted against: role, rooms and a stamp that changes whenever the role, rooms or
+     * password change. A session whose stamp no longer matches (or whose account is disabled) has ended.
+     */
+    public record Standing(Role role, java.util.Set<haven.protocol.RoomId> rooms, String stamp) {
+        public Standing {
+            rooms = java.util.Set.copyOf(rooms);
+        }
+    }
+
+    /** The standing of an enabled account; empty when it is unknown or disabled. Read on every dashboard request. */
+    public Optional<Standing> standing(String name) throws SQLException {
+        return db.read(c -> {
+            String role;
+            String hash;
+            try (PreparedStatement ps = c.prepareStatement("SELECT role, password_hash FROM staff WHERE name = ? AND disabled = 0")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<Standing>empty();
+                    }
+                    role = rs.getString(1);
+                    hash = rs.getString(2);
+                }
+            }
+            java.util.TreeSet<String> rooms = new java.util.TreeSet<>();
+            java.util.Set<haven.protocol.RoomId> ids = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM staff_rooms WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(new haven.protocol.RoomId(rs.getString(1), rs.getString(2)));
+                        rooms.add(rs.getString(1) + "/" + rs.getString(2));
+                    }
+                }
+            }
+            Optional<Role> parsed = Role.fromWire(role);
+            if (parsed.isEmpty()) {
+                return Optional.<Standing>empty();
+            }
+            return Optional.of(new Standing(parsed.get(), ids, stamp(role + "\n" + hash + "\n" + String.join(",", rooms))));
+        });
+    }
+
+    private static String stamp(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     public Optional<Role> verify(String name, char[] password) throws SQLException {
