@@ -286,6 +286,29 @@ public final class DashboardServer implements AutoCloseable {
         return app.port();
     }
 
+    /** One mounted route and what it declares it needs ("public", "signed-in", a permission's wire name, or "none"). */
+    public record DeclaredRoute(String method, String path, Optional<RouteAccess> access) {
+    }
+
+    /** Every mounted HTTP and WebSocket route with its declaration, read back from the router: what the route-walk test walks. */
+    public List<DeclaredRoute> routes() {
+        List<DeclaredRoute> out = new java.util.ArrayList<>();
+        for (var parsed : app.unsafe.internalRouter.allHttpHandlers()) {
+            var endpoint = parsed.endpoint;
+            var roles = endpoint.metadata(io.javalin.security.Roles.class);
+            Optional<RouteAccess> declared = roles == null ? Optional.empty() : roles.getRoles().stream()
+                    .filter(RouteAccess.class::isInstance).map(RouteAccess.class::cast).findFirst();
+            if (Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(endpoint.method.name())) {
+                out.add(new DeclaredRoute(endpoint.method.name(), endpoint.path, declared));
+            }
+        }
+        for (var ws : app.unsafe.internalRouter.allWsHandlers()) {
+            out.add(new DeclaredRoute("WS", ws.getPath(), ws.getRoles().stream()
+                    .filter(RouteAccess.class::isInstance).map(RouteAccess.class::cast).findFirst()));
+        }
+        return out;
+    }
+
     private void closeEndedFeeds() {
         try {
             feed.closeWhere(s -> {
