@@ -277,6 +277,16 @@
         return `alert to ${d.contact}: NOT REACHED on any channel (${(d.channels || []).join(", ")})`;
       case "notify.skipped":
         return `alert to ${d.contact} not sent: ${d.reason}`;
+      case "coordinator.acknowledged":
+        return `acknowledged by ${d.by} (recorded in the evidence log)`;
+      case "coordinator.closed":
+        return `closed by ${d.by}: ${d.outcome} (recorded in the evidence log)`;
+      case "coordinator.escalated":
+        return `escalated: not acknowledged within ${d.afterMinutes} min`;
+      case "coordinator.open-at-end-of-day":
+        return `still open at the end of ${d.day}`;
+      case "coordinator.exported":
+        return `exported by ${d.by}`;
       default:
         return item.type;
     }

@@ -27,6 +27,7 @@ import haven.coordinator.SignOffs;
 import haven.protocol.CommandName;
 import haven.protocol.Json;
 import haven.coordinator.evidence.AuditLog;
+import haven.coordinator.evidence.StaffDecisions;
 import haven.store.Database;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -78,6 +79,7 @@ public final class DashboardServer implements AutoCloseable {
     private final Map<String, List<Instant>> failures = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
     private final AccessFilter access;
+    private final StaffDecisions decisions;
     /** Re-checks open live feeds: `haven user` changes accounts from another process, and sessions expire. */
     private final java.util.concurrent.ScheduledExecutorService sessionCheck;
 
@@ -101,6 +103,7 @@ public final class DashboardServer implements AutoCloseable {
         this.secureCookies = secureCookies;
         this.setupToken = setupToken;
         this.access = new AccessFilter(sessions, staff);
+        this.decisions = new StaffDecisions(clock);
         RouteAccess open = RouteAccess.PUBLIC;
         this.sessionCheck = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("dashboard-session-check").daemon(true).factory());
@@ -183,8 +186,11 @@ public final class DashboardServer implements AutoCloseable {
                     ctx.status(404).result("no such incident");
                     return;
                 }
+                String format = "json".equals(ctx.queryParam("format")) ? "json" : "html";
                 Optional<ObjectNode> export = db.inTransaction(c -> {
                     audit.record(c, who.name(), "export", "incident=" + id);
+                    decisions.record(c, StaffDecisions.EXPORTED, found.get().room(), Json.object().put("incident", id)
+                            .put("report", found.get().reportId()).put("by", who.name()).put("role", who.role().wire()).put("format", format));
                     return new IncidentExport(incidents).build(c, id, who.name(), clock.instant());
                 });
                 if ("json".equals(ctx.queryParam("format"))) {
@@ -240,7 +246,12 @@ public final class DashboardServer implements AutoCloseable {
                 StaffSession who = session(ctx);
                 JsonNode body = Json.parse(ctx.bodyAsBytes());
                 var published = aups.publish(body.path("keyStage").asText(""), body.path("markdown").asText(""), who.name());
-                audit.record(who.name(), "aup-publish", published.keyStage() + " v" + published.version());
+                db.inTransaction(c -> {
+                    audit.record(c, who.name(), "aup-publish", published.keyStage() + " v" + published.version());
+                    decisions.record(c, StaffDecisions.AUP_PUBLISHED, StaffDecisions.SCHOOL, Json.object()
+                            .put("keyStage", published.keyStage()).put("version", published.version()).put("by", who.name()));
+                    return null;
+                });
                 feed.aupsChanged(aupsJson());
                 json(ctx, aupsJson());
             }, RouteAccess.of(Permission.PUBLISH_AUP));
@@ -385,7 +396,13 @@ public final class DashboardServer implements AutoCloseable {
         }
         Optional<Incident> acked = db.inTransaction(c -> {
             audit.record(c, who.name(), "acknowledge", "incident=" + id);
-            return incidents.acknowledge(c, id, who.name(), clock.instant());
+            Instant at = clock.instant();
+            Optional<Incident> done = incidents.acknowledge(c, id, who.name(), at);
+            if (done.isPresent()) {
+                decisions.record(c, StaffDecisions.ACKNOWLEDGED, done.get().room(), at, Json.object().put("incident", id)
+                        .put("report", done.get().reportId()).put("by", who.name()).put("role", who.role().wire()));
+            }
+            return done;
         });
         if (acked.isEmpty()) {
             ctx.status(409).result("this worry is already acknowledged or closed");
@@ -418,7 +435,15 @@ public final class DashboardServer implements AutoCloseable {
         }
         Optional<Incident> closed = db.inTransaction(c -> {
             audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + outcome);
-            return incidents.close(c, id, who.name(), closing, clock.instant());
+            Instant at = clock.instant();
+            Optional<Incident> done = incidents.close(c, id, who.name(), closing, at);
+            if (done.isPresent()) {
+                ObjectNode data = Json.object().put("incident", id).put("report", done.get().reportId()).put("by", who.name())
+                        .put("role", who.role().wire()).put("outcome", closing.outcome());
+                data.put("notes", closing.notes()).put("url", closing.url()).put("nature", closing.nature());
+                decisions.record(c, StaffDecisions.CLOSED, done.get().room(), at, data);
+            }
+            return done;
         });
         if (closed.isEmpty()) {
             ctx.status(409).result("this incident is already closed");
@@ -500,9 +525,17 @@ public final class DashboardServer implements AutoCloseable {
         }
         Result result = db.inTransaction(c -> {
             audit.record(c, who.name(), "isolation-signoff", "isolation=" + id);
-            isolations.signOff(c, id, who, clock.instant());
+            Instant at = clock.instant();
+            isolations.signOff(c, id, who, at);
+            decisions.record(c, StaffDecisions.SIGNED_OFF, found.get().room(), at, Json.object().put("isolation", id)
+                    .put("machine", found.get().machine()).put("by", who.name()).put("role", who.role().wire()));
             SignOffs.Decision decision = SignOffs.decide(isolations.signOffs(c, id));
-            boolean send = decision.releaseAllowed() && isolations.markReleaseRequested(c, id, clock.instant());
+            boolean send = decision.releaseAllowed() && isolations.markReleaseRequested(c, id, at);
+            if (send) {
+                ObjectNode data = Json.object().put("isolation", id).put("machine", found.get().machine());
+                decision.counted().forEach(data.putArray("signedBy")::add);
+                decisions.record(c, StaffDecisions.RELEASE_SENT, found.get().room(), at, data);
+            }
             return new Result(decision, send, isolations.find(c, id).orElseThrow());
         });
         boolean sent = false;
@@ -532,7 +565,12 @@ public final class DashboardServer implements AutoCloseable {
         if (body.hasNonNull("machine")) {
             args.put("machine", body.get("machine").asText());
         }
-        audit.record(who.name(), "isolation-request", "room=" + room + " machine=" + body.path("machine").asText("choose"));
+        db.inTransaction(c -> {
+            audit.record(c, who.name(), "isolation-request", "room=" + room + " machine=" + body.path("machine").asText("choose"));
+            decisions.record(c, StaffDecisions.ISOLATION_REQUESTED, room, Json.object()
+                    .put("machine", body.path("machine").asText("choose")).put("by", who.name()).put("role", who.role().wire()));
+            return null;
+        });
         boolean sent = commands.send(room, CommandName.ISOLATE, who, args);
         ctx.status(sent ? 202 : 503).result(sent ? "sent to the hub" : "the broker is unreachable; try again");
     }
