@@ -42,20 +42,25 @@
     $("live").textContent = "";
   }
 
+  // Controls follow the permissions /api/session returns (docs/SECURITY.md); the server checks them again.
+  function can(permission) {
+    return !!session && (session.permissions || []).includes(permission);
+  }
+
   function loggedIn(s) {
     session = s;
     $("login-panel").hidden = true;
     $("logout").hidden = false;
-    if (s.role === "governor") {
-      $("reports").hidden = false;
+    if (!can("view-live")) {
+      $("reports").hidden = !can("view-report");
       $("who").textContent = `${s.name} (${s.role})`;
-      loadReport();
+      if (can("view-report")) loadReport();
       return;
     }
     $("main").hidden = false;
     $("sound").hidden = false;
     $("who").textContent = `${s.name} (${s.role})`;
-    $("aup-panel").hidden = s.role !== "coordinator";
+    $("aup-panel").hidden = !can("publish-aup");
     connect();
   }
 
@@ -155,7 +160,12 @@
     ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
     ws.onopen = () => { $("live").className = "live up"; $("live").textContent = "live"; };
     ws.onmessage = (e) => onMessage(JSON.parse(e.data));
-    ws.onclose = () => {
+    ws.onclose = (e) => {
+      if (e.code === 4001 || e.code === 1008) {
+        // The server ended the session (logout elsewhere, account disabled or changed, expiry): back to login.
+        loggedOut();
+        return;
+      }
       $("live").className = "live down";
       $("live").textContent = "reconnecting…";
       if (session) setTimeout(connect, 2000);
@@ -202,12 +212,12 @@
       const actions = el("span", "actions");
       if (inc.redacted) {
         // technicians see that a room has a worry, nothing more
-      } else if (inc.status === "open" || inc.status === "escalated") {
+      } else if ((inc.status === "open" || inc.status === "escalated") && can("acknowledge")) {
         const b = el("button", "ack", "Acknowledge");
         b.type = "button";
         b.addEventListener("click", () => acknowledge(inc.id, b));
         actions.appendChild(b);
-      } else {
+      } else if (inc.ackedBy) {
         actions.appendChild(el("span", "acked-by", `seen by ${inc.ackedBy}`));
       }
       li.appendChild(actions);
@@ -228,10 +238,12 @@
         actions.appendChild(el("span", "releasing", "release sent to the hub"));
       } else {
         actions.appendChild(el("span", "signoffs", `${iso.signOffs} of 2 senior sign-offs`));
-        const b = el("button", "signoff", "Sign off release");
-        b.type = "button";
-        b.addEventListener("click", () => signOff(iso.id, b));
-        actions.appendChild(b);
+        if (can("sign-off-release")) {
+          const b = el("button", "signoff", "Sign off release");
+          b.type = "button";
+          b.addEventListener("click", () => signOff(iso.id, b));
+          actions.appendChild(b);
+        }
       }
       li.appendChild(actions);
       isoList.appendChild(li);
@@ -265,6 +277,16 @@
         return `alert to ${d.contact}: NOT REACHED on any channel (${(d.channels || []).join(", ")})`;
       case "notify.skipped":
         return `alert to ${d.contact} not sent: ${d.reason}`;
+      case "coordinator.acknowledged":
+        return `acknowledged by ${d.by} (recorded in the evidence log)`;
+      case "coordinator.closed":
+        return `closed by ${d.by}: ${d.outcome} (recorded in the evidence log)`;
+      case "coordinator.escalated":
+        return `escalated: not acknowledged within ${d.afterMinutes} min`;
+      case "coordinator.open-at-end-of-day":
+        return `still open at the end of ${d.day}`;
+      case "coordinator.exported":
+        return `exported by ${d.by}`;
       default:
         return item.type;
     }
@@ -291,7 +313,7 @@
       const what = item.kind === "event" ? eventText(item) : `${item.action} by ${item.actor}`;
       list.appendChild(el("li", item.kind + (alertFailed(item) ? " alert-failed" : ""), `${when} — ${what}`));
     }
-    $("close-form").hidden = !["coordinator", "head", "senior"].includes(session.role) || inc.status === "closed";
+    $("close-form").hidden = !can("close") || inc.status === "closed";
     $("close-result").textContent = "";
     $("detail").scrollIntoView();
   }

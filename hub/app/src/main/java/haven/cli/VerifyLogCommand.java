@@ -1,7 +1,7 @@
 package haven.cli;
 
 import haven.store.DatabaseLocation;
-import haven.coordinator.evidence.EventLog;
+import haven.coordinator.evidence.EvidenceCheck;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "verify-log", description = "Check the coordinator's hash-chained event log. Exit 0 intact, 1 broken.")
+@Command(name = "verify-log", description = "Check the coordinator's evidence: event chain, stored columns, audit chain, incidents against staff decisions. Exit 0 intact, 1 broken.")
 final class VerifyLogCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Where where;
@@ -36,17 +36,17 @@ final class VerifyLogCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Connection c = connect()) {
-            EventLog.Verification result = EventLog.verify(c);
+            EvidenceCheck.Result result = EvidenceCheck.run(c);
             if (where.url != null) {
                 c.rollback();
             }
             if (result.intact()) {
-                System.out.println("event log intact: " + result.checked() + " events, hash chain verified");
+                System.out.println("event log intact: " + result.events() + " events, hash chain verified; "
+                        + result.auditRows() + " audit rows chained; " + result.incidents() + " incidents match the staff decisions in the log");
                 return 0;
             }
-            EventLog.Break b = result.firstBreak().orElseThrow();
-            System.out.println("event log BROKEN at position " + b.position() + " (event " + b.eventId() + "): " + b.reason()
-                    + "; " + result.checked() + " events before it are intact");
+            EvidenceCheck.Finding f = result.finding().orElseThrow();
+            System.out.println("evidence BROKEN in table " + f.table() + " at " + f.row() + ": " + f.reason());
             return 1;
         }
     }

@@ -116,6 +116,11 @@ public final class Coordinator implements AutoCloseable {
         return mqtt;
     }
 
+    /** The dashboard's routes and what each declares it needs (docs/SECURITY.md). */
+    public java.util.List<DashboardServer.DeclaredRoute> dashboardRoutes() {
+        return dashboard.routes();
+    }
+
     /** The one-time first-run setup token, while no coordinator account exists. */
     public java.util.Optional<String> setupToken() {
         return java.util.Optional.ofNullable(setupToken.get());

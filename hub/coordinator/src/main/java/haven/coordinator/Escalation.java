@@ -36,6 +36,7 @@ public final class Escalation implements AutoCloseable {
     private final Changes feed;
     private final AuditLog audit;
     private final Clock clock;
+    private final haven.coordinator.evidence.StaffDecisions decisions;
     private final Duration ackWithin;
     private final Optional<LocalTime> endOfDay;
     private final ZoneId zone;
@@ -54,6 +55,7 @@ public final class Escalation implements AutoCloseable {
         this.feed = feed;
         this.audit = audit;
         this.clock = clock;
+        this.decisions = new haven.coordinator.evidence.StaffDecisions(clock);
         this.ackWithin = ackWithin;
         this.endOfDay = endOfDay;
         this.zone = zone;
@@ -76,6 +78,9 @@ public final class Escalation implements AutoCloseable {
                 int escalatedCount = ids.size();
                 for (Long id : ids) {
                     audit.record(c, "system", "escalated", "incident=" + id + " unacknowledged for " + ackWithin.toMinutes() + " min");
+                    Incident escalated = incidents.find(c, id).orElseThrow();
+                    decisions.record(c, haven.coordinator.evidence.StaffDecisions.ESCALATED, escalated.room(), now, Json.object()
+                            .put("incident", id).put("report", escalated.reportId()).put("afterMinutes", ackWithin.toMinutes()));
                 }
                 if (endOfDay.isPresent()) {
                     ZonedDateTime local = now.atZone(zone);
@@ -87,6 +92,9 @@ public final class Escalation implements AutoCloseable {
                                 today, today);
                         for (Long id : flagged) {
                             audit.record(c, "system", "open-at-end-of-day", "incident=" + id + " " + today);
+                            Incident open = incidents.find(c, id).orElseThrow();
+                            decisions.record(c, haven.coordinator.evidence.StaffDecisions.OPEN_AT_END_OF_DAY, open.room(), now,
+                                    Json.object().put("incident", id).put("report", open.reportId()).put("day", today));
                         }
                         ids.addAll(flagged);
                     }

@@ -25,20 +25,12 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
 
     /** Policy: a concern about a member of staff goes to the headteacher, and to nobody else. */
     public boolean visibleTo(Role role) {
-        return role.canSeeAboutAnAdult() || !Category.ABOUT_AN_ADULT.wire().equals(category);
+        return Visibility.mayKnowOf(role, category);
     }
 
-    /** What one member of staff may see of this incident, or nothing. */
+    /** What one member of staff may see of this incident, or nothing ({@link Visibility}). */
     public java.util.Optional<ObjectNode> viewFor(StaffSession viewer) {
-        if (!visibleTo(viewer.role())) {
-            return java.util.Optional.empty();
-        }
-        return switch (viewer.role()) {
-            case COORDINATOR, HEAD, SENIOR -> java.util.Optional.of(toJson());
-            case TEACHER -> viewer.rooms().contains(room) ? java.util.Optional.of(toJson()) : java.util.Optional.empty();
-            case TECHNICIAN -> java.util.Optional.of(redacted());
-            case GOVERNOR -> java.util.Optional.empty();
-        };
+        return Visibility.incident(this, viewer);
     }
 
     /** For technicians: that a room has an open worry, without what it is about. */

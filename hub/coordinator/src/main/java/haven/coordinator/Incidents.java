@@ -2,6 +2,7 @@ package haven.coordinator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Event;
+import haven.protocol.Category;
 import haven.protocol.Json;
 import haven.store.Dialect;
 import java.sql.Connection;
@@ -159,12 +160,22 @@ public final class Incidents {
 
     /** Anonymised counts for governors: per month, room, category and outcome; nothing about a child. */
     public ObjectNode report(Connection c) throws SQLException {
+        return report(c, true);
+    }
+
+    /**
+     * The report as one viewer may see it. Concerns about an adult are counted only in the head's report:
+     * in anyone else's, a cell "about-an-adult, year5, November: 1" would name the case
+     * ({@link Visibility#reportIncludesHeadOnly}).
+     */
+    public ObjectNode report(Connection c, boolean includeHeadOnly) throws SQLException {
         ObjectNode out = Json.object();
         var rows = out.putArray("months");
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT substr(opened_at, 1, 7), room, coalesce(category, 'not-given'), coalesce(outcome, 'open'), count(*),"
                 + " avg(CASE WHEN acked_at IS NOT NULL THEN " + Dialect.of(c).minutesBetween("opened_at", "acked_at") + " END)"
-                + " FROM incidents GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
+                + " FROM incidents" + (includeHeadOnly ? "" : " WHERE coalesce(category, '') <> '" + Category.ABOUT_AN_ADULT.wire() + "'")
+                + " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 ObjectNode r = rows.addObject();

@@ -68,11 +68,25 @@ public final class Rooms {
             ps.setString(3, Json.time(receivedAt));
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE rooms SET last_seq = " + Dialect.of(c).greatest("last_seq", "?") + " WHERE site = ? AND room = ?")) {
+        // A seq seen for the first time adds one to the room's counter (an index look-up, not a count).
+        long sameSeq = 0;
+        if (event.seq() > 0) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM events WHERE site = ? AND room = ? AND seq = ?")) {
+                ps.setString(1, event.room().site());
+                ps.setString(2, event.room().room());
+                ps.setLong(3, event.seq());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    sameSeq = rs.getLong(1);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE rooms SET last_seq = " + Dialect.of(c).greatest("last_seq", "?")
+                + ", logged_seqs = logged_seqs + ? WHERE site = ? AND room = ?")) {
             ps.setLong(1, event.seq());
-            ps.setString(2, event.room().site());
-            ps.setString(3, event.room().room());
+            ps.setLong(2, sameSeq == 1 ? 1 : 0);
+            ps.setString(3, event.room().site());
+            ps.setString(4, event.room().room());
             ps.executeUpdate();
         }
         recomputeGap(c, event.room());
@@ -83,7 +97,7 @@ public final class Rooms {
     public long missing(Connection c, RoomId room) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(highestSeq(c)
                 // seq 0 is the coordinator's own records on the room's timeline, not a number of the hub's
-                + " - (SELECT count(DISTINCT seq) FROM events e WHERE e.site = r.site AND e.room = r.room AND e.seq > 0)"
+                + " - r.logged_seqs"
                 + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());

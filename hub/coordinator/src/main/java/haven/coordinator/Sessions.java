@@ -15,6 +15,7 @@ public final class Sessions {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, StaffSession> byToken = new ConcurrentHashMap<>();
+    private final Map<String, String> stampByToken = new ConcurrentHashMap<>();
 
     public Sessions(Clock clock) {
         this.clock = clock;
@@ -26,6 +27,18 @@ public final class Sessions {
         return session;
     }
 
+    /** A session granted against an account's standing; it ends when the standing changes (see {@link #stamp}). */
+    public StaffSession create(String name, StaffAccounts.Standing standing) {
+        StaffSession session = create(name, standing.role(), standing.rooms());
+        stampByToken.put(session.token(), standing.stamp());
+        return session;
+    }
+
+    /** The account stamp a session was granted against, if it was made from a standing. */
+    public Optional<String> stamp(String token) {
+        return token == null ? Optional.empty() : Optional.ofNullable(stampByToken.get(token));
+    }
+
     public Optional<StaffSession> find(String token) {
         if (token == null) {
             return Optional.empty();
@@ -35,7 +48,7 @@ public final class Sessions {
             return Optional.empty();
         }
         if (clock.instant().isAfter(session.expires())) {
-            byToken.remove(token);
+            end(token);
             return Optional.empty();
         }
         return Optional.of(session);
@@ -44,6 +57,7 @@ public final class Sessions {
     public void end(String token) {
         if (token != null) {
             byToken.remove(token);
+            stampByToken.remove(token);
         }
     }
 

@@ -1,6 +1,7 @@
 package haven.coordinator;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Json;
 import haven.store.Database;
 import java.sql.PreparedStatement;
@@ -19,10 +20,22 @@ public final class StaffAccounts {
 
     private final Database db;
     private final Clock clock;
+    private final haven.coordinator.evidence.StaffDecisions decisions;
+    private final java.util.List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public StaffAccounts(Database db, Clock clock) {
         this.db = db;
         this.clock = clock;
+        this.decisions = new haven.coordinator.evidence.StaffDecisions(clock);
+    }
+
+    /** Told after every change made through this object (the dashboard ends sessions of a changed account at once). */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    private void changed() {
+        changeListeners.forEach(Runnable::run);
     }
 
     /** Adds or replaces an account. */
@@ -35,6 +48,17 @@ public final class StaffAccounts {
         }
         String hash = BCrypt.withDefaults().hashToString(COST, password);
         db.inTransaction(c -> {
+            boolean existed;
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM staff WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    existed = rs.next();
+                }
+            }
+            // The password hash stays out of the chain; that it changed is what the record says.
+            decisions.record(c, existed ? haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED
+                    : haven.coordinator.evidence.StaffDecisions.ACCOUNT_CREATED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
+                    Json.object().put("name", name).put("role", role.wire()).put("password", "set").put("enabled", true));
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO staff(name, role, password_hash, created_at) VALUES (?,?,?,?)
                     ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled = 0""")) {
@@ -46,11 +70,16 @@ public final class StaffAccounts {
             }
             return null;
         });
+        changed();
     }
 
     /** Rooms a teacher looks after, as "site/room" pairs. Replaces the previous list. */
     public void assignRooms(String name, java.util.Set<haven.protocol.RoomId> rooms) throws SQLException {
         db.inTransaction(c -> {
+            ObjectNode data = Json.object().put("name", name);
+            var list = data.putArray("rooms");
+            rooms.stream().map(haven.protocol.RoomId::toString).sorted().forEach(list::add);
+            decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, haven.coordinator.evidence.StaffDecisions.SCHOOL, data);
             try (PreparedStatement del = c.prepareStatement("DELETE FROM staff_rooms WHERE name = ?")) {
                 del.setString(1, name);
                 del.executeUpdate();
@@ -66,6 +95,7 @@ public final class StaffAccounts {
             }
             return null;
         });
+        changed();
     }
 
     public java.util.Set<haven.protocol.RoomId> rooms(String name) throws SQLException {
@@ -89,22 +119,30 @@ public final class StaffAccounts {
             throw new IllegalArgumentException("password must be at least 10 characters");
         }
         String hash = BCrypt.withDefaults().hashToString(COST, password);
-        return update("UPDATE staff SET password_hash = ? WHERE name = ?", hash, name);
+        return update("UPDATE staff SET password_hash = ? WHERE name = ?", hash, name,
+                haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, Json.object().put("name", name).put("password", "changed"));
     }
 
     /** Disables an account (kept for the audit trail, never deleted); false if there is no such account. */
     public boolean disable(String name) throws SQLException {
-        return update("UPDATE staff SET disabled = 1 WHERE name = ? AND ? IS NOT NULL", name, name);
+        return update("UPDATE staff SET disabled = 1 WHERE name = ? AND ? IS NOT NULL", name, name,
+                haven.coordinator.evidence.StaffDecisions.ACCOUNT_DISABLED, Json.object().put("name", name));
     }
 
-    private boolean update(String sql, String first, String second) throws SQLException {
-        return db.inTransaction(c -> {
+    private boolean update(String sql, String first, String second, String recordType, ObjectNode record) throws SQLException {
+        boolean done = db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, first);
                 ps.setString(2, second);
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            decisions.record(c, recordType, haven.coordinator.evidence.StaffDecisions.SCHOOL, record);
+            return true;
         });
+        changed();
+        return done;
     }
 
     /** True once any enabled coordinator account exists (before that, the first-run setup link works). */
@@ -128,6 +166,59 @@ public final class StaffAccounts {
                 }
             }
         });
+    }
+
+    /**
+     * What a session was granted against: role, rooms and a stamp that changes whenever the role, rooms or
+     * password change. A session whose stamp no longer matches (or whose account is disabled) has ended.
+     */
+    public record Standing(Role role, java.util.Set<haven.protocol.RoomId> rooms, String stamp) {
+        public Standing {
+            rooms = java.util.Set.copyOf(rooms);
+        }
+    }
+
+    /** The standing of an enabled account; empty when it is unknown or disabled. Read on every dashboard request. */
+    public Optional<Standing> standing(String name) throws SQLException {
+        return db.read(c -> {
+            String role;
+            String hash;
+            try (PreparedStatement ps = c.prepareStatement("SELECT role, password_hash FROM staff WHERE name = ? AND disabled = 0")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<Standing>empty();
+                    }
+                    role = rs.getString(1);
+                    hash = rs.getString(2);
+                }
+            }
+            java.util.TreeSet<String> rooms = new java.util.TreeSet<>();
+            java.util.Set<haven.protocol.RoomId> ids = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM staff_rooms WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(new haven.protocol.RoomId(rs.getString(1), rs.getString(2)));
+                        rooms.add(rs.getString(1) + "/" + rs.getString(2));
+                    }
+                }
+            }
+            Optional<Role> parsed = Role.fromWire(role);
+            if (parsed.isEmpty()) {
+                return Optional.<Standing>empty();
+            }
+            return Optional.of(new Standing(parsed.get(), ids, stamp(role + "\n" + hash + "\n" + String.join(",", rooms))));
+        });
+    }
+
+    private static String stamp(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     public Optional<Role> verify(String name, char[] password) throws SQLException {

@@ -48,6 +48,13 @@ class MigrationFromLandedMainTest {
         after.keySet().retainAll(before.keySet()); // later migrations may add tables; the old ones keep their rows
         assertEquals(before, after, "every table keeps every row");
         assertEquals(0, HavenCli.run("verify-log", "--db", file.toString()));
+
+        // A decision taken before decisions were chained is kept as it stood at the upgrade: rewriting it after
+        // is caught, as a chained one would be.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE incidents SET acked_by = 'someone-else' WHERE acked_by IS NOT NULL");
+        }
+        assertEquals(1, HavenCli.run("verify-log", "--db", file.toString()));
     }
 
     @Test

@@ -22,15 +22,35 @@ public final class AuditLog {
         db.inTransaction(c -> record(c, actor, action, target));
     }
 
-    /** Inside the caller's transaction, so the audit row and the action commit together. */
+    /**
+     * Inside the caller's transaction, so the audit row and the action commit together. Chained like the
+     * event log: hash = SHA-256(previous audit hash + "\n" + {@link #canonical}), checked by verify-log.
+     */
     public Void record(Connection c, String actor, String action, String target) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit(at, actor, action, target) VALUES (?,?,?,?)")) {
-            ps.setString(1, Json.time(clock.instant()));
+        haven.store.Dialect.of(c).lockEventLog(c);
+        String prev = EventLog.GENESIS;
+        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM audit WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1");
+             java.sql.ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                prev = rs.getString(1);
+            }
+        }
+        String at = Json.time(clock.instant());
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO audit(at, actor, action, target, prev_hash, hash) VALUES (?,?,?,?,?,?)")) {
+            ps.setString(1, at);
             ps.setString(2, actor);
             ps.setString(3, action);
             ps.setString(4, target);
+            ps.setString(5, prev);
+            ps.setString(6, EventLog.chain(prev, canonical(at, actor, action, target)));
             ps.executeUpdate();
         }
         return null;
+    }
+
+    /** What an audit row's hash covers: every column a person reads. */
+    public static String canonical(String at, String actor, String action, String target) {
+        return Json.canonical(Json.object().put("at", at).put("actor", actor).put("action", action).put("target", target));
     }
 }

@@ -9,6 +9,9 @@ import haven.coordinator.Sessions;
 import haven.coordinator.RoomView;
 import haven.coordinator.AupLibrary;
 import haven.coordinator.Role;
+import haven.coordinator.Permission;
+import haven.coordinator.Permissions;
+import haven.coordinator.Visibility;
 import haven.coordinator.IsolationView;
 import haven.coordinator.Incident;
 import haven.coordinator.StaffSession;
@@ -24,6 +27,7 @@ import haven.coordinator.SignOffs;
 import haven.protocol.CommandName;
 import haven.protocol.Json;
 import haven.coordinator.evidence.AuditLog;
+import haven.coordinator.evidence.StaffDecisions;
 import haven.store.Database;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -52,8 +56,9 @@ public final class DashboardServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DashboardServer.class);
     static final String COOKIE = "haven_session";
     static final String CSRF_HEADER = "X-CSRF-Token";
-    private static final String STAFF = "staff";
+    private static final String STAFF = AccessFilter.STAFF;
     private static final int MAX_FAILURES = 5;
+    private static final Duration SESSION_CHECK = Duration.ofSeconds(2);
     private static final Duration FAILURE_WINDOW = Duration.ofMinutes(5);
     private static final Set<String> OUTCOMES = Set.of("resolved-in-class", "referred-to-dsl", "parents-informed",
             "referred-to-police-or-lado", "no-further-action");
@@ -73,6 +78,10 @@ public final class DashboardServer implements AutoCloseable {
     private final boolean secureCookies;
     private final Map<String, List<Instant>> failures = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
+    private final AccessFilter access;
+    private final StaffDecisions decisions;
+    /** Re-checks open live feeds: `haven user` changes accounts from another process, and sessions expire. */
+    private final java.util.concurrent.ScheduledExecutorService sessionCheck;
 
     public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, AupLibrary aups,
                            LiveFeed feed, Sessions sessions,
@@ -93,6 +102,12 @@ public final class DashboardServer implements AutoCloseable {
         this.clock = clock;
         this.secureCookies = secureCookies;
         this.setupToken = setupToken;
+        this.access = new AccessFilter(sessions, staff);
+        this.decisions = new StaffDecisions(clock);
+        RouteAccess open = RouteAccess.PUBLIC;
+        this.sessionCheck = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("dashboard-session-check").daemon(true).factory());
+        staff.onChange(this::closeEndedFeeds);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.staticFiles.add(files -> {
@@ -106,8 +121,8 @@ public final class DashboardServer implements AutoCloseable {
                 ctx.header("X-Content-Type-Options", "nosniff");
                 ctx.header("Referrer-Policy", "no-referrer");
             });
-            config.routes.before("/api/*", this::requireSession);
-            config.routes.get("/health", ctx -> ctx.result("ok"));
+            config.routes.beforeMatched(access::handle);
+            config.routes.get("/health", ctx -> ctx.result("ok"), open);
             // Counts only, no pupil or incident data; still limited to this machine (scrape via a local agent).
             config.routes.get("/metrics", ctx -> {
                 if (!ctx.ip().equals("127.0.0.1") && !ctx.ip().equals("0:0:0:0:0:0:0:1") && !ctx.ip().equals("::1")) {
@@ -115,35 +130,29 @@ public final class DashboardServer implements AutoCloseable {
                     return;
                 }
                 ctx.contentType(haven.metrics.HavenMetrics.CONTENT_TYPE).result(metrics.scrape());
-            });
-            config.routes.post("/api/login", this::login);
+            }, open);
+            config.routes.post("/api/login", this::login, open);
             config.routes.post("/api/logout", ctx -> {
-                sessions.end(ctx.cookie(COOKIE));
+                String token = ctx.cookie(COOKIE);
+                sessions.end(token);
+                feed.sessionEnded(token);
                 ctx.removeCookie(COOKIE, "/");
                 ctx.status(204);
-            });
+            }, RouteAccess.SIGNED_IN);
             // Answers 200 either way: "am I logged in?" is a normal question, not an error in the browser console.
             config.routes.get("/api/session", ctx -> {
-                Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
+                Optional<StaffSession> who = access.current(ctx.cookie(COOKIE));
                 json(ctx, who.map(DashboardServer::sessionJson).orElseGet(() -> Json.object().putNull("name")));
-            });
+            }, open);
             config.routes.get("/api/rooms", ctx -> {
-                if (session(ctx).role() == Role.GOVERNOR) {
-                    ctx.status(403).result("governors see anonymised reports: /api/reports");
-                    return;
-                }
                 List<RoomView> list = db.read(rooms::list);
                 ObjectNode out = Json.object();
                 var arr = out.putArray("rooms");
                 list.forEach(r -> arr.add(r.toJson()));
                 json(ctx, out);
-            });
+            }, RouteAccess.of(Permission.VIEW_ROOMS));
             config.routes.get("/api/incidents", ctx -> {
                 StaffSession who = session(ctx);
-                if (who.role() == Role.GOVERNOR) {
-                    ctx.status(403).result("governors see anonymised reports: /api/reports");
-                    return;
-                }
                 String status = Optional.ofNullable(ctx.queryParam("status")).orElse("open");
                 List<Incident> list = db.inTransaction(c -> {
                     audit.record(c, who.name(), "list-incidents", "status=" + status);
@@ -153,37 +162,35 @@ public final class DashboardServer implements AutoCloseable {
                 var arr = out.putArray("incidents");
                 list.forEach(i -> i.viewFor(who).ifPresent(arr::add));
                 json(ctx, out);
-            });
-            config.routes.get("/api/snapshot", ctx -> json(ctx, snapshot(session(ctx), "snapshot")));
-            config.routes.post("/api/incidents/{id}/ack", this::acknowledge);
-            config.routes.get("/api/incidents/{id}", this::detail);
+            }, RouteAccess.of(Permission.VIEW_INCIDENTS));
+            config.routes.get("/api/snapshot", ctx -> json(ctx, snapshot(session(ctx), "snapshot")), RouteAccess.of(Permission.VIEW_LIVE));
+            config.routes.post("/api/incidents/{id}/ack", this::acknowledge, RouteAccess.of(Permission.ACKNOWLEDGE));
+            config.routes.get("/api/incidents/{id}", this::detail, RouteAccess.of(Permission.VIEW_INCIDENTS));
             config.routes.get("/api/follow-up/{code}", ctx -> {
                 FollowUpLookup.Answer answer = followUps.answer(ctx.pathParam("code"), session(ctx));
                 ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
-            });
+            }, RouteAccess.of(Permission.LOOK_UP_FOLLOW_UP));
             config.routes.get("/api/reports", ctx -> {
                 StaffSession who = session(ctx);
-                if (who.role() != Role.GOVERNOR && who.role() != Role.COORDINATOR && who.role() != Role.HEAD) {
-                    ctx.status(403).result("reports are for governors, the headteacher and the coordinator");
-                    return;
-                }
                 json(ctx, db.inTransaction(c -> {
                     audit.record(c, who.name(), "view-report", "anonymised");
-                    return incidents.report(c);
+                    return incidents.report(c, Visibility.reportIncludesHeadOnly(who.role()));
                 }));
-            });
-            config.routes.post("/api/setup", this::setup);
+            }, RouteAccess.of(Permission.VIEW_REPORT));
+            config.routes.post("/api/setup", this::setup, open);
             config.routes.get("/api/incidents/{id}/export", ctx -> {
                 StaffSession who = session(ctx);
                 long id = Long.parseLong(ctx.pathParam("id"));
                 Optional<Incident> found = db.read(c -> incidents.find(c, id));
-                if (found.isEmpty() || found.get().viewFor(who).isEmpty() || found.get().viewFor(who).get().has("redacted")
-                        || who.role() == Role.TEACHER) {
+                if (found.isEmpty() || !Visibility.fullDetail(found.get(), who)) {
                     ctx.status(404).result("no such incident");
                     return;
                 }
+                String format = "json".equals(ctx.queryParam("format")) ? "json" : "html";
                 Optional<ObjectNode> export = db.inTransaction(c -> {
                     audit.record(c, who.name(), "export", "incident=" + id);
+                    decisions.record(c, StaffDecisions.EXPORTED, found.get().room(), Json.object().put("incident", id)
+                            .put("report", found.get().reportId()).put("by", who.name()).put("role", who.role().wire()).put("format", format));
                     return new IncidentExport(incidents).build(c, id, who.name(), clock.instant());
                 });
                 if ("json".equals(ctx.queryParam("format"))) {
@@ -191,13 +198,9 @@ public final class DashboardServer implements AutoCloseable {
                 } else {
                     ctx.contentType("text/html; charset=utf-8").result(IncidentExport.html(export.orElseThrow(), "/print.css"));
                 }
-            });
+            }, RouteAccess.of(Permission.EXPORT));
             config.routes.get("/api/audit", ctx -> {
                 StaffSession who = session(ctx);
-                if (who.role() != Role.COORDINATOR && who.role() != Role.HEAD) {
-                    ctx.status(403).result("the audit trail is for the coordinator and the headteacher");
-                    return;
-                }
                 json(ctx, db.inTransaction(c -> {
                     audit.record(c, who.name(), "view-audit", "latest 500");
                     ObjectNode out = Json.object();
@@ -211,16 +214,12 @@ public final class DashboardServer implements AutoCloseable {
                     }
                     return out;
                 }));
-            });
+            }, RouteAccess.of(Permission.VIEW_AUDIT));
             config.routes.get("/api/reports.csv", ctx -> {
                 StaffSession who = session(ctx);
-                if (who.role() != Role.GOVERNOR && who.role() != Role.COORDINATOR && who.role() != Role.HEAD) {
-                    ctx.status(403).result("reports are for governors, the headteacher and the coordinator");
-                    return;
-                }
                 ObjectNode report = db.inTransaction(c -> {
                     audit.record(c, who.name(), "download-report", "csv");
-                    return incidents.report(c);
+                    return incidents.report(c, Visibility.reportIncludesHeadOnly(who.role()));
                 });
                 StringBuilder csv = new StringBuilder("month,room,category,outcome,count,average_minutes_to_acknowledge\n");
                 for (JsonNode r : report.get("months")) {
@@ -232,39 +231,42 @@ public final class DashboardServer implements AutoCloseable {
                 }
                 ctx.header("Content-Disposition", "attachment; filename=\"haven-report.csv\"");
                 ctx.contentType("text/csv; charset=utf-8").result(csv.toString());
-            });
-            config.routes.post("/api/incidents/{id}/close", this::close);
+            }, RouteAccess.of(Permission.VIEW_REPORT));
+            config.routes.post("/api/incidents/{id}/close", this::close, RouteAccess.of(Permission.CLOSE));
             config.routes.get("/api/isolations", ctx -> {
+                StaffSession who = session(ctx);
                 ObjectNode out = Json.object();
                 var arr = out.putArray("isolations");
-                db.read(isolations::open).forEach(i -> arr.add(i.toJson()));
+                db.read(isolations::open).stream().filter(i -> Visibility.isolation(i, who)).forEach(i -> arr.add(i.toJson()));
                 json(ctx, out);
-            });
-            config.routes.post("/api/isolations/{id}/signoff", this::signOff);
-            config.routes.get("/api/aups", ctx -> json(ctx, aupsJson()));
+            }, RouteAccess.of(Permission.VIEW_ISOLATIONS));
+            config.routes.post("/api/isolations/{id}/signoff", this::signOff, RouteAccess.of(Permission.SIGN_OFF_RELEASE));
+            config.routes.get("/api/aups", ctx -> json(ctx, aupsJson()), RouteAccess.of(Permission.VIEW_AUPS));
             config.routes.post("/api/aups", ctx -> {
                 StaffSession who = session(ctx);
-                if (who.role() != Role.COORDINATOR) {
-                    ctx.status(403).result("only the coordinator (DSL) publishes AUPs");
-                    return;
-                }
                 JsonNode body = Json.parse(ctx.bodyAsBytes());
                 var published = aups.publish(body.path("keyStage").asText(""), body.path("markdown").asText(""), who.name());
-                audit.record(who.name(), "aup-publish", published.keyStage() + " v" + published.version());
+                db.inTransaction(c -> {
+                    audit.record(c, who.name(), "aup-publish", published.keyStage() + " v" + published.version());
+                    decisions.record(c, StaffDecisions.AUP_PUBLISHED, StaffDecisions.SCHOOL, Json.object()
+                            .put("keyStage", published.keyStage()).put("version", published.version()).put("by", who.name()));
+                    return null;
+                });
                 feed.aupsChanged(aupsJson());
                 json(ctx, aupsJson());
-            });
-            config.routes.post("/api/rooms/{site}/{room}/isolate", this::requestIsolation);
+            }, RouteAccess.of(Permission.PUBLISH_AUP));
+            config.routes.post("/api/rooms/{site}/{room}/isolate", this::requestIsolation, RouteAccess.of(Permission.ISOLATE_REMOTELY));
             PushRoutes.mount(config, push);
             FilterCheckRoutes.mount(config, new haven.coordinator.FilterChecks(db, audit, clock), commands, audit);
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
             for (ExtraPage page : extraPages) {
-                config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()));
+                config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()), open);
             }
             config.routes.ws("/ws", ws -> {
                 ws.onConnect(ctx -> {
-                    Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
-                    if (who.isEmpty() || who.get().role() == Role.GOVERNOR || !sameOrigin(ctx.header("Origin"), ctx.header("Host"))) {
+                    Optional<StaffSession> who = access.current(ctx.cookie(COOKIE));
+                    if (who.isEmpty() || !Permissions.allows(who.get().role(), Permission.VIEW_LIVE)
+                            || !sameOrigin(ctx.header("Origin"), ctx.header("Host"))) {
                         ctx.closeSession(1008, "login required");
                         return;
                     }
@@ -274,7 +276,7 @@ public final class DashboardServer implements AutoCloseable {
                 });
                 ws.onClose(feed::leave);
                 ws.onError(feed::leave);
-            });
+            }, RouteAccess.of(Permission.VIEW_LIVE));
             config.routes.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).result(e.getMessage()));
             config.routes.exception(haven.mqtt.PublishFailed.class, (e, ctx) ->
                     ctx.status(503).result("saved, but the broker is unreachable: it will be sent when the coordinator reconnects"));
@@ -287,6 +289,8 @@ public final class DashboardServer implements AutoCloseable {
 
     public DashboardServer start(String host, int port) {
         app.start(host, port);
+        sessionCheck.scheduleWithFixedDelay(this::closeEndedFeeds, SESSION_CHECK.toMillis(), SESSION_CHECK.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         log.info("dashboard listening url=http://{}:{}/", host, app.port());
         return this;
     }
@@ -295,22 +299,42 @@ public final class DashboardServer implements AutoCloseable {
         return app.port();
     }
 
-    private void requireSession(Context ctx) {
-        if (ctx.path().equals("/api/login") || ctx.path().equals("/api/setup") || ctx.path().equals("/api/session")) {
-            return;
+    /** One mounted route and what it declares it needs ("public", "signed-in", a permission's wire name, or "none"). */
+    public record DeclaredRoute(String method, String path, Optional<RouteAccess> access) {
+    }
+
+    /** Every mounted HTTP and WebSocket route with its declaration, read back from the router: what the route-walk test walks. */
+    public List<DeclaredRoute> routes() {
+        List<DeclaredRoute> out = new java.util.ArrayList<>();
+        for (var parsed : app.unsafe.internalRouter.allHttpHandlers()) {
+            var endpoint = parsed.endpoint;
+            var roles = endpoint.metadata(io.javalin.security.Roles.class);
+            Optional<RouteAccess> declared = roles == null ? Optional.empty() : roles.getRoles().stream()
+                    .filter(RouteAccess.class::isInstance).map(RouteAccess.class::cast).findFirst();
+            if (Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(endpoint.method.name())) {
+                out.add(new DeclaredRoute(endpoint.method.name(), endpoint.path, declared));
+            }
         }
-        Optional<StaffSession> who = sessions.find(ctx.cookie(COOKIE));
-        if (who.isEmpty()) {
-            ctx.skipRemainingHandlers();
-            ctx.status(401).result("login required");
-            return;
+        for (var ws : app.unsafe.internalRouter.allWsHandlers()) {
+            out.add(new DeclaredRoute("WS", ws.getPath(), ws.getRoles().stream()
+                    .filter(RouteAccess.class::isInstance).map(RouteAccess.class::cast).findFirst()));
         }
-        if (!ctx.method().name().equals("GET") && !who.get().csrf().equals(ctx.header(CSRF_HEADER))) {
-            ctx.skipRemainingHandlers();
-            ctx.status(403).result("missing or wrong " + CSRF_HEADER + " header");
-            return;
+        return out;
+    }
+
+    private void closeEndedFeeds() {
+        try {
+            feed.closeWhere(s -> {
+                try {
+                    return access.current(s.token()).isEmpty();
+                } catch (SQLException e) {
+                    log.warn("session re-check skipped: the staff table is unavailable reason={}", e.getMessage());
+                    return false;
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("session re-check failed reason={}", e.getMessage());
         }
-        ctx.attribute(STAFF, who.get());
     }
 
     private static StaffSession session(Context ctx) {
@@ -342,7 +366,12 @@ public final class DashboardServer implements AutoCloseable {
             return;
         }
         failures.remove(key);
-        StaffSession session = sessions.create(name, role.get(), staff.rooms(name));
+        Optional<StaffAccounts.Standing> standing = staff.standing(name);
+        if (standing.isEmpty()) {
+            ctx.status(401).result("wrong name or password");
+            return;
+        }
+        StaffSession session = sessions.create(name, standing.get());
         audit.record(name, "login", ctx.ip());
         Cookie cookie = new Cookie(COOKIE, session.token());
         cookie.setPath("/");
@@ -361,10 +390,6 @@ public final class DashboardServer implements AutoCloseable {
 
     private void acknowledge(Context ctx) throws SQLException {
         StaffSession who = session(ctx);
-        if (!who.role().canAcknowledge()) {
-            ctx.status(403).result("your role cannot acknowledge worries");
-            return;
-        }
         long id = Long.parseLong(ctx.pathParam("id"));
         Optional<Incident> visible = db.read(c -> incidents.find(c, id)).filter(i -> i.viewFor(who).isPresent());
         if (visible.isEmpty()) {
@@ -373,7 +398,13 @@ public final class DashboardServer implements AutoCloseable {
         }
         Optional<Incident> acked = db.inTransaction(c -> {
             audit.record(c, who.name(), "acknowledge", "incident=" + id);
-            return incidents.acknowledge(c, id, who.name(), clock.instant());
+            Instant at = clock.instant();
+            Optional<Incident> done = incidents.acknowledge(c, id, who.name(), at);
+            if (done.isPresent()) {
+                decisions.record(c, StaffDecisions.ACKNOWLEDGED, done.get().room(), at, Json.object().put("incident", id)
+                        .put("report", done.get().reportId()).put("by", who.name()).put("role", who.role().wire()));
+            }
+            return done;
         });
         if (acked.isEmpty()) {
             ctx.status(409).result("this worry is already acknowledged or closed");
@@ -391,10 +422,6 @@ public final class DashboardServer implements AutoCloseable {
 
     private void close(Context ctx) throws SQLException {
         StaffSession who = session(ctx);
-        if (who.role() != Role.COORDINATOR && who.role() != Role.HEAD && who.role() != Role.SENIOR) {
-            ctx.status(403).result("only the coordinator, the headteacher or senior staff close incidents");
-            return;
-        }
         long id = Long.parseLong(ctx.pathParam("id"));
         JsonNode body = Json.parse(ctx.bodyAsBytes());
         String outcome = body.path("outcome").asText("");
@@ -410,7 +437,15 @@ public final class DashboardServer implements AutoCloseable {
         }
         Optional<Incident> closed = db.inTransaction(c -> {
             audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + outcome);
-            return incidents.close(c, id, who.name(), closing, clock.instant());
+            Instant at = clock.instant();
+            Optional<Incident> done = incidents.close(c, id, who.name(), closing, at);
+            if (done.isPresent()) {
+                ObjectNode data = Json.object().put("incident", id).put("report", done.get().reportId()).put("by", who.name())
+                        .put("role", who.role().wire()).put("outcome", closing.outcome());
+                data.put("notes", closing.notes()).put("url", closing.url()).put("nature", closing.nature());
+                decisions.record(c, StaffDecisions.CLOSED, done.get().room(), at, data);
+            }
+            return done;
         });
         if (closed.isEmpty()) {
             ctx.status(409).result("this incident is already closed");
@@ -450,15 +485,19 @@ public final class DashboardServer implements AutoCloseable {
         ObjectNode out = view.get();
         List<ObjectNode> chronology = db.inTransaction(c -> {
             audit.record(c, who.name(), "view-incident", "incident=" + id);
-            return view.get().path("redacted").asBoolean(false) ? List.of() : incidents.chronology(c, found.get());
+            return Visibility.fullDetail(found.get(), who) ? incidents.chronology(c, found.get()) : List.of();
         });
         var arr = out.putArray("chronology");
         chronology.forEach(arr::add);
         json(ctx, out);
     }
 
-    /** First run: the one-time link printed at start creates the first coordinator account. */
-    private void setup(Context ctx) throws SQLException {
+    /**
+     * First run: the one-time link printed at start creates the first coordinator account. Serialised, so
+     * the link used several times at once still makes one account: the check, the account and spending the
+     * token happen together (a bad name or password leaves the link usable).
+     */
+    private synchronized void setup(Context ctx) throws SQLException {
         JsonNode body = Json.parse(ctx.bodyAsBytes());
         String token = setupToken.get();
         if (token == null || staff.hasCoordinator() || !token.equals(body.path("token").asText(""))) {
@@ -478,13 +517,9 @@ public final class DashboardServer implements AutoCloseable {
      */
     private void signOff(Context ctx) throws SQLException {
         StaffSession who = session(ctx);
-        if (!SignOffs.mayApprove(who.role().wire())) {
-            ctx.status(403).result("only senior staff, the coordinator or the headteacher can sign off a release");
-            return;
-        }
         long id = Long.parseLong(ctx.pathParam("id"));
         Optional<IsolationView> found = db.read(c -> isolations.find(c, id));
-        if (found.isEmpty() || found.get().status().equals("released")) {
+        if (found.isEmpty() || found.get().status().equals("released") || !Visibility.isolation(found.get(), who)) {
             ctx.status(404).result("no such active isolation");
             return;
         }
@@ -492,9 +527,17 @@ public final class DashboardServer implements AutoCloseable {
         }
         Result result = db.inTransaction(c -> {
             audit.record(c, who.name(), "isolation-signoff", "isolation=" + id);
-            isolations.signOff(c, id, who, clock.instant());
+            Instant at = clock.instant();
+            isolations.signOff(c, id, who, at);
+            decisions.record(c, StaffDecisions.SIGNED_OFF, found.get().room(), at, Json.object().put("isolation", id)
+                    .put("machine", found.get().machine()).put("by", who.name()).put("role", who.role().wire()));
             SignOffs.Decision decision = SignOffs.decide(isolations.signOffs(c, id));
-            boolean send = decision.releaseAllowed() && isolations.markReleaseRequested(c, id, clock.instant());
+            boolean send = decision.releaseAllowed() && isolations.markReleaseRequested(c, id, at);
+            if (send) {
+                ObjectNode data = Json.object().put("isolation", id).put("machine", found.get().machine());
+                decision.counted().forEach(data.putArray("signedBy")::add);
+                decisions.record(c, StaffDecisions.RELEASE_SENT, found.get().room(), at, data);
+            }
             return new Result(decision, send, isolations.find(c, id).orElseThrow());
         });
         boolean sent = false;
@@ -518,17 +561,18 @@ public final class DashboardServer implements AutoCloseable {
 
     private void requestIsolation(Context ctx) throws SQLException {
         StaffSession who = session(ctx);
-        if (!SignOffs.mayApprove(who.role().wire())) {
-            ctx.status(403).result("only senior staff, the coordinator or the headteacher can isolate remotely");
-            return;
-        }
         haven.protocol.RoomId room = new haven.protocol.RoomId(ctx.pathParam("site"), ctx.pathParam("room"));
         JsonNode body = ctx.body().isBlank() ? Json.object() : Json.parse(ctx.bodyAsBytes());
         ObjectNode args = Json.object();
         if (body.hasNonNull("machine")) {
             args.put("machine", body.get("machine").asText());
         }
-        audit.record(who.name(), "isolation-request", "room=" + room + " machine=" + body.path("machine").asText("choose"));
+        db.inTransaction(c -> {
+            audit.record(c, who.name(), "isolation-request", "room=" + room + " machine=" + body.path("machine").asText("choose"));
+            decisions.record(c, StaffDecisions.ISOLATION_REQUESTED, room, Json.object()
+                    .put("machine", body.path("machine").asText("choose")).put("by", who.name()).put("role", who.role().wire()));
+            return null;
+        });
         boolean sent = commands.send(room, CommandName.ISOLATE, who, args);
         ctx.status(sent ? 202 : 503).result(sent ? "sent to the hub" : "the broker is unreachable; try again");
     }
@@ -556,6 +600,8 @@ public final class DashboardServer implements AutoCloseable {
         json.put("name", s.name());
         json.put("role", s.role().wire());
         json.put("csrf", s.csrf());
+        var permissions = json.putArray("permissions");
+        Permissions.of(s.role()).stream().sorted().forEach(p -> permissions.add(p.wire()));
         return json;
     }
 
@@ -573,6 +619,7 @@ public final class DashboardServer implements AutoCloseable {
 
     @Override
     public void close() {
+        sessionCheck.shutdownNow();
         app.stop();
     }
 }

@@ -1,5 +1,7 @@
 package haven.coordinator.web;
 
+import haven.coordinator.Permission;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import haven.coordinator.CommandSender;
@@ -22,9 +24,6 @@ import java.util.Set;
  */
 public final class FilterCheckRoutes {
     static final int LIMIT = 1000;
-    static final Set<Role> START = Set.of(Role.TECHNICIAN, Role.COORDINATOR);
-    static final Set<Role> READ = Set.of(Role.TECHNICIAN, Role.COORDINATOR, Role.HEAD, Role.SENIOR, Role.GOVERNOR);
-    static final Set<Role> ACT = Set.of(Role.TECHNICIAN, Role.COORDINATOR);
 
     private FilterCheckRoutes() {
     }
@@ -32,52 +31,33 @@ public final class FilterCheckRoutes {
     public static void mount(JavalinConfig config, FilterChecks checks, CommandSender commands, AuditLog audit) {
         config.routes.post("/api/rooms/{site}/{room}/filter-check", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            if (!allowed(ctx, who, START, "only the technician or the coordinator (DSL) starts a filter check")) {
-                return;
-            }
             RoomId room = new RoomId(ctx.pathParam("site"), ctx.pathParam("room"));
             audit.record(who.name(), "filter-check-request", "room=" + room);
             boolean sent = commands.send(room, CommandName.FILTER_CHECK, who, Json.object());
             ctx.status(sent ? 202 : 503).result(sent ? "sent to the hub; the result appears in the check log"
                     : "the broker is unreachable; try again");
-        });
+        }, RouteAccess.of(Permission.START_FILTER_CHECK));
         config.routes.get("/api/filter-checks", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            if (!allowed(ctx, who, READ, "the filter check log is for the technician, senior staff, the DSL and governors")) {
-                return;
-            }
             ArrayNode out = Json.array();
             checks.list(LIMIT).forEach(e -> out.add(e.toJson()));
             ctx.contentType("application/json").result(Json.write(out));
-        });
+        }, RouteAccess.of(Permission.VIEW_FILTER_CHECKS));
         config.routes.get("/api/filter-checks.csv", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            if (!allowed(ctx, who, READ, "the filter check log is for the technician, senior staff, the DSL and governors")) {
-                return;
-            }
             audit.record(who.name(), "filter-check-export", "csv");
             ctx.header("Content-Disposition", "attachment; filename=\"haven-filter-checks.csv\"");
             ctx.contentType("text/csv; charset=utf-8").result(checks.csv(LIMIT));
-        });
+        }, RouteAccess.of(Permission.VIEW_FILTER_CHECKS));
         config.routes.post("/api/filter-checks/{id}/action", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            if (!allowed(ctx, who, ACT, "only the technician or the coordinator (DSL) records the action taken")) {
-                return;
-            }
             JsonNode body = Json.parse(ctx.bodyAsBytes());
             switch (checks.recordAction(ctx.pathParam("id"), body.path("action").asText(""), who.name())) {
                 case RECORDED -> ctx.status(201).result("recorded");
                 case NO_SUCH_CHECK -> ctx.status(404).result("no filter check with id " + ctx.pathParam("id"));
                 case ALREADY_RECORDED -> ctx.status(409).result("an action is already recorded for this check");
             }
-        });
+        }, RouteAccess.of(Permission.RECORD_FILTER_ACTION));
     }
 
-    private static boolean allowed(Context ctx, StaffSession who, Set<Role> roles, String why) {
-        if (roles.contains(who.role())) {
-            return true;
-        }
-        ctx.status(403).result(why);
-        return false;
-    }
 }

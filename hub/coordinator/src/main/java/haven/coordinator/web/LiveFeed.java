@@ -11,6 +11,7 @@ import haven.coordinator.Incident;
 import haven.coordinator.IsolationView;
 import haven.coordinator.RoomView;
 import haven.coordinator.StaffSession;
+import haven.coordinator.Visibility;
 import haven.protocol.Json;
 import io.javalin.websocket.WsContext;
 import java.util.HashSet;
@@ -113,9 +114,40 @@ public final class LiveFeed implements Changes {
         broadcast("aups", aups.get("latest"));
     }
 
+    /** Isolations go only to viewers who may see that room's isolations; the others get the sequence number. */
     @Override
     public synchronized void isolationChanged(IsolationView isolation) {
-        broadcast("isolation", isolation.toJson());
+        long next = ++seq;
+        String text = message("isolation", next, isolation.toJson());
+        ObjectNode hidden = Json.object();
+        hidden.put("kind", "hidden");
+        hidden.put("seq", next);
+        String hiddenText = Json.write(hidden);
+        clients.forEach((ctx, viewer) -> send(ctx, Visibility.isolation(isolation, viewer.session()) ? text : hiddenText));
+    }
+
+    /** Logout: that session's open dashboards close now, not at their next message. */
+    public void sessionEnded(String token) {
+        if (token != null) {
+            closeWhere(session -> session.token().equals(token));
+        }
+    }
+
+    /**
+     * Closes every open dashboard whose session no longer stands (expired, logged out, account disabled or
+     * changed). Run periodically and whenever the staff table changes in this process.
+     */
+    public void closeWhere(java.util.function.Predicate<StaffSession> ended) {
+        clients.forEach((ctx, viewer) -> {
+            if (ended.test(viewer.session())) {
+                clients.remove(ctx);
+                try {
+                    ctx.closeSession(4001, "session ended");
+                } catch (RuntimeException e) {
+                    log.debug("dashboard socket close failed reason={}", e.getMessage());
+                }
+            }
+        });
     }
 
     /** A delta every viewer may see: {"kind": kind, "seq": n, kind: body}. Call holding the lock. */
@@ -137,7 +169,7 @@ public final class LiveFeed implements Changes {
                                       StaffSession viewer) {
         ObjectNode json = Json.object();
         ArrayNode iso = json.putArray("isolations");
-        isolations.forEach(x -> iso.add(x.toJson()));
+        isolations.stream().filter(x -> Visibility.isolation(x, viewer)).forEach(x -> iso.add(x.toJson()));
         ArrayNode r = json.putArray("rooms");
         rooms.forEach(room -> r.add(room.toJson()));
         ArrayNode i = json.putArray("incidents");

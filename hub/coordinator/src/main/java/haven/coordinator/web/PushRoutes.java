@@ -6,6 +6,7 @@ import haven.coordinator.notify.WebPush;
 import com.fasterxml.jackson.databind.JsonNode;
 import haven.coordinator.web.DashboardServer;
 import haven.coordinator.StaffSession;
+import haven.coordinator.Permission;
 import haven.protocol.Json;
 import io.javalin.config.JavalinConfig;
 
@@ -21,18 +22,19 @@ public final class PushRoutes {
     public static void mount(JavalinConfig config, java.util.Optional<PushSubscriptions> push) {
         if (push.isEmpty()) {
             config.routes.get("/api/push/key", ctx -> ctx.contentType("application/json")
-                    .result(Json.write(Json.object().putNull("publicKey"))));
+                    .result(Json.write(Json.object().putNull("publicKey"))), RouteAccess.of(Permission.SUBSCRIBE_ALERTS));
             return;
         }
         PushSubscriptions subscriptions = push.get();
         config.routes.get("/api/push/key", ctx -> ctx.contentType("application/json")
-                .result(Json.write(Json.object().put("publicKey", WebPush.base64Url(subscriptions.keys().publicKey())))));
+                .result(Json.write(Json.object().put("publicKey", WebPush.base64Url(subscriptions.keys().publicKey())))),
+                RouteAccess.of(Permission.SUBSCRIBE_ALERTS));
         config.routes.post("/api/push/subscriptions", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
             JsonNode body = Json.parse(ctx.bodyAsBytes());
             subscriptions.subscribe(who.name(), body.path("endpoint").asText(""), body.path("keys").path("p256dh").asText(""),
                     body.path("keys").path("auth").asText(""));
             ctx.status(201).result("subscribed");
-        });
+        }, RouteAccess.of(Permission.SUBSCRIBE_ALERTS));
     }
 }

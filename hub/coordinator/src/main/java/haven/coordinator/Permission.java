@@ -1,0 +1,35 @@
+package haven.coordinator;
+
+import java.util.Locale;
+
+/**
+ * What a member of staff may do on the dashboard, named for what it allows. Which role has which is the
+ * table in {@link Permissions}, transcribed from docs/SECURITY.md; every dashboard route names one of these.
+ * What a permission lets a person see of one incident or isolation is {@link Visibility}'s job.
+ */
+public enum Permission {
+    VIEW_ROOMS,
+    VIEW_INCIDENTS,
+    VIEW_ISOLATIONS,
+    VIEW_LIVE,
+    VIEW_AUPS,
+    LOOK_UP_FOLLOW_UP,
+    ACKNOWLEDGE,
+    CLOSE,
+    EXPORT,
+    VIEW_REPORT,
+    VIEW_AUDIT,
+    PUBLISH_AUP,
+    SIGN_OFF_RELEASE,
+    ISOLATE_REMOTELY,
+    SUBSCRIBE_ALERTS,
+    START_FILTER_CHECK,
+    VIEW_FILTER_CHECKS,
+    RECORD_FILTER_ACTION,
+    TEST_BUTTON;
+
+    /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}

@@ -1,0 +1,69 @@
+package haven.coordinator;
+
+import static haven.coordinator.Permission.ACKNOWLEDGE;
+import static haven.coordinator.Permission.CLOSE;
+import static haven.coordinator.Permission.EXPORT;
+import static haven.coordinator.Permission.ISOLATE_REMOTELY;
+import static haven.coordinator.Permission.LOOK_UP_FOLLOW_UP;
+import static haven.coordinator.Permission.PUBLISH_AUP;
+import static haven.coordinator.Permission.RECORD_FILTER_ACTION;
+import static haven.coordinator.Permission.SIGN_OFF_RELEASE;
+import static haven.coordinator.Permission.START_FILTER_CHECK;
+import static haven.coordinator.Permission.SUBSCRIBE_ALERTS;
+import static haven.coordinator.Permission.TEST_BUTTON;
+import static haven.coordinator.Permission.VIEW_AUDIT;
+import static haven.coordinator.Permission.VIEW_AUPS;
+import static haven.coordinator.Permission.VIEW_FILTER_CHECKS;
+import static haven.coordinator.Permission.VIEW_INCIDENTS;
+import static haven.coordinator.Permission.VIEW_ISOLATIONS;
+import static haven.coordinator.Permission.VIEW_LIVE;
+import static haven.coordinator.Permission.VIEW_REPORT;
+import static haven.coordinator.Permission.VIEW_ROOMS;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one role -> permissions table, transcribed from docs/SECURITY.md ("Staff accounts and roles"); the
+ * doc's table is checked against this one by a test, so the two cannot drift apart again. Pure data.
+ */
+public final class Permissions {
+    private static final Set<Permission> WATCH = EnumSet.of(VIEW_ROOMS, VIEW_INCIDENTS, VIEW_ISOLATIONS, VIEW_LIVE, VIEW_AUPS,
+            SUBSCRIBE_ALERTS);
+    private static final Map<Role, Set<Permission>> TABLE = table();
+
+    private Permissions() {
+    }
+
+    private static Map<Role, Set<Permission>> table() {
+        Map<Role, Set<Permission>> t = new EnumMap<>(Role.class);
+        Set<Permission> senior = union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, CLOSE, EXPORT, SIGN_OFF_RELEASE, ISOLATE_REMOTELY,
+                VIEW_FILTER_CHECKS);
+        t.put(Role.COORDINATOR, union(senior, VIEW_REPORT, VIEW_AUDIT, PUBLISH_AUP, START_FILTER_CHECK, RECORD_FILTER_ACTION,
+                TEST_BUTTON));
+        t.put(Role.HEAD, union(senior, VIEW_REPORT, VIEW_AUDIT));
+        t.put(Role.SENIOR, senior);
+        // A teacher tests the button of their own rooms only: RoomChecksRoutes narrows TEST_BUTTON to them.
+        t.put(Role.TEACHER, union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, TEST_BUTTON));
+        t.put(Role.TECHNICIAN, union(WATCH, VIEW_FILTER_CHECKS, START_FILTER_CHECK, RECORD_FILTER_ACTION, TEST_BUTTON));
+        t.put(Role.GOVERNOR, EnumSet.of(VIEW_REPORT, VIEW_FILTER_CHECKS));
+        t.replaceAll((role, set) -> Set.copyOf(set));
+        return Map.copyOf(t);
+    }
+
+    private static Set<Permission> union(Set<Permission> base, Permission... more) {
+        Set<Permission> out = EnumSet.copyOf(base);
+        out.addAll(Set.of(more));
+        return out;
+    }
+
+    public static Set<Permission> of(Role role) {
+        return TABLE.get(role);
+    }
+
+    public static boolean allows(Role role, Permission permission) {
+        return of(role).contains(permission);
+    }
+}

@@ -1,0 +1,53 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.protocol.Category;
+import haven.protocol.RoomId;
+import java.util.Optional;
+
+/**
+ * What one member of staff may see of one incident, isolation or report row, whichever way it reaches
+ * them (REST, the live snapshot and feed, an export, a report). Pure: no storage, no clock. The rules
+ * (docs/SECURITY.md): a concern about an adult goes to the headteacher and nobody else; a teacher sees
+ * the rooms assigned to them; a technician sees that a room has a worry, not what it is about.
+ */
+public final class Visibility {
+    private Visibility() {
+    }
+
+    /** Whether a role may know that a concern of this category exists at all. */
+    public static boolean mayKnowOf(Role role, String category) {
+        return role == Role.HEAD || !Category.ABOUT_AN_ADULT.wire().equals(category);
+    }
+
+    /** The view of an incident for this viewer, or empty when they may not know of it. */
+    public static Optional<ObjectNode> incident(Incident incident, StaffSession viewer) {
+        if (!Permissions.allows(viewer.role(), Permission.VIEW_INCIDENTS) || !mayKnowOf(viewer.role(), incident.category())
+                || !roomVisible(incident.room(), viewer)) {
+            return Optional.empty();
+        }
+        return Optional.of(redacted(viewer.role()) ? incident.redacted() : incident.toJson());
+    }
+
+    /** Full detail (chronology, export): visible and not redacted. */
+    public static boolean fullDetail(Incident incident, StaffSession viewer) {
+        return incident(incident, viewer).isPresent() && !redacted(viewer.role());
+    }
+
+    public static boolean isolation(IsolationView isolation, StaffSession viewer) {
+        return Permissions.allows(viewer.role(), Permission.VIEW_ISOLATIONS) && roomVisible(isolation.room(), viewer);
+    }
+
+    /** Whether report counts of head-only concerns are shown: only to the head, so no cell reveals one case. */
+    public static boolean reportIncludesHeadOnly(Role role) {
+        return role == Role.HEAD;
+    }
+
+    private static boolean roomVisible(RoomId room, StaffSession viewer) {
+        return viewer.role() != Role.TEACHER || viewer.rooms().contains(room);
+    }
+
+    private static boolean redacted(Role role) {
+        return role == Role.TECHNICIAN;
+    }
+}

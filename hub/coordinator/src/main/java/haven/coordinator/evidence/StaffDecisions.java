@@ -1,0 +1,54 @@
+package haven.coordinator.evidence;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.protocol.EventCodec;
+import haven.protocol.RoomId;
+import haven.protocol.UuidV7;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * Staff decisions as entries of the evidence chain: each is a {@link CoordinatorRecord} appended through
+ * {@link EventLog}'s one append path, inside the same transaction as the table change it explains, so a
+ * decision and its record commit together or not at all. The types are listed in docs/EVIDENCE.md; an
+ * incident's stored decision columns are checked against these records by {@link EvidenceCheck}.
+ * Decisions that concern no room (accounts, AUPs) are filed under {@link #SCHOOL}.
+ */
+public final class StaffDecisions {
+    /** Where decisions about no single room are filed (accounts, AUPs, purges). Not a real room. */
+    public static final RoomId SCHOOL = new RoomId("coordinator", "school");
+
+    public static final String ACKNOWLEDGED = "coordinator.acknowledged";
+    public static final String CLOSED = "coordinator.closed";
+    public static final String ESCALATED = "coordinator.escalated";
+    public static final String OPEN_AT_END_OF_DAY = "coordinator.open-at-end-of-day";
+    public static final String SIGNED_OFF = "coordinator.signed-off";
+    public static final String RELEASE_SENT = "coordinator.release-sent";
+    public static final String ISOLATION_REQUESTED = "coordinator.isolation-requested";
+    public static final String AUP_PUBLISHED = "coordinator.aup-published";
+    public static final String ACCOUNT_CREATED = "coordinator.account-created";
+    public static final String ACCOUNT_CHANGED = "coordinator.account-changed";
+    public static final String ACCOUNT_DISABLED = "coordinator.account-disabled";
+    public static final String EXPORTED = "coordinator.exported";
+
+    private final EventLog log = new EventLog(new EventCodec());
+    private final UuidV7 ids;
+    private final Clock clock;
+
+    public StaffDecisions(Clock clock) {
+        this.clock = clock;
+        this.ids = new UuidV7(clock);
+    }
+
+    /** Appends one decision inside the caller's transaction, at the time the decision's table change carries. */
+    public void record(Connection c, String type, RoomId room, Instant at, ObjectNode data) throws SQLException {
+        log.append(c, new CoordinatorRecord(ids.next().toString(), type, room, at, data), clock.instant());
+    }
+
+    /** As {@link #record(Connection, String, RoomId, Instant, ObjectNode)}, now. */
+    public void record(Connection c, String type, RoomId room, ObjectNode data) throws SQLException {
+        record(c, type, room, clock.instant(), data);
+    }
+}

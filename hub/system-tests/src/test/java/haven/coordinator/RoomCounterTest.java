@@ -1,0 +1,80 @@
+package haven.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import haven.coordinator.evidence.EventLog;
+import haven.protocol.Event;
+import haven.protocol.EventCodec;
+import haven.protocol.EventType;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import haven.store.Database;
+import haven.store.Dialect;
+import haven.testkit.TestDatabases;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Ingesting one event does the same statements whether the room has logged ten events or a thousand:
+ * the room's count of logged seqs is a counter, not a count(DISTINCT seq) over its history.
+ */
+@ParameterizedClass
+@EnumSource(Dialect.class)
+class RoomCounterTest {
+    @Parameter
+    Dialect dialect;
+
+    @TempDir
+    Path dir;
+
+    private static final RoomId ROOM = new RoomId("test-school", "year5");
+
+    @Test
+    void perEventWorkDoesNotGrowWithTheLog() throws Exception {
+        try (TestDatabases databases = new TestDatabases(dialect, dir); Database db = databases.create("coordinator").open()) {
+            EventLog log = new EventLog(new EventCodec());
+            Rooms rooms = new Rooms();
+            List<List<String>> statements = new ArrayList<>();
+            Instant at = Instant.parse("2026-11-25T10:00:00Z");
+            for (long seq = 1; seq <= 300; seq++) {
+                if (seq == 150) {
+                    continue; // one lost event: the gap must still be counted
+                }
+                Event e = new Event(UUID.randomUUID().toString(), seq, EventType.HUB_STARTED, ROOM, at, Json.object());
+                List<String> sql = new ArrayList<>();
+                db.inTransaction(c -> {
+                    log.append(c, e, at);
+                    return rooms.eventLogged(recording(c, sql), e, at);
+                });
+                statements.add(sql);
+            }
+            assertEquals(statements.get(9), statements.get(statements.size() - 1), "the same statements for the 10th and the 299th event");
+            statements.get(statements.size() - 1).forEach(s -> assertFalse(s.toUpperCase().contains("DISTINCT"), s));
+            assertEquals(1L, (long) db.read(c -> rooms.missing(c, ROOM)), "the one lost event is still found");
+        }
+    }
+
+    private static Connection recording(Connection c, List<String> sql) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, args) -> {
+            if (m.getName().startsWith("prepareStatement") || m.getName().equals("createStatement")) {
+                sql.add(args == null ? "createStatement" : String.valueOf(args[0]));
+            }
+            try {
+                return m.invoke(c, args);
+            } catch (java.lang.reflect.InvocationTargetException ex) {
+                throw ex.getCause();
+            }
+        });
+    }
+}

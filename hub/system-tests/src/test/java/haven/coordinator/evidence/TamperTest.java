@@ -1,0 +1,228 @@
+package haven.coordinator.evidence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.cli.HavenCli;
+import haven.config.ConfigFile;
+import haven.coordinator.Coordinator;
+import haven.coordinator.CoordinatorConfig;
+import haven.coordinator.Role;
+import haven.demo.EmbeddedBroker;
+import haven.protocol.Event;
+import haven.protocol.EventCodec;
+import haven.protocol.EventType;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import haven.store.Dialect;
+import haven.testkit.MutableClock;
+import haven.testkit.Ports;
+import haven.testkit.StaffClient;
+import haven.testkit.TestDatabases;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The tamper table (docs/EVIDENCE.md): a real coordinator database (worries pressed, acknowledged,
+ * escalated, closed, viewed) is changed the way an insider with the file would, and `haven verify-log`
+ * must exit 1 naming the table; untouched, it exits 0. On SQLite and PostgreSQL.
+ */
+@ParameterizedClass
+@EnumSource(Dialect.class)
+class TamperTest {
+    @Parameter
+    Dialect dialect;
+
+    private static final String PASSWORD = "correct-horse-battery";
+    private static final RoomId YEAR5 = new RoomId("test-school", "year5");
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
+    private TestDatabases databases;
+    private TestDatabases.TestDatabase store;
+    private long closedId;
+    private long escalatedId;
+
+    @BeforeEach
+    void aRealDatabase() throws Exception {
+        databases = new TestDatabases(dialect, dir);
+        store = databases.create("coordinator");
+        try (EmbeddedBroker broker = EmbeddedBroker.start(Ports.free(), null)) {
+            ObjectNode c = Json.object();
+            c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + broker.port()).put("clientId", "tamper-test");
+            c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+            c.putObject("escalation").put("ackWithinMinutes", 10).put("endOfDay", "23:30").put("timeZone", "UTC");
+            store.configure(c);
+            try (Coordinator coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock)) {
+                coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
+                EventCodec codec = new EventCodec();
+                for (long seq = 1; seq <= 2; seq++) {
+                    Event e = new Event(UUID.randomUUID().toString(), seq, EventType.WORRY_REPORTED, YEAR5, clock.instant(),
+                            Json.object().put("presses", 1).put("category", "unkind-online"));
+                    coordinator.ingest().onMessage(e.topic(), codec.encode(e), false);
+                }
+                try (StaffClient dsl = new StaffClient(coordinator.httpPort())) {
+                    assertEquals(200, dsl.login("dsl", PASSWORD));
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                            .until(() -> incidents(dsl).size() == 2);
+                    List<JsonNode> open = incidents(dsl);
+                    closedId = open.get(0).get("id").asLong();
+                    escalatedId = open.get(1).get("id").asLong();
+                    clock.advance(Duration.ofMinutes(1));
+                    assertEquals(200, dsl.post("/api/incidents/" + closedId + "/ack", "{}").statusCode());
+                    clock.advance(Duration.ofMinutes(1));
+                    assertEquals(200, dsl.post("/api/incidents/" + closedId + "/close",
+                            "{\"outcome\":\"referred-to-dsl\",\"notes\":\"spoke with the pupil\"}").statusCode());
+                    clock.advance(Duration.ofMinutes(15));
+                    assertEquals(1, coordinator.escalation().runOnce());
+                    assertEquals(200, dsl.get("/api/incidents/" + escalatedId).statusCode());
+                }
+            }
+        }
+    }
+
+    private static List<JsonNode> incidents(StaffClient who) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        Json.parse(who.get("/api/incidents?status=open").body().getBytes()).get("incidents").forEach(out::add);
+        out.sort(java.util.Comparator.comparingLong(i -> i.get("id").asLong()));
+        return out;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        databases.close();
+    }
+
+    private List<String> guardsOff() {
+        List<String> out = new ArrayList<>(store.dropGuards());
+        out.addAll(dialect == Dialect.SQLITE
+                ? List.of("DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete")
+                : List.of("ALTER TABLE audit DISABLE TRIGGER USER"));
+        return out;
+    }
+
+    private record Outcome(int exit, String output) {
+    }
+
+    private Outcome verifyAfter(String... sql) throws Exception {
+        try (Connection c = store.connect(); Statement st = c.createStatement()) {
+            for (String s : guardsOff()) {
+                st.execute(s);
+            }
+            for (String s : sql) {
+                st.execute(s);
+            }
+        }
+        List<String> args = new ArrayList<>(List.of("verify-log"));
+        args.addAll(store.verifyLogArgs());
+        PrintStream before = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            int exit = HavenCli.run(args.toArray(String[]::new));
+            return new Outcome(exit, captured.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(before);
+        }
+    }
+
+    private void caught(String table, String... sql) throws Exception {
+        Outcome o = verifyAfter(sql);
+        assertEquals(1, o.exit(), o.output());
+        assertTrue(o.output().contains("in table " + table + " "), o.output());
+    }
+
+    private long scalar(String sql) throws Exception {
+        try (Connection c = store.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void theUntouchedDatabaseVerifies() throws Exception {
+        Outcome o = verifyAfter();
+        assertEquals(0, o.exit(), o.output());
+        assertTrue(o.output().contains("2 incidents match"), o.output());
+        assertTrue(scalar("SELECT count(*) FROM events WHERE type LIKE 'coordinator.%'") >= 4,
+                "the account, acknowledgement, closure and escalation are chained");
+    }
+
+    @Test
+    void aDenormalisedColumnIsCaught() throws Exception {
+        caught("events", "UPDATE events SET room = 'year6' WHERE pos = (SELECT min(pos) FROM events WHERE seq > 0)");
+    }
+
+    @Test
+    void anAcknowledgementRewrittenInTheProjectionIsCaught() throws Exception {
+        caught("incidents", "UPDATE incidents SET acked_by = 'head' WHERE id = " + closedId);
+    }
+
+    @Test
+    void aClosureRewrittenInTheProjectionIsCaught() throws Exception {
+        caught("incidents", "UPDATE incidents SET outcome = 'no-further-action', notes = NULL WHERE id = " + closedId);
+    }
+
+    @Test
+    void anErasedEscalationIsCaught() throws Exception {
+        caught("incidents", "UPDATE incidents SET escalated_at = NULL, status = 'open' WHERE id = " + escalatedId);
+    }
+
+    @Test
+    void anAcknowledgementThatNeverHappenedIsCaught() throws Exception {
+        caught("incidents", "UPDATE incidents SET status = 'acknowledged', acked_by = 'head', acked_at = opened_at WHERE id = " + escalatedId);
+    }
+
+    @Test
+    void anEditedAuditRowIsCaught() throws Exception {
+        caught("audit", "UPDATE audit SET actor = 'head' WHERE id = (SELECT max(id) FROM audit)");
+    }
+
+    @Test
+    void aDeletedAuditRowIsCaught() throws Exception {
+        caught("audit", "DELETE FROM audit WHERE id = (SELECT min(id) FROM audit WHERE hash IS NOT NULL)");
+    }
+
+    @Test
+    void aDeletedTailOfTheLogIsCaught() throws Exception {
+        long last = scalar("SELECT max(pos) FROM events");
+        caught("incidents", "DELETE FROM events WHERE pos > " + (last - 3));
+    }
+
+    @Test
+    void aPurgeBypassLeftSwitchedOnIsCaught() throws Exception {
+        caught("purge_in_progress", "INSERT INTO purge_in_progress(started_at) VALUES ('2026-11-25T10:00:00Z')");
+    }
+
+    @Test
+    void aPurgeBypassSwitchedOffAgainIsCaughtByTheChain() throws Exception {
+        try (Connection c = store.connect(); Statement st = c.createStatement()) {
+            // Only the purge flag, as an insider would use it: the delete trigger itself stays in place.
+            st.execute("INSERT INTO purge_in_progress(started_at) VALUES ('2026-11-25T10:00:00Z')");
+            st.execute("DELETE FROM events WHERE pos = (SELECT min(pos) FROM events WHERE type LIKE 'coordinator.%')");
+            st.execute("DELETE FROM purge_in_progress");
+        }
+        caught("events");
+    }
+}
