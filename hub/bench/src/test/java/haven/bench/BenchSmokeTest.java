@@ -45,6 +45,8 @@ class BenchSmokeTest {
         assertTrue(Pattern.compile("press -> dashboard frame\\s+n=5 p50=" + MS + " p99=" + MS + " max=" + MS).matcher(out).find(), out);
         assertTrue(Pattern.compile("raw paho pub -> sub \\(QoS 1\\)\\s+n=5 p50=" + MS).matcher(out).find(), out);
         assertTrue(Pattern.compile("ratio haven/raw: p50=\\d+\\.\\dx p99=\\d+\\.\\dx").matcher(out).find(), out);
+        assertTrue(Pattern.compile("floor \\(raw \\+ 2 commits \\+ HTTP\\) n=5 p50=" + MS + " p99=" + MS).matcher(out).find(), out);
+        assertTrue(Pattern.compile("ratio haven/floor: p50=\\d+\\.\\dx p99=\\d+\\.\\dx").matcher(out).find(), out);
     }
 
     @Test
@@ -63,5 +65,14 @@ class BenchSmokeTest {
         assertTrue(Pattern.compile("haven ingest commit \\+ push\\s+60 events in \\d+\\.\\d+ s = \\d+ events/s").matcher(out).find(), out);
         assertTrue(Pattern.compile("ratio haven/raw = \\d+\\.\\d% whole run").matcher(out).find(), out);
         assertTrue(Pattern.compile("what if:\\s+8 events per commit.*: \\d+ events/s").matcher(out).find(), out);
+    }
+
+    @Test
+    void ingestWithPrefillPrintsTheEmptyAndThePrefilledFigureSideBySide(@TempDir Path dir) {
+        String out = run("ingest", "--events", "40", "--rooms", "4", "--publishers", "2", "--window", "10",
+                "--prefill", "500", "--what-if", "1", "--what-if-events", "20", "--data", dir.toString());
+        assertTrue(Pattern.compile("prefill: 500 events over the same 4 rooms built in \\d+\\.\\d s; chain verifies \\(500 rows").matcher(out).find(), out);
+        assertTrue(Pattern.compile("haven ingest, prefilled log\\s+40 events in \\d+\\.\\d+ s = \\d+ events/s.*accepted=40 duplicates=0 rejected=0").matcher(out).find(), out);
+        assertTrue(Pattern.compile("empty log vs 500-event log: \\d+ vs \\d+ events/s whole run").matcher(out).find(), out);
     }
 }
