@@ -11,9 +11,9 @@ import picocli.CommandLine.Spec;
  * 127.0.0.1 port, bounds every loop in count and time, and stops by itself. docs/PERFORMANCE.md explains
  * the method and holds the figures measured.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: latency, ingest, hubs, footprint (see docs/PERFORMANCE.md).",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: latency, ingest, hubs, footprint, notify, soak (see docs/PERFORMANCE.md).",
         subcommands = {LatencyBench.class, IngestBench.class, HubsBench.class, FootprintBench.class, HubFleetCommand.class,
-                NotifyBench.class})
+                NotifyBench.class, SoakBench.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

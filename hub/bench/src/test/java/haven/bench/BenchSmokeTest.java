@@ -75,4 +75,13 @@ class BenchSmokeTest {
         assertTrue(Pattern.compile("haven ingest, prefilled log\\s+40 events in \\d+\\.\\d+ s = \\d+ events/s.*accepted=40 duplicates=0 rejected=0").matcher(out).find(), out);
         assertTrue(Pattern.compile("empty log vs 500-event log: \\d+ vs \\d+ events/s whole run").matcher(out).find(), out);
     }
+
+    @Test
+    void soakAtToySizeAccountsForEveryEventAndPrintsAMinuteLine(@TempDir Path dir) {
+        String out = run("soak", "--hubs", "6", "--full-hubs", "4", "--minutes", "0.15", "--tick-ms", "300",
+                "--data", dir.toString());
+        assertTrue(Pattern.compile("broker restarted \\(down \\d+\\.\\d+ s\\)").matcher(out).find(), out);
+        assertTrue(Pattern.compile("(?m)^\\s+1\\s+\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+").matcher(out).find(), out);
+        assertTrue(out.contains("lost=0 doubled=0 not-from-an-outbox=0 -> nothing lost, nothing doubled"), out);
+    }
 }
