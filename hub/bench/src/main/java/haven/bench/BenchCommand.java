@@ -12,6 +12,14 @@ import picocli.CommandLine.Spec;
  * the method and holds the figures measured.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: latency, ingest, hubs, footprint, notify, soak (see docs/PERFORMANCE.md).",
+        footer = {"", "The flags the targets in docs/PERFORMANCE.md use (each scenario's --help lists all of its own):",
+                "  latency                      prints press -> dashboard frame beside the floor (raw + 2 commits + HTTP)",
+                "  ingest --prefill N           also ingests into a log already holding N events; empty vs prefilled side by side",
+                "  footprint --minutes N        N minutes of classroom activity; RSS must be flat over the last half",
+                "  footprint --jar FILE --cds   the hub as production runs it (java -jar), with an AppCDS archive from a training start",
+                "  soak --hubs N --minutes M    N hubs for M minutes at a busy school's rates, broker restart half way;",
+                "                               --full-hubs, --tick-ms, --no-broker-restart",
+                "Common: --data DIR (the disk to measure), --keep, --log-level."},
         subcommands = {LatencyBench.class, IngestBench.class, HubsBench.class, FootprintBench.class, HubFleetCommand.class,
                 NotifyBench.class, SoakBench.class})
 public final class BenchCommand implements Runnable {

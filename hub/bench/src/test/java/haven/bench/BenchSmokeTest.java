@@ -84,4 +84,28 @@ class BenchSmokeTest {
         assertTrue(Pattern.compile("(?m)^\\s+1\\s+\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+").matcher(out).find(), out);
         assertTrue(out.contains("lost=0 doubled=0 not-from-an-outbox=0 -> nothing lost, nothing doubled"), out);
     }
+
+    @Test
+    void footprintAtToySizePrintsRssFlatnessAndTheTargets(@TempDir Path dir) {
+        String out = run("footprint", "--minutes", "0.2", "--press-every-s", "6", "--sample-every-s", "1", "--data", dir.toString());
+        assertTrue(Pattern.compile("RSS over the last half \\(from \\d+ s\\): \\d+\\.\\d -> \\d+\\.\\d MiB").matcher(out).find(), out);
+        assertTrue(Pattern.compile("target \\(issue 20\\): RSS <= 100 MiB -> end \\d+\\.\\d MiB").matcher(out).find(), out);
+    }
+
+    @Test
+    void helpNamesEveryFlagTheTargetsUse() {
+        String top = run("--help");
+        for (String flag : new String[] {"soak", "--prefill", "--minutes", "--cds", "--jar"}) {
+            assertTrue(top.contains(flag), flag + " missing from bench --help:\n" + top);
+        }
+        assertTrue(run("ingest", "--help").contains("--prefill"));
+        String soak = run("soak", "--help");
+        for (String flag : new String[] {"--hubs", "--full-hubs", "--minutes", "--tick-ms", "--no-broker-restart"}) {
+            assertTrue(soak.contains(flag), flag + " missing from bench soak --help:\n" + soak);
+        }
+        String footprint = run("footprint", "--help");
+        for (String flag : new String[] {"--minutes", "--jar", "--cds", "--jvm-flag"}) {
+            assertTrue(footprint.contains(flag), flag + " missing from bench footprint --help:\n" + footprint);
+        }
+    }
 }
