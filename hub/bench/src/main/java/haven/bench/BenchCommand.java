@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
                 "                               --full-hubs, --tick-ms, --no-broker-restart",
                 "Common: --data DIR (the disk to measure), --keep, --log-level."},
         subcommands = {LatencyBench.class, IngestBench.class, HubsBench.class, FootprintBench.class, HubFleetCommand.class,
-                NotifyBench.class, SoakBench.class})
+                NotifyBench.class, SoakBench.class, OutboxBench.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
