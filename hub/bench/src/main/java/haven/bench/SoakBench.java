@@ -178,15 +178,8 @@ final class SoakBench implements Callable<Integer> {
                     }
                     tick++;
                     long now = System.nanoTime();
-                    if (now >= minuteEnds || now >= end) {
-                        long used = memory.getHeapMemoryUsage().getUsed();
-                        System.gc();
-                        long live = memory.getHeapMemoryUsage().getUsed();
-                        ProcStatus self = ProcStatus.self();
-                        Latencies l = Latencies.of(minuteSample, inMinute);
-                        out.printf(Locale.ROOT, "%6d  %7d  %6.2f  %6.2f  %6.2f  %8d  %13.1f  %13.1f  %7.1f  %7d  %6d%n", minute, l.count(), l.p50(), l.p99(),
-                                l.max(), minuteTimeouts, live / 1048576.0, used / 1048576.0, self.rssMib(), self.threads(), OnlineRooms.count(coordinator));
-                        out.flush();
+                    if (now >= minuteEnds) {
+                        minuteLine(out, memory, coordinator, minute, Latencies.of(minuteSample, inMinute), minuteTimeouts);
                         inMinute = 0;
                         minuteTimeouts = 0;
                         minute++;
@@ -196,6 +189,9 @@ final class SoakBench implements Callable<Integer> {
                     if (sleep > 0) {
                         Thread.sleep(sleep);
                     }
+                }
+                if (inMinute > 0 || minuteTimeouts > 0) {
+                    minuteLine(out, memory, coordinator, minute, Latencies.of(minuteSample, inMinute), minuteTimeouts); // the last, partial minute
                 }
                 out.printf(Locale.ROOT, "activity: ticks=%d presses=%d frames=%d (timeouts=%d) details=%d acks=%d key-switch cycles=%d presence flaps=%d%n",
                         tick, presses, frames, timeouts, details, acks, switches, flaps);
@@ -210,6 +206,17 @@ final class SoakBench implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** One minute's figures; heap "live" is after a GC, so it is the live set, not garbage not yet collected. */
+    private static void minuteLine(PrintWriter out, MemoryMXBean memory, Coordinator coordinator, int minute, Latencies l, int timeouts) {
+        long used = memory.getHeapMemoryUsage().getUsed();
+        System.gc();
+        long live = memory.getHeapMemoryUsage().getUsed();
+        ProcStatus self = ProcStatus.self();
+        out.printf(Locale.ROOT, "%6d  %7d  %6.2f  %6.2f  %6.2f  %8d  %13.1f  %13.1f  %7.1f  %7d  %6d%n", minute, l.count(), l.p50(), l.p99(),
+                l.max(), timeouts, live / 1048576.0, used / 1048576.0, self.rssMib(), self.threads(), OnlineRooms.count(coordinator));
+        out.flush();
     }
 
     private static int post(HttpClient http, Hub hub, String path, String body) throws Exception {

@@ -51,7 +51,7 @@ class BenchSmokeTest {
 
     @Test
     void notifyAtToySizePrintsPressToEmailAndPressToPushPercentiles(@TempDir Path dir) {
-        String out = run("bench", "notify", "--hubs", "4", "--full-hubs", "2", "--presses", "5", "--warmup", "1",
+        String out = run("notify", "--hubs", "4", "--full-hubs", "2", "--presses", "5", "--warmup", "1",
                 "--data", dir.toString());
         assertTrue(Pattern.compile("press -> e-mail accepted by SMTP\\s+n=5 p50=" + MS + " p99=" + MS).matcher(out).find(), out);
         assertTrue(Pattern.compile("press -> push request received\\s+n=5 p50=" + MS).matcher(out).find(), out);
