@@ -108,4 +108,11 @@ class BenchSmokeTest {
             assertTrue(footprint.contains(flag), flag + " missing from bench footprint --help:\n" + footprint);
         }
     }
+
+    @Test
+    void outboxAtToySizeDeliversEveryEventAndPrintsBothFigures(@TempDir Path dir) {
+        String out = run("outbox", "--spaced", "5", "--spaced-ms", "5", "--burst", "40", "--data", dir.toString());
+        assertTrue(Pattern.compile("append -> arrival, spaced\\s+n=5 p50=" + MS).matcher(out).find(), out);
+        assertTrue(Pattern.compile("backlog of 40: acknowledged and marked sent \\d+\\.\\d+ s .*arrived=45").matcher(out).find(), out);
+    }
 }
