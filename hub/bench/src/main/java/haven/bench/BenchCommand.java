@@ -11,9 +11,18 @@ import picocli.CommandLine.Spec;
  * 127.0.0.1 port, bounds every loop in count and time, and stops by itself. docs/PERFORMANCE.md explains
  * the method and holds the figures measured.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: latency, ingest, hubs, footprint (see docs/PERFORMANCE.md).",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "benchmarks: latency, ingest, hubs, footprint, notify, soak, outbox (see docs/PERFORMANCE.md).",
+        footer = {"", "The flags the targets in docs/PERFORMANCE.md use (each scenario's --help lists all of its own):",
+                "  latency                      prints press -> dashboard frame beside the floor (raw + 2 commits + HTTP)",
+                "  ingest --prefill N           also ingests into a log already holding N events; empty vs prefilled side by side",
+                "  footprint --minutes N        N minutes of classroom activity; RSS must be flat over the last half",
+                "  footprint --jar FILE --cds   the hub as production runs it (java -jar), with an AppCDS archive from a training start",
+                "  soak --hubs N --minutes M    N hubs for M minutes at a busy school's rates, broker restart half way;",
+                "                               --full-hubs, --tick-ms, --no-broker-restart",
+                "  outbox --spaced N --burst N  the hub's outbox publisher alone: append -> arrival, backlog drain",
+                "Common: --data DIR (the disk to measure), --keep, --log-level."},
         subcommands = {LatencyBench.class, IngestBench.class, HubsBench.class, FootprintBench.class, HubFleetCommand.class,
-                NotifyBench.class})
+                NotifyBench.class, SoakBench.class, OutboxBench.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

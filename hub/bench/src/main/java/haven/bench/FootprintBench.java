@@ -51,7 +51,8 @@ final class FootprintBench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--minutes", defaultValue = "3", description = "minutes of classroom activity (default: ${DEFAULT-VALUE}; the issue asks for 10 for the record)")
+    @Option(names = "--minutes", defaultValue = "3", description = "minutes of classroom activity; RSS must be flat over the last half "
+            + "(default: ${DEFAULT-VALUE}; the issue asks for 10 for the record)")
     double minutes;
 
     @Option(names = "--press-every-s", defaultValue = "15", description = "seconds between presses (default: ${DEFAULT-VALUE})")
@@ -66,6 +67,15 @@ final class FootprintBench implements Callable<Integer> {
 
     @Option(names = "--java", description = "java binary for the hub (default: the one running the bench)")
     String java;
+
+    @Option(names = "--jar", description = "run the hub as production does, java FLAGS -jar FILE hub --config ... "
+            + "(e.g. hub/app/target/haven.jar; default: the bench's class path). AppCDS needs this: it ignores class-path folders.")
+    Path jar;
+
+    @Option(names = "--cds", description = "AppCDS: a training start of the hub (until ready, one press) stopped with SIGTERM writes "
+            + "a dynamic archive (-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=hub.jsa in the temporary folder), which the measured "
+            + "start then maps; implies nothing about --jvm-flag, which still applies to both")
+    boolean cds;
 
     private static final Pattern KIOSK = Pattern.compile("kiosk=http://[^:]+:(\\d+)/");
     private static final String ROOM = "footprint";
@@ -84,8 +94,7 @@ final class FootprintBench implements Callable<Integer> {
             Files.writeString(config, Json.write(BenchConfigs.hubJson(ROOM, broker.port(), ws.resolve("hub-data"))));
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             try (StaffDashboard dashboard = StaffDashboard.open(coordinator, true);
-                 ChildJvm hub = ChildJvm.start(java != null ? java : ChildJvm.currentJava(), flags,
-                         ws.resolve("hub.log"), "haven.cli.HavenCli", "hub", "--config", config.toString())) {
+                 ChildJvm hub = startHub(ws, flags, config, coordinator, http)) {
                 String ready = hub.awaitLine("ready", Duration.ofSeconds(60));
                 if (ready == null) {
                     throw new IllegalStateException("the hub did not report ready within 60 s; see its log (run with --keep)");
@@ -165,12 +174,22 @@ final class FootprintBench implements Callable<Integer> {
 
                 out.printf(Locale.ROOT, "haven bench footprint: minutes=%.1f java=%s%n", minutes, java != null ? java : ChildJvm.currentJava());
                 out.println("hub JVM flags: " + String.join(" ", flags));
-                out.printf(Locale.ROOT, "start-to-ready %.0f ms (ready line); online at the coordinator after %.0f ms (target < 2000 ms: %s)%n",
-                        readyMs, onlineMs, readyMs < 2000 ? "met" : "missed");
+                out.printf(Locale.ROOT, "start-to-ready %.0f ms (ready line); online at the coordinator after %.0f ms %n",
+                        readyMs, onlineMs);
                 out.printf(Locale.ROOT, "RSS at ready %.1f MiB; after 1 min %.1f MiB; at end %.1f MiB; max sampled %.1f MiB; VmHWM %.1f MiB; threads %d%n",
                         atReady.rssMib(), atMinute.rssMib(), last.rssMib(), maxSampled, last.peakRssMib(), last.threads());
-                out.printf(Locale.ROOT, "target RSS < 80 MB (80,000,000 bytes) after activity: end %.1f MB, peak %.1f MB -> %s%n",
-                        last.rssKib() * 1024 / 1e6, last.peakRssKib() * 1024 / 1e6, last.peakRssKib() * 1024 < 80_000_000 ? "met" : "missed");
+                // Flat: the second half of the activity, from its first sample to its highest, grows by at most 1 MiB.
+                double halfway = samples.get(0).seconds() + (samples.get(samples.size() - 1).seconds() - samples.get(0).seconds()) / 2;
+                List<Sample> lastHalf = samples.stream().filter(s -> s.seconds() >= halfway).toList();
+                double halfStart = lastHalf.get(0).status().rssMib();
+                double halfMax = lastHalf.stream().mapToDouble(s -> s.status().rssMib()).max().orElse(Double.NaN);
+                double growth = halfMax - halfStart;
+                out.printf(Locale.ROOT, "RSS over the last half (from %.0f s): %.1f -> %.1f MiB at end, max %.1f MiB: growth %.1f MiB (flat, <= 1 MiB: %s)%n",
+                        halfway, halfStart, last.rssMib(), halfMax, growth, growth <= 1.0 ? "yes" : "no");
+                out.printf(Locale.ROOT, "target (issue 20): RSS <= 100 MiB -> end %.1f MiB, peak %.1f MiB: %s; flat over the last half: %s; "
+                                + "start-to-ready < 1 s: %s%n",
+                        last.rssMib(), last.peakRssMib(), last.peakRssMib() <= 100 ? "met" : "missed", growth <= 1.0 ? "met" : "missed",
+                        readyMs < 1000 ? "met" : "missed");
                 out.printf(Locale.ROOT, "activity: presses=%d seen on dashboard=%d details=%d acks=%d key-switch cycles=%d kiosk frames=%d hub CPU=%.1f s%n",
                         presses, seen, details, acks, switches, kioskFrames.get(), last.cpu().toMillis() / 1000.0);
                 StringBuilder series = new StringBuilder("RSS MiB by second:");
@@ -185,6 +204,42 @@ final class FootprintBench implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The measured hub; with --cds, after a training start that leaves the archive behind. */
+    private ChildJvm startHub(Workspace ws, List<String> flags, Path config, Coordinator coordinator, HttpClient http) throws Exception {
+        List<String> all = new ArrayList<>(flags);
+        if (cds) {
+            all.add("-XX:SharedArchiveFile=" + ws.resolve("hub.jsa"));
+            all.add("-XX:+AutoCreateSharedArchive");
+            long t0 = System.nanoTime();
+            try (ChildJvm training = launch(all, ws.resolve("hub-training.log"), config)) {
+                String ready = training.awaitLine("ready", Duration.ofSeconds(60));
+                Matcher m = ready == null ? null : KIOSK.matcher(ready);
+                if (m == null || !m.find()) {
+                    throw new IllegalStateException("the training hub did not report ready within 60 s; see hub-training.log (run with --keep)");
+                }
+                OnlineRooms.await(coordinator, 1, Duration.ofSeconds(30));
+                post(http, "http://127.0.0.1:" + m.group(1) + "/api/sim/button", "");
+                Thread.sleep(3000);
+            } // SIGTERM: the JVM writes the archive as it exits
+            long offline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (OnlineRooms.count(coordinator) > 0 && System.nanoTime() < offline) {
+                Thread.sleep(100); // so "online" below is the measured hub's
+            }
+            spec.commandLine().getOut().printf(Locale.ROOT, "AppCDS: training start and stop took %.1f s; archive %d KiB%n",
+                    (System.nanoTime() - t0) / 1e9, Files.exists(ws.resolve("hub.jsa")) ? Files.size(ws.resolve("hub.jsa")) / 1024 : -1);
+        }
+        return launch(all, ws.resolve("hub.log"), config);
+    }
+
+    private ChildJvm launch(List<String> flags, Path log, Path config) throws Exception {
+        String bin = java != null ? java : ChildJvm.currentJava();
+        if (jar == null) {
+            return ChildJvm.start(bin, flags, log, "haven.cli.HavenCli", "hub", "--config", config.toString());
+        }
+        // ChildJvm always passes the bench's -cp; with -jar after it, java ignores it, as with java -jar in production.
+        return ChildJvm.start(bin, flags, log, "-jar", jar.toAbsolutePath().toString(), "hub", "--config", config.toString());
     }
 
     private static int post(HttpClient http, String url, String body) throws Exception {

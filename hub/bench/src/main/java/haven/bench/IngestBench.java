@@ -13,6 +13,7 @@ import haven.protocol.UuidV7;
 import haven.store.Database;
 import haven.coordinator.evidence.EventLog;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,6 +72,11 @@ final class IngestBench implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "100", description = "QoS 1 publishes in flight per publisher (default: ${DEFAULT-VALUE})")
     int window;
 
+    @Option(names = "--prefill", defaultValue = "0",
+            description = "also measure ingest into a log that already holds this many events over the same rooms "
+                    + "(built directly in SQL, chain verified), printed beside the empty-log figure (default: ${DEFAULT-VALUE}: skip)")
+    int prefill;
+
     @Option(names = "--timeout-s", defaultValue = "240", description = "give up on a phase after this long (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
@@ -87,8 +93,9 @@ final class IngestBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (events < 10 || rooms < 1 || publishers < 1 || window < 1 || window > 1000) {
-            throw new IllegalArgumentException("need --events >= 10, --rooms >= 1, --publishers >= 1, 1 <= --window <= 1000");
+        if (events < 10 || rooms < 1 || publishers < 1 || window < 1 || window > 1000 || prefill < 0 || prefill > 20_000_000) {
+            throw new IllegalArgumentException("need --events >= 10, --rooms >= 1, --publishers >= 1, 1 <= --window <= 1000, "
+                    + "0 <= --prefill <= 20000000");
         }
         Clock clock = Clock.systemUTC();
         try (Workspace ws = Workspace.create(options, "ingest");
@@ -147,30 +154,33 @@ final class IngestBench implements Callable<Integer> {
             out.flush();
 
             // Haven: the coordinator commits and pushes every event.
-            Coordinator coordinator = Coordinator.start(BenchConfigs.coordinator(broker.port(), ws.dir()), clock);
-            try (StaffDashboard dashboard = StaffDashboard.open(coordinator, false)) {
-                awaitSubscribed(coordinator);
-                dashboard.recordIncidentArrivals(events);
-                long before = dashboard.incidentFrames();
-                long h0 = System.nanoTime();
-                long published = publishAll(broker.uri(), "haven", messages);
-                long deadline = h0 + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-                while (dashboard.incidentFrames() - before < events && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
+            Phase empty = havenPhase(broker, messages, prefill > 0 ? ws.resolve("empty-log") : ws.dir(), clock);
+            out.println("haven ingest commit + push    " + empty.line());
+            out.printf(Locale.ROOT, "ratio haven/raw = %.1f%% whole run, %.1f%% middle 80%% (target >= 50%%: %s)%n",
+                    100 * empty.rate() / rawRate, 100 * empty.middle() / rawMiddle, empty.rate() >= rawRate / 2 ? "met" : "missed");
+            out.flush();
+            if (prefill > 0) {
+                Path dir = ws.resolve("prefilled-log");
+                java.nio.file.Files.createDirectories(dir);
+                long p0 = System.nanoTime();
+                long[] lastSeq = PrefilledLog.build(dir.resolve("coordinator.db"), prefill, rooms, "ingest", clock);
+                double built = (System.nanoTime() - p0) / 1e9;
+                long v0 = System.nanoTime();
+                EventLog.Verification check = PrefilledLog.verify(dir.resolve("coordinator.db"));
+                out.printf(Locale.ROOT, "prefill: %d events over the same %d rooms built in %.1f s; chain %s (%d rows checked in %.1f s)%n",
+                        prefill, rooms, built, check.intact() ? "verifies" : "BROKEN " + check.firstBreak().orElseThrow(),
+                        check.checked(), (System.nanoTime() - v0) / 1e9);
+                if (!check.intact()) {
+                    throw new IllegalStateException("the prefilled chain does not verify; the prefilled figure would mean nothing");
                 }
-                long pushed = dashboard.incidentFrames() - before;
-                double seconds = (dashboard.lastIncidentNanos() - h0) / 1e9;
-                double rate = pushed / seconds;
-                double middle = middleRate(dashboard.incidentArrivals(), (int) pushed);
-                out.printf(Locale.ROOT, "haven ingest commit + push    %d events in %.2f s = %.0f events/s (middle 80%%: %.0f/s; "
-                                + "accepted=%d duplicates=%d rejected=%d; publishers done in %.2f s)%n",
-                        pushed, seconds, rate, middle, coordinator.ingest().accepted(), coordinator.ingest().duplicates(),
-                        coordinator.ingest().rejected(), (published - h0) / 1e9);
-                out.printf(Locale.ROOT, "ratio haven/raw = %.1f%% whole run, %.1f%% middle 80%% (target >= 50%%: %s)%n",
-                        100 * rate / rawRate, 100 * middle / rawMiddle, middle >= rawMiddle / 2 ? "met" : "missed");
+                Phase full = havenPhase(broker, worries(events, rooms, clock, "ingest", lastSeq), dir, clock);
+                out.println("haven ingest, prefilled log   " + full.line());
+                out.printf(Locale.ROOT, "empty log vs %d-event log: %.0f vs %.0f events/s whole run (%.1f%%), %.0f vs %.0f middle 80%% (%.1f%%); "
+                                + "target within 10%%: %s%n",
+                        prefill, empty.rate(), full.rate(), 100 * full.rate() / empty.rate(), empty.middle(), full.middle(),
+                        100 * full.middle() / empty.middle(), full.rate() >= 0.9 * empty.rate() ? "met" : "missed");
+                out.printf(Locale.ROOT, "ratio haven/raw with the prefilled log = %.1f%% whole run%n", 100 * full.rate() / rawRate);
                 out.flush();
-            } finally {
-                coordinator.close();
             }
 
             for (int batch : batchSizes == null ? List.<Integer>of() : batchSizes) {
@@ -183,6 +193,38 @@ final class IngestBench implements Callable<Integer> {
         return 0;
     }
 
+    record Phase(long pushed, double seconds, double rate, double middle, long accepted, long duplicates, long rejected,
+                 double publishersSeconds) {
+        String line() {
+            return String.format(Locale.ROOT, "%d events in %.2f s = %.0f events/s (middle 80%%: %.0f/s; "
+                    + "accepted=%d duplicates=%d rejected=%d; publishers done in %.2f s)", pushed, seconds, rate, middle,
+                    accepted, duplicates, rejected, publishersSeconds);
+        }
+    }
+
+    /** One coordinator on the database in {@code dir} takes every message: commit + push, flat out. */
+    private Phase havenPhase(Mosquitto broker, List<Message> messages, Path dir, Clock clock) throws Exception {
+        Coordinator coordinator = Coordinator.start(BenchConfigs.coordinator(broker.port(), dir), clock);
+        try (StaffDashboard dashboard = StaffDashboard.open(coordinator, false)) {
+            awaitSubscribed(coordinator);
+            dashboard.recordIncidentArrivals(messages.size());
+            long before = dashboard.incidentFrames();
+            long h0 = System.nanoTime();
+            long published = publishAll(broker.uri(), "haven", messages);
+            long deadline = h0 + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (dashboard.incidentFrames() - before < messages.size() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            long pushed = dashboard.incidentFrames() - before;
+            double seconds = (dashboard.lastIncidentNanos() - h0) / 1e9;
+            return new Phase(pushed, seconds, pushed / seconds, middleRate(dashboard.incidentArrivals(), (int) pushed),
+                    coordinator.ingest().accepted(), coordinator.ingest().duplicates(), coordinator.ingest().rejected(),
+                    (published - h0) / 1e9);
+        } finally {
+            coordinator.close();
+        }
+    }
+
     /** Events per second between the 10th and the 90th percentile arrival: the run without its ramp and tail. */
     static double middleRate(long[] arrivals, int n) {
         int lo = (int) (n * 0.1);
@@ -192,9 +234,14 @@ final class IngestBench implements Callable<Integer> {
 
     /** Contract events from {@code rooms} rooms, round-robin, seq rising per room. */
     static List<Message> worries(int n, int rooms, Clock clock, String prefix) {
+        return worries(n, rooms, clock, prefix, new long[rooms]);
+    }
+
+    /** The same, each room's seq continuing after {@code lastSeq[room - 1]}. */
+    static List<Message> worries(int n, int rooms, Clock clock, String prefix, long[] lastSeq) {
         EventCodec codec = new EventCodec();
         UuidV7 ids = new UuidV7(clock);
-        long[] seq = new long[rooms];
+        long[] seq = lastSeq.clone();
         List<Message> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int r = i % rooms;

@@ -45,6 +45,8 @@ class BenchSmokeTest {
         assertTrue(Pattern.compile("press -> dashboard frame\\s+n=5 p50=" + MS + " p99=" + MS + " max=" + MS).matcher(out).find(), out);
         assertTrue(Pattern.compile("raw paho pub -> sub \\(QoS 1\\)\\s+n=5 p50=" + MS).matcher(out).find(), out);
         assertTrue(Pattern.compile("ratio haven/raw: p50=\\d+\\.\\dx p99=\\d+\\.\\dx").matcher(out).find(), out);
+        assertTrue(Pattern.compile("floor \\(raw \\+ 2 commits \\+ HTTP\\) n=5 p50=" + MS + " p99=" + MS).matcher(out).find(), out);
+        assertTrue(Pattern.compile("ratio haven/floor: p50=\\d+\\.\\dx p99=\\d+\\.\\dx").matcher(out).find(), out);
     }
 
     @Test
@@ -63,5 +65,54 @@ class BenchSmokeTest {
         assertTrue(Pattern.compile("haven ingest commit \\+ push\\s+60 events in \\d+\\.\\d+ s = \\d+ events/s").matcher(out).find(), out);
         assertTrue(Pattern.compile("ratio haven/raw = \\d+\\.\\d% whole run").matcher(out).find(), out);
         assertTrue(Pattern.compile("what if:\\s+8 events per commit.*: \\d+ events/s").matcher(out).find(), out);
+    }
+
+    @Test
+    void ingestWithPrefillPrintsTheEmptyAndThePrefilledFigureSideBySide(@TempDir Path dir) {
+        String out = run("ingest", "--events", "40", "--rooms", "4", "--publishers", "2", "--window", "10",
+                "--prefill", "500", "--what-if", "1", "--what-if-events", "20", "--data", dir.toString());
+        assertTrue(Pattern.compile("prefill: 500 events over the same 4 rooms built in \\d+\\.\\d s; chain verifies \\(500 rows").matcher(out).find(), out);
+        assertTrue(Pattern.compile("haven ingest, prefilled log\\s+40 events in \\d+\\.\\d+ s = \\d+ events/s.*accepted=40 duplicates=0 rejected=0").matcher(out).find(), out);
+        assertTrue(Pattern.compile("empty log vs 500-event log: \\d+ vs \\d+ events/s whole run").matcher(out).find(), out);
+    }
+
+    @Test
+    void soakAtToySizeAccountsForEveryEventAndPrintsAMinuteLine(@TempDir Path dir) {
+        String out = run("soak", "--hubs", "6", "--full-hubs", "4", "--minutes", "0.15", "--tick-ms", "300",
+                "--data", dir.toString());
+        assertTrue(Pattern.compile("broker restarted \\(down \\d+\\.\\d+ s\\)").matcher(out).find(), out);
+        assertTrue(Pattern.compile("(?m)^\\s+1\\s+\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+").matcher(out).find(), out);
+        assertTrue(out.contains("lost=0 doubled=0 not-from-an-outbox=0 -> nothing lost, nothing doubled"), out);
+    }
+
+    @Test
+    void footprintAtToySizePrintsRssFlatnessAndTheTargets(@TempDir Path dir) {
+        String out = run("footprint", "--minutes", "0.2", "--press-every-s", "6", "--sample-every-s", "1", "--data", dir.toString());
+        assertTrue(Pattern.compile("RSS over the last half \\(from \\d+ s\\): \\d+\\.\\d -> \\d+\\.\\d MiB").matcher(out).find(), out);
+        assertTrue(Pattern.compile("target \\(issue 20\\): RSS <= 100 MiB -> end \\d+\\.\\d MiB").matcher(out).find(), out);
+    }
+
+    @Test
+    void helpNamesEveryFlagTheTargetsUse() {
+        String top = run("--help");
+        for (String flag : new String[] {"soak", "--prefill", "--minutes", "--cds", "--jar"}) {
+            assertTrue(top.contains(flag), flag + " missing from bench --help:\n" + top);
+        }
+        assertTrue(run("ingest", "--help").contains("--prefill"));
+        String soak = run("soak", "--help");
+        for (String flag : new String[] {"--hubs", "--full-hubs", "--minutes", "--tick-ms", "--no-broker-restart"}) {
+            assertTrue(soak.contains(flag), flag + " missing from bench soak --help:\n" + soak);
+        }
+        String footprint = run("footprint", "--help");
+        for (String flag : new String[] {"--minutes", "--jar", "--cds", "--jvm-flag"}) {
+            assertTrue(footprint.contains(flag), flag + " missing from bench footprint --help:\n" + footprint);
+        }
+    }
+
+    @Test
+    void outboxAtToySizeDeliversEveryEventAndPrintsBothFigures(@TempDir Path dir) {
+        String out = run("outbox", "--spaced", "5", "--spaced-ms", "5", "--burst", "40", "--data", dir.toString());
+        assertTrue(Pattern.compile("append -> arrival, spaced\\s+n=5 p50=" + MS).matcher(out).find(), out);
+        assertTrue(Pattern.compile("backlog of 40: acknowledged and marked sent \\d+\\.\\d+ s .*arrived=45").matcher(out).find(), out);
     }
 }
