@@ -44,7 +44,7 @@ class DemoMailTest {
     private Demo start(Optional<String> smtp) throws Exception {
         demo = new Demo(new Demo.Settings(1, 0, Ports.free(), dir, "demo-school", smtp, Duration.ofSeconds(20)), clock);
         Hub hub = demo.hubs().get(0);
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isSubscribed());
         return demo;
     }
 

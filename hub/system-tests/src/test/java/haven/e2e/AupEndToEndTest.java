@@ -45,7 +45,7 @@ class AupEndToEndTest {
         coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
         coordinator.staff().put("slt", Role.SENIOR, PASSWORD.toCharArray());
         hub = Hub.start(Stack.hub("year5", mqttPort, dir), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isSubscribed());
     }
 
     @AfterEach

@@ -41,7 +41,7 @@ class ButtonTestEndToEndTest {
         school.staff("elm-teacher", Role.TEACHER, "year6");
         Hub year5 = school.hub("year5");
         Hub year6 = school.hub("year6");
-        await().atMost(Duration.ofSeconds(20)).until(() -> year5.mqtt().isConnected() && year6.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(20)).until(() -> year5.mqtt().isSubscribed() && year6.mqtt().isSubscribed());
         try (StaffClient oak = new StaffClient(school.coordinator().httpPort());
              StaffClient elm = new StaffClient(school.coordinator().httpPort())) {
             assertEquals(200, oak.login("oak-teacher", School.PASSWORD));

@@ -90,6 +90,8 @@ class FilterCheckEndToEndTest {
 
             // The retained target list reaches the hub first; until then a hub has nothing to try.
             await().atMost(Duration.ofSeconds(20)).until(() -> hub.filterCheck().hasTargets());
+            // Commands are not retained: the hub must have its command subscription acknowledged before one is sent.
+            await().atMost(Duration.ofSeconds(20)).until(() -> hub.mqtt().isSubscribed());
             assertEquals(202, tech.post("/api/rooms/test-school/year5/filter-check", "").statusCode());
             await().atMost(Duration.ofSeconds(20)).until(() -> checks(tech).size() > 0);
 

@@ -67,7 +67,7 @@ class IsolationEndToEndTest {
 
     private Hub startHub(int chooseSeconds) throws Exception {
         Hub h = Hub.start(HubConfig.from(ConfigFile.of("test hub", hubJson(chooseSeconds))), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(10)).until(() -> h.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.mqtt().isSubscribed());
         return h;
     }
 

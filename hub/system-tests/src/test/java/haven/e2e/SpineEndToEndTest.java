@@ -124,7 +124,7 @@ class SpineEndToEndTest {
     void staffAcknowledgementReachesTheKioskAndTheLed() throws Exception {
         try (StaffClient staff = new StaffClient(coordinator.httpPort())) {
             staff.login("dsl", PASSWORD);
-            await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected());
+            await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isSubscribed());
             press(hub.kioskPort());
             await().atMost(Duration.ofSeconds(5)).until(() -> staff.get("/api/incidents?status=open").body().contains("year5"));
             long id = Json.parse(staff.get("/api/incidents?status=open").body().getBytes()).get("incidents").get(0).get("id").asLong();

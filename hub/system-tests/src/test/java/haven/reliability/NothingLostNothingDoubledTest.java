@@ -376,7 +376,7 @@ class NothingLostNothingDoubledTest {
     @Test
     void theSameEventPublishedTwiceIsOneIncidentAndACountedDuplicate() throws Exception {
         Coordinator coordinator = coordinator();
-        await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.mqtt().isSubscribed());
         ObjectNode data = Json.object();
         data.put("presses", 1);
         Event e = new Event(UUID.randomUUID().toString(), 1, EventType.WORRY_REPORTED, new RoomId("raw", "twice"),
@@ -395,7 +395,7 @@ class NothingLostNothingDoubledTest {
     @Test
     void everyKindOfBadPayloadIsKeptInRejectedWhileIngestCarriesOn() throws Exception {
         Coordinator coordinator = coordinator();
-        await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.mqtt().isSubscribed());
         RoomId room = new RoomId("raw", "bad");
         String topic = Topics.event(room, EventType.WORRY_REPORTED);
         ObjectNode data = Json.object();

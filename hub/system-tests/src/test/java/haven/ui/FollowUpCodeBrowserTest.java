@@ -81,7 +81,7 @@ class FollowUpCodeBrowserTest {
         ObjectNode h = Stack.hubJson("year2", broker.port(), dir);
         h.putObject("followUp").put("key", KEY);
         hub = Hub.start(HubConfig.from(ConfigFile.of("test hub", h)), hubClock);
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isSubscribed());
         Files.createDirectories(dir.resolve("chrome"));
         browser = Browser.start(dir.resolve("chrome"), 800, 480);
         wait = new WebDriverWait(browser, Duration.ofSeconds(10));

@@ -60,7 +60,7 @@ class JourneysBrowserTest {
         coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
         coordinator.staff().put("gov", Role.GOVERNOR, PASSWORD.toCharArray());
         hub = Hub.start(Stack.hub("year5", broker.port(), dir), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isSubscribed());
         Files.createDirectories(dir.resolve("chrome"));
         browser = Browser.start(dir.resolve("chrome"), 1366, 768);
         wait = new WebDriverWait(browser, Duration.ofSeconds(10));

@@ -52,7 +52,7 @@ class KioskDiscreetBrowserTest {
         h.putObject("kiosk").put("mode", "discreet");
         h.putObject("aup").put("keyStage", "ks3");
         hub = Hub.start(HubConfig.from(ConfigFile.of("test hub", h)), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isSubscribed());
         Files.createDirectories(dir.resolve("chrome"));
         browser = Browser.start(dir.resolve("chrome"), 800, 480);
         wait = new WebDriverWait(browser, Duration.ofSeconds(10));

@@ -47,7 +47,7 @@ class KioskLanguageBrowserTest {
     void start() throws Exception {
         broker = EmbeddedBroker.start(Ports.free(), null);
         hub = Hub.start(Stack.hub("year4", broker.port(), dir), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isSubscribed());
         Files.createDirectories(dir.resolve("chrome"));
         browser = Browser.start(dir.resolve("chrome"), 800, 480);
         wait = new WebDriverWait(browser, Duration.ofSeconds(10));

@@ -61,7 +61,7 @@ class KioskPrivacyBrowserTest {
             computers.addObject().put("name", "PC-0" + i).put("mac", "02:00:5e:00:00:0" + i).put("ip", "10.200.0.1" + i);
         }
         hub = Hub.start(HubConfig.from(ConfigFile.of("test hub", h)), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isSubscribed());
         Files.createDirectories(dir.resolve("chrome"));
         browser = Browser.start(dir.resolve("chrome"), 800, 480);
         wait = new WebDriverWait(browser, Duration.ofSeconds(10));

@@ -67,7 +67,7 @@ class HubIsolationOverNftablesTest {
         h.putArray("computers").addObject().put("name", "PC-07").put("mac", ClassroomNetwork.PUPIL_MAC)
                 .put("ip", ClassroomNetwork.PUPIL_IP);
         Hub started = Hub.start(HubConfig.from(ConfigFile.of("test hub", h)), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(10)).until(() -> started.mqtt().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.mqtt().isSubscribed());
         return started;
     }
 
