@@ -1,6 +1,7 @@
 package haven.bench;
 
 import haven.testkit.Mosquitto;
+import haven.testkit.Ports;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -76,7 +77,7 @@ final class NotifyBench implements Callable<Integer> {
             throw new IllegalArgumentException("need 1 <= --full-hubs <= --hubs, --presses >= 1, --warmup >= 0");
         }
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        int smtpPort = freePort();
+        int smtpPort = Ports.free();
         GreenMail mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         mail.start();
         BlockingQueue<Long> pushes = new ArrayBlockingQueue<>(1024);
@@ -181,11 +182,5 @@ final class NotifyBench implements Callable<Integer> {
         var first = n.putObject("ladders").putArray("worry").addObject().putArray("contacts");
         first.add("bench-mail").add("bench-push");
         return CoordinatorConfig.from(ConfigFile.of("bench coordinator", c));
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }
