@@ -15,10 +15,12 @@ import java.util.Optional;
 
 /**
  * Everything `haven verify-log` checks, in order, stopping at the first finding (docs/EVIDENCE.md has the
- * tamper table): the purge guard is off; the event chain; every column stored beside the hashed payload
- * (site, room, seq, type, at) against the payload; the audit chain; and each incident's decision columns
- * (status, who acknowledged and when, closure, outcome, notes, URL, nature, escalation) against the staff
- * decisions chained in the log. Read-only.
+ * tamper table): the purge guard is off; the event chain; the latest purge checkpoint has its chained
+ * coordinator.purged record; what each given hub database witnessed ({@link HubWitness}); every column
+ * stored beside the hashed payload (site, room, seq, type, at) against the payload; the audit chain; each
+ * incident's decision columns (status, who acknowledged and when, closure, outcome, notes, URL, nature,
+ * escalation) against the staff decisions chained in the log; and the incidents, rooms and isolations
+ * tables against the same tables rebuilt from the log ({@link haven.coordinator.Projections}). Read-only.
  */
 public final class EvidenceCheck {
     /** The first thing found wrong: the table, the row (as a person would look it up) and why. */

@@ -67,12 +67,7 @@ class RebuildProjectionsTest {
     void aDayAtSchool() throws Exception {
         db = dir.resolve("coordinator.db");
         try (EmbeddedBroker broker = EmbeddedBroker.start(Ports.free(), null)) {
-            ObjectNode c = Json.object();
-            c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + broker.port()).put("clientId", "rebuild-test");
-            c.putObject("http").put("host", "127.0.0.1").put("port", 0);
-            c.put("database", db.toString());
-            c.putObject("escalation").put("ackWithinMinutes", 10).put("timeZone", "UTC");
-            try (Coordinator coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
+            try (Coordinator coordinator = Coordinator.start(config(broker.port()), clock);
                  StaffClient dsl = new StaffClient(coordinator.httpPort());
                  StaffClient head = new StaffClient(coordinator.httpPort())) {
                 coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
@@ -111,6 +106,15 @@ class RebuildProjectionsTest {
         assertEquals(1, count("SELECT count(*) FROM isolations WHERE status = 'released' AND release_requested_at IS NOT NULL"));
         assertEquals(2, count("SELECT count(*) FROM signoffs"));
         assertEquals(3, count("SELECT count(*) FROM incidents"));
+    }
+
+    private CoordinatorConfig config(int brokerPort) {
+        ObjectNode c = Json.object();
+        c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + brokerPort).put("clientId", "rebuild-test");
+        c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.put("database", db.toString());
+        c.putObject("escalation").put("ackWithinMinutes", 10).put("timeZone", "UTC");
+        return CoordinatorConfig.from(ConfigFile.of("test", c));
     }
 
     private String hub(Coordinator coordinator, RoomId room, EventType type, ObjectNode data) {
@@ -221,5 +225,52 @@ class RebuildProjectionsTest {
     @Test
     void anEndOfDayFlagOrSourceRewrittenIsCaught() throws Exception {
         caught("incidents", "UPDATE incidents SET source = 'concern' WHERE category = 'stranger-contact'");
+    }
+
+    @Test
+    void anExportSaysVerifiedOnlyWhenTheSameCheckPassed() throws Exception {
+        Path ok = dir.resolve("export-ok");
+        assertEquals(0, cli("export", "--incident", "1", "--out", ok.toString(), "--db", db.toString(), "--by", "dsl").exit());
+        JsonNode proof = Json.parse(Files.readAllBytes(ok.resolve("incident-1.json"))).get("chainProof");
+        assertTrue(proof.get("verified").asBoolean(), proof.toString());
+        assertTrue(!proof.has("failed"), proof.toString());
+        assertTrue(Files.readString(ok.resolve("incident-1.html")).contains("<strong>Verified</strong>"));
+
+        sql("UPDATE incidents SET outcome = 'no-further-action', notes = NULL WHERE id = 1");
+        Path bad = dir.resolve("export-bad");
+        assertEquals(0, cli("export", "--incident", "1", "--out", bad.toString(), "--db", db.toString(), "--by", "dsl").exit());
+        proof = Json.parse(Files.readAllBytes(bad.resolve("incident-1.json"))).get("chainProof");
+        assertTrue(!proof.get("verified").asBoolean(), proof.toString());
+        assertTrue(proof.get("chainIntact").asBoolean(), "the chain itself is intact: " + proof);
+        assertTrue(proof.get("failed").asText().contains("in table incidents at id 1"), proof.toString());
+        String html = Files.readString(bad.resolve("incident-1.html"));
+        assertTrue(html.contains("<strong>NOT verified</strong>") && html.contains("in table incidents at id 1"), html);
+    }
+
+    @Test
+    void theDashboardsExportRunsTheSameCheckOnATamperedDatabase() throws Exception {
+        // A hub-driven column the decision check does not cover: only the incident rebuilt from the log shows it.
+        sql("UPDATE incidents SET presses = 9 WHERE id = 1");
+        try (EmbeddedBroker broker = EmbeddedBroker.start(Ports.free(), null);
+             Coordinator coordinator = Coordinator.start(config(broker.port()), clock);
+             StaffClient dsl = new StaffClient(coordinator.httpPort())) {
+            assertEquals(200, dsl.login("dsl", PASSWORD));
+            var json = dsl.get("/api/incidents/1/export?format=json");
+            assertEquals(200, json.statusCode());
+            JsonNode proof = Json.parse(json.body().getBytes()).get("chainProof");
+            assertTrue(!proof.get("verified").asBoolean(), proof.toString());
+            assertTrue(proof.get("failed").asText().contains("in table incidents") && proof.get("failed").asText().contains("presses"),
+                    proof.toString());
+            String html = dsl.get("/api/incidents/1/export").body();
+            assertTrue(html.contains("<strong>NOT verified</strong>"), html);
+            long otherId = 0;
+            for (JsonNode i : Json.parse(dsl.get("/api/incidents?status=all").body().getBytes()).get("incidents")) {
+                otherId = i.get("id").asLong() != 1 ? i.get("id").asLong() : otherId;
+            }
+            var other = dsl.get("/api/incidents/" + otherId + "/export?format=json");
+            assertEquals(200, other.statusCode(), other.body());
+            assertTrue(Json.parse(other.body().getBytes()).get("chainProof").get("verified").asBoolean(),
+                    "another incident of the same log still verifies: " + other.body());
+        }
     }
 }
