@@ -43,7 +43,8 @@ public final class Coordinator implements AutoCloseable {
         mqtt = new MqttLink(config.mqtt(), null);
         own(mqtt);
         ingest.subscribe(mqtt, config.sharedGroup());
-        CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock);
+        haven.coordinator.evidence.ChainWitness witness = own(new haven.coordinator.evidence.ChainWitness(db, mqtt, clock, config.sites()));
+        CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock, witness::current);
         GapRepair repair = own(new GapRepair(db, rooms, commands));
         aups = new AupLibrary(db, mqtt, clock, config.sites());
         // A broker that lost its retained messages gets the current AUPs again on every connect.
@@ -71,6 +72,7 @@ public final class Coordinator implements AutoCloseable {
                 audit, commands, clock, config.secureCookies(), setupToken, metrics,
                 new FollowUpLookup(db, incidents, audit, clock, config.followUpKey()),
                 notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages));
+        witness.start(config.headEvery());
         mqtt.start();
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());
