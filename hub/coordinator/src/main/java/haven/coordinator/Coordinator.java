@@ -64,9 +64,10 @@ public final class Coordinator implements AutoCloseable {
         ingest.onWorryLogged(metrics::pressIngested);
         escalation.onEscalated(metrics::escalated);
         // Alerts to staff away from the dashboard (docs/NOTIFICATIONS.md): told of every incident change.
-        notifier = config.alerts().map(alerts -> own(haven.coordinator.notify.Notifier.create(alerts, db, incidents, staff, eventLog, clock))
-                .start(java.time.Duration.ofSeconds(1)));
+        notifier = config.alerts().map(alerts -> own(haven.coordinator.notify.Notifier.create(alerts, db, incidents, rooms, staff, eventLog,
+                clock, feed::incidentChanged)).start(java.time.Duration.ofSeconds(1)));
         notifier.ifPresent(feed::onIncidentChanged);
+        notifier.ifPresent(n -> feed.onIsolationChanged(n::isolationChanged));
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 audit, commands, clock, config.secureCookies(), setupToken, metrics,
