@@ -63,10 +63,39 @@ public final class Incidents {
                 }
                 return find(c, report);
             }
+            case FILTER_CHECKED -> {
+                return failedCheck(c, event);
+            }
             default -> {
                 return Optional.empty();
             }
         }
+    }
+
+    /**
+     * A filter check where something expected blocked was reachable opens one incident for the technician
+     * (source filter-check, docs/FILTERING.md): one per check, however many targets got through, keyed by the
+     * check's event id, so a redelivered check opens nothing new.
+     */
+    private Optional<Incident> failedCheck(Connection c, Event event) throws SQLException {
+        boolean failed = false;
+        for (var r : event.data().path("results")) {
+            failed |= haven.protocol.FilterResult.fromJson(r).failed();
+        }
+        if (!failed) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO incidents(report_id, site, room, status, presses, opened_at, source)
+                VALUES (?,?,?,'open',0,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
+            ps.setString(1, event.id());
+            ps.setString(2, event.room().site());
+            ps.setString(3, event.room().room());
+            ps.setString(4, Json.time(event.at()));
+            ps.setString(5, IncidentSource.FILTER_CHECK.wire());
+            ps.executeUpdate();
+        }
+        return find(c, event.id());
     }
 
     /**

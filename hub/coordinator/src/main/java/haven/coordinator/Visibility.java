@@ -9,7 +9,9 @@ import java.util.Optional;
  * What one member of staff may see of one incident, isolation or report row, whichever way it reaches
  * them (REST, the live snapshot and feed, an export, a report). Pure: no storage, no clock. The rules
  * (docs/SECURITY.md): a concern about an adult goes to the headteacher and nobody else; a teacher sees
- * the rooms assigned to them; a technician sees that a room has a worry, not what it is about.
+ * the rooms assigned to them; a technician sees that a room has a worry, not what it is about. A failed
+ * filter check (source filter-check) is the technician's to follow up, so they see it in full; it is seen by
+ * those who may read the filter check log and by nobody else (not teachers).
  */
 public final class Visibility {
     private Visibility() {
@@ -23,15 +25,15 @@ public final class Visibility {
     /** The view of an incident for this viewer, or empty when they may not know of it. */
     public static Optional<ObjectNode> incident(Incident incident, StaffSession viewer) {
         if (!Permissions.allows(viewer.role(), Permission.VIEW_INCIDENTS) || !mayKnowOf(viewer.role(), incident.category())
-                || !roomVisible(incident.room(), viewer)) {
+                || !roomVisible(incident.room(), viewer) || !sourceVisible(incident, viewer.role())) {
             return Optional.empty();
         }
-        return Optional.of(redacted(viewer.role()) ? incident.redacted() : incident.toJson());
+        return Optional.of(redacted(incident, viewer.role()) ? incident.redacted() : incident.toJson());
     }
 
     /** Full detail (chronology, export): visible and not redacted. */
     public static boolean fullDetail(Incident incident, StaffSession viewer) {
-        return incident(incident, viewer).isPresent() && !redacted(viewer.role());
+        return incident(incident, viewer).isPresent() && !redacted(incident, viewer.role());
     }
 
     public static boolean isolation(IsolationView isolation, StaffSession viewer) {
@@ -47,7 +49,12 @@ public final class Visibility {
         return viewer.role() != Role.TEACHER || viewer.rooms().contains(room);
     }
 
-    private static boolean redacted(Role role) {
-        return role == Role.TECHNICIAN;
+    private static boolean redacted(Incident incident, Role role) {
+        return role == Role.TECHNICIAN && incident.source() != IncidentSource.FILTER_CHECK;
+    }
+
+    /** A failed filter check goes to whoever reads the check log (technician, senior staff, DSL, head). */
+    private static boolean sourceVisible(Incident incident, Role role) {
+        return incident.source() != IncidentSource.FILTER_CHECK || Permissions.allows(role, Permission.VIEW_FILTER_CHECKS);
     }
 }

@@ -32,6 +32,7 @@ public final class StaffDecisions {
     public static final String ACCOUNT_CHANGED = "coordinator.account-changed";
     public static final String ACCOUNT_DISABLED = "coordinator.account-disabled";
     public static final String EXPORTED = "coordinator.exported";
+    public static final String FILTER_ACTION = "coordinator.filter-action";
 
     private final EventLog log = new EventLog(new EventCodec());
     private final UuidV7 ids;

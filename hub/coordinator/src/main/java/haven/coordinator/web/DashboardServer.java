@@ -257,7 +257,7 @@ public final class DashboardServer implements AutoCloseable {
             }, RouteAccess.of(Permission.PUBLISH_AUP));
             config.routes.post("/api/rooms/{site}/{room}/isolate", this::requestIsolation, RouteAccess.of(Permission.ISOLATE_REMOTELY));
             PushRoutes.mount(config, push);
-            FilterCheckRoutes.mount(config, new haven.coordinator.FilterChecks(db, audit, clock), commands, audit);
+            FilterCheckRoutes.mount(config, new haven.coordinator.FilterChecks(db, audit, clock, incidents, feed), commands, audit);
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
             for (ExtraPage page : extraPages) {
                 config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()), open);
