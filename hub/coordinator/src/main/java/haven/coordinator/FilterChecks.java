@@ -214,7 +214,8 @@ public final class FilterChecks {
         return out.toString();
     }
 
-    private static String cell(String text) {
+    /** A CSV cell: quoted, and a leading formula character neutralised. */
+    static String cell(String text) {
         String t = text;
         if (!t.isEmpty() && "=+-@\t\r".indexOf(t.charAt(0)) >= 0) {
             t = "'" + t; // a spreadsheet must not run a target URL or a note as a formula

@@ -203,7 +203,9 @@ public final class Incidents {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT substr(opened_at, 1, 7), room, coalesce(category, 'not-given'), coalesce(outcome, 'open'), count(*),"
                 + " avg(CASE WHEN acked_at IS NOT NULL THEN " + Dialect.of(c).minutesBetween("opened_at", "acked_at") + " END)"
-                + " FROM incidents" + (includeHeadOnly ? "" : " WHERE coalesce(category, '') <> '" + Category.ABOUT_AN_ADULT.wire() + "'")
+                // A failed filter check is counted in the filtering section, not as a pupil's worry.
+                + " FROM incidents WHERE source <> '" + IncidentSource.FILTER_CHECK.wire() + "'"
+                + (includeHeadOnly ? "" : " AND coalesce(category, '') <> '" + Category.ABOUT_AN_ADULT.wire() + "'")
                 + " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -219,6 +221,7 @@ public final class Incidents {
                 }
             }
         }
+        out.set("filtering", FilteringReport.months(c));
         return out;
     }
 
