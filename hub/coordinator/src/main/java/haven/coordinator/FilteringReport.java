@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * The filtering section of the governors' report: governors receive "regular monitoring of filtering" (seed 001).
  * Per month of the coordinator's receive time: checks run, failed checks, checks with a recorded action, and how
  * often each category got through. Counts and the school's own category names only: never a target, a URL, an
- * action's text or a name, so the report can go to governors as it is.
+ * action's text or a name, so the report can go to governors as it is. Unblock requests are counted the same way.
  */
 public final class FilteringReport {
     private FilteringReport() {
@@ -28,6 +28,9 @@ public final class FilteringReport {
         long failures;
         long actionsRecorded;
         final Map<String, Long> failedCategories = new TreeMap<>();
+        long unblockRequested;
+        long unblockApproved;
+        long unblockRefused;
     }
 
     /** Oldest month first. */
@@ -52,6 +55,15 @@ public final class FilteringReport {
                 m.actionsRecorded += rs.getString(3) != null ? 1 : 0;
             }
         }
+        try (PreparedStatement ps = c.prepareStatement("SELECT requested_at, status FROM unblock_requests");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Month m = months.computeIfAbsent(rs.getString(1).substring(0, 7), k -> new Month());
+                m.unblockRequested++;
+                m.unblockApproved += "approved".equals(rs.getString(2)) ? 1 : 0;
+                m.unblockRefused += "refused".equals(rs.getString(2)) ? 1 : 0;
+            }
+        }
         ArrayNode out = Json.array();
         months.forEach((month, m) -> {
             ObjectNode o = out.addObject();
@@ -61,13 +73,17 @@ public final class FilteringReport {
             o.put("actionsRecorded", m.actionsRecorded);
             ObjectNode categories = o.putObject("failedCategories");
             m.failedCategories.forEach(categories::put);
+            o.put("unblockRequested", m.unblockRequested);
+            o.put("unblockApproved", m.unblockApproved);
+            o.put("unblockRefused", m.unblockRefused);
         });
         return out;
     }
 
     /** The same as CSV, one row per month and failed category (a month with no failure has one row, category empty). */
     public static String csv(ArrayNode months) {
-        StringBuilder out = new StringBuilder("month,checks,failures,actions_recorded,failed_category,category_failures\r\n");
+        StringBuilder out = new StringBuilder("month,checks,failures,actions_recorded,failed_category,category_failures,"
+                + "unblock_requested,unblock_approved,unblock_refused\r\n");
         for (JsonNode m : months) {
             var categories = m.path("failedCategories");
             java.util.List<Map.Entry<String, JsonNode>> rows = new java.util.ArrayList<>();
@@ -78,7 +94,8 @@ public final class FilteringReport {
             for (Map.Entry<String, JsonNode> row : rows) {
                 out.append(String.join(",", FilterChecks.cell(m.path("month").asText()), m.path("checks").asText(),
                         m.path("failures").asText(), m.path("actionsRecorded").asText(), FilterChecks.cell(row.getKey()),
-                        row.getValue().isNull() ? "" : row.getValue().asText())).append("\r\n");
+                        row.getValue().isNull() ? "" : row.getValue().asText(), m.path("unblockRequested").asText(),
+                        m.path("unblockApproved").asText(), m.path("unblockRefused").asText())).append("\r\n");
             }
         }
         return out.toString();

@@ -40,6 +40,15 @@ public final class Visibility {
         return Permissions.allows(viewer.role(), Permission.VIEW_ISOLATIONS) && roomVisible(isolation.room(), viewer);
     }
 
+    /**
+     * A temporary unblock request: everyone who may view them, except that a teacher sees only the requests they
+     * made (the technician decides, the DSL is told, senior staff and the head oversee).
+     */
+    public static boolean unblockRequest(String requestedBy, StaffSession viewer) {
+        return Permissions.allows(viewer.role(), Permission.VIEW_UNBLOCK_REQUESTS)
+                && (viewer.role() != Role.TEACHER || viewer.name().equals(requestedBy));
+    }
+
     /** Whether report counts of head-only concerns are shown: only to the head, so no cell reveals one case. */
     public static boolean reportIncludesHeadOnly(Role role) {
         return role == Role.HEAD;

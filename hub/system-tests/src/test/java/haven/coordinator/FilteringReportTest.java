@@ -44,21 +44,34 @@ class FilteringReportTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T09:00:00Z"));
     private final StaffSession tech = new StaffSession("t", "tech-1", Role.TECHNICIAN, "c", Instant.MAX, Set.of());
+    private final StaffSession teacher = new StaffSession("t2", "teacher-1", Role.TEACHER, "c", Instant.MAX, Set.of());
     private TestDatabases databases;
     private Database db;
     private AuditLog audit;
+    private UnblockRequests requests;
 
     @BeforeEach
     void setUp() throws Exception {
         databases = new TestDatabases(dialect, dir);
         db = databases.create("coordinator").open();
         audit = new AuditLog(db, clock);
+        requests = new UnblockRequests(db, audit, clock);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         db.close();
         databases.close();
+    }
+
+    private UnblockRequests.Asked asked(String until) {
+        ObjectNode body = Json.object();
+        body.putArray("sites").add("video.example.org");
+        body.put("reason", "Year 9 history project on wartime film");
+        body.put("group", "9H history");
+        body.put("from", "2026-12-01T08:00:00Z");
+        body.put("until", until);
+        return UnblockRequests.Asked.from(body);
     }
 
     @Test
@@ -81,6 +94,7 @@ class FilteringReportTest {
                 clock.advance(Duration.ofDays(1)); // 30 Nov, 1 Dec, 2 Dec
             }
             checks.recordAction(ids.get(2), "Reported to the provider", tech);
+            requests.request(asked("2026-12-05T16:00:00Z"), teacher);
 
             ObjectNode report = db.read(c -> incidents.report(c, false));
             JsonNode filtering = report.path("filtering");
@@ -94,12 +108,14 @@ class FilteringReportTest {
             assertEquals(1, december.path("failures").asLong());
             assertEquals(1, december.path("actionsRecorded").asLong());
             assertEquals(1, december.path("failedCategories").path("games").asLong());
+            assertEquals(0, filtering.get(0).path("unblockRequested").asLong());
+            assertEquals(1, december.path("unblockRequested").asLong());
             assertFalse(report.toString().contains("secret-target"), "no target reaches the governors: " + report);
             assertEquals(0, report.path("months").size(), "a failed check is not counted as a worry: " + report.path("months"));
 
             String csv = FilteringReport.csv((com.fasterxml.jackson.databind.node.ArrayNode) filtering);
-            assertEquals(List.of("month,checks,failures,actions_recorded,failed_category,category_failures",
-                    "\"2026-11\",1,1,0,\"games\",1", "\"2026-12\",2,1,1,\"games\",1"),
+            assertEquals(List.of("month,checks,failures,actions_recorded,failed_category,category_failures,unblock_requested,"
+                    + "unblock_approved,unblock_refused", "\"2026-11\",1,1,0,\"games\",1,0,0,0", "\"2026-12\",2,1,1,\"games\",1,1,0,0"),
                     List.of(csv.split("\r\n")));
         }
     }

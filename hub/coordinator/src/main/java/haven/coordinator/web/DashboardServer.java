@@ -258,6 +258,7 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.post("/api/rooms/{site}/{room}/isolate", this::requestIsolation, RouteAccess.of(Permission.ISOLATE_REMOTELY));
             PushRoutes.mount(config, push);
             FilterCheckRoutes.mount(config, new haven.coordinator.FilterChecks(db, audit, clock, incidents, feed), commands, audit);
+            UnblockRoutes.mount(config, new haven.coordinator.UnblockRequests(db, audit, clock), feed);
             FilteringReportRoutes.mount(config, db, audit);
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
             for (ExtraPage page : extraPages) {
