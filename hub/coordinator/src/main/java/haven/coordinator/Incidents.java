@@ -244,10 +244,15 @@ public final class Incidents {
         return out;
     }
 
-    /** Marks an open incident acknowledged; empty if it was not open (already acknowledged or closed). */
+    /**
+     * Marks an open incident acknowledged; empty if it was not open (already acknowledged or closed). A failed
+     * filter check is never acknowledged, only closed by its action: an acknowledgement sends cmd/ack to the hub,
+     * which would put out the room's report-pending light while a pupil's worry may be waiting there.
+     */
     public Optional<Incident> acknowledge(Connection c, long id, String staff, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE incidents SET status = 'acknowledged', acked_at = ?, acked_by = ? WHERE id = ? AND status IN ('open', 'escalated')")) {
+                "UPDATE incidents SET status = 'acknowledged', acked_at = ?, acked_by = ? WHERE id = ? AND status IN ('open', 'escalated')"
+                + " AND source <> '" + IncidentSource.FILTER_CHECK.wire() + "'")) {
             ps.setString(1, Json.time(at));
             ps.setString(2, staff);
             ps.setLong(3, id);

@@ -147,6 +147,9 @@ class FilterCheckIncidentTest {
         assertEquals("open", db.read(c -> incidents.find(c, incident.id())).orElseThrow().status());
         assertEquals("escalated", db.read(c -> incidents.find(c, worry.id())).orElseThrow().status());
 
+        // Nor is it acknowledged: cmd/ack would put out the room's report-pending light with a worry waiting there.
+        assertEquals(Optional.empty(), db.inTransaction(c -> incidents.acknowledge(c, incident.id(), "dsl-1", clock.instant())));
+
         assertEquals(FilterChecks.Recorded.RECORDED,
                 checks.recordAction(failed.id(), "Reported to the filter provider", as(Role.TECHNICIAN, Set.of())));
         Incident closed = db.read(c -> incidents.find(c, incident.id())).orElseThrow();

@@ -127,6 +127,7 @@ class FilterCheckEndToEndTest {
             assertEquals("open", incident.get("status").asText());
             assertFalse(incident.has("redacted"), incident.toString());
             assertEquals("filter.checked", incident.get("chronology").get(0).get("type").asText());
+            assertEquals(409, dsl.post("/api/incidents/" + incidentId + "/ack", "{}").statusCode(), "closed by its action, not acknowledged");
             assertEquals(403, governor.post("/api/filter-checks/" + id + "/action", "{\"action\":\"x\"}").statusCode());
             assertEquals(400, tech.post("/api/filter-checks/" + id + "/action", "{\"action\":\"\"}").statusCode());
             assertEquals(201, tech.post("/api/filter-checks/" + id + "/action",
