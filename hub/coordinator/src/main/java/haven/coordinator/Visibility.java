@@ -22,6 +22,14 @@ public final class Visibility {
         return role == Role.HEAD || !Category.ABOUT_AN_ADULT.wire().equals(category);
     }
 
+    /**
+     * Whether a role may know that this incident exists at all (alerts ask this before they name a room): its
+     * category ({@link #mayKnowOf(Role, String)}) and, for a failed filter check, whether the role reads the check log.
+     */
+    public static boolean mayKnowOf(Role role, Incident incident) {
+        return mayKnowOf(role, incident.category()) && sourceVisible(incident, role);
+    }
+
     /** The view of an incident for this viewer, or empty when they may not know of it. */
     public static Optional<ObjectNode> incident(Incident incident, StaffSession viewer) {
         if (!Permissions.allows(viewer.role(), Permission.VIEW_INCIDENTS) || !mayKnowOf(viewer.role(), incident.category())
@@ -64,6 +72,7 @@ public final class Visibility {
 
     /** A failed filter check goes to whoever reads the check log (technician, senior staff, DSL, head). */
     private static boolean sourceVisible(Incident incident, Role role) {
-        return incident.source() != IncidentSource.FILTER_CHECK || Permissions.allows(role, Permission.VIEW_FILTER_CHECKS);
+        return incident.source() != IncidentSource.FILTER_CHECK
+                || Permissions.allows(role, Permission.VIEW_FILTER_CHECKS) && Permissions.allows(role, Permission.VIEW_INCIDENTS);
     }
 }

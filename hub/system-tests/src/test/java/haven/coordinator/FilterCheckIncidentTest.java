@@ -132,6 +132,9 @@ class FilterCheckIncidentTest {
         assertTrue(incident.viewFor(as(Role.HEAD, Set.of())).isPresent());
         assertEquals(Optional.empty(), incident.viewFor(as(Role.TEACHER, Set.of(room))), "teachers do not read the check log");
         assertEquals(Optional.empty(), incident.viewFor(as(Role.GOVERNOR, Set.of())));
+        // What alerts ask before naming the room: the same rule.
+        assertTrue(incident.visibleTo(Role.TECHNICIAN) && incident.visibleTo(Role.COORDINATOR) && incident.visibleTo(Role.HEAD));
+        assertFalse(incident.visibleTo(Role.TEACHER) || incident.visibleTo(Role.GOVERNOR));
 
         // A worry is still redacted for the technician: only the source changes what they see.
         Event worry = new Event(UUID.randomUUID().toString(), 3, EventType.WORRY_REPORTED, room, clock.instant(),
