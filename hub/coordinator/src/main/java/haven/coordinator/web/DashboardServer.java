@@ -80,6 +80,7 @@ public final class DashboardServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
     private final AccessFilter access;
     private final StaffDecisions decisions;
+    private final haven.coordinator.Cases cases;
     /** Re-checks open live feeds: `haven user` changes accounts from another process, and sessions expire. */
     private final java.util.concurrent.ScheduledExecutorService sessionCheck;
 
@@ -104,6 +105,7 @@ public final class DashboardServer implements AutoCloseable {
         this.setupToken = setupToken;
         this.access = new AccessFilter(sessions, staff);
         this.decisions = new StaffDecisions(clock);
+        this.cases = new haven.coordinator.Cases(incidents, clock);
         RouteAccess open = RouteAccess.PUBLIC;
         this.sessionCheck = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("dashboard-session-check").daemon(true).factory());
@@ -174,7 +176,7 @@ public final class DashboardServer implements AutoCloseable {
                 StaffSession who = session(ctx);
                 json(ctx, db.inTransaction(c -> {
                     audit.record(c, who.name(), "view-report", "anonymised");
-                    return incidents.report(c, Visibility.reportIncludesHeadOnly(who.role()));
+                    return incidents.report(c, who.role());
                 }));
             }, RouteAccess.of(Permission.VIEW_REPORT));
             config.routes.post("/api/setup", this::setup, open);
@@ -219,7 +221,7 @@ public final class DashboardServer implements AutoCloseable {
                 StaffSession who = session(ctx);
                 ObjectNode report = db.inTransaction(c -> {
                     audit.record(c, who.name(), "download-report", "csv");
-                    return incidents.report(c, Visibility.reportIncludesHeadOnly(who.role()));
+                    return incidents.report(c, who.role());
                 });
                 StringBuilder csv = new StringBuilder("month,room,category,outcome,count,average_minutes_to_acknowledge\n");
                 for (JsonNode r : report.get("months")) {
@@ -259,6 +261,8 @@ public final class DashboardServer implements AutoCloseable {
             PushRoutes.mount(config, push);
             FilterCheckRoutes.mount(config, new haven.coordinator.FilterChecks(db, audit, clock), commands, audit);
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
+            ConcernRoutes.mount(config, db, cases, audit, feed);
+            CaseRoutes.mount(config, db, incidents, cases, staff, audit, feed);
             for (ExtraPage page : extraPages) {
                 config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()), open);
             }
@@ -485,6 +489,9 @@ public final class DashboardServer implements AutoCloseable {
         ObjectNode out = view.get();
         List<ObjectNode> chronology = db.inTransaction(c -> {
             audit.record(c, who.name(), "view-incident", "incident=" + id);
+            if (Visibility.fullDetail(found.get(), who)) {
+                out.setAll(cases.json(c, id)); // notes and actions (docs/CASEWORK.md)
+            }
             return Visibility.fullDetail(found.get(), who) ? incidents.chronology(c, found.get()) : List.of();
         });
         var arr = out.putArray("chronology");
