@@ -37,12 +37,14 @@ public final class Cases {
     private final StaffDecisions decisions;
     private final Clock clock;
     private final UuidV7 ids;
+    private final CaseEvidence evidence;
 
     public Cases(Incidents incidents, Clock clock) {
         this.incidents = incidents;
         this.clock = clock;
         this.decisions = new StaffDecisions(clock);
         this.ids = new UuidV7(clock);
+        this.evidence = new CaseEvidence(incidents, clock);
     }
 
     /** What a member of staff reports; checked by the route before it gets here. */
@@ -233,6 +235,10 @@ public final class Cases {
         ArrayNode actions = out.putArray("actions");
         for (ObjectNode a : actions(c, incident, Optional.empty())) {
             actions.add(a);
+        }
+        ArrayNode attachments = out.putArray("attachments");
+        for (CaseEvidence.Attachment a : evidence.attachments(c, incident)) {
+            attachments.add(a.toJson());
         }
         return out;
     }

@@ -60,6 +60,7 @@ class CaseWorkTest {
     private TestDatabases.TestDatabase store;
     private Coordinator coordinator;
     private final List<String> overdue = new CopyOnWriteArrayList<>();
+    private long seq;
 
     @BeforeEach
     void start() throws Exception {
@@ -261,7 +262,7 @@ class CaseWorkTest {
                     "{\"outcome\":\"no-further-action\",\"notes\":\"resolved\"}").statusCode());
             HttpResponse<String> reopened = slt.post("/api/incidents/" + id + "/reopen", "{\"reason\":\"the messages started again\"}");
             assertEquals(200, reopened.statusCode(), reopened.body());
-            assertEquals("open", json(reopened).get("status").asText());
+            assertEquals("acknowledged", json(reopened).get("status").asText(), "closing had acknowledged it first");
             assertEquals("https://example.invalid/chat", json(reopened).get("url").asText(), "closing without a URL keeps the concern's");
             assertEquals(404, head.post("/api/incidents/" + headCase + "/assign", "{\"to\":\"head\"}").statusCode());
         }
@@ -272,8 +273,57 @@ class CaseWorkTest {
         }
         try (Connection c = store.connect()) {
             c.createStatement().executeUpdate("UPDATE incidents SET status = 'closed', closed_at = '2026-11-25T10:00:00.000Z', "
-                    + "closed_by = 'dsl', outcome = 'no-further-action' WHERE status = 'open' AND about = 'pupil'");
+                    + "closed_by = 'dsl', outcome = 'no-further-action' WHERE about = 'pupil'");
             assertFalse(EvidenceCheck.run(c).intact(), "a reopening undone in the table is caught");
+        }
+    }
+
+    private String worry() {
+        haven.protocol.Event e = new haven.protocol.Event(java.util.UUID.randomUUID().toString(), ++seq,
+                haven.protocol.EventType.WORRY_REPORTED, YEAR5, clock.instant(), Json.object().put("presses", 1));
+        coordinator.ingest().onMessage(e.topic(), new haven.protocol.EventCodec().encode(e), false);
+        return e.id();
+    }
+
+    private long auditRows(String action) throws SQLException {
+        try (Connection c = store.connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM audit WHERE action = '" + action + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void closingNeedsAnOutcomeAndANoteAcknowledgesFirstAndAuditsOnlyWhatHappened() throws Exception {
+        worry();
+        try (StaffClient dsl = as("dsl")) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ids(dsl, "/api/incidents?status=open", "incidents").size() == 1);
+            long id = ids(dsl, "/api/incidents?status=open", "incidents").get(0);
+            assertEquals(400, dsl.post("/api/incidents/" + id + "/close", "{\"notes\":\"spoke to the pupil\"}").statusCode(),
+                    "no default outcome");
+            assertEquals(400, dsl.post("/api/incidents/" + id + "/close", "{\"outcome\":\"resolved-in-class\"}").statusCode(),
+                    "a closing needs a note");
+            assertEquals("open", json(dsl.get("/api/incidents/" + id)).get("status").asText());
+            assertEquals(0, auditRows("close"), "a refused closing is not audited as a closing");
+            HttpResponse<String> closed = dsl.post("/api/incidents/" + id + "/close",
+                    "{\"outcome\":\"resolved-in-class\",\"notes\":\"spoke to the pupil\"}");
+            assertEquals(200, closed.statusCode(), closed.body());
+            JsonNode body = json(closed);
+            assertEquals("closed", body.get("status").asText());
+            assertEquals("dsl", body.get("ackedBy").asText(), "nobody had acknowledged: closing acknowledged first");
+            assertTrue(body.get("hubNotified").asBoolean(), "and told the kiosk, as an acknowledgement does");
+            assertEquals(409, dsl.post("/api/incidents/" + id + "/close",
+                    "{\"outcome\":\"resolved-in-class\",\"notes\":\"again\"}").statusCode());
+            assertEquals(1, auditRows("close"));
+            assertEquals(1, auditRows("close-refused"));
+            assertEquals(1, auditRows("acknowledge"));
+            assertEquals(409, dsl.post("/api/incidents/" + id + "/ack", "{}").statusCode());
+            assertEquals(1, auditRows("acknowledge"), "a refused acknowledgement is not audited as one");
+        }
+        try (Connection c = store.connect()) {
+            EvidenceCheck.Result result = EvidenceCheck.run(c);
+            assertTrue(result.intact(), () -> result.finding().orElseThrow().toString());
         }
     }
 
@@ -286,9 +336,12 @@ class CaseWorkTest {
                 numbers.add(json(dsl.get("/api/incidents/" + id)).get("caseNumber").asText());
             }
             assertEquals(400, dsl.post("/api/concerns", "{\"about\":\"pupil\"}").statusCode(), "a refused concern takes no number");
+            worry();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ids(dsl, "/api/incidents?status=open", "incidents").size() == 4);
             long id = logged(dsl, concern("pupil"));
             numbers.add(json(dsl.get("/api/incidents/" + id)).get("caseNumber").asText());
-            assertEquals(List.of("2026-0001", "2026-0002", "2026-0003", "2026-0004"), numbers);
+            assertEquals(List.of("2026-0001", "2026-0002", "2026-0003", "2026-0005"), numbers, "the worry took 2026-0004");
         }
     }
 }

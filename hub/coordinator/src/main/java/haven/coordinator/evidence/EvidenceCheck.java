@@ -102,7 +102,9 @@ public final class EvidenceCheck {
                 }
                 fold(p, decided);
                 // A concern is opened by the member of staff who logged it, chained like any decision.
-                if (StaffDecisions.CONCERN_LOGGED.equals(p.path("type").asText()) && p.path("data").hasNonNull("report")) {
+                // A remote isolation opens its case by the chained request (docs/CASEWORK.md).
+                if ((StaffDecisions.CONCERN_LOGGED.equals(p.path("type").asText())
+                        || StaffDecisions.ISOLATION_REQUESTED.equals(p.path("type").asText())) && p.path("data").hasNonNull("report")) {
                     reports.add(p.path("data").get("report").asText());
                 }
                 if (p.path("seq").asLong() > 0) {

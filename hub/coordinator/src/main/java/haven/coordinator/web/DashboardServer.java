@@ -89,6 +89,9 @@ public final class DashboardServer implements AutoCloseable {
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
             ConcernRoutes.mount(config, db, cases, audit, feed);
             CaseRoutes.mount(config, db, incidents, cases, staff, audit, feed);
+            ReviewRoutes.mount(config, db, incidents, new haven.coordinator.CaseEvidence(incidents, clock), audit, feed, clock);
+            RoomReleaseRoutes.mount(config, db, isolations, audit, commands, feed, clock);
+            BundleRoutes.mount(config, db, incidents, cases, new haven.coordinator.CaseEvidence(incidents, clock), audit, clock);
             for (ExtraPage page : extraPages) {
                 config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()),
                         RouteAccess.PUBLIC);
