@@ -328,6 +328,29 @@ class CaseWorkTest {
     }
 
     @Test
+    void verifyLogComparesTheAssignmentAndTheSuspectedIllegalContentWithTheirRecords() throws Exception {
+        try (StaffClient dsl = as("dsl")) {
+            long id = logged(dsl, concern("pupil").put("illegal", "other-suspected-illegal"));
+            assertEquals(200, dsl.post("/api/incidents/" + id + "/assign", "{\"to\":\"slt\"}").statusCode());
+        }
+        try (Connection c = store.connect()) {
+            assertTrue(EvidenceCheck.run(c).intact());
+            c.createStatement().executeUpdate("UPDATE incidents SET assigned_to = 'dsl'");
+            EvidenceCheck.Result moved = EvidenceCheck.run(c);
+            assertEquals("column assigned_to does not match the staff decisions in the evidence log",
+                    moved.finding().map(EvidenceCheck.Finding::reason).orElse("intact"));
+            c.createStatement().executeUpdate("UPDATE incidents SET assigned_to = 'slt', illegal = 'none'");
+            assertEquals("column illegal does not match the staff decisions in the evidence log",
+                    EvidenceCheck.run(c).finding().map(EvidenceCheck.Finding::reason).orElse("intact"),
+                    "a suspicion of illegal content quietly dropped is caught");
+            c.createStatement().executeUpdate("UPDATE incidents SET illegal = 'other-suspected-illegal', about = 'head'");
+            assertEquals("column about does not match the staff decisions in the evidence log",
+                    EvidenceCheck.run(c).finding().map(EvidenceCheck.Finding::reason).orElse("intact"),
+                    "re-routing a concern in the table is caught");
+        }
+    }
+
+    @Test
     void caseNumbersRunWithoutGapsAcrossWorriesAndConcerns() throws Exception {
         try (StaffClient dsl = as("dsl")) {
             List<String> numbers = new ArrayList<>();

@@ -84,6 +84,10 @@ public final class EvidenceCheck {
         String url;
         String nature;
         String escalatedAt;
+        String assignedTo;
+        String illegal;
+        String about;
+        String loggedBy;
     }
 
     private static Optional<Finding> columnsAndDecisions(Connection c, Map<String, Decided> decided, java.util.Set<String> reports)
@@ -143,7 +147,12 @@ public final class EvidenceCheck {
             case StaffDecisions.CONCERN_LOGGED -> {
                 x.url = text(d, "url");
                 x.nature = text(d, "nature");
+                x.illegal = text(d, "illegal");
+                x.about = text(d, "about");
+                x.loggedBy = text(d, "by");
             }
+            case StaffDecisions.ASSIGNED -> x.assignedTo = text(d, "to");
+            case StaffDecisions.ILLEGAL_CHANGED -> x.illegal = text(d, "illegal");
             case StaffDecisions.REOPENED -> {
                 x.closedAt = null;
                 x.closedBy = null;
@@ -196,9 +205,10 @@ public final class EvidenceCheck {
     private static Optional<Finding> incidents(Connection c, Map<String, Decided> decided, java.util.Set<String> reports, long[] count)
             throws SQLException {
         Map<String, Decided> beforeChain = beforeChain(c);
+        boolean caseColumns = hasColumn(c, "incidents", "assigned_to"); // a database from before case work (V40) has none
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT id, report_id, status, acked_at, acked_by, closed_at, closed_by, outcome, notes, url, nature, escalated_at
-                FROM incidents ORDER BY id"""); ResultSet rs = ps.executeQuery()) {
+                SELECT id, report_id, status, acked_at, acked_by, closed_at, closed_by, outcome, notes, url, nature, escalated_at%s
+                FROM incidents ORDER BY id""".formatted(caseColumns ? ", assigned_to, illegal, about, logged_by" : "")); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 if (!reports.contains(rs.getString(2))) {
                     return Optional.of(new Finding("incidents", "id " + rs.getLong(1), "no hub event in the evidence log opened this incident"));
@@ -210,7 +220,12 @@ public final class EvidenceCheck {
                         {"acked_by", x.ackedBy, rs.getString(5)}, {"closed_at", x.closedAt, rs.getString(6)},
                         {"closed_by", x.closedBy, rs.getString(7)}, {"outcome", x.outcome, rs.getString(8)},
                         {"notes", x.notes, rs.getString(9)}, {"url", x.url, rs.getString(10)}, {"nature", x.nature, rs.getString(11)},
-                        {"escalated_at", x.escalatedAt, rs.getString(12)}};
+                        {"escalated_at", x.escalatedAt, rs.getString(12)},
+                        {"assigned_to", x.assignedTo, caseColumns ? rs.getString(13) : null},
+                        {"illegal", x.illegal, caseColumns ? rs.getString(14) : null},
+                        // Who a concern is about routes it (Visibility): a rewritten `about` would show a case about the head to others.
+                        {"about", x.about, caseColumns ? rs.getString(15) : null},
+                        {"logged_by", x.loggedBy, caseColumns ? rs.getString(16) : null}};
                 for (Object[] col : columns) {
                     if (!Objects.equals(col[1], col[2])) {
                         return Optional.of(new Finding("incidents", "id " + rs.getLong(1), "column " + col[0]
@@ -221,6 +236,12 @@ public final class EvidenceCheck {
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        try (ResultSet columns = c.getMetaData().getColumns(null, null, table, column)) {
+            return columns.next();
+        }
     }
 
     /** Decisions an upgraded database held before they were chained (migration V10), by report id. */
@@ -264,6 +285,10 @@ public final class EvidenceCheck {
             out.url = d.url != null ? d.url : out.url;
             out.nature = d.nature != null ? d.nature : out.nature;
             out.escalatedAt = d.escalatedAt != null ? d.escalatedAt : out.escalatedAt;
+            out.assignedTo = d.assignedTo != null ? d.assignedTo : out.assignedTo;
+            out.illegal = d.illegal != null ? d.illegal : out.illegal;
+            out.about = d.about != null ? d.about : out.about;
+            out.loggedBy = d.loggedBy != null ? d.loggedBy : out.loggedBy;
         }
         return out;
     }
