@@ -154,6 +154,26 @@ class CaseWorkTest {
     }
 
     @Test
+    void theLiveFeedRoutesConcernsAsTheRestApiDoes() throws Exception {
+        try (StaffClient teacher = as("teacher-a"); StaffClient head = as("head"); StaffClient dsl = as("dsl")) {
+            head.openLive();
+            dsl.openLive();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !head.received.isEmpty() && !dsl.received.isEmpty());
+            long aboutHead = logged(teacher, concern("head"));
+            long aboutStaff = logged(teacher, concern("staff"));
+            long aboutPupil = logged(teacher, concern("pupil"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pushed(dsl, aboutPupil) && pushed(head, aboutPupil));
+            assertTrue(pushed(head, aboutStaff), "a concern about staff reaches the head live");
+            assertFalse(pushed(head, aboutHead), "a concern about the head never reaches the head's dashboard");
+            assertFalse(pushed(dsl, aboutHead) || pushed(dsl, aboutStaff), "nor the DSL's");
+        }
+    }
+
+    private static boolean pushed(StaffClient who, long id) {
+        return who.received.stream().anyMatch(m -> "incident".equals(m.path("kind").asText()) && m.path("incident").path("id").asLong() == id);
+    }
+
+    @Test
     void aConcernAboutStaffGoesToTheHeadAndTheChairOnly() throws Exception {
         try (StaffClient slt = as("slt"); StaffClient head = as("head"); StaffClient chair = as("chair");
              StaffClient dsl = as("dsl"); StaffClient gov = as("gov")) {
