@@ -55,10 +55,21 @@ public final class Cases {
     public Incident logConcern(Connection c, Concern concern, StaffSession who) throws SQLException {
         Instant at = clock.instant();
         String report = ids.next().toString();
+        insertConcern(c, report, concern, who.name(), at);
+        Incident opened = incidents.numbered(c, incidents.find(c, report)).orElseThrow();
+        ObjectNode data = Json.object().put("incident", opened.id()).put("report", report).put("caseNumber", opened.caseNumber())
+                .put("by", who.name()).put("role", who.role().wire()).put("about", concern.about()).put("illegal", concern.illegal())
+                .put("category", concern.category()).put("summary", concern.summary()).put("url", concern.url())
+                .put("nature", concern.nature());
+        decisions.record(c, StaffDecisions.CONCERN_LOGGED, opened.room(), at, data);
+        return opened;
+    }
+
+    private static void insertConcern(Connection c, String report, Concern concern, String by, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO incidents(report_id, site, room, status, presses, category, opened_at, url, nature, source,
                     about, illegal, logged_by, summary)
-                VALUES (?,?,?,'open',0,?,?,?,?,?,?,?,?,?)""")) {
+                VALUES (?,?,?,'open',0,?,?,?,?,?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
             ps.setString(1, report);
             ps.setString(2, concern.room().site());
             ps.setString(3, concern.room().room());
@@ -69,17 +80,23 @@ public final class Cases {
             ps.setString(8, IncidentSource.CONCERN.wire());
             ps.setString(9, concern.about());
             ps.setString(10, concern.illegal());
-            ps.setString(11, who.name());
+            ps.setString(11, by);
             ps.setString(12, concern.summary());
             ps.executeUpdate();
         }
-        Incident opened = incidents.numbered(c, incidents.find(c, report)).orElseThrow();
-        ObjectNode data = Json.object().put("incident", opened.id()).put("report", report).put("caseNumber", opened.caseNumber())
-                .put("by", who.name()).put("role", who.role().wire()).put("about", concern.about()).put("illegal", concern.illegal())
-                .put("category", concern.category()).put("summary", concern.summary()).put("url", concern.url())
-                .put("nature", concern.nature());
-        decisions.record(c, StaffDecisions.CONCERN_LOGGED, opened.room(), at, data);
-        return opened;
+    }
+
+    /** A chained coordinator.concern-logged replayed onto the tables (Projector): the same row, its recorded number. */
+    static void projectConcern(Connection c, Incidents incidents, RoomId room, Instant at, com.fasterxml.jackson.databind.JsonNode d)
+            throws SQLException {
+        String report = d.path("report").asText();
+        insertConcern(c, report, new Concern(room, text(d, "category"), text(d, "summary"), text(d, "url"), text(d, "nature"),
+                text(d, "about"), text(d, "illegal")), d.path("by").asText(), at);
+        incidents.numbered(c, incidents.find(c, report));
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode d, String field) {
+        return d.hasNonNull(field) ? d.get(field).asText() : null;
     }
 
     /** One note; {@code corrects} names an earlier note of the same incident, which stays as it was. */
@@ -203,17 +220,22 @@ public final class Cases {
 
     /** Reopens a closed case: the closure's columns are cleared and the reason chained; what was said at closing stays in the log. */
     public Optional<Incident> reopen(Connection c, Incident incident, String reason, StaffSession who) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE incidents SET closed_at = NULL, closed_by = NULL, outcome = NULL,
-                    status = CASE WHEN acked_at IS NOT NULL THEN 'acknowledged' WHEN escalated_at IS NOT NULL THEN 'escalated' ELSE 'open' END
-                WHERE id = ? AND status = 'closed'""")) {
-            ps.setLong(1, incident.id());
-            if (ps.executeUpdate() == 0) {
-                return Optional.empty();
-            }
+        if (!reopenColumns(c, incident.reportId())) {
+            return Optional.empty();
         }
         decisions.record(c, StaffDecisions.REOPENED, incident.room(), base(incident, who).put("reason", reason));
         return incidents.find(c, incident.id());
+    }
+
+    /** The closure's columns cleared (live and in a replay of coordinator.reopened); false when it was not closed. */
+    static boolean reopenColumns(Connection c, String report) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE incidents SET closed_at = NULL, closed_by = NULL, outcome = NULL,
+                    status = CASE WHEN acked_at IS NOT NULL THEN 'acknowledged' WHEN escalated_at IS NOT NULL THEN 'escalated' ELSE 'open' END
+                WHERE report_id = ? AND status = 'closed'""")) {
+            ps.setString(1, report);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     /** The case part of an incident's detail: notes (oldest first) and actions with whether each is overdue now. */

@@ -46,7 +46,8 @@ public final class Coordinator implements AutoCloseable {
         mqtt = new MqttLink(config.mqtt(), null);
         own(mqtt);
         ingest.subscribe(mqtt, config.sharedGroup());
-        CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock);
+        haven.coordinator.evidence.ChainWitness witness = own(new haven.coordinator.evidence.ChainWitness(db, mqtt, clock, config.sites()));
+        CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock, witness::current);
         GapRepair repair = own(new GapRepair(db, rooms, commands));
         aups = new AupLibrary(db, mqtt, clock, config.sites());
         // A broker that lost its retained messages gets the current AUPs again on every connect.
@@ -66,9 +67,12 @@ public final class Coordinator implements AutoCloseable {
         ingest.onWorryLogged(metrics::pressIngested);
         escalation.onEscalated(metrics::escalated);
         // Alerts to staff away from the dashboard (docs/NOTIFICATIONS.md): told of every incident change.
-        notifier = config.alerts().map(alerts -> own(haven.coordinator.notify.Notifier.create(alerts, db, incidents, staff, eventLog, clock))
-                .start(java.time.Duration.ofSeconds(1)));
+        notifier = config.alerts().map(alerts -> own(haven.coordinator.notify.Notifier.create(alerts, db, incidents, rooms, staff, eventLog,
+                clock, feed::incidentChanged)).start(java.time.Duration.ofSeconds(1)));
         notifier.ifPresent(feed::onIncidentChanged);
+        notifier.ifPresent(n -> feed.onIsolationChanged(n::isolationChanged));
+
+        config.filter().unblockWebhook().ifPresent(w -> feed.onUnblockRequestChanged(own(new UnblockWebhook(w, audit, clock))::changed));
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 audit, commands, clock, config.secureCookies(), setupToken, metrics,
@@ -76,6 +80,7 @@ public final class Coordinator implements AutoCloseable {
                 notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages));
         overdueActions = own(new OverdueActions(db, new Cases(incidents, clock),
                 (incident, kind, due) -> caseAlerts.forEach(a -> a.actionOverdue(incident, kind, due))));
+        witness.start(config.headEvery());
         mqtt.start();
         overdueActions.start(java.time.Duration.ofMinutes(1));
         repair.start(config.repairEvery());

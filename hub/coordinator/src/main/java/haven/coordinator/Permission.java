@@ -27,6 +27,9 @@ public enum Permission {
     VIEW_FILTER_CHECKS,
     RECORD_FILTER_ACTION,
     TEST_BUTTON,
+    REQUEST_UNBLOCK,
+    DECIDE_UNBLOCK,
+    VIEW_UNBLOCK_REQUESTS,
     /** Log a concern on the dashboard (any member of staff, not governors): docs/CASEWORK.md. */
     LOG_CONCERN,
     /** Notes, assignment, actions and reopening of a case the viewer may see. */

@@ -124,10 +124,11 @@ final class IsolationRoutes {
         String reason = request.reason().orElse("isolated remotely from the dashboard");
         String opener = java.util.UUID.randomUUID().toString();
         haven.coordinator.Incident incident = db.inTransaction(c -> {
+            Instant at = clock.instant();
             haven.coordinator.Incident joined = new haven.coordinator.CaseIsolations(new haven.coordinator.Incidents()).openOrJoin(c, room, opener,
-                    clock.instant(), reason);
+                    at, reason);
             audit.record(c, who.name(), "isolation-request", "room=" + room + " machine=" + machine + " incident=" + joined.id());
-            decisions.record(c, StaffDecisions.ISOLATION_REQUESTED, room, Json.object()
+            decisions.record(c, StaffDecisions.ISOLATION_REQUESTED, room, at, Json.object()
                     .put("machine", machine).put("by", who.name()).put("role", who.role().wire()).put("reason", reason)
                     .put("incident", joined.id()).put("report", joined.reportId()));
             return joined;
