@@ -59,6 +59,7 @@ public final class DashboardServer implements AutoCloseable {
         this.feed = feed;
         this.access = new AccessFilter(sessions, staff);
         StaffDecisions decisions = new StaffDecisions(clock);
+        haven.coordinator.Cases cases = new haven.coordinator.Cases(incidents, clock);
         this.sessionCheck = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("dashboard-session-check").daemon(true).factory());
         staff.onChange(this::closeEndedFeeds);
@@ -88,6 +89,11 @@ public final class DashboardServer implements AutoCloseable {
             UnblockRoutes.mount(config, new haven.coordinator.UnblockRequests(db, audit, clock), feed);
             FilteringReportRoutes.mount(config, db, audit);
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
+            ConcernRoutes.mount(config, db, cases, audit, feed);
+            CaseRoutes.mount(config, db, incidents, cases, staff, audit, feed);
+            ReviewRoutes.mount(config, db, incidents, new haven.coordinator.CaseEvidence(incidents, clock), audit, feed, clock);
+            RoomReleaseRoutes.mount(config, db, isolations, audit, commands, feed, clock);
+            BundleRoutes.mount(config, db, incidents, cases, new haven.coordinator.CaseEvidence(incidents, clock), audit, clock);
             for (ExtraPage page : extraPages) {
                 config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()),
                         RouteAccess.PUBLIC);
