@@ -89,6 +89,18 @@ public final class DashboardServer implements AutoCloseable {
                            java.util.concurrent.atomic.AtomicReference<String> setupToken,
                            haven.metrics.HavenMetrics metrics, FollowUpLookup followUps,
                            Optional<haven.coordinator.notify.PushSubscriptions> push, java.util.List<ExtraPage> extraPages) {
+        this(db, incidents, rooms, isolations, aups, feed, sessions, staff, audit, commands, clock, secureCookies, setupToken,
+                metrics, followUps, push, extraPages, haven.coordinator.RoomNames.NONE, () -> true);
+    }
+
+    /** With the classrooms' display names and the broker link's state, for the dashboard's pages (DashboardPagesRoutes). */
+    public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, AupLibrary aups,
+                           LiveFeed feed, Sessions sessions,
+                           StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
+                           java.util.concurrent.atomic.AtomicReference<String> setupToken,
+                           haven.metrics.HavenMetrics metrics, FollowUpLookup followUps,
+                           Optional<haven.coordinator.notify.PushSubscriptions> push, java.util.List<ExtraPage> extraPages,
+                           haven.coordinator.RoomNames roomNames, java.util.function.BooleanSupplier brokerConnected) {
         this.db = db;
         this.incidents = incidents;
         this.rooms = rooms;
@@ -259,6 +271,7 @@ public final class DashboardServer implements AutoCloseable {
             PushRoutes.mount(config, push);
             FilterCheckRoutes.mount(config, new haven.coordinator.FilterChecks(db, audit, clock), commands, audit);
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
+            DashboardPagesRoutes.mount(config, db, incidents, audit, roomNames, brokerConnected, clock.instant());
             for (ExtraPage page : extraPages) {
                 config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()), open);
             }
