@@ -89,9 +89,15 @@
   }
   function fill(tbody, rows) {
     tbody.textContent = "";
+    // Each cell carries its column's name, for the phone layout's one-card-per-row tables.
+    const labels = [...tbody.closest("table").querySelectorAll("thead th")].map((th) => th.textContent);
     for (const cells of rows) {
       const tr = el("tr");
-      for (const c of cells) tr.appendChild(c instanceof Node ? wrapCell(c) : el("td", "", String(c)));
+      cells.forEach((c, n) => {
+        const td = c instanceof Node ? wrapCell(c) : el("td", "", String(c));
+        td.dataset.label = labels[n] || "";
+        tr.appendChild(td);
+      });
       tbody.appendChild(tr);
     }
   }
@@ -117,11 +123,17 @@
   function loggedOut(why) {
     const was = session;
     session = null;
+    delete document.body.dataset.permissions;
     if (ws) { ws.onclose = null; ws.close(); ws = null; }
     if (statusTimer) { clearInterval(statusTimer); statusTimer = null; }
     startedAt = null;
     document.querySelectorAll(".page").forEach((p) => { p.hidden = true; });
     rooms.clear(); incidents.clear(); isolations.clear();
+    // Nothing of the last session stays in the page under the login form.
+    ["worries", "rooms", "isolations", "classrooms", "aup-versions", "report-chart", "search-result", "classroom-result",
+      "follow-up-result"].forEach((id) => { $(id).textContent = ""; });
+    document.querySelectorAll("tbody").forEach((b) => { b.textContent = ""; });
+    clearDetail();
     $("login-panel").hidden = false;
     $("nav").hidden = true;
     $("logout").hidden = true;
@@ -130,12 +142,15 @@
     $("who").textContent = "";
     $("live").textContent = "";
     $("live").className = "live";
+    renderTitle();
     $("session-ended").hidden = !(was && why);
     $("session-ended").textContent = was && why ? why : "";
   }
 
   async function loggedIn(s) {
     session = s;
+    // For the other scripts on this page (push.js, alerts.js): what this session may do.
+    document.body.dataset.permissions = (s.permissions || []).join(" ");
     $("login-panel").hidden = true;
     $("session-ended").hidden = true;
     $("logout").hidden = false;
@@ -322,7 +337,18 @@
     osc.start();
     osc.stop(audio.currentTime + 0.25);
   }
+  // The tab's title says what is waiting, so a member of staff in another tab sees it: an escalated worry
+  // says "Escalated", never "New worry". A new arrival makes it flash for a few seconds.
   let titleTimer = null;
+  function stateTitle() {
+    const open = [...incidents.values()];
+    if (open.some((i) => i.status === "escalated")) return "⚠ Escalated worry — Haven";
+    if (open.some((i) => i.status === "open")) return "⚠ New worry — Haven";
+    return baseTitle;
+  }
+  function renderTitle() {
+    if (!titleTimer) document.title = session ? stateTitle() : baseTitle;
+  }
   function alertNew(kind) {
     beep();
     const text = kind === "escalated" ? "⚠ Escalated worry — Haven" : "⚠ New worry — Haven";
@@ -331,13 +357,14 @@
     document.title = text;
     titleTimer = setInterval(() => {
       document.title = flashes % 2 ? text : baseTitle;
-      if (++flashes > 9) { clearInterval(titleTimer); titleTimer = null; document.title = baseTitle; }
+      if (++flashes > 9) { clearInterval(titleTimer); titleTimer = null; renderTitle(); }
     }, 700);
   }
 
   // ---- live page -----------------------------------------------------------------------------------------
   function renderAll() {
     render();
+    renderTitle();
     renderIsolations();
     if (page === "aups") renderAups();
   }
@@ -468,10 +495,10 @@
       case "isolation.applied": return `The network cut ${d.machine ? "computer " + d.machine : "the computer"} off`;
       case "isolation.failed": return `The network could not cut ${d.machine ? "computer " + d.machine : "the computer"} off: the teacher was told to unplug it`;
       case "isolation.released": return `${d.machine ? "Computer " + d.machine : "The computer"} was let back onto the network`;
-      case "switch.changed": return "The teacher turned the key switch" + (d.position ? ` to ${d.position}` : "");
+      case "switch.changed": return `The teacher turned the key switch ${d.on ? "on" : "off"}`;
       case "hub.started": return "The classroom hub started";
-      case "cmd.applied": return d.command === "ack" ? "The classroom screen showed the pupil that an adult has seen it"
-        : `The classroom hub carried out “${d.command || "a command"}”`;
+      case "cmd.applied": return d.name === "ack" ? "The classroom screen told the pupil that an adult has seen it"
+        : `The classroom hub carried out “${humane(d.name || "a command")}”`;
       case "filter.checked": return "A filter check ran in the room";
       case "button.tested": return "The button was tested (a drill, not a worry)";
       case "notify.attempt":
@@ -669,8 +696,9 @@
       add("AUP", v && v.aupVersion ? `${v.aupKeyStage} ${v.aupVersion}` +
         (aups[v.aupKeyStage] && aups[v.aupKeyStage] !== v.aupVersion ? ` (out of date: newest ${aups[v.aupKeyStage]})` : "") : "none shown");
       if (h && h.health) {
-        add("Clock", h.health.clockSynced && !h.clockSkewed ? "synchronised" : `NOT synchronised (${Math.round(h.skewMillis / 1000)} s off)`,
-          h.health.clockSynced && !h.clockSkewed ? "" : "warning");
+        const skew = `${Math.abs(Math.round(h.skewMillis / 1000))} s from the coordinator's clock`;
+        add("Clock", !h.health.clockSynced ? `NOT synchronised: the hub has no time source (${skew})`
+          : h.clockSkewed ? `synchronised, but ${skew}` : "synchronised", h.health.clockSynced && !h.clockSkewed ? "" : "warning");
         add("Disk free", bytes(h.health.diskFreeBytes));
         add("Outbox", h.health.outboxDepth === 0 ? "empty (everything sent)" : `${h.health.outboxDepth} waiting to send`,
           h.health.outboxDepth > 0 ? "warning" : "");
