@@ -288,7 +288,7 @@
       if (!session) return;
       if (e.code === 4001 || e.code === 1008) {
         // The server ended the session (logout elsewhere, account disabled or changed, expiry): back to login.
-        loggedOut("Your session has ended. Log in again.");
+        loggedOut("Your session has ended (the coordinator restarted, or you were logged out elsewhere). Log in again.");
         return;
       }
       $("live").className = "live down";

@@ -31,9 +31,10 @@ window.HavenReportChart = (() => {
     const max = Math.max(1, ...perMonth);
     const step = niceStep(max);
     const top = Math.ceil(max / step) * step;
-    const left = 36, right = 8, plotTop = 10, plotHeight = 180, barGap = 12;
-    const barWidth = Math.max(18, Math.min(60, Math.floor(560 / months.length) - barGap));
-    const width = left + months.length * (barWidth + barGap) + right;
+    // A fixed drawing size, so one month is one modest bar, not a bar stretched across the page.
+    const width = 640, left = 36, right = 8, plotTop = 10, plotHeight = 180, barGap = 12;
+    const slot = (width - left - right) / Math.max(months.length, 6);
+    const barWidth = Math.max(8, Math.min(60, slot - barGap));
     const height = plotTop + plotHeight + 34;
     const svg = node("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "report-svg",
       "aria-labelledby": "report-chart-title report-chart-desc" });
@@ -45,7 +46,7 @@ window.HavenReportChart = (() => {
       svg.appendChild(node("text", { x: left - 6, y: y + 4, class: "axis", "text-anchor": "end" }, String(v)));
     }
     months.forEach((m, i) => {
-      const x = left + i * (barWidth + barGap) + barGap / 2;
+      const x = left + i * slot + (slot - barWidth) / 2;
       let y = plotTop + plotHeight;
       categories.forEach((c, ci) => {
         const n = totals.get(`${m}|${c}`) || 0;
@@ -56,8 +57,16 @@ window.HavenReportChart = (() => {
         rect.appendChild(node("title", {}, `${names.month(m)}, ${names.category(c)}: ${n}`));
         svg.appendChild(rect);
       });
-      svg.appendChild(node("text", { x: x + barWidth / 2, y: plotTop + plotHeight + 16, class: "axis", "text-anchor": "middle" },
-        names.month(m)));
+      // "Dec", with the year under the first month and each January; with many months, every nth label.
+      const every = Math.ceil(34 / slot);
+      if (i % every === 0) {
+        const [y, mm] = m.split("-");
+        const short = new Intl.DateTimeFormat("en-GB", { month: "short", timeZone: "UTC" }).format(Date.UTC(Number(y), Number(mm) - 1, 1));
+        svg.appendChild(node("text", { x: x + barWidth / 2, y: plotTop + plotHeight + 16, class: "axis", "text-anchor": "middle" }, short));
+        if (i === 0 || mm === "01") {
+          svg.appendChild(node("text", { x: x + barWidth / 2, y: plotTop + plotHeight + 30, class: "axis", "text-anchor": "middle" }, y));
+        }
+      }
     });
     container.appendChild(svg);
     const legend = document.createElement("ul");
