@@ -38,7 +38,7 @@ public final class Incidents {
                     ps.setString(7, Json.time(event.at()));
                     ps.executeUpdate();
                 }
-                return find(c, event.id());
+                return numbered(c, find(c, event.id()));
             }
             case WORRY_REPEATED -> {
                 String report = event.data().path("report").asText();
@@ -49,7 +49,7 @@ public final class Incidents {
                     ps.setString(2, report);
                     ps.executeUpdate();
                 }
-                return find(c, report);
+                return numbered(c, find(c, report));
             }
             case WORRY_DETAILED -> {
                 String report = event.data().path("report").asText();
@@ -61,7 +61,7 @@ public final class Incidents {
                     ps.setString(3, report);
                     ps.executeUpdate();
                 }
-                return find(c, report);
+                return numbered(c, find(c, report));
             }
             default -> {
                 return Optional.empty();
@@ -83,6 +83,37 @@ public final class Incidents {
             ps.setString(4, Json.time(event.at()));
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * The one place case numbers are given (docs/CASEWORK.md): the next number of the year the incident
+     * opened in, once, inside the transaction that opened it, so a rollback returns the number and a
+     * year's numbers have no gaps. 2026-0007 is the seventh incident opened in 2026.
+     */
+    public Optional<Incident> numbered(Connection c, Optional<Incident> incident) throws SQLException {
+        if (incident.isEmpty() || incident.get().caseNumber() != null) {
+            return incident;
+        }
+        String year = incident.get().openedAt().substring(0, 4);
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO case_numbers(year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = case_numbers.last + 1")) {
+            ps.setString(1, year);
+            ps.executeUpdate();
+        }
+        long last;
+        try (PreparedStatement ps = c.prepareStatement("SELECT last FROM case_numbers WHERE year = ?")) {
+            ps.setString(1, year);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                last = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE incidents SET case_number = ? WHERE id = ? AND case_number IS NULL")) {
+            ps.setString(1, String.format(java.util.Locale.ROOT, "%s-%04d", year, last));
+            ps.setLong(2, incident.get().id());
+            ps.executeUpdate();
+        }
+        return find(c, incident.get().id());
     }
 
     private static String text(Event event, String field) {
@@ -169,12 +200,23 @@ public final class Incidents {
      * ({@link Visibility#reportIncludesHeadOnly}).
      */
     public ObjectNode report(Connection c, boolean includeHeadOnly) throws SQLException {
+        return report(c, includeHeadOnly, java.util.Set.of(Visibility.ABOUT_PUPIL));
+    }
+
+    /** The report one role may read: its head-only cells and the concerns routed to it ({@link Visibility}). */
+    public ObjectNode report(Connection c, Role role) throws SQLException {
+        return report(c, Visibility.reportIncludesHeadOnly(role), Visibility.reportCountsAbout(role));
+    }
+
+    private ObjectNode report(Connection c, boolean includeHeadOnly, java.util.Set<String> abouts) throws SQLException {
+        String about = " coalesce(about, '" + Visibility.ABOUT_PUPIL + "') IN ('" + String.join("', '", new java.util.TreeSet<>(abouts)) + "')";
         ObjectNode out = Json.object();
         var rows = out.putArray("months");
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT substr(opened_at, 1, 7), room, coalesce(category, 'not-given'), coalesce(outcome, 'open'), count(*),"
                 + " avg(CASE WHEN acked_at IS NOT NULL THEN " + Dialect.of(c).minutesBetween("opened_at", "acked_at") + " END)"
-                + " FROM incidents" + (includeHeadOnly ? "" : " WHERE coalesce(category, '') <> '" + Category.ABOUT_AN_ADULT.wire() + "'")
+                + " FROM incidents WHERE" + about
+                + (includeHeadOnly ? "" : " AND coalesce(category, '') <> '" + Category.ABOUT_AN_ADULT.wire() + "'")
                 + " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -232,7 +274,8 @@ public final class Incidents {
 
     public Optional<Incident> close(Connection c, long id, String staff, Closing closing, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, outcome = ?, notes = ?, url = ?, nature = ?"
+                "UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, outcome = ?, notes = ?, url = coalesce(?, url),"
+                + " nature = coalesce(?, nature)"
                 + " WHERE id = ? AND status <> 'closed'")) {
             ps.setString(1, Json.time(at));
             ps.setString(2, staff);

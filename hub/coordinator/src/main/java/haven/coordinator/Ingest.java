@@ -224,6 +224,9 @@ public final class Ingest implements AutoCloseable {
         ClockSkew.event(c, event, now);
         Optional<Incident> incident = incidents.apply(c, event);
         Optional<IsolationView> isolation = isolations.apply(c, event);
+        if (incident.isEmpty()) {
+            incident = new CaseIsolations(incidents).onEvent(c, event, isolation); // isolation as part of a case
+        }
         Optional<RoomView> room = rooms.eventLogged(c, event, now);
         count(c, "accepted");
         tally.accepted++;

@@ -26,7 +26,13 @@ public enum Permission {
     START_FILTER_CHECK,
     VIEW_FILTER_CHECKS,
     RECORD_FILTER_ACTION,
-    TEST_BUTTON;
+    TEST_BUTTON,
+    /** Log a concern on the dashboard (any member of staff, not governors): docs/CASEWORK.md. */
+    LOG_CONCERN,
+    /** Notes, assignment, actions and reopening of a case the viewer may see. */
+    WORK_CASE,
+    /** The guided record of suspected illegal content: "more than one senior member of staff involved". */
+    REVIEW_ILLEGAL;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
     public String wire() {

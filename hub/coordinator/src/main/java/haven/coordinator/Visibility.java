@@ -10,6 +10,10 @@ import java.util.Optional;
  * them (REST, the live snapshot and feed, an export, a report). Pure: no storage, no clock. The rules
  * (docs/SECURITY.md): a concern about an adult goes to the headteacher and nobody else; a teacher sees
  * the rooms assigned to them; a technician sees that a room has a worry, not what it is about.
+ * A concern logged by staff (source concern, docs/CASEWORK.md) is routed by whom it is about: "any concern
+ * about staff misuse ... to the headteacher, unless the concern is about the headteacher, in which case
+ * ... the Chair of Governors and the LADO". About a pupil: the DSL, the head and senior staff, and the
+ * member of staff who logged it. The chair of governors sees the concerns routed to them and nothing else.
  */
 public final class Visibility {
     private Visibility() {
@@ -20,13 +24,52 @@ public final class Visibility {
         return role == Role.HEAD || !Category.ABOUT_AN_ADULT.wire().equals(category);
     }
 
+    /** Who a concern is about, as {@code about} spells it; a worry or any older incident counts as "pupil". */
+    public static final String ABOUT_PUPIL = "pupil";
+    public static final String ABOUT_STAFF = "staff";
+    public static final String ABOUT_HEAD = "head";
+
     /** The view of an incident for this viewer, or empty when they may not know of it. */
     public static Optional<ObjectNode> incident(Incident incident, StaffSession viewer) {
-        if (!Permissions.allows(viewer.role(), Permission.VIEW_INCIDENTS) || !mayKnowOf(viewer.role(), incident.category())
-                || !roomVisible(incident.room(), viewer)) {
+        if (!Permissions.allows(viewer.role(), Permission.VIEW_INCIDENTS)) {
+            return Optional.empty();
+        }
+        if (incident.source() == IncidentSource.CONCERN) {
+            return concernVisible(incident, viewer) ? Optional.of(incident.toJson()) : Optional.empty();
+        }
+        if (viewer.role() == Role.CHAIR || !mayKnowOf(viewer.role(), incident.category()) || !roomVisible(incident.room(), viewer)) {
             return Optional.empty();
         }
         return Optional.of(redacted(viewer.role()) ? incident.redacted() : incident.toJson());
+    }
+
+    private static boolean concernVisible(Incident concern, StaffSession viewer) {
+        Role role = viewer.role();
+        return switch (aboutOf(concern)) {
+            case ABOUT_HEAD -> role == Role.CHAIR;
+            case ABOUT_STAFF -> role == Role.HEAD || role == Role.CHAIR;
+            default -> switch (role) {
+                case COORDINATOR, HEAD, SENIOR -> true;
+                case TEACHER, TECHNICIAN -> viewer.name().equals(concern.loggedBy());
+                default -> false;
+            };
+        };
+    }
+
+    private static String aboutOf(Incident incident) {
+        return incident.about() == null ? ABOUT_PUPIL : incident.about();
+    }
+
+    /**
+     * Which concerns a role's report counts, by {@code about}: a report cell "staff concern, November: 1"
+     * would name the case to anyone it is not routed to, so each role counts only what it may see.
+     */
+    public static java.util.Set<String> reportCountsAbout(Role role) {
+        return switch (role) {
+            case HEAD -> java.util.Set.of(ABOUT_PUPIL, ABOUT_STAFF);
+            case CHAIR -> java.util.Set.of(ABOUT_PUPIL, ABOUT_STAFF, ABOUT_HEAD);
+            default -> java.util.Set.of(ABOUT_PUPIL);
+        };
     }
 
     /** Full detail (chronology, export): visible and not redacted. */

@@ -130,6 +130,7 @@ class JourneysBrowserTest {
         assertTrue(chronology.contains("The worry button was pressed") && !chronology.contains("worry.reported"), "chronology: " + chronology + browser.findElement(By.id("page-incident")).getAttribute("innerHTML"));
         new Select(browser.findElement(By.id("close-outcome"))).selectByValue("referred-to-dsl");
         browser.findElement(By.id("close-nature")).sendKeys("a frightening video shared in a group chat");
+        browser.findElement(By.id("close-notes")).sendKeys("spoke with the pupil; parents informed"); // a closing needs a note
         browser.findElement(By.id("close-button")).click();
         wait.until(ExpectedConditions.textToBe(By.id("close-result"), "Closed."));
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("#worries li[data-incident]")));

@@ -101,6 +101,12 @@ public final class EvidenceCheck {
                     }
                 }
                 fold(p, decided);
+                // A concern is opened by the member of staff who logged it, chained like any decision.
+                // A remote isolation opens its case by the chained request (docs/CASEWORK.md).
+                if ((StaffDecisions.CONCERN_LOGGED.equals(p.path("type").asText())
+                        || StaffDecisions.ISOLATION_REQUESTED.equals(p.path("type").asText())) && p.path("data").hasNonNull("report")) {
+                    reports.add(p.path("data").get("report").asText());
+                }
                 if (p.path("seq").asLong() > 0) {
                     reports.add(p.path("id").asText());
                     if (p.path("data").hasNonNull("report")) {
@@ -130,8 +136,18 @@ public final class EvidenceCheck {
                 x.closedBy = d.path("by").asText();
                 x.outcome = d.path("outcome").asText();
                 x.notes = text(d, "notes");
+                // A closing that names no URL or nature keeps what the concern recorded (Incidents.close).
+                x.url = d.hasNonNull("url") ? text(d, "url") : x.url;
+                x.nature = d.hasNonNull("nature") ? text(d, "nature") : x.nature;
+            }
+            case StaffDecisions.CONCERN_LOGGED -> {
                 x.url = text(d, "url");
                 x.nature = text(d, "nature");
+            }
+            case StaffDecisions.REOPENED -> {
+                x.closedAt = null;
+                x.closedBy = null;
+                x.outcome = null;
             }
             case StaffDecisions.ESCALATED -> x.escalatedAt = at;
             default -> {

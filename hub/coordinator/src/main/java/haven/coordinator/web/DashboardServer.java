@@ -71,6 +71,7 @@ public final class DashboardServer implements AutoCloseable {
         this.feed = feed;
         this.access = new AccessFilter(sessions, staff);
         StaffDecisions decisions = new StaffDecisions(clock);
+        haven.coordinator.Cases cases = new haven.coordinator.Cases(incidents, clock);
         this.sessionCheck = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("dashboard-session-check").daemon(true).factory());
         staff.onChange(this::closeEndedFeeds);
@@ -99,6 +100,11 @@ public final class DashboardServer implements AutoCloseable {
             FilterCheckRoutes.mount(config, new haven.coordinator.FilterChecks(db, audit, clock), commands, audit);
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
             DashboardPagesRoutes.mount(config, db, incidents, audit, roomNames, brokerConnected, clock.instant());
+            ConcernRoutes.mount(config, db, cases, audit, feed);
+            CaseRoutes.mount(config, db, incidents, cases, staff, audit, feed);
+            ReviewRoutes.mount(config, db, incidents, new haven.coordinator.CaseEvidence(incidents, clock), audit, feed, clock);
+            RoomReleaseRoutes.mount(config, db, isolations, audit, commands, feed, clock);
+            BundleRoutes.mount(config, db, incidents, cases, new haven.coordinator.CaseEvidence(incidents, clock), audit, clock);
             for (ExtraPage page : extraPages) {
                 config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()),
                         RouteAccess.PUBLIC);
