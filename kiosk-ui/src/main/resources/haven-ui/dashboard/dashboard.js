@@ -33,7 +33,7 @@
   };
   // Pages, the permission each needs (the server checks again) and what to load when one is shown.
   const PAGES = {
-    live: "view-live", incidents: "view-incidents", incident: "view-incidents", isolations: "view-isolations",
+    live: "view-live", incidents: "view-incidents", concern: "log-concern", incident: "view-incidents", isolations: "view-isolations",
     classrooms: "view-rooms", reports: "view-report", aups: "view-aups", staff: "view-audit", audit: "view-audit",
   };
   const ZONE = "Europe/London";
@@ -211,6 +211,7 @@
       if (current) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
     });
     if (name === "incidents") { fillFilters(); search(); }
+    if (name === "concern") fillConcernForm();
     if (name === "incident") showDetail(Number(parts[1]));
     if (name === "isolations") renderIsolations();
     if (name === "classrooms") loadClassrooms();
@@ -367,6 +368,7 @@
     renderTitle();
     renderIsolations();
     if (page === "aups") renderAups();
+    if (page === "concern") fillConcernForm();
   }
 
   function render() {
@@ -508,7 +510,18 @@
         return `alert to ${d.contact}: NOT REACHED on any channel (${(d.channels || []).join(", ")})`;
       case "notify.skipped": return `alert to ${d.contact} not sent: ${d.reason}`;
       case "coordinator.acknowledged": return `Acknowledged by ${d.by}`;
-      case "coordinator.closed": return `Closed by ${d.by}: ${outcome(d.outcome)}`;
+      case "coordinator.closed": return `Closed by ${d.by}: ${outcome(d.outcome)}${d.notes ? " — " + d.notes : ""}`;
+      case "coordinator.concern-logged": return `Concern logged by ${d.by}${d.summary ? ": " + d.summary : ""}`;
+      case "coordinator.assigned": return `Assigned to ${d.to}${d.by ? " by " + d.by : ""}`;
+      case "coordinator.note-added": return `Note by ${d.by}${d.corrects ? " (correcting note " + d.corrects + ")" : ""}: ${d.text}`;
+      case "coordinator.action-added": return `Action recorded by ${d.by}: ${ACTION_KIND[d.kind] || d.kind}` +
+        `${d.reference ? ", reference " + d.reference : ""}, due ${dateTime(d.due)}`;
+      case "coordinator.action-done": return `Action marked done by ${d.by}`;
+      case "coordinator.action-overdue": return `Action OVERDUE: ${ACTION_KIND[d.kind] || d.kind} was due ${dateTime(d.due)}`;
+      case "coordinator.reopened": return `Reopened by ${d.by}: ${d.reason}`;
+      case "coordinator.illegal-changed": return `Suspected illegal content changed by ${d.by} to “${d.illegal}”`;
+      case "coordinator.review-recorded": return `Illegal-content review part recorded by ${d.by}: ${d.judgement === "substance" ? "has substance" : "no substance"}`;
+      case "coordinator.attachment-added": return `Attachment added by ${d.by} (${d.mediaType})`;
       case "coordinator.escalated": return `Escalated: not acknowledged within ${d.afterMinutes} minutes`;
       case "coordinator.open-at-end-of-day": return `Still open at the end of the school day${d.day ? " (" + d.day + ")" : ""}`;
       case "coordinator.exported": return `Exported by ${d.by}`;
@@ -544,6 +557,7 @@
     $("detail-summary").textContent = "";
     $("detail-actions").textContent = "";
     $("close-form").hidden = true;
+    $("case-panel").hidden = true;
   }
   let detailLoads = 0;
   async function showDetail(id) {
@@ -557,24 +571,31 @@
     detail = body;
     detailId = id;
     renderDetail();
+    renderChronology(detail.chronology || []);
+    $("close-form").hidden = !can("close") || detail.status === "closed" || !!detail.redacted;
+    $("close-confirm-row").hidden = true;
+    $("close-result").textContent = "";
+    renderCase();
+  }
+  function renderChronology(items) {
     const list = $("chronology");
-    for (const item of detail.chronology || []) {
+    list.textContent = "";
+    for (const item of items) {
       const li = el("li", item.kind + (alertFailed(item) ? " alert-failed" : ""));
       li.appendChild(el("time", "", when(item.at)));
       li.lastChild.dateTime = item.at;
       li.appendChild(el("span", "what", item.kind === "event" ? eventText(item) : actionText(item)));
       list.appendChild(li);
     }
-    $("close-form").hidden = !can("close") || detail.status === "closed" || !!detail.redacted;
-    $("close-result").textContent = "";
   }
   function renderDetail() {
     const inc = detail;
-    $("detail-title").textContent = `${inc.status === "escalated" ? "Escalated worry" : "Incident"} ${inc.id}: ${roomName(inc.room)}`;
+    $("detail-title").textContent = `${inc.status === "escalated" ? "Escalated worry" : inc.source === "concern" ? "Concern" : "Incident"}` +
+      ` ${inc.caseNumber || inc.id}: ${placeName(inc)}`;
     const dl = $("detail-summary");
     dl.textContent = "";
     const facts = [["Status", inc.status === "escalated" ? "Escalated: not acknowledged in time" : STATUS[inc.status] || inc.status],
-      ["Room", roomName(inc.room)], ["Opened", dateTime(inc.openedAt)]];
+      ["Where", placeName(inc)], ["Opened", dateTime(inc.openedAt)]];
     if (!inc.redacted) {
       facts.push(["Source", SOURCE[inc.source] || "worry button"], ["Category", category(inc.category)]);
       if (inc.presses) facts.push(["Presses", String(inc.presses)]);
@@ -583,7 +604,14 @@
       if (inc.closedAt) facts.push(["Closed", `${dateTime(inc.closedAt)}: ${outcome(inc.outcome)}`]);
       if (inc.url) facts.push(["URL involved", inc.url]);
       if (inc.nature) facts.push(["Nature of the content", inc.nature]);
-      if (inc.notes) facts.push(["Notes", inc.notes]);
+      if (typeof inc.notes === "string" && inc.notes) facts.push(["Closing note", inc.notes]);
+      if (inc.closingNotes) facts.push(["Closing note", inc.closingNotes]);
+      if (inc.summary) facts.push(["What happened", inc.summary]);
+      if (inc.about) facts.push(["About", { pupil: "a pupil", staff: "a member of staff", head: "the headteacher" }[inc.about] || inc.about]);
+      if (inc.loggedBy) facts.push(["Logged by", inc.loggedBy]);
+      if (inc.assignedTo) facts.push(["Assigned to", inc.assignedTo]);
+      if (inc.illegal && inc.illegal !== "none") facts.push(["Suspected illegal", inc.illegal === "suspected-csam"
+        ? "child sexual abuse imagery: do not copy, save or forward it" : "yes"]);
     }
     for (const [k, v] of facts) { dl.appendChild(el("dt", "", k)); dl.appendChild(el("dd", "", v)); }
     const actions = $("detail-actions");
@@ -599,12 +627,26 @@
       a.target = "_blank";
       a.rel = "noopener";
       actions.appendChild(a);
+      const b = el("a", "bundle button-link", "Download the case bundle");
+      b.href = `/api/incidents/${inc.id}/bundle`;
+      b.setAttribute("download", "");
+      actions.appendChild(b);
     }
   }
 
-  $("close-form").addEventListener("submit", async (e) => {
+  // Closing is asked twice: the form, then a confirmation naming the outcome. Nothing is chosen for the user.
+  $("close-form").addEventListener("submit", (e) => {
     e.preventDefault();
     if (!$("close-outcome").value) { $("close-result").textContent = "Choose an outcome first."; return; }
+    if (!$("close-notes").value.trim()) { $("close-result").textContent = "Write a closing note first."; return; }
+    $("close-confirm-text").textContent = `Close ${detail && detail.caseNumber ? "case " + detail.caseNumber : "this incident"}` +
+      ` as “${outcome($("close-outcome").value)}”? It can be reopened later, but the closing stays on the record.`;
+    $("close-confirm-row").hidden = false;
+    $("close-confirm").focus();
+  });
+  $("close-cancel").addEventListener("click", () => { $("close-confirm-row").hidden = true; });
+  $("close-confirm").addEventListener("click", async () => {
+    $("close-confirm-row").hidden = true;
     const res = await api(`/api/incidents/${detailId}/close`, {
       method: "POST",
       body: JSON.stringify({ outcome: $("close-outcome").value, url: $("close-url").value,
@@ -622,6 +664,154 @@
     }
   });
   $("detail-hide").addEventListener("click", () => history.back());
+
+  // ---- case work (docs/CASEWORK.md) ----------------------------------------------------------------------
+  function placeName(inc) {
+    if (inc.site === "coordinator") return { "elsewhere-in-school": "elsewhere in school", "outside-school": "outside school" }[inc.room] || inc.room;
+    return roomName(inc.room);
+  }
+  const ACTION_KIND = { "parents-informed": "Parents informed", "mash-referral": "MASH referral",
+    "childrens-social-care": "Children's social care", "lado-referral": "LADO referral", police: "Police", ceop: "CEOP", other: "Other" };
+  function renderCase() {
+    const inc = detail;
+    const show = !!inc && !inc.redacted && can("work-case");
+    $("case-panel").hidden = !show;
+    if (!show) return;
+    if (document.activeElement !== $("assign-to")) $("assign-to").value = inc.assignedTo || "";
+    const notes = $("case-notes");
+    notes.textContent = "";
+    for (const n of Array.isArray(inc.notes) ? inc.notes : []) {
+      const li = el("li");
+      li.dataset.note = n.id;
+      li.appendChild(el("time", "", dateTime(n.at)));
+      li.appendChild(el("span", "by", ` ${n.by}${n.corrects ? " (corrects note " + n.corrects + ")" : ""}: `));
+      li.appendChild(el("span", "text", n.text));
+      notes.appendChild(li);
+    }
+    if (!notes.childNodes.length) notes.appendChild(el("li", "quiet", "No notes yet."));
+    const actions = $("case-actions");
+    actions.textContent = "";
+    for (const a of inc.actions || []) {
+      const li = el("li", a.doneAt ? "done" : a.overdue ? "overdue" : "");
+      li.dataset.action = a.id;
+      li.appendChild(el("strong", "", ACTION_KIND[a.kind] || a.kind));
+      if (a.reference) li.appendChild(el("span", "reference", `ref. ${a.reference}`));
+      li.appendChild(el("span", "due", `due ${dateTime(a.due)}`));
+      if (a.doneAt) li.appendChild(el("span", "", `done ${dateTime(a.doneAt)} by ${a.doneBy}`));
+      else if (a.overdue) li.appendChild(el("span", "flag", "OVERDUE"));
+      if (!a.doneAt) li.appendChild(button("done", "Mark done", () => caseCall(`/actions/${a.id}/done`, "{}")));
+      actions.appendChild(li);
+    }
+    if (!actions.childNodes.length) actions.appendChild(el("li", "quiet", "No actions recorded."));
+    const files = $("case-attachments");
+    files.textContent = "";
+    for (const f of inc.attachments || []) {
+      const li = el("li");
+      const a = el("a", "", `${f.mediaType}, ${Math.ceil(f.size / 1024)} kB, added ${dateTime(f.at)} by ${f.by}`);
+      a.href = `/api/incidents/${inc.id}/attachments/${f.sha256}`;
+      a.target = "_blank";
+      a.rel = "noopener";
+      li.appendChild(a);
+      files.appendChild(li);
+    }
+    // Seeds: never copy or save suspected child sexual abuse imagery; the server refuses it too.
+    $("attachment-form").hidden = inc.illegal === "suspected-csam";
+  }
+  // A case change, then the case part afresh; a refusal keeps what was typed.
+  async function caseCall(path, body, form) {
+    const res = await api(`/api/incidents/${detailId}${path}`, { method: "POST", body });
+    const text = await res.text();
+    if (!res.ok) { $("case-result").textContent = `Not saved: ${text}`; return false; }
+    $("case-result").textContent = "Saved.";
+    if (form) form.reset();
+    await reloadCase();
+    return true;
+  }
+  async function reloadCase() {
+    const id = detailId;
+    const [incRes, caseRes] = await Promise.all([api(`/api/incidents/${id}`), api(`/api/incidents/${id}/case`)]);
+    if (id !== detailId || !incRes.ok) return;
+    const inc = await incRes.json();
+    if (caseRes.ok) Object.assign(inc, await caseRes.json());
+    const chronology = inc.chronology;
+    delete inc.chronology;
+    detail = Object.assign(detail || {}, inc);
+    renderDetail();
+    renderCase();
+    if (chronology) renderChronology(chronology);
+  }
+  $("assign-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    caseCall("/assign", JSON.stringify({ to: $("assign-to").value.trim() }));
+  });
+  $("note-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    caseCall("/notes", JSON.stringify({ text: $("note-text").value }), $("note-form"));
+  });
+  $("action-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const due = new Date($("action-due").value);
+    if (Number.isNaN(due.getTime())) { $("case-result").textContent = "Not saved: give a due date and time."; return; }
+    caseCall("/actions", JSON.stringify({ kind: $("action-kind").value, reference: $("action-reference").value.trim() || null,
+      due: due.toISOString() }), $("action-form"));
+  });
+  $("attachment-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const file = $("attachment-file").files[0];
+    if (!file) return;
+    const data = new FormData();
+    data.append("file", file);
+    const res = await fetch(`/api/incidents/${detailId}/attachments`, { method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-CSRF-Token": session.csrf } });
+    const text = await res.text();
+    $("case-result").textContent = res.ok ? "Attached." : `Not attached: ${text}`;
+    if (res.ok) { $("attachment-form").reset(); await reloadCase(); }
+  });
+
+  function fillConcernForm() {
+    // The classrooms arrive with the live snapshot, perhaps after this page was opened: rebuilt each time.
+    const room = $("concern-room");
+    const chosen = room.value;
+    room.querySelectorAll("option[data-room]").forEach((o) => o.remove());
+    const places = room.firstChild;
+    for (const r of sortedRooms().reverse()) {
+      const o = el("option", "", roomName(r.room));
+      o.value = `${r.site}/${r.room}`;
+      o.dataset.room = r.room;
+      room.insertBefore(o, room.firstChild);
+    }
+    if (chosen && [...room.options].some((o) => o.value === chosen)) room.value = chosen;
+    const cat = $("concern-category");
+    if (cat.options.length === 1) {
+      for (const [k, v] of Object.entries(CATEGORY)) {
+        if (k === "not-given" || k === "about-an-adult") continue;
+        const o = el("option", "", v);
+        o.value = k;
+        cat.appendChild(o);
+      }
+    }
+  }
+  $("concern-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const res = await api("/api/concerns", { method: "POST", body: JSON.stringify({
+      room: $("concern-room").value, category: $("concern-category").value, summary: $("concern-summary").value,
+      url: $("concern-url").value.trim() || null, nature: $("concern-nature").value.trim() || null,
+      about: $("concern-about").value, illegal: $("concern-illegal").value }) });
+    const out = $("concern-result");
+    out.textContent = "";
+    if (!res.ok) { out.textContent = `Not logged: ${await res.text()}`; return; }
+    const body = await res.json();
+    const about = $("concern-about").value;
+    $("concern-form").reset();
+    out.textContent = `Logged as case ${body.caseNumber}. `;
+    if (about === "pupil") {
+      const a = el("a", "", "Open it");
+      a.href = `#/incident/${body.id}`;
+      out.appendChild(a);
+    } else {
+      out.appendChild(document.createTextNode("It has gone to the person who deals with it; you cannot read it back."));
+    }
+  });
 
   // ---- isolations page -----------------------------------------------------------------------------------
   function renderIsolations() {

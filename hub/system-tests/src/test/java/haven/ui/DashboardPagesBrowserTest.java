@@ -278,6 +278,7 @@ class DashboardPagesBrowserTest {
     static {
         CONTROLS.put("#nav [data-nav='live']", Permission.VIEW_LIVE);
         CONTROLS.put("#nav [data-nav='incidents']", Permission.VIEW_INCIDENTS);
+        CONTROLS.put("#nav [data-nav='concern']", Permission.LOG_CONCERN);
         CONTROLS.put("#nav [data-nav='isolations']", Permission.VIEW_ISOLATIONS);
         CONTROLS.put("#nav [data-nav='classrooms']", Permission.VIEW_ROOMS);
         CONTROLS.put("#nav [data-nav='reports']", Permission.VIEW_REPORT);
@@ -322,6 +323,8 @@ class DashboardPagesBrowserTest {
                     expect(wrong, role, "#detail-actions button.ack", allowed.contains(Permission.ACKNOWLEDGE));
                     expect(wrong, role, "#detail-actions a.export", allowed.contains(Permission.EXPORT));
                     expect(wrong, role, "#close-form", allowed.contains(Permission.CLOSE));
+                    expect(wrong, role, "#case-panel", allowed.contains(Permission.WORK_CASE));
+                    expect(wrong, role, "#detail-actions a.bundle", allowed.contains(Permission.EXPORT));
                 } else if (allowed.contains(Permission.CLOSE) || allowed.contains(Permission.EXPORT)) {
                     wrong.add(role.wire() + ": may close or export but cannot open the incident");
                 }
@@ -455,6 +458,86 @@ class DashboardPagesBrowserTest {
             assertEquals(1, Json.parse(dsl.get("/api/incident-search?q=chat").body().getBytes()).get("incidents").size());
             assertEquals(400, dsl.get("/api/incident-search?status=everything").statusCode());
             assertTrue(logged("SELECT count(*) FROM audit WHERE action = 'search-incidents' AND actor = 'coordinator1'") >= 2);
+        }
+    }
+
+    /** Issue 15's case journey, at a laptop's and a phone's size: log, assign, note, refer, close. */
+    @Test
+    void aTeacherLogsAConcernAndTheLeadAssignsItAddsANoteRecordsALadoReferralAndClosesIt() throws Exception {
+        startStack(10);
+        for (int[] size : SIZES) {
+            Browser.viewport(browser, size[0], size[1]);
+            login("teacher1");
+            open("concern");
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#concern-room option[data-room='year3-oak']")));
+            new Select(browser.findElement(By.id("concern-about"))).selectByValue("pupil");
+            new Select(browser.findElement(By.id("concern-room"))).selectByVisibleText("Year 3 Oak");
+            new Select(browser.findElement(By.id("concern-category"))).selectByValue("unkind-online");
+            browser.findElement(By.id("concern-summary")).sendKeys("Unkind messages about a pupil in the class group chat");
+            checkLayout("concern form", size[0]);
+            Browser.screenshot(browser, "case-concern-form-" + size[0]);
+            browser.findElement(By.id("concern-button")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("concern-result"), "Logged as case"));
+            logout();
+
+            login("coordinator1");
+            open("incidents");
+            new Select(browser.findElement(By.id("f-source"))).selectByValue("concern");
+            browser.findElement(By.id("search-button")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("search-result"), "incident"));
+            Browser.click(wait, By.cssSelector("#incident-table tbody tr a"));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("case-panel")));
+            assertTrue(browser.findElement(By.id("detail-summary")).getText().contains("Unkind messages about a pupil"));
+
+            // A refusal keeps what was typed: an unknown name is not assigned, and stays in the field.
+            browser.findElement(By.id("assign-to")).clear();
+            browser.findElement(By.id("assign-to")).sendKeys("nobody-such");
+            browser.findElement(By.id("assign-button")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("case-result"), "Not saved"));
+            assertEquals("nobody-such", browser.findElement(By.id("assign-to")).getAttribute("value"));
+            // The browser logs the refused request itself; nothing else may be in the console.
+            List<String> refused = Browser.consoleErrors(browser);
+            assertTrue(refused.stream().allMatch(e -> e.contains("/assign") && e.contains("400")), refused.toString());
+            browser.findElement(By.id("assign-to")).clear();
+            browser.findElement(By.id("assign-to")).sendKeys("senior1");
+            browser.findElement(By.id("assign-button")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("detail-summary"), "senior1"));
+
+            browser.findElement(By.id("note-text")).sendKeys("Spoke to the pupil; screenshots described, not kept");
+            browser.findElement(By.id("note-button")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("case-notes"), "Spoke to the pupil"));
+
+            new Select(browser.findElement(By.id("action-kind"))).selectByValue("lado-referral");
+            browser.findElement(By.id("action-reference")).sendKeys("LADO-2026-031");
+            // Due in the past: the page must flag it overdue at once.
+            browser.executeScript("document.getElementById('action-due').value = '2026-01-05T09:00';");
+            browser.findElement(By.id("action-button")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("case-actions"), "LADO-2026-031"));
+            String actions = browser.findElement(By.id("case-actions")).getText();
+            assertTrue(actions.contains("LADO referral") && actions.contains("OVERDUE") && actions.contains("5 Jan 2026, 09:00"), actions);
+
+            // Closing: no outcome chosen for the user, a note required, then a confirmation.
+            assertEquals("", new Select(browser.findElement(By.id("close-outcome"))).getFirstSelectedOption().getAttribute("value"));
+            new Select(browser.findElement(By.id("close-outcome"))).selectByValue("referred-to-police-or-lado");
+            browser.findElement(By.id("close-button")).click();
+            assertTrue(browser.findElements(By.cssSelector("#close-confirm-row:not([hidden])")).isEmpty(), "no confirmation without a note");
+            browser.findElement(By.id("close-notes")).sendKeys("LADO referral made; the LADO leads from here");
+            browser.findElement(By.id("close-button")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("close-confirm")));
+            assertTrue(browser.findElement(By.id("close-confirm-text")).getText().contains("referred to police / LADO"));
+            Browser.screenshot(browser, "case-close-confirm-" + size[0]);
+            browser.findElement(By.id("close-confirm")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("close-result"), "Closed."));
+            browser.findElement(By.cssSelector("#detail-actions button.refresh")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("chronology"), "Closed by coordinator1"));
+            String chronology = browser.findElement(By.id("chronology")).getText();
+            for (String plain : List.of("Concern logged by teacher1", "Assigned to senior1", "Note by coordinator1: Spoke to the pupil",
+                    "Action recorded by coordinator1: LADO referral, reference LADO-2026-031")) {
+                assertTrue(chronology.contains(plain), plain + " in " + chronology);
+            }
+            Browser.screenshot(browser, "case-closed-" + size[0]);
+            checkLayout("case page", size[0]);
+            logout();
         }
     }
 }

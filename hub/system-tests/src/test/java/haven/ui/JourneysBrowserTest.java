@@ -132,6 +132,7 @@ class JourneysBrowserTest {
         browser.findElement(By.id("close-nature")).sendKeys("a frightening video shared in a group chat");
         browser.findElement(By.id("close-notes")).sendKeys("spoke with the pupil; parents informed"); // a closing needs a note
         browser.findElement(By.id("close-button")).click();
+        click(By.id("close-confirm"));
         wait.until(ExpectedConditions.textToBe(By.id("close-result"), "Closed."));
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("#worries li[data-incident]")));
         assertEquals(List.of(), Browser.consoleErrors(browser), "no console errors on the dashboard");
