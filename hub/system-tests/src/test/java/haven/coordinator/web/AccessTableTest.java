@@ -137,7 +137,7 @@ class AccessTableTest {
 
     private static String concrete(String path) {
         return path.replace("{id}", "999999").replace("{code}", "apple-banana").replace("{site}", YEAR5.site())
-                .replace("{room}", YEAR5.room()).replace("{action}", "1");
+                .replace("{room}", YEAR5.room()).replace("{action}", "1").replace("{sha256}", "0".repeat(64));
     }
 
     @ParameterizedTest
