@@ -512,7 +512,9 @@ class DashboardPagesBrowserTest {
             new Select(browser.findElement(By.id("action-kind"))).selectByValue("lado-referral");
             browser.findElement(By.id("action-reference")).sendKeys("LADO-2026-031");
             // Due in the past: the page must flag it overdue at once.
-            browser.executeScript("document.getElementById('action-due').value = '2026-01-05T09:00';");
+            browser.findElement(By.id("action-due-date")).sendKeys("5/1/2026");
+            browser.findElement(By.id("action-due-time")).clear();
+            browser.findElement(By.id("action-due-time")).sendKeys("09:00");
             browser.findElement(By.id("action-button")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("case-actions"), "LADO-2026-031"));
             String actions = browser.findElement(By.id("case-actions")).getText();
