@@ -32,7 +32,9 @@ window.HavenReportChart = (() => {
     const step = niceStep(max);
     const top = Math.ceil(max / step) * step;
     // A fixed drawing size, so one month is one modest bar, not a bar stretched across the page.
-    const width = 640, left = 36, right = 8, plotTop = 10, plotHeight = 180, barGap = 12;
+    // As wide as the page gives it (up to 640), so the labels stay readable on a phone.
+    const width = Math.round(Math.min(640, Math.max(300, container.clientWidth || 640)));
+    const left = 36, right = 8, plotTop = 10, plotHeight = 180, barGap = 12;
     const slot = (width - left - right) / Math.max(months.length, 6);
     const barWidth = Math.max(8, Math.min(60, slot - barGap));
     const height = plotTop + plotHeight + 34;
