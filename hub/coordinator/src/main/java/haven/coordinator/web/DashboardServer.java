@@ -121,6 +121,8 @@ public final class DashboardServer implements AutoCloseable {
                 ctx.header("X-Content-Type-Options", "nosniff");
                 ctx.header("Referrer-Policy", "no-referrer");
             });
+            NoStore.mount(config);
+            RequestLimits.mount(config);
             config.routes.beforeMatched(access::handle);
             config.routes.get("/health", ctx -> ctx.result("ok"), open);
             // Counts only, no pupil or incident data; still limited to this machine (scrape via a local agent).

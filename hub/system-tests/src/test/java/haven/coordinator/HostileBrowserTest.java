@@ -1,0 +1,132 @@
+package haven.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.config.ConfigFile;
+import haven.demo.EmbeddedBroker;
+import haven.protocol.Event;
+import haven.protocol.EventCodec;
+import haven.protocol.EventType;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import haven.testkit.MutableClock;
+import haven.testkit.Ports;
+import haven.testkit.StaffClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard against a hostile page and a shared staff PC (docs/SECURITY.md): what anyone on the network can
+ * make the coordinator store, and what a browser keeps after the member of staff has gone. Real coordinator,
+ * real broker, real HTTP.
+ */
+class HostileBrowserTest {
+    private static final String PASSWORD = "correct-horse-battery";
+    private static final RoomId ROOM = new RoomId("test-school", "year5");
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-10T10:00:00Z"));
+    private final HttpClient http = HttpClient.newHttpClient();
+    private EmbeddedBroker broker;
+    private Coordinator coordinator;
+
+    @BeforeEach
+    void start() throws Exception {
+        int port = Ports.free();
+        broker = EmbeddedBroker.start(port, null);
+        ObjectNode c = Json.object();
+        c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "hostile-test");
+        c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.put("database", dir.resolve("coordinator.db").toString());
+        coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
+        coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
+    }
+
+    @AfterEach
+    void stop() {
+        http.close();
+        coordinator.close();
+        broker.close();
+    }
+
+    private String url(String path) {
+        return "http://127.0.0.1:" + coordinator.httpPort() + path;
+    }
+
+    private HttpResponse<String> postJson(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url(path))).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long number(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + coordinator.database().file());
+             ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private void worry() {
+        ObjectNode data = Json.object();
+        data.put("presses", 1);
+        Event e = new Event(UUID.randomUUID().toString(), 1, EventType.WORRY_REPORTED, ROOM, clock.instant(), data);
+        coordinator.ingest().onMessage(e.topic(), new EventCodec().encode(e), false);
+    }
+
+    @Test
+    void unauthenticatedRequestsCannotGrowTheAuditTable() throws Exception {
+        long before = number("SELECT coalesce(sum(length(actor) + length(target) + length(action)), 0) FROM audit");
+        String huge = "a".repeat(900 * 1024);
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> res = postJson("/api/login", "{\"name\":\"" + huge + i + "\",\"password\":\"wrong-password\"}");
+            assertEquals(413, res.statusCode(), res.body());
+            assertEquals(400, postJson("/api/login", "{\"name\":\"" + "n".repeat(10_000) + i + "\",\"password\":\"wrong-password\"}")
+                    .statusCode(), "a name longer than any account's is refused before it is checked or audited");
+        }
+        long after = number("SELECT coalesce(sum(length(actor) + length(target) + length(action)), 0) FROM audit");
+        assertTrue(after - before < 20 * 200, "20 refused logins stored " + (after - before) + " characters in the audit table");
+        assertEquals(413, postJson("/api/login", "{\"name\":\"" + "b".repeat(2 * 1024 * 1024) + "\"}").statusCode(),
+                "a body over the limit is refused before it is read");
+        assertEquals(400, postJson("/api/setup", "{\"token\":\"" + "t".repeat(10_000) + "\",\"name\":\"x\",\"password\":\"y\"}").statusCode());
+        assertEquals(400, postJson("/api/login", "{\"name\":{\"nested\":\"object\"},\"password\":\"wrong-password\"}").statusCode());
+        // A name of an ordinary length still fails as a wrong login and is audited.
+        assertEquals(401, postJson("/api/login", "{\"name\":\"dsl\",\"password\":\"wrong-password\"}").statusCode());
+        assertEquals(1, number("SELECT count(*) FROM audit WHERE action = 'login-failed'"));
+    }
+
+    @Test
+    void noStaffAnswerIsKeptInTheBrowsersCache() throws Exception {
+        worry();
+        try (StaffClient dsl = new StaffClient(coordinator.httpPort())) {
+            assertEquals(200, dsl.login("dsl", PASSWORD));
+            for (String path : List.of("/api/incidents", "/api/incidents/1", "/api/snapshot", "/api/incidents/1/export",
+                    "/api/incidents/1/export?format=json", "/api/reports", "/api/reports.csv", "/api/audit",
+                    "/api/filter-checks.csv", "/api/session", "/api/isolations")) {
+                HttpResponse<String> res = dsl.get(path);
+                assertEquals(200, res.statusCode(), path);
+                assertEquals("no-store", res.headers().firstValue("Cache-Control").orElse("(none)"), path);
+            }
+        }
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(url("/api/incidents"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, refused.statusCode());
+        assertEquals("no-store", refused.headers().firstValue("Cache-Control").orElse("(none)"), "a refusal too");
+    }
+}
