@@ -70,7 +70,7 @@ public final class Coordinator implements AutoCloseable {
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 audit, commands, clock, config.secureCookies(), setupToken, metrics,
                 new FollowUpLookup(db, incidents, audit, clock, config.followUpKey()),
-                notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages));
+                notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages, config.auth()));
         mqtt.start();
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());

@@ -11,7 +11,8 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                                 java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
                                 java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup,
                                 java.util.Optional<String> followUpKey,
-                                java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter) {
+                                java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter,
+                                AuthConfig auth) {
 
     /** Without follow-up look-ups and without alerts to staff (no followUp: or notify: section). */
     public CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, DatabaseLocation database,
@@ -19,7 +20,7 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                              java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
                              java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup) {
         this(mqtt, httpHost, httpPort, database, ackWithin, secureCookies, repairEvery, sites, endOfDay, zone, retention,
-                sharedGroup, java.util.Optional.empty(), java.util.Optional.empty(), FilterTargetList.NONE);
+                sharedGroup, java.util.Optional.empty(), java.util.Optional.empty(), FilterTargetList.NONE, AuthConfig.DEFAULT);
     }
 
     public static CoordinatorConfig from(ConfigFile file) {
@@ -53,7 +54,8 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                     }
                     return key;
                 }),
-                haven.coordinator.notify.NotifyConfig.from(file), FilterTargetList.from(file, java.time.Instant.now()));
+                haven.coordinator.notify.NotifyConfig.from(file), FilterTargetList.from(file, java.time.Instant.now()),
+                AuthConfig.from(file));
         file.rejectUnknownKeys();
         return config;
     }

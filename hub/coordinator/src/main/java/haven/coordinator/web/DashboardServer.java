@@ -55,7 +55,7 @@ public final class DashboardServer implements AutoCloseable {
                            StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
                            AtomicReference<String> setupToken,
                            HavenMetrics metrics, FollowUpLookup followUps,
-                           Optional<PushSubscriptions> push, List<ExtraPage> extraPages) {
+                           Optional<PushSubscriptions> push, List<ExtraPage> extraPages, haven.coordinator.AuthConfig auth) {
         this.feed = feed;
         this.access = new AccessFilter(sessions, staff);
         StaffDecisions decisions = new StaffDecisions(clock);
@@ -77,9 +77,12 @@ public final class DashboardServer implements AutoCloseable {
             });
             NoStore.mount(config);
             RequestLimits.mount(config);
+            LoginCsrf.mount(config);
+            ClientAddress.mount(config, haven.coordinator.TrustedProxies.parse(auth.trustedProxies()));
             config.routes.beforeMatched(access::handle);
             new OpsRoutes(db, rooms, metrics).mount(config);
-            new AuthRoutes(sessions, staff, audit, access, feed, clock, secureCookies, setupToken).mount(config);
+            new AuthRoutes(sessions, staff, audit, access, feed, clock, secureCookies, setupToken,
+                    new haven.coordinator.SecondFactor(db, clock), auth).mount(config);
             new IncidentRoutes(db, incidents, audit, decisions, commands, feed, followUps, clock).mount(config);
             new IsolationRoutes(db, isolations, audit, decisions, commands, feed, clock).mount(config);
             new ReportRoutes(db, incidents, audit).mount(config);
