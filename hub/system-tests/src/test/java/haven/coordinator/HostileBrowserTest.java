@@ -54,6 +54,7 @@ class HostileBrowserTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "hostile-test");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("coordinator.db").toString());
         coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
         coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
@@ -128,5 +129,102 @@ class HostileBrowserTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(401, refused.statusCode());
         assertEquals("no-store", refused.headers().firstValue("Cache-Control").orElse("(none)"), "a refusal too");
+    }
+
+    private HttpResponse<String> login(HttpClient client, String name, String password, String forwardedFor) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url("/api/login"))).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\",\"password\":\"" + password + "\"}"));
+        if (forwardedFor != null) {
+            b.header("X-Forwarded-For", forwardedFor);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void thirtyGuessesAtOnceAreThirtyAttemptsAndAtMostFiveReachThePasswordCheck() throws Exception {
+        int burst = 30;
+        var start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(burst)) {
+            for (int i = 0; i < burst; i++) {
+                String password = i == 17 ? PASSWORD : "wrong-guess-" + i;
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return login(http, "dsl", password, null).statusCode();
+                }));
+            }
+            start.countDown();
+            int checked = 0;
+            int refused = 0;
+            for (var a : answers) {
+                int status = a.get();
+                if (status == 401 || status == 200) {
+                    checked++;
+                } else if (status == 429) {
+                    refused++;
+                }
+            }
+            assertTrue(checked <= 5, checked + " of 30 simultaneous guesses reached the password check");
+            assertEquals(burst - checked, refused, "every other guess is refused with 429");
+        }
+        assertTrue(number("SELECT count(*) FROM audit WHERE action = 'login-failed'") <= 5);
+        HttpResponse<String> after = login(http, "dsl", PASSWORD, null);
+        assertEquals(429, after.statusCode(), "the window is used up, even for the right password");
+        assertTrue(Long.parseLong(after.headers().firstValue("Retry-After").orElse("0")) > 0);
+        // The next window is twice as long: six minutes later five more guesses, then ten minutes to wait.
+        clock.advance(java.time.Duration.ofMinutes(6));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(401, login(http, "dsl", "wrong-again-" + i, null).statusCode());
+        }
+        HttpResponse<String> longer = login(http, "dsl", PASSWORD, null);
+        assertEquals(429, longer.statusCode());
+        assertTrue(Long.parseLong(longer.headers().firstValue("Retry-After").orElseThrow()) > 5 * 60,
+                "the delay increases: " + longer.headers().firstValue("Retry-After").orElseThrow() + " s");
+        clock.advance(java.time.Duration.ofMinutes(11));
+        assertEquals(200, login(http, "dsl", PASSWORD, null).statusCode());
+    }
+
+    @Test
+    void oneClientSprayingNamesIsLimitedToo() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            assertEquals(401, login(http, "staff-" + i, "wrong-password", null).statusCode());
+        }
+        assertEquals(429, login(http, "staff-20", "wrong-password", null).statusCode(), "20 attempts per client and window");
+    }
+
+    @Test
+    void theLoginAndSetupRoutesTakeOnlyJsonFromTheirOwnOrigin() throws Exception {
+        // A hostile page can post text/plain or a form without a CORS preflight; it cannot send application/json.
+        for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x")) {
+            for (String path : List.of("/api/login", "/api/setup", "/api/login/totp")) {
+                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(url(path))).header("Content-Type", type)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"dsl\",\"password\":\"" + PASSWORD + "\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(415, res.statusCode(), type + " " + path);
+                assertTrue(res.headers().firstValue("Set-Cookie").isEmpty(), "no session for a cross-site " + type);
+            }
+        }
+        HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(URI.create(url("/api/login"))).header("Content-Type", "application/json")
+                .header("Origin", "https://evil.example").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"dsl\",\"password\":\"" + PASSWORD + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, foreign.statusCode());
+        HttpResponse<String> own = http.send(HttpRequest.newBuilder(URI.create(url("/api/login"))).header("Content-Type", "application/json")
+                .header("Origin", "http://127.0.0.1:" + coordinator.httpPort()).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"dsl\",\"password\":\"" + PASSWORD + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, own.statusCode(), "the dashboard's own page");
+        assertEquals(0, number("SELECT count(*) FROM audit WHERE action = 'login-failed'"), "refused before the password check");
+    }
+
+    @Test
+    void weakPasswordsAreRefusedWithAReason() throws Exception {
+        for (String weak : List.of("dsl-backup", "aaaaaaaaaa", "Password2024!", "qwertyuiop", "1234567890", "Safeguarding1")) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> coordinator.staff().put("dsl-backup", Role.COORDINATOR, weak.toCharArray()), weak);
+            assertTrue(e.getMessage().startsWith("password"), e.getMessage());
+        }
+        var change = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> coordinator.staff().password("dsl", "0000000000".toCharArray()));
+        assertTrue(change.getMessage().contains("repeated"), change.getMessage());
+        coordinator.staff().put("dsl-backup", Role.COORDINATOR, "violet-kettle-harbour".toCharArray());
     }
 }

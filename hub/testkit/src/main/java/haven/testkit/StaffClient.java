@@ -27,7 +27,7 @@ public final class StaffClient implements AutoCloseable {
     }
 
     public int login(String name, String password) throws Exception {
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/login"))
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/login")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\",\"password\":\"" + password + "\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (res.statusCode() == 200) {
@@ -38,7 +38,7 @@ public final class StaffClient implements AutoCloseable {
     }
 
     public String setCookieHeaderOf(String name, String password) throws Exception {
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/login"))
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/login")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\",\"password\":\"" + password + "\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         return res.headers().firstValue("Set-Cookie").orElse("");
@@ -53,7 +53,8 @@ public final class StaffClient implements AutoCloseable {
     }
 
     public HttpResponse<String> post(String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (cookie != null) {
             b.header("Cookie", cookie);
             b.header("X-CSRF-Token", csrf);
