@@ -17,11 +17,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -52,7 +49,7 @@ final class AuthRoutes {
     private final com.github.benmanes.caffeine.cache.Cache<String, Pending> pending;
 
     /** A login waiting for its code; {@code enrolSecret} is set while the account has no second factor yet. */
-    private record Pending(String name, byte[] enrolSecret, java.util.concurrent.atomic.AtomicInteger tries) {
+    private record Pending(String name, byte[] enrolSecret, Instant expires, java.util.concurrent.atomic.AtomicInteger tries) {
     }
 
     /** The second step: a code from the authenticator app, or one of the recovery codes. */
@@ -160,7 +157,7 @@ final class AuthRoutes {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        pending.put(token, new Pending(name, secret, new java.util.concurrent.atomic.AtomicInteger()));
+        pending.put(token, new Pending(name, secret, clock.instant().plus(PENDING_FOR), new java.util.concurrent.atomic.AtomicInteger()));
         Cookie cookie = new Cookie(PENDING_COOKIE, token);
         cookie.setPath("/api/login");
         cookie.setHttpOnly(true);
@@ -180,6 +177,10 @@ final class AuthRoutes {
     private void secondStep(Context ctx) throws SQLException {
         String token = ctx.cookie(PENDING_COOKIE);
         Pending p = token == null ? null : pending.getIfPresent(token);
+        if (p != null && !clock.instant().isBefore(p.expires())) {
+            pending.invalidate(token);
+            p = null;
+        }
         if (p == null) {
             ctx.status(401).result("log in with your name and password first (or again: five minutes have passed)");
             return;
