@@ -202,4 +202,30 @@ class SecondFactorLoginTest {
         var e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> CoordinatorConfig.from(ConfigFile.of("bad", wrong)));
         assertTrue(e.getMessage().contains("auth.requireTotpFor"), e.getMessage());
     }
+
+    @Test
+    void oneCodeSentTenTimesAtOnceLogsInOnce() throws Exception {
+        SecondFactor factor = new SecondFactor(coordinator.database(), clock);
+        byte[] secret = factor.newSecret();
+        assertTrue(factor.enrol("dsl", secret, code(secret, 0)).isPresent());
+        assertTrue(factor.enrol("dsl", factor.newSecret(), code(secret, 0)).isEmpty(), "enrolled once");
+        clock.advance(Duration.ofSeconds(30));
+        String code = code(secret, 0);
+        var start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(10)) {
+            for (int i = 0; i < 10; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return factor.verify("dsl", code);
+                }));
+            }
+            start.countDown();
+            long accepted = 0;
+            for (var r : results) {
+                accepted += r.get() ? 1 : 0;
+            }
+            assertEquals(1, accepted, "a code works once, even sent at the same moment");
+        }
+    }
 }
