@@ -1040,8 +1040,11 @@
       body: JSON.stringify({ name: $("name").value, password: $("password").value }),
     });
     $("password").value = "";
-    if (res.ok) loggedIn(await res.json());
-    else $("login-error").textContent = await res.text();
+    if (res.ok) {
+      const answer = await res.json();
+      if (answer.totpRequired && window.havenLoginTotp) window.havenLoginTotp(answer, loggedIn); // login-totp.js
+      else loggedIn(answer);
+    } else $("login-error").textContent = await res.text();
   });
 
   $("logout").addEventListener("click", async () => {

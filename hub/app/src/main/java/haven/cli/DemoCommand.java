@@ -58,6 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         for (Demo.Login login : demo.logins()) {
             System.out.printf("      login %-18s password %s   (%s)%n", login.name(), login.password(), login.role());
         }
+        System.out.println("      demo only: no second factor (auth.requireTotpFor is empty); a school's coordinator, head and senior staff need one");
         if (demo.mailbox().catches()) {
             System.out.println("  E-mail to staff:    http://127.0.0.1:" + demo.coordinator().httpPort() + "/demo/mail"
                     + "   (mail catcher on smtp://" + demo.mailbox().smtpTarget() + ")");

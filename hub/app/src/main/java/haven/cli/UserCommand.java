@@ -15,11 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "user", description = "Manage staff accounts.",
-        subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Disable.class})
+        subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Disable.class, UserCommand.TotpReset.class})
 final class UserCommand implements Runnable {
     @Override
     public void run() {
-        System.out.println("usage: haven user add|passwd|disable ... [--config coordinator.yaml | --db FILE]");
+        System.out.println("usage: haven user add|passwd|disable|totp-reset ... [--config coordinator.yaml | --db FILE]");
     }
 
     @Command(name = "add", description = "Add (or reset) a staff account. The password is read from the terminal or stdin.")
@@ -101,6 +101,27 @@ final class UserCommand implements Runnable {
                 }
             }
             System.out.println("account " + name + " disabled; its sessions end at their next request");
+            return 0;
+        }
+    }
+
+    @Command(name = "totp-reset", description = "Forget an account's second factor (a lost phone, no recovery codes left): "
+            + "its next login enrols a new one.")
+    static final class TotpReset implements Callable<Integer> {
+        @Mixin
+        CoordinatorDatabase target;
+
+        @Parameters(index = "0", description = "account name")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Database database = target.open()) {
+                if (!new haven.coordinator.SecondFactor(database, Clock.systemUTC()).reset(name)) {
+                    throw new IllegalArgumentException("'" + name + "' has no second factor to reset");
+                }
+            }
+            System.out.println("second factor of " + name + " reset; the next login sets up a new one");
             return 0;
         }
     }

@@ -69,6 +69,8 @@ public final class Demo implements AutoCloseable {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + settings.mqttPort()).put("keepAliveSeconds", 10);
         c.putObject("http").put("host", "127.0.0.1").put("port", settings.httpPort());
+        // The demo's accounts are printed with their passwords for anyone to try: no second factor (its banner says so).
+        c.putObject("auth").putArray("requireTotpFor");
         c.put("database", settings.dataDir().resolve("coordinator.db").toString());
         mailbox = own(settings.smtp().map(DemoMailbox::elsewhere).orElseGet(() -> DemoMailbox.catcher(freeLoopbackPort())));
         demoAlerts(c.putObject("notify"), settings, mailbox.smtpTarget());

@@ -19,6 +19,7 @@ final class BenchConfigs {
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + mqttPort).put("keepAliveSeconds", 30)
                 .put("clientId", "haven-coordinator-bench");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("coordinator.db").toString());
         return CoordinatorConfig.from(ConfigFile.of("bench coordinator", c));
     }

@@ -61,7 +61,7 @@ final class StaffDashboard implements AutoCloseable {
     }
 
     private void login(String name, String password) throws Exception {
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/login")).timeout(Duration.ofSeconds(10))
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/login")).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(Json.object().put("name", name).put("password", password))))
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (res.statusCode() != 200) {

@@ -43,9 +43,7 @@ public final class StaffAccounts {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("staff name must be 2..32 of a-z 0-9 . _ -, got '" + name + "'");
         }
-        if (password.length < 10) {
-            throw new IllegalArgumentException("password must be at least 10 characters");
-        }
+        PasswordPolicy.check(name, password);
         String hash = BCrypt.withDefaults().hashToString(COST, password);
         db.inTransaction(c -> {
             boolean existed;
@@ -115,9 +113,7 @@ public final class StaffAccounts {
 
     /** Changes a password; false if there is no such account. */
     public boolean password(String name, char[] password) throws SQLException {
-        if (password.length < 10) {
-            throw new IllegalArgumentException("password must be at least 10 characters");
-        }
+        PasswordPolicy.check(name, password);
         String hash = BCrypt.withDefaults().hashToString(COST, password);
         return update("UPDATE staff SET password_hash = ? WHERE name = ?", hash, name,
                 haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, Json.object().put("name", name).put("password", "changed"));

@@ -47,6 +47,20 @@ class UserCommandTest {
             assertTrue(new StaffAccounts(database, Clock.systemUTC()).verify("ms-khan", "second-password-2".toCharArray()).isEmpty());
         }
         assertEquals(2, run("short\n", "user", "add", "--role", "senior", "--db", db, "mr-b"), "a short password is refused");
+        // Weak passwords are refused at add and passwd, with the reason (docs/SECURITY.md).
+        java.io.PrintStream oldErr = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(2, run("mrs-robinson\n", "user", "add", "--role", "senior", "--db", db, "mrs-robinson"), "the name");
+            assertEquals(2, run("zzzzzzzzzzzz\n", "user", "add", "--role", "senior", "--db", db, "mrs-robinson"), "one character");
+            assertEquals(2, run("Password2024!\n", "user", "passwd", "--db", db, "ms-khan"), "a common password");
+        } finally {
+            System.setErr(oldErr);
+        }
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("must not be the account's name") && said.contains("one character repeated")
+                && said.contains("too common"), said);
         assertEquals(2, run("long-enough-pw\n", "user", "add", "--role", "wizard", "--db", db, "mr-b"));
         assertEquals(2, run("", "user", "disable", "--db", db, "nobody"));
     }

@@ -67,6 +67,7 @@ class DashboardRolesTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "roles-test");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         store.configure(c);
         c.putObject("escalation").put("ackWithinMinutes", 10).put("endOfDay", "15:30").put("timeZone", "UTC");
         coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
@@ -215,6 +216,7 @@ class DashboardRolesTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + broker.port()).put("clientId", "setup-test");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         databases.create("fresh").configure(c);
         coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
         String token = coordinator.setupToken().orElseThrow();

@@ -49,6 +49,7 @@ class RetentionAndSessionsTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "retention-test");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("coordinator.db").toString());
         coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
         coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());

@@ -69,6 +69,7 @@ class FilterCheckEndToEndTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + broker.port()).put("keepAliveSeconds", 5).put("clientId", "coordinator-filter");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("coordinator.db").toString());
         var sites = c.putArray("sites");
         sites.add("test-school");

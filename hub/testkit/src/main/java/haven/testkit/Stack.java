@@ -17,6 +17,7 @@ public final class Stack {
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + mqttPort).put("keepAliveSeconds", 5)
                 .put("clientId", "coordinator-" + Long.toHexString(System.nanoTime()));
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("coordinator.db").toString());
         c.putObject("ingest").put("repairSeconds", 1);
         return CoordinatorConfig.from(ConfigFile.of("test coordinator", c));

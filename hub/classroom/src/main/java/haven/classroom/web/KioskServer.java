@@ -40,6 +40,8 @@ public final class KioskServer implements AutoCloseable {
     private final FollowUpOffer followUps;
     private final KioskChoices choices;
     private final ReadAloud readAloud = new ReadAloud(ReadAloud.ESPEAK);
+    /** Set from the listen address at start; until then only loopback names are accepted. */
+    private volatile KioskOrigin origin = new KioskOrigin("127.0.0.1");
 
     public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
                        haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps, KioskChoices choices) {
@@ -54,6 +56,14 @@ public final class KioskServer implements AutoCloseable {
                 files.hostedPath = "/";
                 files.directory = "/haven-ui/kiosk";
                 files.location = Location.CLASSPATH;
+            });
+            config.routes.before(ctx -> origin.refuse(ctx));
+            config.routes.wsBeforeUpgrade(ctx -> {
+                String why = origin.refusal(ctx.header("Host"), ctx.header("Origin"));
+                if (why != null) {
+                    log.warn("kiosk socket refused reason=foreign-origin");
+                    throw new io.javalin.http.ForbiddenResponse(why);
+                }
             });
             config.routes.get("/health", ctx -> ctx.result("ok"));
             config.routes.get("/metrics", ctx -> ctx.contentType(haven.metrics.HavenMetrics.CONTENT_TYPE).result(metrics.scrape()));
@@ -146,6 +156,7 @@ public final class KioskServer implements AutoCloseable {
     }
 
     public KioskServer start(String host, int port) {
+        origin = new KioskOrigin(host);
         app.start(host, port);
         log.info("kiosk listening room={} url=http://{}:{}/", classroom.room(), host, app.port());
         return this;

@@ -17,11 +17,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -30,8 +27,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * setup link that creates the first coordinator account.
  */
 final class AuthRoutes {
-    private static final int MAX_FAILURES = 5;
-    private static final Duration FAILURE_WINDOW = Duration.ofMinutes(5);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuthRoutes.class);
+    /** The half-done login between the password and the second factor; only ever sent to /api/login. */
+    static final String PENDING_COOKIE = "haven_login_pending";
+    private static final Duration PENDING_FOR = Duration.ofMinutes(5);
+    private static final int CODE_TRIES = 5;
 
     private final Sessions sessions;
     private final StaffAccounts staff;
@@ -41,7 +41,24 @@ final class AuthRoutes {
     private final Clock clock;
     private final boolean secureCookies;
     private final AtomicReference<String> setupToken;
-    private final Map<String, List<Instant>> failures = new ConcurrentHashMap<>();
+    private final LoginThrottle throttle;
+    private final haven.coordinator.SecondFactor secondFactor;
+    private final haven.coordinator.AuthConfig auth;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
+    /** Password checked, second factor not yet: bounded, and gone after five minutes or five wrong codes. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Pending> pending;
+
+    /** A login waiting for its code; {@code enrolSecret} is set while the account has no second factor yet. */
+    private record Pending(String name, byte[] enrolSecret, Instant expires, java.util.concurrent.atomic.AtomicInteger tries) {
+    }
+
+    /** The second step: a code from the authenticator app, or one of the recovery codes. */
+    record TotpRequest(String code, String recoveryCode) {
+        static TotpRequest from(JsonNode body) {
+            return new TotpRequest(body.hasNonNull("code") ? body.get("code").asText() : null,
+                    body.hasNonNull("recoveryCode") ? body.get("recoveryCode").asText() : null);
+        }
+    }
 
     /** A login as the browser sends it. */
     record LoginRequest(String name, char[] password) {
@@ -59,7 +76,17 @@ final class AuthRoutes {
     }
 
     AuthRoutes(Sessions sessions, StaffAccounts staff, AuditLog audit, AccessFilter access, LiveFeed feed, Clock clock,
-               boolean secureCookies, AtomicReference<String> setupToken) {
+               boolean secureCookies, AtomicReference<String> setupToken, haven.coordinator.SecondFactor secondFactor,
+               haven.coordinator.AuthConfig auth) {
+        this.throttle = new LoginThrottle(clock);
+        this.secondFactor = secondFactor;
+        this.auth = auth;
+        this.pending = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+                .expireAfterWrite(PENDING_FOR).build();
+        if (auth.relaxed()) {
+            log.warn("second factor relaxed: roles that see every incident may log in with a password alone requireTotpFor={} key=auth.requireTotpFor",
+                    auth.requireTotpFor().stream().map(Role::wire).sorted().toList());
+        }
         this.sessions = sessions;
         this.staff = staff;
         this.audit = audit;
@@ -85,42 +112,129 @@ final class AuthRoutes {
             Web.json(ctx, who.map(AuthRoutes::sessionJson).orElseGet(() -> Json.object().putNull("name")));
         }, RouteAccess.PUBLIC);
         config.routes.post("/api/setup", this::setup, RouteAccess.PUBLIC);
+        config.routes.post("/api/login/totp", this::secondStep, RouteAccess.PUBLIC);
+        // What the login page tells everyone: which roles need a second factor, and whether that is relaxed (a banner).
+        config.routes.get("/api/login/policy", ctx -> {
+            ObjectNode out = Json.object();
+            var roles = out.putArray("requireTotpFor");
+            auth.requireTotpFor().stream().map(Role::wire).sorted().forEach(roles::add);
+            out.put("relaxed", auth.relaxed());
+            Web.json(ctx, out);
+        }, RouteAccess.PUBLIC);
     }
 
     private void login(Context ctx) throws SQLException {
         LoginRequest request = LoginRequest.from(Json.parse(ctx.bodyAsBytes()));
-        String key = request.name() + "|" + ctx.ip();
-        Instant now = clock.instant();
-        List<Instant> recent = failures.getOrDefault(key, List.of()).stream()
-                .filter(t -> t.isAfter(now.minus(FAILURE_WINDOW))).toList();
-        if (recent.size() >= MAX_FAILURES) {
-            ctx.status(429).result("too many failed logins; wait five minutes");
+        String client = ctx.ip();
+        Optional<Duration> wait = throttle.attempt(request.name(), client);
+        if (wait.isPresent()) {
+            ctx.header("Retry-After", Long.toString(Math.max(1, wait.get().toSeconds())));
+            ctx.status(429).result("too many login attempts; wait " + Math.max(1, wait.get().toMinutes()) + " minutes");
             return;
         }
         Optional<Role> role = staff.verify(request.name(), request.password());
         if (role.isEmpty()) {
-            List<Instant> more = new ArrayList<>(recent);
-            more.add(now);
-            failures.put(key, more);
-            audit.record(request.name().isEmpty() ? "-" : request.name(), "login-failed", ctx.ip());
+            audit.record(request.name().isEmpty() ? "-" : request.name(), "login-failed", client);
             ctx.status(401).result("wrong name or password");
             return;
         }
-        failures.remove(key);
+        throttle.succeeded(request.name(), client);
         Optional<StaffAccounts.Standing> standing = staff.standing(request.name());
         if (standing.isEmpty()) {
             ctx.status(401).result("wrong name or password");
             return;
         }
-        StaffSession session = sessions.create(request.name(), standing.get());
-        audit.record(request.name(), "login", ctx.ip());
+        if (auth.requireTotpFor().contains(standing.get().role())) {
+            askForSecondFactor(ctx, request.name());
+            return;
+        }
+        grant(ctx, request.name(), standing.get(), Json.object());
+    }
+
+    private void askForSecondFactor(Context ctx, String name) throws SQLException {
+        boolean enrolled = secondFactor.enrolled(name);
+        byte[] secret = enrolled ? null : secondFactor.newSecret();
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        pending.put(token, new Pending(name, secret, clock.instant().plus(PENDING_FOR), new java.util.concurrent.atomic.AtomicInteger()));
+        Cookie cookie = new Cookie(PENDING_COOKIE, token);
+        cookie.setPath("/api/login");
+        cookie.setHttpOnly(true);
+        cookie.setSameSite(SameSite.STRICT);
+        cookie.setSecure(secureCookies);
+        cookie.setMaxAge((int) PENDING_FOR.toSeconds());
+        ctx.cookie(cookie);
+        ObjectNode out = Json.object().put("totpRequired", true).put("enrolled", enrolled);
+        if (!enrolled) {
+            out.putObject("enrol").put("secret", haven.coordinator.Totp.base32(secret))
+                    .put("otpauth", haven.coordinator.Totp.otpauthUri("Haven", name, secret))
+                    .put("digits", haven.coordinator.Totp.DIGITS).put("period", haven.coordinator.Totp.STEP_SECONDS);
+        }
+        Web.json(ctx, out);
+    }
+
+    private void secondStep(Context ctx) throws SQLException {
+        String token = ctx.cookie(PENDING_COOKIE);
+        Pending p = token == null ? null : pending.getIfPresent(token);
+        if (p != null && !clock.instant().isBefore(p.expires())) {
+            pending.invalidate(token);
+            p = null;
+        }
+        if (p == null) {
+            ctx.status(401).result("log in with your name and password first (or again: five minutes have passed)");
+            return;
+        }
+        if (p.tries().incrementAndGet() > CODE_TRIES) {
+            pending.invalidate(token);
+            ctx.status(401).result("too many wrong codes; log in again");
+            return;
+        }
+        TotpRequest request = TotpRequest.from(Json.parse(ctx.bodyAsBytes()));
+        ObjectNode extra = Json.object();
+        boolean ok;
+        String how;
+        if (p.enrolSecret() != null) {
+            Optional<List<String>> codes = secondFactor.enrol(p.name(), p.enrolSecret(), request.code());
+            ok = codes.isPresent();
+            how = "totp-enrolled";
+            codes.ifPresent(list -> list.forEach(extra.putArray("recoveryCodes")::add));
+        } else if (request.recoveryCode() != null) {
+            ok = secondFactor.recover(p.name(), request.recoveryCode());
+            how = "recovery-code";
+        } else {
+            ok = secondFactor.verify(p.name(), request.code());
+            how = "totp";
+        }
+        if (!ok) {
+            audit.record(p.name(), "login-second-factor-failed", ctx.ip());
+            ctx.status(401).result(p.enrolSecret() != null
+                    ? "that code does not match the new secret; check the phone's clock and type the code shown now"
+                    : "wrong or already used code");
+            return;
+        }
+        pending.invalidate(token);
+        ctx.removeCookie(PENDING_COOKIE, "/api/login");
+        Optional<StaffAccounts.Standing> standing = staff.standing(p.name());
+        if (standing.isEmpty()) {
+            ctx.status(401).result("wrong name or password");
+            return;
+        }
+        grant(ctx, p.name(), standing.get(), extra.put("secondFactor", how));
+    }
+
+    private void grant(Context ctx, String name, StaffAccounts.Standing standing, ObjectNode extra) throws SQLException {
+        StaffSession session = sessions.create(name, standing);
+        audit.record(name, "login", ctx.ip());
         Cookie cookie = new Cookie(DashboardServer.COOKIE, session.token());
         cookie.setPath("/");
         cookie.setHttpOnly(true);
         cookie.setSameSite(SameSite.STRICT);
         cookie.setSecure(secureCookies);
         ctx.cookie(cookie);
-        Web.json(ctx, sessionJson(session));
+        ObjectNode out = sessionJson(session);
+        out.setAll(extra);
+        Web.json(ctx, out);
     }
 
     /**

@@ -57,17 +57,21 @@ public final class DashboardServer implements AutoCloseable {
                            HavenMetrics metrics, FollowUpLookup followUps,
                            Optional<PushSubscriptions> push, List<ExtraPage> extraPages) {
         this(db, incidents, rooms, isolations, aups, feed, sessions, staff, audit, commands, clock, secureCookies, setupToken,
-                metrics, followUps, push, extraPages, haven.coordinator.RoomNames.NONE, () -> true);
+                metrics, followUps, push, extraPages, haven.coordinator.RoomNames.NONE, () -> true, haven.coordinator.AuthConfig.DEFAULT);
     }
 
-    /** With the classrooms' display names and the broker link's state, for the dashboard's pages (DashboardPagesRoutes). */
+    /**
+     * With the classrooms' display names and the broker link's state, for the dashboard's pages (DashboardPagesRoutes),
+     * and the sign-in rules (second factor, trusted proxies).
+     */
     public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, AupLibrary aups,
                            LiveFeed feed, Sessions sessions,
                            StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
                            AtomicReference<String> setupToken,
                            HavenMetrics metrics, FollowUpLookup followUps,
                            Optional<PushSubscriptions> push, List<ExtraPage> extraPages,
-                           haven.coordinator.RoomNames roomNames, java.util.function.BooleanSupplier brokerConnected) {
+                           haven.coordinator.RoomNames roomNames, java.util.function.BooleanSupplier brokerConnected,
+                           haven.coordinator.AuthConfig auth) {
         this.feed = feed;
         this.access = new AccessFilter(sessions, staff);
         StaffDecisions decisions = new StaffDecisions(clock);
@@ -88,9 +92,14 @@ public final class DashboardServer implements AutoCloseable {
                 ctx.header("X-Content-Type-Options", "nosniff");
                 ctx.header("Referrer-Policy", "no-referrer");
             });
+            NoStore.mount(config);
+            RequestLimits.mount(config);
+            LoginCsrf.mount(config);
+            ClientAddress.mount(config, haven.coordinator.TrustedProxies.parse(auth.trustedProxies()));
             config.routes.beforeMatched(access::handle);
             new OpsRoutes(db, rooms, metrics).mount(config);
-            new AuthRoutes(sessions, staff, audit, access, feed, clock, secureCookies, setupToken).mount(config);
+            new AuthRoutes(sessions, staff, audit, access, feed, clock, secureCookies, setupToken,
+                    new haven.coordinator.SecondFactor(db, clock), auth).mount(config);
             new IncidentRoutes(db, incidents, audit, decisions, commands, feed, followUps, clock).mount(config);
             new IsolationRoutes(db, isolations, audit, decisions, commands, feed, clock).mount(config);
             new ReportRoutes(db, incidents, audit).mount(config);

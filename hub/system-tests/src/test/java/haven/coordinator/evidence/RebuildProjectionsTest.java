@@ -112,6 +112,7 @@ class RebuildProjectionsTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + brokerPort).put("clientId", "rebuild-test");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", db.toString());
         c.putObject("escalation").put("ackWithinMinutes", 10).put("timeZone", "UTC");
         return CoordinatorConfig.from(ConfigFile.of("test", c));

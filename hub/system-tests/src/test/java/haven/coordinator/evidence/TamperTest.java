@@ -72,6 +72,7 @@ class TamperTest {
             ObjectNode c = Json.object();
             c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + broker.port()).put("clientId", "tamper-test");
             c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+            c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
             c.putObject("escalation").put("ackWithinMinutes", 10).put("endOfDay", "23:30").put("timeZone", "UTC");
             store.configure(c);
             try (Coordinator coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock)) {

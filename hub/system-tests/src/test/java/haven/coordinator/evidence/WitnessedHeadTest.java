@@ -57,6 +57,7 @@ class WitnessedHeadTest {
             ObjectNode c = Json.object();
             c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + broker.port()).put("keepAliveSeconds", 5).put("clientId", "witness-test");
             c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+            c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
             c.put("database", dir.resolve("coordinator.db").toString());
             c.putObject("evidence").put("headEverySeconds", 1);
             HubConfig hubConfig = HubConfig.from(ConfigFile.of("test hub", Stack.hubJson("year5", broker.port(), dir)));

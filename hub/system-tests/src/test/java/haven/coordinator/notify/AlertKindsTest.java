@@ -81,6 +81,7 @@ class AlertKindsTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + mqtt).put("clientId", "alert-kinds-test");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("coordinator.db").toString());
         ObjectNode n = c.putObject("notify");
         n.put("dashboardUrl", "https://haven.test-school.invalid/");
@@ -329,6 +330,7 @@ class AlertKindsTest {
         broker = EmbeddedBroker.start(mqtt, null);
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + mqtt).put("clientId", "alert-kinds-test-2");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("closed.db").toString());
         ObjectNode n = c.putObject("notify");
         n.put("dashboardUrl", "https://haven.test-school.invalid/");

@@ -73,6 +73,7 @@ class EmailLadderTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + mqtt).put("clientId", "notify-test");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("coordinator.db").toString());
         ObjectNode n = c.putObject("notify");
         n.put("dashboardUrl", "https://haven.test-school.invalid/");

@@ -66,7 +66,7 @@ class AccessTableTest {
             Role.TEACHER, "teacher-a", Role.TECHNICIAN, "tech", Role.GOVERNOR, "gov", Role.CHAIR, "chair");
     /** The only routes open without a login. */
     private static final Set<String> PUBLIC = Set.of("GET /health", "GET /metrics", "POST /api/login", "GET /api/session",
-            "POST /api/setup");
+            "POST /api/setup", "POST /api/login/totp", "GET /api/login/policy");
 
     @TempDir
     Path dir;
@@ -95,6 +95,7 @@ class AccessTableTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + broker.port()).put("clientId", "access-" + dbName);
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         store = databases.create(dbName);
         store.configure(c);
         return Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
