@@ -354,6 +354,7 @@
 
   setInterval(() => document.querySelectorAll(".age").forEach((e) => { e.textContent = age(e.dataset.since); }), 1000);
 
+  document.addEventListener("haven:show-incident", (e) => showDetail(e.detail)); // came-forward.js
   // A pupil's follow-up words: the look-up is audited and rate-limited on the server; the words are not kept here.
   $("follow-up-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -364,6 +365,7 @@
     if (res.ok) {
       const found = await res.json();
       out.textContent = `Found: incident ${found.incident.id}, ${found.incident.room}.`;
+      document.dispatchEvent(new CustomEvent("haven:follow-up-found", { detail: found })); // came-forward.js
       showDetail(found.incident.id);
     } else if (res.status === 404) {
       out.textContent = "No report has those words. Check them with the pupil.";

@@ -126,7 +126,7 @@
   }
 
   function show(screen) {
-    for (const id of ["idle", "thanks", "acknowledged", "test", "choose", "isolated", "follow-up", "languages"]) {
+    for (const id of ["idle", "thanks", "acknowledged", "test", "choose", "isolated", "follow-up", "languages", "teacher"]) {
       $(id).hidden = id !== screen;
     }
     ensurePaginated();
@@ -319,6 +319,8 @@
     } else if (iso.choosing) {
       show("choose");
       screenTimer = setTimeout(refresh, Math.min(1000, iso.choosing.remainingMs + 200));
+    } else if (teacher.step) {
+      show("teacher");
     } else if (pickingLanguage) {
       show("languages");
     } else if (state.followUpCode) {
@@ -541,6 +543,68 @@
     tellMore = true;
     if (state) render(state);
   });
+  // Teacher mode (docs/KIOSK.md): the PIN or the turned key opens it; the hub keeps the PIN's hash only and
+  // limits wrong tries. The token lives in this page's memory and expires on the hub after a few minutes.
+  const teacher = { step: null, token: null, pin: "", timer: null };
+  function teacherShow(step, message, error) {
+    teacher.step = step;
+    $("teacher-pin").hidden = step !== "pin";
+    $("teacher-open").hidden = step !== "open";
+    $("teacher-result").textContent = message || "";
+    $("teacher-result").classList.toggle("error", Boolean(error));
+    $("teacher-pin-typed").textContent = "\u2022".repeat(teacher.pin.length) || "\u00a0";
+    if (state && state.aup) $("teacher-aup").textContent = `On screen: ${state.aup.title} (${state.aup.keyStage.toUpperCase()}, version ${state.aup.version}).`;
+    clearTimeout(teacher.timer);
+    if (step) teacher.timer = setTimeout(teacherClose, 4 * 60 * 1000);
+    if (state) render(state); else show(step ? "teacher" : "idle");
+  }
+  async function teacherOpen(pin) {
+    const res = await fetch("/api/kiosk/teacher", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pin }),
+    });
+    teacher.pin = "";
+    if (res.ok) {
+      teacher.token = (await res.json()).token;
+      teacherShow("open");
+    } else {
+      teacherShow("pin", res.status === 429 ? "Too many wrong PINs. Wait 15 minutes, or turn the key." : "Wrong PIN.", true);
+    }
+  }
+  function teacherClose() {
+    if (teacher.token) fetch("/api/kiosk/teacher/close", { method: "POST" }).catch(() => {});
+    teacher.token = null;
+    teacher.pin = "";
+    teacherShow(null);
+  }
+  $("teacher-button").addEventListener("click", () => {
+    if (teacher.step) { teacherClose(); return; }
+    if (state && state.keySwitch) teacherOpen("");
+    else teacherShow("pin");
+  });
+  $("teacher-close").addEventListener("click", teacherClose);
+  $("aup-reviewed").addEventListener("click", async () => {
+    const res = await fetch("/api/kiosk/teacher/aup-reviewed", {
+      method: "POST", headers: { "Content-Type": "application/json", "X-Teacher-Token": teacher.token || "" },
+      body: JSON.stringify({ language }),
+    });
+    if (res.ok) teacherShow("open", "Recorded: you went through the AUP with the class today. Thank you.");
+    else if (res.status === 401) { teacher.token = null; teacherShow("pin", "Teacher mode timed out: enter the PIN again.", true); }
+    else teacherShow("open", await res.text(), true);
+  });
+  for (const label of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "\u232b", "OK"]) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.dataset.teacherKey = label;
+    b.setAttribute("aria-label", label === "\u232b" ? "Delete" : label === "OK" ? "Enter PIN" : label);
+    b.addEventListener("click", () => {
+      if (label === "\u232b") teacher.pin = teacher.pin.slice(0, -1);
+      else if (label === "OK") { if (teacher.pin) teacherOpen(teacher.pin); return; }
+      else if (teacher.pin.length < 12) teacher.pin += label;
+      $("teacher-pin-typed").textContent = "\u2022".repeat(teacher.pin.length) || "\u00a0";
+    });
+    document.querySelector(".teacher-keys").appendChild(b);
+  }
   buildPad();
   $("read-aloud").addEventListener("click", readAloud);
   // A pupil can touch the rules to see the next ones.

@@ -121,7 +121,8 @@ public final class Hub implements AutoCloseable {
         metrics = new haven.metrics.HavenMetrics().eventsPublished(publisher::published).outboxDepth(outbox::unsentCount)
                 .mqttReconnects(mqtt::reconnects);
         kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics, config.kioskMode(),
-                new FollowUpOffer(config.followUpKey(), outbox, clock, publisher::wake), config.choices()));
+                new FollowUpOffer(config.followUpKey(), outbox, clock, publisher::wake), config.choices(),
+                new TeacherMode(config.teacherPin(), classroom::keySwitchOn, outbox, clock, publisher::wake)));
         homeAssistant = config.homeAssistant() ? java.util.Optional.of(new HomeAssistantDiscovery(config.room(),
                 Topics.status(config.room()))) : java.util.Optional.empty();
         homeAssistant.ifPresent(ha -> {

@@ -11,16 +11,16 @@ import java.sql.SQLException;
 public record Incident(long id, String reportId, RoomId room, String status, long presses, String category,
                        String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
                        String outcome, String notes, String url, String nature, String escalatedAt,
-                       String openAtEndOfDay, IncidentSource source) {
+                       String openAtEndOfDay, IncidentSource source, String cameForwardAt, String cameForwardBy) {
 
     static final String COLUMNS = "id, report_id, site, room, status, presses, category, computer, opened_at, acked_at, "
-            + "acked_by, closed_at, outcome, notes, url, nature, escalated_at, open_at_end_of_day, source";
+            + "acked_by, closed_at, outcome, notes, url, nature, escalated_at, open_at_end_of_day, source, came_forward_at, came_forward_by";
 
     static Incident from(ResultSet rs) throws SQLException {
         return new Incident(rs.getLong(1), rs.getString(2), new RoomId(rs.getString(3), rs.getString(4)), rs.getString(5),
                 rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
                 rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16),
-                rs.getString(17), rs.getString(18), IncidentSource.fromWire(rs.getString(19)));
+                rs.getString(17), rs.getString(18), IncidentSource.fromWire(rs.getString(19)), rs.getString(20), rs.getString(21));
     }
 
     /** Policy: a concern about a member of staff goes to the headteacher, and to nobody else. */
@@ -66,6 +66,8 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
         json.put("escalatedAt", escalatedAt);
         json.put("openAtEndOfDay", openAtEndOfDay);
         json.put("source", source.wire());
+        json.put("cameForwardAt", cameForwardAt);
+        json.put("cameForwardBy", cameForwardBy);
         return json;
     }
 }

@@ -224,7 +224,7 @@ public final class Ingest implements AutoCloseable {
         ClockSkew.event(c, event, now);
         Optional<Incident> incident = incidents.apply(c, event);
         Optional<IsolationView> isolation = isolations.apply(c, event);
-        Optional<RoomView> room = rooms.eventLogged(c, event, now);
+        Optional<RoomView> room = rooms.aupReviewed(c, event, rooms.eventLogged(c, event, now));
         count(c, "accepted");
         tally.accepted++;
         log.info("event logged id={} room={} seq={} type={}", event.id(), event.room(), event.seq(), event.type().wire());

@@ -26,7 +26,8 @@ public enum Permission {
     START_FILTER_CHECK,
     VIEW_FILTER_CHECKS,
     RECORD_FILTER_ACTION,
-    TEST_BUTTON;
+    TEST_BUTTON,
+    RECORD_CAME_FORWARD;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
     public String wire() {

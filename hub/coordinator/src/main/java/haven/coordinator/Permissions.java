@@ -6,6 +6,7 @@ import static haven.coordinator.Permission.EXPORT;
 import static haven.coordinator.Permission.ISOLATE_REMOTELY;
 import static haven.coordinator.Permission.LOOK_UP_FOLLOW_UP;
 import static haven.coordinator.Permission.PUBLISH_AUP;
+import static haven.coordinator.Permission.RECORD_CAME_FORWARD;
 import static haven.coordinator.Permission.RECORD_FILTER_ACTION;
 import static haven.coordinator.Permission.SIGN_OFF_RELEASE;
 import static haven.coordinator.Permission.START_FILTER_CHECK;
@@ -40,13 +41,13 @@ public final class Permissions {
     private static Map<Role, Set<Permission>> table() {
         Map<Role, Set<Permission>> t = new EnumMap<>(Role.class);
         Set<Permission> senior = union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, CLOSE, EXPORT, SIGN_OFF_RELEASE, ISOLATE_REMOTELY,
-                VIEW_FILTER_CHECKS);
+                VIEW_FILTER_CHECKS, RECORD_CAME_FORWARD);
         t.put(Role.COORDINATOR, union(senior, VIEW_REPORT, VIEW_AUDIT, PUBLISH_AUP, START_FILTER_CHECK, RECORD_FILTER_ACTION,
                 TEST_BUTTON));
         t.put(Role.HEAD, union(senior, VIEW_REPORT, VIEW_AUDIT));
         t.put(Role.SENIOR, senior);
         // A teacher tests the button of their own rooms only: RoomChecksRoutes narrows TEST_BUTTON to them.
-        t.put(Role.TEACHER, union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, TEST_BUTTON));
+        t.put(Role.TEACHER, union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, TEST_BUTTON, RECORD_CAME_FORWARD));
         t.put(Role.TECHNICIAN, union(WATCH, VIEW_FILTER_CHECKS, START_FILTER_CHECK, RECORD_FILTER_ACTION, TEST_BUTTON));
         t.put(Role.GOVERNOR, EnumSet.of(VIEW_REPORT, VIEW_FILTER_CHECKS));
         t.replaceAll((role, set) -> Set.copyOf(set));

@@ -2,6 +2,7 @@ package haven.classroom.web;
 
 import haven.classroom.ReadAloud;
 import haven.classroom.KioskChoices;
+import haven.classroom.TeacherMode;
 
 import haven.classroom.KioskMode;
 import haven.classroom.SimulatedPressAnswer;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KioskServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KioskServer.class);
+    static final String TEACHER_TOKEN = "X-Teacher-Token";
 
     private final Javalin app;
     private final Set<WsContext> sockets = ConcurrentHashMap.newKeySet();
@@ -42,7 +44,8 @@ public final class KioskServer implements AutoCloseable {
     private final ReadAloud readAloud = new ReadAloud(ReadAloud.ESPEAK);
 
     public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
-                       haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps, KioskChoices choices) {
+                       haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps, KioskChoices choices,
+                       TeacherMode teacher) {
         this.classroom = classroom;
         this.choices = choices;
         this.mode = mode;
@@ -87,6 +90,27 @@ public final class KioskServer implements AutoCloseable {
                 followUps.issue(shown.path("report").path("id").asText(), shown.path("report").path("presses").asLong());
                 classroom.changed();
                 json(ctx, view());
+            });
+            // Teacher mode (docs/KIOSK.md): the PIN or the turned key opens it; the token lives in the page's memory.
+            config.routes.post("/api/kiosk/teacher", ctx -> {
+                JsonNode body = ctx.bodyAsBytes().length == 0 ? Json.object() : Json.parse(ctx.bodyAsBytes());
+                TeacherMode.Opened opened = teacher.open(body.path("pin").asText(""));
+                if (opened.token().isEmpty()) {
+                    ctx.status(opened.status()).result(opened.reason());
+                    return;
+                }
+                json(ctx, Json.object().put("token", opened.token().get()));
+            });
+            config.routes.post("/api/kiosk/teacher/close", ctx -> {
+                teacher.close();
+                ctx.status(204);
+            });
+            config.routes.post("/api/kiosk/teacher/aup-reviewed", ctx -> {
+                if (!teacher.reviewed(ctx.header(TEACHER_TOKEN), classroom.aup(), "en")) {
+                    ctx.status(401).result("teacher mode is not open: enter the PIN or turn the key");
+                    return;
+                }
+                ctx.status(201).result("recorded");
             });
             config.routes.post("/api/kiosk/isolate", ctx -> {
                 JsonNode body = Json.parse(ctx.bodyAsBytes());

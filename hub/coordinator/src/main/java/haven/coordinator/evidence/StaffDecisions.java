@@ -32,6 +32,8 @@ public final class StaffDecisions {
     public static final String ACCOUNT_CHANGED = "coordinator.account-changed";
     public static final String ACCOUNT_DISABLED = "coordinator.account-disabled";
     public static final String EXPORTED = "coordinator.exported";
+    /** A pupil came forward to a member of staff with their follow-up words (docs/KIOSK.md). */
+    public static final String CAME_FORWARD = "coordinator.came-forward";
 
     private final EventLog log = new EventLog(new EventCodec());
     private final UuidV7 ids;

@@ -166,10 +166,7 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.get("/api/snapshot", ctx -> json(ctx, snapshot(session(ctx), "snapshot")), RouteAccess.of(Permission.VIEW_LIVE));
             config.routes.post("/api/incidents/{id}/ack", this::acknowledge, RouteAccess.of(Permission.ACKNOWLEDGE));
             config.routes.get("/api/incidents/{id}", this::detail, RouteAccess.of(Permission.VIEW_INCIDENTS));
-            config.routes.get("/api/follow-up/{code}", ctx -> {
-                FollowUpLookup.Answer answer = followUps.answer(ctx.pathParam("code"), session(ctx));
-                ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
-            }, RouteAccess.of(Permission.LOOK_UP_FOLLOW_UP));
+            FollowUpRoutes.mount(config, followUps, db, incidents, audit, decisions, feed, clock);
             config.routes.get("/api/reports", ctx -> {
                 StaffSession who = session(ctx);
                 json(ctx, db.inTransaction(c -> {

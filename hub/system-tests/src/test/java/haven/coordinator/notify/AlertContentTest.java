@@ -41,7 +41,7 @@ class AlertContentTest {
     /** An incident holding every field an alert must not show, about an adult (head-only). */
     private static Incident everything(String category) {
         return new Incident(42, "0193c0de-0000-7000-8000-000000000001", new RoomId("test-school", "year5-elm"), "open", 3,
-                category, COMPUTER, "2026-11-25T10:00:00Z", null, null, null, "referred-to-dsl", NOTES, URL, NATURE, null, null, haven.coordinator.IncidentSource.WORRY);
+                category, COMPUTER, "2026-11-25T10:00:00Z", null, null, null, "referred-to-dsl", NOTES, URL, NATURE, null, null, haven.coordinator.IncidentSource.WORRY, null, null);
     }
 
     private static NotifyConfig config(int smtpPort) throws Exception {
