@@ -392,7 +392,7 @@
     e.preventDefault();
     const res = await api("/api/aups", {
       method: "POST",
-      body: JSON.stringify({ keyStage: $("aup-key-stage").value, markdown: $("aup-markdown").value }),
+      body: JSON.stringify({ keyStage: $("aup-key-stage").value, language: $("aup-language").value, markdown: $("aup-markdown").value }),
     });
     $("aup-result").textContent = res.ok ? "Published." : await res.text();
   });

@@ -206,6 +206,33 @@
     return true;
   }
 
+  // The AUP in the pupil's language when the school published one (state.aupLanguages: language -> version),
+  // fetched from the hub once per version; otherwise English, with a note (docs/KIOSK.md).
+  let translation = null;
+  let fetchingTranslation = null;
+  function englishAup() {
+    return state.aup ? { ...state.aup, language: "en" } : null;
+  }
+  function currentAup() {
+    const want = (state.aupLanguages || {})[language];
+    if (language === "en" || !want) return englishAup();
+    if (translation && translation.language === language && translation.version === want) return translation.aup;
+    fetchTranslation(language);
+    return translation && translation.language === language ? translation.aup : englishAup();
+  }
+  async function fetchTranslation(lang) {
+    if (fetchingTranslation === lang) return;
+    fetchingTranslation = lang;
+    try {
+      const res = await fetch(`/api/kiosk/aup?lang=${encodeURIComponent(lang)}`);
+      if (res.ok) {
+        const aup = await res.json();
+        translation = { language: lang, version: aup.version, aup };
+        if (state) render(state);
+      }
+    } catch (e) { /* English stays on screen */ } finally { fetchingTranslation = null; }
+  }
+
   // "Read it to me": the hub speaks the slide with espeak-ng, so it works offline on the Pi; the browser's
   // own voices are the fallback (Debian's Chromium has none offline). Offered to every key stage.
   let speaking = null;
@@ -215,7 +242,9 @@
     const text = Array.from(box.querySelectorAll("h2, li")).map((e) => e.textContent).join(". ");
     if (speaking) speaking.pause();
     if (state.readAloud) {
-      speaking = new Audio(`/api/kiosk/speech?lang=en&text=${encodeURIComponent(text.slice(0, 1000))}`);
+      const shown = currentAup();
+      const voice = shown && ["en", "cy", "ar"].includes(shown.language) ? shown.language : "en";
+      speaking = new Audio(`/api/kiosk/speech?lang=${voice}&text=${encodeURIComponent(text.slice(0, 1000))}`);
       speaking.play().catch(() => { /* a screen with no speaker: nothing to do */ });
     } else if ("speechSynthesis" in window) {
       speechSynthesis.cancel();
@@ -283,12 +312,17 @@
     conn.className = "connection " + (state.online ? "online" : "offline");
     conn.textContent = t(state.online ? "connection.online" : "connection.offline");
     $("read-aloud").hidden = !state.aup || !(state.readAloud || "speechSynthesis" in window);
-    if (state.aup && state.aup.version + state.aup.keyStage !== aupVersion) {
-      aupVersion = state.aup.version + state.aup.keyStage;
-      $("aup-title").textContent = state.aup.title;
-      sections = buildSections(state.aup);
+    const aup = currentAup();
+    if (aup && `${aup.version}:${aup.keyStage}:${aup.language}` !== aupVersion) {
+      aupVersion = `${aup.version}:${aup.keyStage}:${aup.language}`;
+      $("aup-title").textContent = aup.title;
+      // The AUP keeps its own language and direction: English inside an Arabic page is still left to right.
+      const info = languages.find((l) => l.code === aup.language) || { bcp47: "en-GB", dir: "ltr" };
+      for (const id of ["aup-title", "aup-slide"]) { $(id).lang = info.bcp47; $(id).dir = info.dir; }
+      sections = buildSections(aup);
       paginatedFor = null;
     }
+    $("aup-english-only").hidden = !aup || aup.language === language;
     const report = state.screen === "thanks" ? state.report : null;
     const key = report ? `${report.id}:${report.presses}` : null;
     if (key !== pressKey) {
@@ -553,7 +587,8 @@
     $("teacher-result").textContent = message || "";
     $("teacher-result").classList.toggle("error", Boolean(error));
     $("teacher-pin-typed").textContent = "\u2022".repeat(teacher.pin.length) || "\u00a0";
-    if (state && state.aup) $("teacher-aup").textContent = `On screen: ${state.aup.title} (${state.aup.keyStage.toUpperCase()}, version ${state.aup.version}).`;
+    const aup = state && currentAup();
+    if (aup) $("teacher-aup").textContent = `On screen: ${aup.title} (${aup.keyStage.toUpperCase()}, ${aup.language}, version ${aup.version}).`;
     clearTimeout(teacher.timer);
     if (step) teacher.timer = setTimeout(teacherClose, 4 * 60 * 1000);
     if (state) render(state); else show(step ? "teacher" : "idle");

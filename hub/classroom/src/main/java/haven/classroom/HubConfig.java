@@ -73,7 +73,8 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                     try {
                         return TeacherPin.parse(hash);
                     } catch (IllegalArgumentException e) {
-                        throw file.error("kiosk.teacherPin", e.getMessage());
+                        // Not file.error: that echoes the value, and a mistaken value may be the PIN itself.
+                        throw new haven.config.ConfigException("config " + file.name() + ": kiosk.teacherPin must be " + e.getMessage());
                     }
                 }));
         file.rejectUnknownKeys();

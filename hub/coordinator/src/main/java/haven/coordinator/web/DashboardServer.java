@@ -242,11 +242,14 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.post("/api/aups", ctx -> {
                 StaffSession who = session(ctx);
                 JsonNode body = Json.parse(ctx.bodyAsBytes());
-                var published = aups.publish(body.path("keyStage").asText(""), body.path("markdown").asText(""), who.name());
+                var published = aups.publish(body.path("keyStage").asText(""), body.path("language").asText("en"),
+                        body.path("markdown").asText(""), who.name());
                 db.inTransaction(c -> {
-                    audit.record(c, who.name(), "aup-publish", published.keyStage() + " v" + published.version());
+                    audit.record(c, who.name(), "aup-publish", published.keyStage() + " v" + published.version()
+                            + (published.language().equals("en") ? "" : " " + published.language()));
                     decisions.record(c, StaffDecisions.AUP_PUBLISHED, StaffDecisions.SCHOOL, Json.object()
-                            .put("keyStage", published.keyStage()).put("version", published.version()).put("by", who.name()));
+                            .put("keyStage", published.keyStage()).put("version", published.version()).put("by", who.name())
+                            .put("language", published.language()));
                     return null;
                 });
                 feed.aupsChanged(aupsJson());
@@ -578,6 +581,11 @@ public final class DashboardServer implements AutoCloseable {
         ObjectNode out = Json.object();
         ObjectNode latest = out.putObject("latest");
         aups.latest().forEach((ks, m) -> latest.put(ks, m.version()));
+        ObjectNode languages = out.putObject("languages"); // {keyStage: {language: version}}, English included
+        for (var m : aups.latestInEveryLanguage()) {
+            (languages.has(m.keyStage()) ? (ObjectNode) languages.get(m.keyStage()) : languages.putObject(m.keyStage()))
+                    .put(m.language(), m.version());
+        }
         return out;
     }
 
