@@ -119,6 +119,7 @@
     const res = await api("/api/reports");
     if (!res.ok) return;
     const body = await res.json();
+    document.dispatchEvent(new CustomEvent("haven:report", { detail: body })); // aup-reviews.js
     const tbody = document.querySelector("#report-table tbody");
     tbody.textContent = "";
     for (const r of body.months) {

@@ -82,6 +82,23 @@ class AupReviewedEndToEndTest {
                 assertEquals(room(dsl, "year5").get("aupReviewedAt").asText(), reviews.get(0).get("lastReviewedAt").asText());
                 assertEquals(1, reviews.get(0).get("months").get(0).get("reviews").asLong());
             }
+            // The governor reads it on the dashboard's report.
+            java.nio.file.Files.createDirectories(dir.resolve("chrome"));
+            org.openqa.selenium.chrome.ChromeDriver browser = haven.testkit.Browser.start(dir.resolve("chrome"), 1366, 768);
+            try {
+                var wait = new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(10));
+                browser.get("http://127.0.0.1:" + school.coordinator().httpPort() + "/");
+                wait.until(org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
+                        org.openqa.selenium.By.id("name"))).sendKeys("gov");
+                browser.findElement(org.openqa.selenium.By.id("password")).sendKeys(School.PASSWORD);
+                browser.findElement(org.openqa.selenium.By.id("login-button")).click();
+                wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
+                        org.openqa.selenium.By.cssSelector("#aup-reviews tbody"), "year5"));
+                haven.testkit.Browser.screenshot(browser, "dashboard-governor-aup-reviews-1366");
+                assertEquals(java.util.List.of(), haven.testkit.Browser.accessibilityViolations(browser), "governor's report");
+            } finally {
+                browser.quit();
+            }
 
             // The teacher closes teacher mode: the token no longer records anything.
             assertEquals(204, school.kiosk(hub, "/api/kiosk/teacher/close", null).statusCode());

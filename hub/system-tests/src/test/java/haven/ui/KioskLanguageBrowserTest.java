@@ -162,7 +162,8 @@ class KioskLanguageBrowserTest {
         screenshot("language-pa-thanks-800");
         assertFitsAndReadable("Punjabi thank-you");
         assertAboveTheFooter("Punjabi thank-you");
-        choose("ur");
+        click(By.id("language-thanks"));
+        click(By.cssSelector("#language-list [data-language='ur']"));
         wait.until(ExpectedConditions.textToBe(By.id("thanks-title"), "شکریہ۔ آپ نے صحیح کام کیا۔"));
         screenshot("language-ur-thanks-800");
         assertFitsAndReadable("Urdu thank-you");
