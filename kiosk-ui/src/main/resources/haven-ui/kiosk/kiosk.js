@@ -201,7 +201,7 @@
     }
     slides = pages.length ? pages : [{ heading: null, items: [] }];
     slideIndex = 0;
-    paginatedFor = `${window.innerWidth}x${window.innerHeight}:${aupVersion}`;
+    paginatedFor = `${window.innerWidth}x${window.innerHeight}:${aupVersion}:${language}`;
     renderSlide();
     return true;
   }
@@ -300,9 +300,10 @@
     $("slide-count").textContent = slides.length > 1 ? `${(slideIndex % slides.length) + 1} / ${slides.length}` : "";
   }
 
-  // Pagination needs the idle screen on view; it is redone when the screen size or the AUP changes.
+  // Pagination needs the idle screen on view; it is redone when the screen size, the AUP or the language
+  // changes (an Urdu page sets larger text).
   function ensurePaginated() {
-    if (!$("idle").hidden && paginatedFor !== `${window.innerWidth}x${window.innerHeight}:${aupVersion}`) paginate();
+    if (!$("idle").hidden && paginatedFor !== `${window.innerWidth}x${window.innerHeight}:${aupVersion}:${language}`) paginate();
   }
 
   function render(next) {

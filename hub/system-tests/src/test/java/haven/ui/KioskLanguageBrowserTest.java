@@ -155,6 +155,9 @@ class KioskLanguageBrowserTest {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("prompt"), language[1]));
             assertEquals(language[2], browser.findElement(By.tagName("html")).getDomAttribute("dir"), language[0]);
             assertFitsAndReadable(language[0] + " idle");
+            assertEquals(Boolean.TRUE, browser.executeScript(
+                    "const b = document.getElementById('aup-slide'); return b.scrollHeight <= b.clientHeight + 1;"),
+                    "the AUP slide is cut again for " + language[0] + "'s text size, nothing clipped");
             screenshot("language-" + language[0] + "-idle-800");
         }
         press();
