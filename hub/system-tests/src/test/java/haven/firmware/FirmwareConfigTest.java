@@ -55,7 +55,7 @@ class FirmwareConfigTest {
     private static final Set<String> COORDINATOR_KEYS = Set.of("mqtt.uri", "mqtt.username", "mqtt.password",
             "mqtt.clientId", "mqtt.keepAliveSeconds", "http.host", "http.port", "http.secureCookies", "database",
             "databaseUser", "databasePassword",
-            "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup", "followUp.key",
+            "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "evidence.headEverySeconds", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup", "followUp.key",
             "filter.targets", "filter.blockPageSignatures", "filter.interceptionIssuers", "filter.sinkholes");
 
     /** What a real provisioning run would change; the stubs only record that they were called. */

@@ -32,6 +32,8 @@ public final class StaffDecisions {
     public static final String ACCOUNT_CHANGED = "coordinator.account-changed";
     public static final String ACCOUNT_DISABLED = "coordinator.account-disabled";
     public static final String EXPORTED = "coordinator.exported";
+    /** A retention purge's checkpoint: up to which position, the hash there, how many (docs/EVIDENCE.md). */
+    public static final String PURGED = "coordinator.purged";
     /** A pupil came forward to a member of staff with their follow-up words (docs/KIOSK.md). */
     public static final String CAME_FORWARD = "coordinator.came-forward";
 

@@ -1,7 +1,6 @@
 package haven.coordinator.web;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import haven.coordinator.FollowUpLookup;
 import haven.coordinator.Incident;
 import haven.coordinator.Incidents;
 import haven.coordinator.Permission;
@@ -17,8 +16,8 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The pupil's follow-up code on the dashboard (docs/KIOSK.md): look up the two words a pupil told an adult,
- * and record that the pupil came forward to that adult. "Came forward" is a staff decision: chained as
+ * The pupil's follow-up code on the dashboard (docs/KIOSK.md): after the look-up of the two words a pupil told
+ * an adult (IncidentRoutes), record that the pupil came forward to that adult. "Came forward" is a staff decision: chained as
  * {@code coordinator.came-forward} in the same transaction as the incident's columns, audited, once per
  * incident. The policy asks that pupils "know how to report a worry"; this is the record that one did, and to
  * whom, so the DSL can see who has spoken to the child.
@@ -27,12 +26,8 @@ public final class FollowUpRoutes {
     private FollowUpRoutes() {
     }
 
-    public static void mount(JavalinConfig config, FollowUpLookup followUps, Database db, Incidents incidents, AuditLog audit,
+    public static void mount(JavalinConfig config, Database db, Incidents incidents, AuditLog audit,
                              StaffDecisions decisions, LiveFeed feed, Clock clock) {
-        config.routes.get("/api/follow-up/{code}", ctx -> {
-            FollowUpLookup.Answer answer = followUps.answer(ctx.pathParam("code"), DashboardServer.staffOf(ctx));
-            ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
-        }, RouteAccess.of(Permission.LOOK_UP_FOLLOW_UP));
         config.routes.post("/api/incidents/{id}/came-forward", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
             long id = Long.parseLong(ctx.pathParam("id"));
