@@ -68,6 +68,8 @@ public final class Coordinator implements AutoCloseable {
                 clock, feed::incidentChanged)).start(java.time.Duration.ofSeconds(1)));
         notifier.ifPresent(feed::onIncidentChanged);
         notifier.ifPresent(n -> feed.onIsolationChanged(n::isolationChanged));
+
+        config.filter().unblockWebhook().ifPresent(w -> feed.onUnblockRequestChanged(own(new UnblockWebhook(w, audit, clock))::changed));
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 audit, commands, clock, config.secureCookies(), setupToken, metrics,

@@ -72,9 +72,10 @@ public final class Escalation implements AutoCloseable {
             long before = escalations.get();
             List<Incident> changed = db.inTransaction(c -> {
                 List<Long> ids = new ArrayList<>();
+                // A failed filter check is the technician's, closed by its recorded action: it never escalates as a worry.
                 ids.addAll(update(c, """
                         UPDATE incidents SET status = 'escalated', escalated_at = ?
-                        WHERE status = 'open' AND opened_at <= ? RETURNING id""", Json.time(now), Json.time(now.minus(ackWithin))));
+                        WHERE status = 'open' AND opened_at <= ? AND source <> 'filter-check' RETURNING id""", Json.time(now), Json.time(now.minus(ackWithin))));
                 int escalatedCount = ids.size();
                 for (Long id : ids) {
                     audit.record(c, "system", "escalated", "incident=" + id + " unacknowledged for " + ackWithin.toMinutes() + " min");

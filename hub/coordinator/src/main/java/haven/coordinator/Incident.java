@@ -38,9 +38,12 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
                 rs.getString(22), rs.getString(23));
     }
 
-    /** Policy: a concern about a member of staff goes to the headteacher, and to nobody else. */
+    /**
+     * Policy: a concern about a member of staff goes to the headteacher, and to nobody else; a failed filter check
+     * to those who read the check log ({@link Visibility#mayKnowOf(Role, Incident)}).
+     */
     public boolean visibleTo(Role role) {
-        return Visibility.mayKnowOf(role, category);
+        return Visibility.mayKnowOf(role, this);
     }
 
     /** What one member of staff may see of this incident, or nothing ({@link Visibility}). */

@@ -27,6 +27,9 @@ public enum Permission {
     VIEW_FILTER_CHECKS,
     RECORD_FILTER_ACTION,
     TEST_BUTTON,
+    REQUEST_UNBLOCK,
+    DECIDE_UNBLOCK,
+    VIEW_UNBLOCK_REQUESTS,
     RECORD_CAME_FORWARD;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */

@@ -34,6 +34,9 @@ public final class StaffDecisions {
     public static final String EXPORTED = "coordinator.exported";
     /** A retention purge's checkpoint: up to which position, the hash there, how many (docs/EVIDENCE.md). */
     public static final String PURGED = "coordinator.purged";
+    public static final String FILTER_ACTION = "coordinator.filter-action";
+    public static final String UNBLOCK_REQUESTED = "coordinator.unblock-requested";
+    public static final String UNBLOCK_DECIDED = "coordinator.unblock-decided";
     /** A pupil came forward to a member of staff with their follow-up words (docs/KIOSK.md). */
     public static final String CAME_FORWARD = "coordinator.came-forward";
 

@@ -85,7 +85,9 @@ public final class DashboardServer implements AutoCloseable {
             FollowUpRoutes.mount(config, db, incidents, audit, decisions, feed, clock);
             new LiveRoutes(db, rooms, incidents, isolations, aups, audit, access, feed).mount(config);
             PushRoutes.mount(config, push);
-            FilterCheckRoutes.mount(config, new haven.coordinator.FilterChecks(db, audit, clock), commands, audit);
+            FilterCheckRoutes.mount(config, new haven.coordinator.FilterChecks(db, audit, clock, incidents, feed), commands, audit);
+            UnblockRoutes.mount(config, new haven.coordinator.UnblockRequests(db, audit, clock), feed);
+            FilteringReportRoutes.mount(config, db, audit);
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
             for (ExtraPage page : extraPages) {
                 config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()),

@@ -151,6 +151,29 @@ public final class LiveFeed implements Changes {
         clients.forEach((ctx, viewer) -> send(ctx, Visibility.isolation(isolation, viewer.session()) ? text : hiddenText));
     }
 
+    private final List<java.util.function.Consumer<haven.coordinator.UnblockRequests.Request>> unblockListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told of every unblock request change after its commit (the optional filter webhook listens here). */
+    public void onUnblockRequestChanged(java.util.function.Consumer<haven.coordinator.UnblockRequests.Request> listener) {
+        unblockListeners.add(listener);
+    }
+
+    /**
+     * An unblock request made or decided: the DSL (and whoever else may see it, {@link Visibility#unblockRequest})
+     * is told on their open dashboard; the others get the sequence number.
+     */
+    public synchronized void unblockRequestChanged(haven.coordinator.UnblockRequests.Request request, java.time.Instant now) {
+        unblockListeners.forEach(l -> l.accept(request));
+        long next = ++seq;
+        String text = message("unblockRequest", next, request.toJson(now));
+        ObjectNode hidden = Json.object();
+        hidden.put("kind", "hidden");
+        hidden.put("seq", next);
+        String hiddenText = Json.write(hidden);
+        clients.forEach((ctx, viewer) -> send(ctx, Visibility.unblockRequest(request.requestedBy(), viewer.session()) ? text : hiddenText));
+    }
+
     /** Logout: that session's open dashboards close now, not at their next message. */
     public void sessionEnded(String token) {
         if (token != null) {
