@@ -51,8 +51,10 @@ wanted_packages() {
   wanted=(openjdk-21-jre-headless curl)
   if [[ "$role" == hub ]]; then
     # chromium + cage: the kiosk; nftables: the isolation backend when the hub is the classroom gateway;
-    # espeak-ng: "Read it to me" offline; fonts-dejavu-core: the font the kiosk's symbols are checked against.
-    wanted+=(chromium cage nftables espeak-ng fonts-dejavu-core)
+    # espeak-ng: "Read it to me" offline; fonts-dejavu-core: the font the kiosk's symbols are checked against;
+    # fonts-lohit-guru (57 KB): Punjabi's Gurmukhi; fonts-sil-lateef (1.2 MB): Urdu, whose ہ ے ۔ DejaVu Sans
+    # lacks (KioskGlyphsTest).
+    wanted+=(chromium cage nftables espeak-ng fonts-dejavu-core fonts-lohit-guru fonts-sil-lateef)
   else
     # mosquitto-clients brings mosquitto_pub/sub for checks; mosquitto_passwd comes with mosquitto.
     wanted+=(mosquitto mosquitto-clients)

@@ -525,6 +525,7 @@
       case "coordinator.escalated": return `Escalated: not acknowledged within ${d.afterMinutes} minutes`;
       case "coordinator.open-at-end-of-day": return `Still open at the end of the school day${d.day ? " (" + d.day + ")" : ""}`;
       case "coordinator.exported": return `Exported by ${d.by}`;
+      case "coordinator.came-forward": return `The pupil came forward to ${d.by}`;
       case "coordinator.signed-off": return `Release of the computer signed off by ${d.by}`;
       case "coordinator.release-sent": return "Release sent to the classroom hub after two senior sign-offs";
       case "coordinator.isolation-requested": return `Isolation requested from the dashboard by ${d.by}`;
@@ -960,6 +961,7 @@
     const res = await api("/api/reports");
     if (!res.ok) return;
     const body = await res.json();
+    document.dispatchEvent(new CustomEvent("haven:report", { detail: body })); // aup-reviews.js
     fill($("report-table").tBodies[0], body.months.map((r) => [month(r.month), roomName(r.room), category(r.category),
       outcome(r.outcome), r.count, r.averageMinutesToAcknowledge ?? "—"]));
     if (window.HavenReportChart) window.HavenReportChart.draw($("report-chart"), body.months, { month, category });
@@ -982,7 +984,7 @@
     e.preventDefault();
     const res = await api("/api/aups", {
       method: "POST",
-      body: JSON.stringify({ keyStage: $("aup-key-stage").value, markdown: $("aup-markdown").value }),
+      body: JSON.stringify({ keyStage: $("aup-key-stage").value, language: $("aup-language").value, markdown: $("aup-markdown").value }),
     });
     $("aup-result").textContent = res.ok ? "Published." : await res.text();
     if (res.ok) { aups = (await res.json()).latest || aups; renderAups(); }
@@ -1010,6 +1012,7 @@
   }
 
   // ---- follow-up words, login, logout --------------------------------------------------------------------
+  document.addEventListener("haven:show-incident", (e) => showDetail(e.detail)); // came-forward.js
   // A pupil's follow-up words: the look-up is audited and rate-limited on the server; the words are not kept here.
   $("follow-up-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -1021,6 +1024,7 @@
       const found = await res.json();
       out.textContent = `Found: incident ${found.incident.id}, ${roomName(found.incident.room)}.`;
       go(`#/incident/${found.incident.id}`);
+      document.dispatchEvent(new CustomEvent("haven:follow-up-found", { detail: found })); // came-forward.js
     } else if (res.status === 404) {
       out.textContent = "No report has those words. Check them with the pupil.";
     } else if (res.status === 429) {

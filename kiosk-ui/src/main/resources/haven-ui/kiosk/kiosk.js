@@ -126,7 +126,7 @@
   }
 
   function show(screen) {
-    for (const id of ["idle", "thanks", "acknowledged", "test", "choose", "isolated", "follow-up", "languages"]) {
+    for (const id of ["idle", "thanks", "acknowledged", "test", "choose", "isolated", "follow-up", "languages", "teacher"]) {
       $(id).hidden = id !== screen;
     }
     ensurePaginated();
@@ -201,9 +201,36 @@
     }
     slides = pages.length ? pages : [{ heading: null, items: [] }];
     slideIndex = 0;
-    paginatedFor = `${window.innerWidth}x${window.innerHeight}:${aupVersion}`;
+    paginatedFor = `${window.innerWidth}x${window.innerHeight}:${aupVersion}:${language}`;
     renderSlide();
     return true;
+  }
+
+  // The AUP in the pupil's language when the school published one (state.aupLanguages: language -> version),
+  // fetched from the hub once per version; otherwise English, with a note (docs/KIOSK.md).
+  let translation = null;
+  let fetchingTranslation = null;
+  function englishAup() {
+    return state.aup ? { ...state.aup, language: "en" } : null;
+  }
+  function currentAup() {
+    const want = (state.aupLanguages || {})[language];
+    if (language === "en" || !want) return englishAup();
+    if (translation && translation.language === language && translation.version === want) return translation.aup;
+    fetchTranslation(language);
+    return translation && translation.language === language ? translation.aup : englishAup();
+  }
+  async function fetchTranslation(lang) {
+    if (fetchingTranslation === lang) return;
+    fetchingTranslation = lang;
+    try {
+      const res = await fetch(`/api/kiosk/aup?lang=${encodeURIComponent(lang)}`);
+      if (res.ok) {
+        const aup = await res.json();
+        translation = { language: lang, version: aup.version, aup };
+        if (state) render(state);
+      }
+    } catch (e) { /* English stays on screen */ } finally { fetchingTranslation = null; }
   }
 
   // "Read it to me": the hub speaks the slide with espeak-ng, so it works offline on the Pi; the browser's
@@ -215,7 +242,9 @@
     const text = Array.from(box.querySelectorAll("h2, li")).map((e) => e.textContent).join(". ");
     if (speaking) speaking.pause();
     if (state.readAloud) {
-      speaking = new Audio(`/api/kiosk/speech?lang=en&text=${encodeURIComponent(text.slice(0, 1000))}`);
+      const shown = currentAup();
+      const voice = shown && ["en", "cy", "ar"].includes(shown.language) ? shown.language : "en";
+      speaking = new Audio(`/api/kiosk/speech?lang=${voice}&text=${encodeURIComponent(text.slice(0, 1000))}`);
       speaking.play().catch(() => { /* a screen with no speaker: nothing to do */ });
     } else if ("speechSynthesis" in window) {
       speechSynthesis.cancel();
@@ -271,9 +300,10 @@
     $("slide-count").textContent = slides.length > 1 ? `${(slideIndex % slides.length) + 1} / ${slides.length}` : "";
   }
 
-  // Pagination needs the idle screen on view; it is redone when the screen size or the AUP changes.
+  // Pagination needs the idle screen on view; it is redone when the screen size, the AUP or the language
+  // changes (an Urdu page sets larger text).
   function ensurePaginated() {
-    if (!$("idle").hidden && paginatedFor !== `${window.innerWidth}x${window.innerHeight}:${aupVersion}`) paginate();
+    if (!$("idle").hidden && paginatedFor !== `${window.innerWidth}x${window.innerHeight}:${aupVersion}:${language}`) paginate();
   }
 
   function render(next) {
@@ -283,12 +313,17 @@
     conn.className = "connection " + (state.online ? "online" : "offline");
     conn.textContent = t(state.online ? "connection.online" : "connection.offline");
     $("read-aloud").hidden = !state.aup || !(state.readAloud || "speechSynthesis" in window);
-    if (state.aup && state.aup.version + state.aup.keyStage !== aupVersion) {
-      aupVersion = state.aup.version + state.aup.keyStage;
-      $("aup-title").textContent = state.aup.title;
-      sections = buildSections(state.aup);
+    const aup = currentAup();
+    if (aup && `${aup.version}:${aup.keyStage}:${aup.language}` !== aupVersion) {
+      aupVersion = `${aup.version}:${aup.keyStage}:${aup.language}`;
+      $("aup-title").textContent = aup.title;
+      // The AUP keeps its own language and direction: English inside an Arabic page is still left to right.
+      const info = languages.find((l) => l.code === aup.language) || { bcp47: "en-GB", dir: "ltr" };
+      for (const id of ["aup-title", "aup-slide"]) { $(id).lang = info.bcp47; $(id).dir = info.dir; }
+      sections = buildSections(aup);
       paginatedFor = null;
     }
+    $("aup-english-only").hidden = !aup || aup.language === language;
     const report = state.screen === "thanks" ? state.report : null;
     const key = report ? `${report.id}:${report.presses}` : null;
     if (key !== pressKey) {
@@ -319,6 +354,8 @@
     } else if (iso.choosing) {
       show("choose");
       screenTimer = setTimeout(refresh, Math.min(1000, iso.choosing.remainingMs + 200));
+    } else if (teacher.step) {
+      show("teacher");
     } else if (pickingLanguage) {
       show("languages");
     } else if (state.followUpCode) {
@@ -541,6 +578,69 @@
     tellMore = true;
     if (state) render(state);
   });
+  // Teacher mode (docs/KIOSK.md): the PIN or the turned key opens it; the hub keeps the PIN's hash only and
+  // limits wrong tries. The token lives in this page's memory and expires on the hub after a few minutes.
+  const teacher = { step: null, token: null, pin: "", timer: null };
+  function teacherShow(step, message, error) {
+    teacher.step = step;
+    $("teacher-pin").hidden = step !== "pin";
+    $("teacher-open").hidden = step !== "open";
+    $("teacher-result").textContent = message || "";
+    $("teacher-result").classList.toggle("error", Boolean(error));
+    $("teacher-pin-typed").textContent = "\u2022".repeat(teacher.pin.length) || "\u00a0";
+    const aup = state && currentAup();
+    if (aup) $("teacher-aup").textContent = `On screen: ${aup.title} (${aup.keyStage.toUpperCase()}, ${aup.language}, version ${aup.version}).`;
+    clearTimeout(teacher.timer);
+    if (step) teacher.timer = setTimeout(teacherClose, 4 * 60 * 1000);
+    if (state) render(state); else show(step ? "teacher" : "idle");
+  }
+  async function teacherOpen(pin) {
+    const res = await fetch("/api/kiosk/teacher", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pin }),
+    });
+    teacher.pin = "";
+    if (res.ok) {
+      teacher.token = (await res.json()).token;
+      teacherShow("open");
+    } else {
+      teacherShow("pin", res.status === 429 ? "Too many wrong PINs. Wait 15 minutes, or turn the key." : "Wrong PIN.", true);
+    }
+  }
+  function teacherClose() {
+    if (teacher.token) fetch("/api/kiosk/teacher/close", { method: "POST" }).catch(() => {});
+    teacher.token = null;
+    teacher.pin = "";
+    teacherShow(null);
+  }
+  $("teacher-button").addEventListener("click", () => {
+    if (teacher.step) { teacherClose(); return; }
+    if (state && state.keySwitch) teacherOpen("");
+    else teacherShow("pin");
+  });
+  $("teacher-close").addEventListener("click", teacherClose);
+  $("aup-reviewed").addEventListener("click", async () => {
+    const res = await fetch("/api/kiosk/teacher/aup-reviewed", {
+      method: "POST", headers: { "Content-Type": "application/json", "X-Teacher-Token": teacher.token || "" },
+      body: JSON.stringify({ language }),
+    });
+    if (res.ok) teacherShow("open", "Recorded: you went through the AUP with the class today. Thank you.");
+    else if (res.status === 401) { teacher.token = null; teacherShow("pin", "Teacher mode timed out: enter the PIN again.", true); }
+    else teacherShow("open", await res.text(), true);
+  });
+  for (const label of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "\u232b", "OK"]) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.dataset.teacherKey = label;
+    b.setAttribute("aria-label", label === "\u232b" ? "Delete" : label === "OK" ? "Enter PIN" : label);
+    b.addEventListener("click", () => {
+      if (label === "\u232b") teacher.pin = teacher.pin.slice(0, -1);
+      else if (label === "OK") { if (teacher.pin) teacherOpen(teacher.pin); return; }
+      else if (teacher.pin.length < 12) teacher.pin += label;
+      $("teacher-pin-typed").textContent = "\u2022".repeat(teacher.pin.length) || "\u00a0";
+    });
+    document.querySelector(".teacher-keys").appendChild(b);
+  }
   buildPad();
   $("read-aloud").addEventListener("click", readAloud);
   // A pupil can touch the rules to see the next ones.

@@ -21,13 +21,17 @@ import picocli.CommandLine.Parameters;
 final class AupCommand implements Runnable {
     @Override
     public void run() {
-        System.out.println("usage: haven aup publish --key-stage KS --config coordinator.yaml FILE.md");
+        System.out.println("usage: haven aup publish --key-stage KS [--language cy] --config coordinator.yaml FILE.md");
     }
 
     @Command(name = "publish", description = "Publish a new AUP version for a key stage to every classroom of that key stage.")
     static final class Publish implements Callable<Integer> {
         @Option(names = "--key-stage", required = true, description = "eyfs, ks1, ks2, ks3, ks4 or staff")
         String keyStage;
+
+        @Option(names = "--language", defaultValue = "en",
+                description = "the AUP's language, as the kiosk's language button names it: en (default), cy, ar, pl, ro, ur, pa ...")
+        String language;
 
         @Option(names = "--config", required = true, description = "coordinator.yaml (database and broker)")
         Path config;
@@ -61,8 +65,8 @@ final class AupCommand implements Runnable {
                     throw new IllegalArgumentException("cannot reach the broker at " + s.serverUri()
                             + "; nothing was published");
                 }
-                AupMessage m = new AupLibrary(db, mqtt, Clock.systemUTC(), c.sites()).publish(keyStage, markdown, by);
-                System.out.println("published AUP " + m.keyStage() + " version " + m.version() + " (" + m.title() + ")");
+                AupMessage m = new AupLibrary(db, mqtt, Clock.systemUTC(), c.sites()).publish(keyStage, language, markdown, by);
+                System.out.println("published AUP " + m.keyStage() + " " + m.language() + " version " + m.version() + " (" + m.title() + ")");
             }
             return 0;
         }

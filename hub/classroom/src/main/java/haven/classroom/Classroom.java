@@ -195,6 +195,11 @@ public final class Classroom {
         changed();
     }
 
+    /** True while the teacher's key is turned: teacher mode on the kiosk opens without the PIN then. */
+    public synchronized boolean keySwitchOn() {
+        return keySwitchOn;
+    }
+
     public void connection(boolean isOnline) {
         synchronized (this) {
             online = isOnline;

@@ -47,6 +47,7 @@ public final class Hub implements AutoCloseable {
     private final IsolationFlow flow;
     private final haven.metrics.HavenMetrics metrics;
     private final haven.classroom.filter.FilterCheck filterCheck;
+    private final AupTranslations translations = new AupTranslations();
     private final java.util.Optional<HomeAssistantDiscovery> homeAssistant;
     private final java.util.concurrent.atomic.AtomicReference<String> lastHaState = new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicLong lastStatusSeq = new java.util.concurrent.atomic.AtomicLong(-1);
@@ -99,6 +100,9 @@ public final class Hub implements AutoCloseable {
         mqtt.subscribe(Topics.chainHead(config.room().site()), (topic, payload, retained) -> onChainHead(payload));
         mqtt.subscribe(Topics.commands(config.room()), this::onCommand);
         mqtt.subscribe(Topics.aup(config.room().site(), config.keyStage()), (topic, payload, retained) -> onAup(aups, payload));
+        aups.loadTranslations(config.keyStage(), translations);
+        mqtt.subscribe(Topics.aupTranslations(config.room().site(), config.keyStage()),
+                (topic, payload, retained) -> onAupTranslation(aups, payload));
         mqtt.onConnected(() -> {
             publishStatus();
             classroom.connection(true);
@@ -124,7 +128,8 @@ public final class Hub implements AutoCloseable {
         metrics = new haven.metrics.HavenMetrics().eventsPublished(publisher::published).outboxDepth(outbox::unsentCount)
                 .mqttReconnects(mqtt::reconnects);
         kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics, config.kioskMode(),
-                new FollowUpOffer(config.followUpKey(), outbox, clock, publisher::wake), config.choices()));
+                new FollowUpOffer(config.followUpKey(), outbox, clock, publisher::wake), config.choices(),
+                new TeacherMode(config.teacherPin(), classroom::keySwitchOn, outbox, clock, publisher::wake), translations));
         homeAssistant = config.homeAssistant() ? java.util.Optional.of(new HomeAssistantDiscovery(config.room(),
                 Topics.status(config.room()))) : java.util.Optional.empty();
         homeAssistant.ifPresent(ha -> {
@@ -271,7 +276,8 @@ public final class Hub implements AutoCloseable {
         }
         try {
             AupMessage message = AupMessage.decode(payload);
-            if (!message.keyStage().equals(config.keyStage()) || message.version().equals(classroom.aup().version())) {
+            if (!message.keyStage().equals(config.keyStage()) || !message.language().equals(AupMessage.ENGLISH)
+                    || message.version().equals(classroom.aup().version())) {
                 return;
             }
             classroom.showAup(new Aup(message.keyStage(), message.version(), message.title(), message.markdown()));
@@ -284,6 +290,31 @@ public final class Hub implements AutoCloseable {
             }
         } catch (IllegalArgumentException e) {
             log.warn("aup rejected room={} reason={}", config.room(), e.getMessage());
+        }
+    }
+
+    /** The AUP in another language: cached and offered on the kiosk's language button; the hub's status stays English. */
+    private void onAupTranslation(AupCache aups, byte[] payload) {
+        if (payload.length == 0) {
+            return;
+        }
+        try {
+            AupMessage message = AupMessage.decode(payload);
+            if (!message.keyStage().equals(config.keyStage()) || message.language().equals(AupMessage.ENGLISH)
+                    || translations.get(message.language()).map(a -> a.version().equals(message.version())).orElse(false)) {
+                return;
+            }
+            translations.put(message.language(), new Aup(message.keyStage(), message.version(), message.title(), message.markdown()));
+            log.info("aup translation cached room={} keyStage={} language={} version={}", config.room(), message.keyStage(),
+                    message.language(), message.version());
+            try {
+                aups.save(message);
+            } catch (java.sql.SQLException e) {
+                log.warn("aup translation shown but not cached room={} language={} reason={}", config.room(), message.language(), e.getMessage());
+            }
+            classroom.changed();
+        } catch (IllegalArgumentException e) {
+            log.warn("aup translation rejected room={} reason={}", config.room(), e.getMessage());
         }
     }
 

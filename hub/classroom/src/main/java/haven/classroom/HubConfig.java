@@ -18,7 +18,8 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                         Duration coalesceWindow, Duration detailWindow, int outboxWindow, int outboxMaxPerSecond,
                         Duration statusEvery, IsolationSettings isolation, boolean homeAssistant,
                         long buttonReleaseMillis, KioskMode kioskMode, java.util.Optional<String> followUpKey,
-                        KioskChoices choices, haven.classroom.filter.FilterSettings filter) {
+                        KioskChoices choices, haven.classroom.filter.FilterSettings filter,
+                        java.util.Optional<TeacherPin> teacherPin) {
 
     public static HubConfig from(ConfigFile file) {
         String site = file.checked("site", () -> Ids.require("site", file.string("site")));
@@ -67,7 +68,15 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                     }
                     return key;
                 }),
-                KioskChoices.from(file, keyStage), haven.classroom.filter.FilterSettings.from(file));
+                KioskChoices.from(file, keyStage), haven.classroom.filter.FilterSettings.from(file),
+                file.optionalString("kiosk.teacherPin").map(hash -> {
+                    try {
+                        return TeacherPin.parse(hash);
+                    } catch (IllegalArgumentException e) {
+                        // Not file.error: that echoes the value, and a mistaken value may be the PIN itself.
+                        throw new haven.config.ConfigException("config " + file.name() + ": kiosk.teacherPin must be " + e.getMessage());
+                    }
+                }));
         file.rejectUnknownKeys();
         return config;
     }

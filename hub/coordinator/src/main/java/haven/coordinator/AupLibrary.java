@@ -22,8 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The school's Acceptable Use Policies, one per key stage, versioned. Publishing keeps every version
- * (what pupils were shown is part of the record) and sends the newest, retained, to every site's topic.
+ * The school's Acceptable Use Policies, one per key stage and language, versioned per key stage and
+ * language. Publishing keeps every version (what pupils were shown is part of the record) and sends the
+ * newest, retained, to every site's topic: English on the topic hubs have always read, another language
+ * one level below it (docs/KIOSK.md).
  */
 public final class AupLibrary {
     private static final Logger log = LoggerFactory.getLogger(AupLibrary.class);
@@ -40,8 +42,16 @@ public final class AupLibrary {
         this.configuredSites = Set.copyOf(configuredSites);
     }
 
-    /** Stores a new version and publishes it; returns it. Throws with a clear reason on bad input. */
+    /** Stores a new English version and publishes it; returns it. Throws with a clear reason on bad input. */
     public AupMessage publish(String keyStage, String markdown, String by) throws SQLException, PublishFailed {
+        return publish(keyStage, AupMessage.ENGLISH, markdown, by);
+    }
+
+    /** Stores a new version in one language and publishes it; returns it. Throws with a clear reason on bad input. */
+    public AupMessage publish(String keyStage, String language, String markdown, String by) throws SQLException, PublishFailed {
+        if (language == null || !language.matches("[a-z]{2,3}")) {
+            throw new IllegalArgumentException("language must be a 2 or 3 letter code such as en or cy, got '" + language + "'");
+        }
         if (!KeyStages.ALL.contains(keyStage)) {
             throw new IllegalArgumentException("key stage must be one of " + KeyStages.ALL + ", got '" + keyStage + "'");
         }
@@ -50,43 +60,57 @@ public final class AupLibrary {
         Instant now = clock.instant();
         AupMessage message = db.inTransaction(c -> {
             int version;
-            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(version), 0) + 1 FROM aups WHERE key_stage = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT coalesce(max(version), 0) + 1 FROM aups WHERE key_stage = ? AND language = ?")) {
                 ps.setString(1, keyStage);
+                ps.setString(2, language);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     version = rs.getInt(1);
                 }
             }
-            AupMessage m = new AupMessage(keyStage, Integer.toString(version), title, markdown, now);
+            AupMessage m = new AupMessage(keyStage, Integer.toString(version), title, markdown, now, language);
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO aups(key_stage, version, title, markdown, published_at, published_by) VALUES (?,?,?,?,?,?)")) {
+                    "INSERT INTO aups(key_stage, version, title, markdown, published_at, published_by, language) VALUES (?,?,?,?,?,?,?)")) {
                 ps.setString(1, keyStage);
                 ps.setInt(2, version);
                 ps.setString(3, title);
                 ps.setString(4, markdown);
                 ps.setString(5, Json.time(now));
                 ps.setString(6, by);
+                ps.setString(7, language);
                 ps.executeUpdate();
             }
             return m;
         });
         send(message);
-        log.info("aup published keyStage={} version={} by={}", keyStage, message.version(), by);
+        log.info("aup published keyStage={} language={} version={} by={}", keyStage, language, message.version(), by);
         return message;
     }
 
-    /** The newest version of each key stage. */
+    /** The newest English version of each key stage (what the rooms report they show). */
     public Map<String, AupMessage> latest() throws SQLException {
+        Map<String, AupMessage> out = new LinkedHashMap<>();
+        for (AupMessage m : latestInEveryLanguage()) {
+            if (m.language().equals(AupMessage.ENGLISH)) {
+                out.put(m.keyStage(), m);
+            }
+        }
+        return out;
+    }
+
+    /** The newest version of each key stage in each language, by key stage then language. */
+    public List<AupMessage> latestInEveryLanguage() throws SQLException {
         return db.read(c -> {
-            Map<String, AupMessage> out = new LinkedHashMap<>();
+            List<AupMessage> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT a.key_stage, a.version, a.title, a.markdown, a.published_at FROM aups a
-                    WHERE a.version = (SELECT max(version) FROM aups b WHERE b.key_stage = a.key_stage)
-                    ORDER BY a.key_stage""");
+                    SELECT a.key_stage, a.version, a.title, a.markdown, a.published_at, a.language FROM aups a
+                    WHERE a.version = (SELECT max(version) FROM aups b WHERE b.key_stage = a.key_stage AND b.language = a.language)
+                    ORDER BY a.key_stage, a.language""");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getString(1), new AupMessage(rs.getString(1), Integer.toString(rs.getInt(2)), rs.getString(3),
-                            rs.getString(4), Instant.parse(rs.getString(5))));
+                    out.add(new AupMessage(rs.getString(1), Integer.toString(rs.getInt(2)), rs.getString(3),
+                            rs.getString(4), Instant.parse(rs.getString(5)), rs.getString(6)));
                 }
             }
             return out;
@@ -96,7 +120,7 @@ public final class AupLibrary {
     /** Re-sends the newest versions (after a broker that lost its retained messages, or a new site). */
     public void republish() {
         try {
-            for (AupMessage m : latest().values()) {
+            for (AupMessage m : latestInEveryLanguage()) {
                 send(m);
             }
         } catch (SQLException | PublishFailed e) {
@@ -106,7 +130,7 @@ public final class AupLibrary {
 
     private void send(AupMessage message) throws SQLException, PublishFailed {
         for (String site : sites()) {
-            mqtt.publish(Topics.aup(site, message.keyStage()), message.encode(), true);
+            mqtt.publish(Topics.aup(site, message.keyStage(), message.language()), message.encode(), true);
         }
     }
 

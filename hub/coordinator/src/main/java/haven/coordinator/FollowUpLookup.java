@@ -79,6 +79,8 @@ public final class FollowUpLookup {
             }
             ObjectNode out = Json.object();
             out.set("incident", visible.get(0));
+            // The dashboard offers "came forward" only once: the answer says whether it is already recorded.
+            out.put("cameForwardRecorded", visible.get(0).hasNonNull("cameForwardAt"));
             var all = out.putArray("incidents");
             visible.forEach(all::add);
             audit.record(c, who.name(), "follow-up-lookup", "incident=" + visible.get(0).path("id").asLong());

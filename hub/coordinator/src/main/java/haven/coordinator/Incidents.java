@@ -264,6 +264,7 @@ public final class Incidents {
             }
         }
         out.set("filtering", FilteringReport.months(c));
+        out.set("aupReviews", AupReviews.report(c));
         return out;
     }
 
@@ -386,5 +387,22 @@ public final class Incidents {
             }
         }
         return out;
+    }
+
+    /**
+     * Records once that the pupil came forward to this member of staff (they gave their follow-up words);
+     * empty if it was already recorded or there is no such incident.
+     */
+    public Optional<Incident> cameForward(Connection c, long id, String staff, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE incidents SET came_forward_at = ?, came_forward_by = ? WHERE id = ? AND came_forward_at IS NULL")) {
+            ps.setString(1, Json.time(at));
+            ps.setString(2, staff);
+            ps.setLong(3, id);
+            if (ps.executeUpdate() == 0) {
+                return Optional.empty();
+            }
+        }
+        return find(c, id);
     }
 }

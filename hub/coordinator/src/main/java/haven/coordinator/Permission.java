@@ -35,7 +35,8 @@ public enum Permission {
     /** Notes, assignment, actions and reopening of a case the viewer may see. */
     WORK_CASE,
     /** The guided record of suspected illegal content: "more than one senior member of staff involved". */
-    REVIEW_ILLEGAL;
+    REVIEW_ILLEGAL,
+    RECORD_CAME_FORWARD;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
     public String wire() {

@@ -10,6 +10,7 @@ import static haven.coordinator.Permission.ISOLATE_REMOTELY;
 import static haven.coordinator.Permission.LOG_CONCERN;
 import static haven.coordinator.Permission.LOOK_UP_FOLLOW_UP;
 import static haven.coordinator.Permission.PUBLISH_AUP;
+import static haven.coordinator.Permission.RECORD_CAME_FORWARD;
 import static haven.coordinator.Permission.RECORD_FILTER_ACTION;
 import static haven.coordinator.Permission.REVIEW_ILLEGAL;
 import static haven.coordinator.Permission.SIGN_OFF_RELEASE;
@@ -46,14 +47,15 @@ public final class Permissions {
     private static Map<Role, Set<Permission>> table() {
         Map<Role, Set<Permission>> t = new EnumMap<>(Role.class);
         Set<Permission> senior = union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, CLOSE, EXPORT, SIGN_OFF_RELEASE, ISOLATE_REMOTELY,
-                VIEW_FILTER_CHECKS, REQUEST_UNBLOCK, VIEW_UNBLOCK_REQUESTS);
+                VIEW_FILTER_CHECKS, REQUEST_UNBLOCK, VIEW_UNBLOCK_REQUESTS, RECORD_CAME_FORWARD);
         t.put(Role.COORDINATOR, union(senior, VIEW_REPORT, VIEW_AUDIT, PUBLISH_AUP, START_FILTER_CHECK, RECORD_FILTER_ACTION,
                 TEST_BUTTON));
         t.put(Role.HEAD, union(senior, VIEW_REPORT, VIEW_AUDIT));
         t.put(Role.SENIOR, senior);
         // A teacher tests the button of their own rooms only: RoomChecksRoutes narrows TEST_BUTTON to them.
         // A teacher sees the unblock requests they made only (Visibility.unblockRequest).
-        t.put(Role.TEACHER, union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, TEST_BUTTON, REQUEST_UNBLOCK, VIEW_UNBLOCK_REQUESTS));
+        t.put(Role.TEACHER, union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, TEST_BUTTON, REQUEST_UNBLOCK, VIEW_UNBLOCK_REQUESTS,
+                RECORD_CAME_FORWARD));
         t.put(Role.TECHNICIAN, union(WATCH, VIEW_FILTER_CHECKS, START_FILTER_CHECK, RECORD_FILTER_ACTION, TEST_BUTTON,
                 VIEW_UNBLOCK_REQUESTS, DECIDE_UNBLOCK));
         t.put(Role.GOVERNOR, EnumSet.of(VIEW_REPORT, VIEW_FILTER_CHECKS));

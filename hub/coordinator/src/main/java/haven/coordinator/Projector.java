@@ -39,7 +39,7 @@ public final class Projector {
     public Touched hubEvent(Connection c, Event event, Instant receivedAt) throws SQLException {
         Optional<Incident> incident = incidents.apply(c, event);
         Optional<IsolationView> isolation = isolations.apply(c, event);
-        Optional<RoomView> room = rooms.eventLogged(c, event, receivedAt);
+        Optional<RoomView> room = rooms.aupReviewed(c, event, rooms.eventLogged(c, event, receivedAt));
         if (incident.isEmpty()) {
             incident = new CaseIsolations(incidents).onEvent(c, event, isolation); // isolation as part of a case
         }
@@ -80,6 +80,12 @@ public final class Projector {
                 Optional<IsolationView> open = isolations.openFor(c, room, data.path("machine").asText());
                 if (open.isPresent()) {
                     isolations.markReleaseRequested(c, open.get().id(), at);
+                }
+            }
+            case StaffDecisions.CAME_FORWARD -> {
+                Optional<Incident> i = incidents.find(c, data.path("report").asText());
+                if (i.isPresent()) {
+                    incidents.cameForward(c, i.get().id(), data.path("by").asText(), at);
                 }
             }
             case StaffDecisions.PURGED -> Projections.purged(c, data);

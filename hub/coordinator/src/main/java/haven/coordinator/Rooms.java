@@ -180,4 +180,20 @@ public final class Rooms {
         }
         return out;
     }
+
+    /** The projection of aup.reviewed: when the room last went through its AUP (the latest, even if delivered late). */
+    public Optional<RoomView> aupReviewed(Connection c, Event event, Optional<RoomView> logged) throws SQLException {
+        if (event.type() != haven.protocol.EventType.AUP_REVIEWED) {
+            return logged;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE rooms SET aup_reviewed_at = ? WHERE site = ? AND room = ?"
+                + " AND (aup_reviewed_at IS NULL OR aup_reviewed_at < ?)")) {
+            ps.setString(1, Json.time(event.at()));
+            ps.setString(2, event.room().site());
+            ps.setString(3, event.room().room());
+            ps.setString(4, Json.time(event.at()));
+            ps.executeUpdate();
+        }
+        return find(c, event.room());
+    }
 }

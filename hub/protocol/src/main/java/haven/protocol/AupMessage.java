@@ -6,13 +6,31 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
-/** The retained AUP on haven/v1/{site}/_site/aup/{keyStage}: {"keyStage","version","title","markdown","publishedAt"}. */
-public record AupMessage(String keyStage, String version, String title, String markdown, Instant publishedAt) {
+/**
+ * The retained AUP on haven/v1/{site}/_site/aup/{keyStage}[/{language}]:
+ * {"keyStage","version","title","markdown","publishedAt"} and, for a language other than English, "language".
+ * English leaves "language" out, so hubs from before AUPs had languages still read it.
+ */
+public record AupMessage(String keyStage, String version, String title, String markdown, Instant publishedAt, String language) {
+    public static final String ENGLISH = "en";
     /** An AUP is a page of rules for children, not a book: anything longer is a mistake. */
     public static final int MAX_MARKDOWN = 12 * 1024;
 
+    public AupMessage(String keyStage, String version, String title, String markdown, Instant publishedAt) {
+        this(keyStage, version, title, markdown, publishedAt, ENGLISH);
+    }
+
+    /** An ISO 639 code as the kiosk's message files name it: two or three lowercase letters. */
+    public static String requireLanguage(String language) {
+        if (language == null || !language.matches("[a-z]{2,3}")) {
+            throw new ContractViolation("field 'language' must be a 2 or 3 letter language code, got '" + language + "'");
+        }
+        return language;
+    }
+
     public AupMessage {
         Ids.require("keyStage", keyStage);
+        requireLanguage(language);
         if (version == null || version.isBlank() || version.length() > 32) {
             throw new ContractViolation("field 'version' must be 1..32 characters");
         }
@@ -31,6 +49,9 @@ public record AupMessage(String keyStage, String version, String title, String m
         json.put("title", title);
         json.put("markdown", markdown);
         json.put("publishedAt", Json.time(publishedAt));
+        if (!language.equals(ENGLISH)) {
+            json.put("language", language);
+        }
         return Json.write(json).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -39,9 +60,10 @@ public record AupMessage(String keyStage, String version, String title, String m
             throw new ContractViolation("AUP payload is over the limit of " + EventCodec.MAX_PAYLOAD_BYTES + " bytes");
         }
         JsonNode json = Json.parse(payload);
-        Json.onlyFields(json, "", List.of("keyStage", "version", "title", "markdown", "publishedAt"));
+        Json.onlyFields(json, "", List.of("keyStage", "version", "title", "markdown", "publishedAt", "language"));
         return new AupMessage(Json.requireText(json, "keyStage", 32), Json.requireText(json, "version", 32),
                 Json.requireText(json, "title", 120), Json.requireText(json, "markdown", MAX_MARKDOWN),
-                Json.parseTime("publishedAt", Json.requireText(json, "publishedAt", 40)));
+                Json.parseTime("publishedAt", Json.requireText(json, "publishedAt", 40)),
+                json.has("language") ? Json.requireText(json, "language", 3) : ENGLISH);
     }
 }

@@ -108,6 +108,16 @@ public final class EventCodec {
                 Json.onlyFields(data, "data.", List.of("armedBy"));
                 Json.requireText(data, "data.armedBy", 64);
             }
+            case AUP_REVIEWED -> {
+                Json.onlyFields(data, "data.", List.of("keyStage", "version", "language"));
+                if (!KeyStages.ALL.contains(Json.requireText(data, "data.keyStage", 32))) {
+                    throw new ContractViolation("field 'data.keyStage' must be one of " + KeyStages.ALL);
+                }
+                Json.requireText(data, "data.version", 32);
+                if (!Json.requireText(data, "data.language", 8).matches("[a-z]{2,3}")) {
+                    throw new ContractViolation("field 'data.language' must be a 2 or 3 letter language code");
+                }
+            }
             case FILTER_CHECKED -> {
                 Json.onlyFields(data, "data.", List.of("check", "by", "results"));
                 Json.requireText(data, "data.check", 64);

@@ -21,7 +21,9 @@ public enum EventType {
     /** The result of a filter check: what the room's network let through of the school's test targets. */
     FILTER_CHECKED("filter.checked"),
     /** A press while the room was in test mode (a drill): no incident, no alert, the kiosk says it was a test. */
-    BUTTON_TESTED("button.tested");
+    BUTTON_TESTED("button.tested"),
+    /** A teacher went through the AUP with the class (teacher mode on the kiosk): which AUP, never who was there. */
+    AUP_REVIEWED("aup.reviewed");
 
     private final String wire;
 

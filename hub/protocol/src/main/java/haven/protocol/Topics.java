@@ -37,6 +37,21 @@ public final class Topics {
         return ROOT + "/" + Ids.require("site", site) + "/" + SITE_LEVEL + "/aup/" + Ids.require("keyStage", keyStage);
     }
 
+    /**
+     * The AUP of a key stage in one language. English keeps the topic hubs have always read
+     * (haven/v1/{site}/_site/aup/{keyStage}); another language is one level below it
+     * (haven/v1/{site}/_site/aup/{keyStage}/{language}), inside the same aup/# the broker's ACL grants.
+     */
+    public static String aup(String site, String keyStage, String language) {
+        return AupMessage.ENGLISH.equals(AupMessage.requireLanguage(language)) ? aup(site, keyStage)
+                : aup(site, keyStage) + "/" + language;
+    }
+
+    /** Every translation of one key stage's AUP (not English, which is {@link #aup(String, String)}). */
+    public static String aupTranslations(String site, String keyStage) {
+        return aup(site, keyStage) + "/+";
+    }
+
     /** Every AUP of one site: what a hub's broker account may read. */
     public static String aups(String site) {
         return ROOT + "/" + Ids.require("site", site) + "/" + SITE_LEVEL + "/aup/#";
@@ -80,10 +95,11 @@ public final class Topics {
         return topic.startsWith(ROOT + "/") && parts.length == 6 && parts[4].equals("ha") && parts[5].equals("state");
     }
 
-    /** True for haven/v1/{site}/_site/aup/{keyStage}, which the coordinator publishes and hubs read. */
+    /** True for haven/v1/{site}/_site/aup/{keyStage}[/{language}], which the coordinator publishes and hubs read. */
     public static boolean isAup(String topic) {
         String[] parts = topic.split("/", -1);
-        return topic.startsWith(ROOT + "/") && parts.length == 6 && parts[3].equals(SITE_LEVEL) && parts[4].equals("aup");
+        return topic.startsWith(ROOT + "/") && (parts.length == 6 || parts.length == 7) && parts[3].equals(SITE_LEVEL)
+                && parts[4].equals("aup");
     }
 
     /** A topic of the contract, taken apart. Anything else is empty, and ingest rejects it. */

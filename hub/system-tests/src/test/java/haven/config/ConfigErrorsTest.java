@@ -57,6 +57,13 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aTeacherPinInPlainTextIsRefusedNamingTheKey() throws Exception {
+        String m = hubError("site: s\nroom: r\nkiosk:\n  teacherPin: \"4821\"\n");
+        assertTrue(m.contains("kiosk.teacherPin") && m.contains("haven kiosk-pin"), m);
+        assertTrue(!m.contains("4821"), "the PIN is not echoed: " + m);
+    }
+
+    @Test
     void brokenYamlAndMissingFilesSayWhich() throws Exception {
         assertTrue(hubError("site: [unclosed\n").contains("not valid YAML"));
         assertTrue(hubError("").contains("empty"));

@@ -296,6 +296,14 @@ class AsyncApiContractTest {
         assertValid(Topics.aup("test-school", "ks2"), aup);
         aup.put("html", "<script>");
         assertInvalid(Topics.aup("test-school", "ks2"), aup, "an AUP with a field the contract does not have");
+        // Another language: one level below, with its language; English as the coordinator encodes it has none.
+        haven.protocol.AupMessage welsh = new haven.protocol.AupMessage("ks2", "1", "Ein rheolau", "# Ein rheolau\n\n- Bydd yn garedig.\n",
+                Instant.parse("2025-09-01T07:00:00Z"), "cy");
+        assertValid(Topics.aup("test-school", "ks2", "cy"), Json.parse(welsh.encode()));
+        assertEquals("cy", haven.protocol.AupMessage.decode(welsh.encode()).language());
+        haven.protocol.AupMessage english = new haven.protocol.AupMessage("ks2", "2", "Our rules", "# Our rules\n", Instant.EPOCH);
+        assertFalse(Json.parse(english.encode()).has("language"), "English stays as hubs have always read it");
+        assertEquals(Topics.aup("test-school", "ks2"), Topics.aup("test-school", "ks2", "en"));
     }
 
     @Test
@@ -501,12 +509,13 @@ class AsyncApiContractTest {
         assertEquals("event", channelFor(Topics.event(room, EventType.WORRY_REPORTED)).orElseThrow().channel());
         assertEquals("command", channelFor(Topics.command(room, CommandName.RELEASE)).orElseThrow().channel());
         assertEquals("aup", channelFor(Topics.aup("test-school", "ks2")).orElseThrow().channel());
+        assertEquals("aupTranslation", channelFor(Topics.aup("test-school", "ks2", "cy")).orElseThrow().channel());
         assertEquals("haState", channelFor(new HomeAssistantDiscovery(room, Topics.status(room)).stateTopic()).orElseThrow().channel());
 
         assertEquals("filterTargets", channelFor(Topics.filterTargets("test-school")).orElseThrow().channel());
         assertEquals("chainHead", channelFor(Topics.chainHead("test-school")).orElseThrow().channel());
         Map<String, Boolean> retained = Map.of("status", true, "event", false, "command", false, "aup", true,
-                "haState", true, "haDiscovery", true, "filterTargets", true, "chainHead", true);
+                "haState", true, "haDiscovery", true, "filterTargets", true, "chainHead", true, "aupTranslation", true);
         Set<String> channelsWithOperation = new TreeSet<>();
         doc.path("operations").forEach(operation -> {
             String channel = operation.path("channel").path("$ref").asText().replace("#/channels/", "");

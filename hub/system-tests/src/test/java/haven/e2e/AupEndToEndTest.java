@@ -106,4 +106,59 @@ class AupEndToEndTest {
         assertEquals(2, HavenCli.run("aup", "publish", "--key-stage", "ks9", "--config", config.toString(), md.toString()),
                 "an unknown key stage is a clear error");
     }
+
+    private JsonNode kioskAup(String lang) throws Exception {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            return Json.parse(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + hub.kioskPort()
+                    + "/api/kiosk/aup?lang=" + lang)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body().getBytes());
+        }
+    }
+
+    @Test
+    void anAupPerKeyStageAndLanguageReachesTheKioskIsCachedAndEnglishStaysAsItWas() throws Exception {
+        try (StaffClient dsl = new StaffClient(coordinator.httpPort())) {
+            dsl.login("dsl", PASSWORD);
+            ObjectNode english = Json.object().put("keyStage", "ks2").put("markdown", "# Our rules\n\n- Be kind online.\n");
+            assertEquals(200, dsl.post("/api/aups", Json.write(english)).statusCode());
+            ObjectNode welsh = Json.object().put("keyStage", "ks2").put("language", "cy")
+                    .put("markdown", "# Ein rheolau\n\n- Bydd yn garedig ar-lein.\n");
+            var published = dsl.post("/api/aups", Json.write(welsh));
+            assertEquals(200, published.statusCode(), published.body());
+            JsonNode aups = Json.parse(published.body().getBytes());
+            assertEquals("1", aups.path("latest").path("ks2").asText(), "English keeps its own versions: " + aups);
+            assertEquals("1", aups.path("languages").path("ks2").path("cy").asText(), aups.toString());
+            ObjectNode bad = Json.object().put("keyStage", "ks2").put("language", "Welsh!").put("markdown", "# X\n");
+            assertEquals(400, dsl.post("/api/aups", Json.write(bad)).statusCode());
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> kioskAup("cy").path("title").asText().equals("Ein rheolau"));
+            assertFalse(kioskAup("cy").path("fallback").asBoolean());
+            assertEquals("cy", kioskAup("cy").path("language").asText());
+            await().atMost(Duration.ofSeconds(10)).until(() -> hub.classroom().aup().title().equals("Our rules"));
+            JsonNode arabic = kioskAup("ar");
+            assertTrue(arabic.path("fallback").asBoolean(), "no Arabic AUP: English, marked as a fallback: " + arabic);
+            assertEquals("Our rules", arabic.path("title").asText());
+            assertEquals("en", arabic.path("language").asText());
+            await().atMost(Duration.ofSeconds(5)).until(() -> room(dsl).path("aupVersion").asText().equals("1"));
+        }
+
+        // The command line publishes the next Welsh version; English is untouched.
+        Path md = dir.resolve("ks2-cy.md");
+        Files.writeString(md, "# Rheolau newydd\n\n- Dyweda wrth oedolyn.\n");
+        ObjectNode c = Json.object();
+        c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + mqttPort).put("clientId", "aup-test-cy");
+        c.put("database", coordinator.database().file().toString());
+        Path config = dir.resolve("coordinator-cy.yaml");
+        Files.writeString(config, Json.write(c));
+        assertEquals(0, HavenCli.run("aup", "publish", "--key-stage", "ks2", "--language", "cy", "--config", config.toString(), md.toString()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> kioskAup("cy").path("version").asText().equals("2"));
+        assertEquals("Our rules", hub.classroom().aup().title());
+
+        // Reboot with the broker down: each language comes back from the hub's cache.
+        hub.close();
+        broker.close();
+        broker = null;
+        hub = Hub.start(Stack.hub("year5", mqttPort, dir), Clock.systemUTC());
+        assertEquals("Rheolau newydd", kioskAup("cy").path("title").asText());
+        assertEquals("Our rules", hub.classroom().aup().title());
+    }
 }

@@ -165,8 +165,13 @@ class ShippedBrokerConfigTest {
         hubA.publish(Topics.aup(SITE, "ks2"), bytes("forged by a hub"), 1, true);
         clients.getFirst().publish(Topics.aup(SITE, "ks2"), bytes("from the coordinator"), 1, true);
 
-        await().atMost(WAIT).until(() -> seenByB.contains("from the coordinator"));
-        assertEquals(List.of("from the coordinator"), List.copyOf(seenByB), "a hub must not write the site's AUPs");
+        // The AUP in another language sits one level below, inside the same aup/# grant (docs/KIOSK.md).
+        hubA.publish(Topics.aup(SITE, "ks2", "cy"), bytes("forged Welsh"), 1, true);
+        clients.getFirst().publish(Topics.aup(SITE, "ks2", "cy"), bytes("Welsh from the coordinator"), 1, true);
+
+        await().atMost(WAIT).until(() -> seenByB.contains("from the coordinator") && seenByB.contains("Welsh from the coordinator"));
+        assertEquals(List.of("from the coordinator", "Welsh from the coordinator"), List.copyOf(seenByB),
+                "a hub must not write the site's AUPs, in any language");
     }
 
     @Test

@@ -184,11 +184,19 @@ class FollowUpCodeBrowserTest {
         browser.findElement(By.id("login-button")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("follow-up-words"))).sendKeys(code.first() + " " + code.second());
         browser.findElement(By.id("follow-up-button")).click();
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("follow-up-result"), "Found: incident"));
+        // The look-up opens the report's page, with the words' find and the record-it button at its top.
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("came-forward"), "Found with the pupil's words"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("detail-title"), "year2"));
         assertEquals("", browser.findElement(By.id("follow-up-words")).getDomProperty("value"), "the words are not left on the dashboard");
         screenshot("follow-up-dashboard-1366");
         assertEquals(List.of(), Browser.accessibilityViolations(browser), "dashboard with the follow-up form");
+
+        // The adult the pupil came forward to records it, once, from the look-up's result.
+        click(By.id("came-forward-button"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("came-forward"), "Recorded: the pupil came forward to dsl"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("chronology"), "The pupil came forward to dsl"));
+        screenshot("follow-up-came-forward-1366");
+        assertEquals(List.of(), Browser.accessibilityViolations(browser), "dashboard after recording that the pupil came forward");
 
         try (StaffClient dsl = new StaffClient(coordinator.httpPort()); StaffClient gov = new StaffClient(coordinator.httpPort())) {
             dsl.login("dsl", PASSWORD);
@@ -200,8 +208,26 @@ class FollowUpCodeBrowserTest {
                     rows(coordinatorDb, "SELECT target FROM audit WHERE action = 'follow-up-lookup' AND actor = 'dsl'"),
                     "the dashboard's and the API's look-ups are both audited");
 
+            JsonNode incident = Json.parse(dsl.get("/api/incidents/" + open).body().getBytes());
+            assertEquals("dsl", incident.path("cameForwardBy").asText(), incident.toString());
+            assertFalse(incident.path("cameForwardAt").isNull(), incident.toString());
+            assertTrue(incident.get("chronology").toString().contains("coordinator.came-forward"),
+                    "the chronology lists the chained decision: " + incident.get("chronology"));
+            HttpResponse<String> again = dsl.post("/api/incidents/" + open + "/came-forward", "{}");
+            assertEquals(409, again.statusCode(), "recorded once only: " + again.body());
+            assertTrue(again.body().contains("dsl"), again.body());
+            JsonNode answer = Json.parse(dsl.get("/api/follow-up/" + code.first() + "-" + code.second()).body().getBytes());
+            assertTrue(answer.path("cameForwardRecorded").asBoolean(), "the look-up says it is already recorded: " + answer);
+            List<String> decided = rows(coordinatorDb, "SELECT payload FROM events WHERE type = 'coordinator.came-forward'");
+            assertEquals(1, decided.size(), "one chained decision");
+            JsonNode decision = Json.parse(decided.get(0).getBytes()).get("data");
+            assertEquals("dsl", decision.get("by").asText());
+            assertEquals(open, decision.get("incident").asLong());
+            assertEquals(List.of("incident=" + open), rows(coordinatorDb, "SELECT target FROM audit WHERE action = 'came-forward'"));
+
             gov.login("gov", PASSWORD);
             assertEquals(403, gov.get("/api/follow-up/" + code.first() + "-" + code.second()).statusCode());
+            assertEquals(403, gov.post("/api/incidents/" + open + "/came-forward", "{}").statusCode());
 
             FollowUpCode wrong = new FollowUpCode(code.second(), code.first());
             for (int i = 0; i < 5; i++) {

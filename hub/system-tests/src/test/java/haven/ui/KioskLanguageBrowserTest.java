@@ -96,6 +96,15 @@ class KioskLanguageBrowserTest {
         return Double.parseDouble(browser.findElement(by).getCssValue("font-size").replace("px", ""));
     }
 
+    /** main clips what does not fit, so a page-level overflow check cannot see it: every choice ends above the footer. */
+    private void assertAboveTheFooter(String where) {
+        Object below = browser.executeScript("""
+                const top = document.querySelector('footer').getBoundingClientRect().top;
+                return Array.from(document.querySelectorAll('#thanks button')).filter(b => b.offsetParent !== null)
+                    .filter(b => b.getBoundingClientRect().bottom > top + 0.5).map(b => b.id || b.textContent);""");
+        assertEquals(List.of(), below, "choices hidden under the footer: " + where);
+    }
+
     private void assertFitsAndReadable(String where) {
         assertEquals(0, Browser.horizontalOverflow(browser), "no horizontal overflow: " + where);
         Long overflow = (Long) browser.executeScript("return document.documentElement.scrollHeight - window.innerHeight;");
@@ -108,14 +117,15 @@ class KioskLanguageBrowserTest {
         JsonNode index = Json.parse(get("/i18n/index.json").body().getBytes());
         Set<String> codes = new TreeSet<>();
         index.get("languages").forEach(l -> codes.add(l.get("code").asText()));
-        assertTrue(codes.containsAll(Set.of("en", "cy", "ar")), codes.toString());
+        assertTrue(codes.containsAll(Set.of("en", "cy", "ar", "pl", "ro", "ur", "pa")), codes.toString());
         Set<String> english = keys(Json.parse(get("/i18n/en.json").body().getBytes()));
         for (String code : codes) {
             HttpResponse<String> file = get("/i18n/" + code + ".json");
             assertEquals(200, file.statusCode(), code);
             assertEquals(english, keys(Json.parse(file.body().getBytes())), code + ".json has exactly the English keys");
         }
-        index.get("languages").forEach(l -> assertEquals(l.get("code").asText().equals("ar") ? "rtl" : "ltr", l.get("dir").asText()));
+        index.get("languages").forEach(l -> assertEquals(Set.of("ar", "ur").contains(l.get("code").asText()) ? "rtl" : "ltr",
+                l.get("dir").asText(), l.get("code").asText()));
         // kiosk.js carries English for the words it writes itself; they must not drift from en.json.
         String script = get("/kiosk.js").body();
         JsonNode en = Json.parse(get("/i18n/en.json").body().getBytes());
@@ -126,6 +136,42 @@ class KioskLanguageBrowserTest {
             assertEquals(en.get(builtIn.group(1)).asText(), Json.parse(builtIn.group(2).getBytes()).asText(), builtIn.group(1));
         }
         assertTrue(seen >= 10, "kiosk.js built-in words found: " + seen);
+    }
+
+    @Test
+    void polishRomanianUrduAndPunjabiPupilsSeeTheirOwnWordsThatFit() throws Exception {
+        browser.get("http://127.0.0.1:" + hub.kioskPort() + "/");
+        Browser.viewport(browser, 800, 480);
+        wait.until(ExpectedConditions.textToBe(By.id("connection"), "Connected"));
+        click(By.id("language"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#language-list [data-language='pa']")));
+        screenshot("language-list-800");
+        assertFitsAndReadable("the language list with seven languages");
+        click(By.cssSelector("#language-list [data-language='en']"));
+        String[][] expected = {{"pl", "naciśnij przycisk", "ltr"}, {"ro", "apasă butonul", "ltr"}, {"ur", "بٹن دبائیں", "rtl"},
+                {"pa", "ਬਟਨ ਦਬਾਓ", "ltr"}};
+        for (String[] language : expected) {
+            choose(language[0]);
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("prompt"), language[1]));
+            assertEquals(language[2], browser.findElement(By.tagName("html")).getDomAttribute("dir"), language[0]);
+            assertFitsAndReadable(language[0] + " idle");
+            assertEquals(Boolean.TRUE, browser.executeScript(
+                    "const b = document.getElementById('aup-slide'); return b.scrollHeight <= b.clientHeight + 1;"),
+                    "the AUP slide is cut again for " + language[0] + "'s text size, nothing clipped");
+            screenshot("language-" + language[0] + "-idle-800");
+        }
+        press();
+        wait.until(ExpectedConditions.textToBe(By.id("thanks-title"), "ਧੰਨਵਾਦ। ਤੁਸੀਂ ਸਹੀ ਕੰਮ ਕੀਤਾ।"));
+        screenshot("language-pa-thanks-800");
+        assertFitsAndReadable("Punjabi thank-you");
+        assertAboveTheFooter("Punjabi thank-you");
+        click(By.id("language-thanks"));
+        click(By.cssSelector("#language-list [data-language='ur']"));
+        wait.until(ExpectedConditions.textToBe(By.id("thanks-title"), "شکریہ۔ آپ نے صحیح کام کیا۔"));
+        screenshot("language-ur-thanks-800");
+        assertFitsAndReadable("Urdu thank-you");
+        assertAboveTheFooter("Urdu thank-you");
+        assertEquals(List.of(), Browser.consoleErrors(browser));
     }
 
     @Test

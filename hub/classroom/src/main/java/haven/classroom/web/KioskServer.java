@@ -2,6 +2,8 @@ package haven.classroom.web;
 
 import haven.classroom.ReadAloud;
 import haven.classroom.KioskChoices;
+import haven.classroom.TeacherMode;
+import haven.classroom.AupTranslations;
 
 import haven.classroom.KioskMode;
 import haven.classroom.SimulatedPressAnswer;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KioskServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KioskServer.class);
+    static final String TEACHER_TOKEN = "X-Teacher-Token";
 
     private final Javalin app;
     private final Set<WsContext> sockets = ConcurrentHashMap.newKeySet();
@@ -39,17 +42,20 @@ public final class KioskServer implements AutoCloseable {
     private final KioskMode mode;
     private final FollowUpOffer followUps;
     private final KioskChoices choices;
+    private final AupTranslations translations;
     private final ReadAloud readAloud = new ReadAloud(ReadAloud.ESPEAK);
     /** Set from the listen address at start; until then only loopback names are accepted. */
     private volatile KioskOrigin origin = new KioskOrigin("127.0.0.1");
 
     public KioskServer(Classroom classroom, IsolationFlow isolation, SimulatedHand hand, WorryButton button, KeySwitch keySwitch,
-                       haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps, KioskChoices choices) {
+                       haven.metrics.HavenMetrics metrics, KioskMode mode, FollowUpOffer followUps, KioskChoices choices,
+                       TeacherMode teacher, AupTranslations translations) {
         this.classroom = classroom;
         this.choices = choices;
         this.mode = mode;
         this.followUps = followUps;
         this.isolation = isolation;
+        this.translations = translations;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.staticFiles.add(files -> {
@@ -68,6 +74,9 @@ public final class KioskServer implements AutoCloseable {
             config.routes.get("/health", ctx -> ctx.result("ok"));
             config.routes.get("/metrics", ctx -> ctx.contentType(haven.metrics.HavenMetrics.CONTENT_TYPE).result(metrics.scrape()));
             config.routes.get("/api/kiosk", ctx -> json(ctx, view()));
+            // The AUP in the language the pupil chose, or English with "fallback": true (docs/KIOSK.md).
+            config.routes.get("/api/kiosk/aup", ctx -> json(ctx,
+                    translations.shown(java.util.Objects.requireNonNullElse(ctx.queryParam("lang"), "en"), classroom.aup()).toJson()));
             config.routes.post("/api/kiosk/detail", ctx -> {
                 JsonNode body = Json.parse(ctx.bodyAsBytes());
                 String category = body.hasNonNull("category") ? body.get("category").asText() : null;
@@ -97,6 +106,30 @@ public final class KioskServer implements AutoCloseable {
                 followUps.issue(shown.path("report").path("id").asText(), shown.path("report").path("presses").asLong());
                 classroom.changed();
                 json(ctx, view());
+            });
+            // Teacher mode (docs/KIOSK.md): the PIN or the turned key opens it; the token lives in the page's memory.
+            config.routes.post("/api/kiosk/teacher", ctx -> {
+                JsonNode body = ctx.bodyAsBytes().length == 0 ? Json.object() : Json.parse(ctx.bodyAsBytes());
+                TeacherMode.Opened opened = teacher.open(body.path("pin").asText(""));
+                if (opened.token().isEmpty()) {
+                    ctx.status(opened.status()).result(opened.reason());
+                    return;
+                }
+                json(ctx, Json.object().put("token", opened.token().get()));
+            });
+            config.routes.post("/api/kiosk/teacher/close", ctx -> {
+                teacher.close();
+                ctx.status(204);
+            });
+            config.routes.post("/api/kiosk/teacher/aup-reviewed", ctx -> {
+                JsonNode body = ctx.bodyAsBytes().length == 0 ? Json.object() : Json.parse(ctx.bodyAsBytes());
+                // The AUP the class saw: the pupil's chosen language if the school published it, else English.
+                AupTranslations.Shown shown = translations.shown(body.path("language").asText("en"), classroom.aup());
+                if (!teacher.reviewed(ctx.header(TEACHER_TOKEN), shown.aup(), shown.language())) {
+                    ctx.status(401).result("teacher mode is not open: enter the PIN or turn the key");
+                    return;
+                }
+                ctx.status(201).result("recorded");
             });
             config.routes.post("/api/kiosk/isolate", ctx -> {
                 JsonNode body = Json.parse(ctx.bodyAsBytes());
@@ -151,6 +184,8 @@ public final class KioskServer implements AutoCloseable {
     private com.fasterxml.jackson.databind.node.ObjectNode view() {
         var view = choices.shape(followUps.shape(mode.shape(classroom.view())));
         view.put("readAloud", readAloud.available());
+        var languages = view.putObject("aupLanguages");
+        translations.versions().forEach(languages::put);
         view.set("isolation", isolation.view());
         return view;
     }

@@ -48,6 +48,8 @@ public final class StaffDecisions {
     public static final String ILLEGAL_CHANGED = "coordinator.illegal-changed";
     public static final String REVIEW_RECORDED = "coordinator.review-recorded";
     public static final String ATTACHMENT_ADDED = "coordinator.attachment-added";
+    /** A pupil came forward to a member of staff with their follow-up words (docs/KIOSK.md). */
+    public static final String CAME_FORWARD = "coordinator.came-forward";
 
     private final EventLog log = new EventLog(new EventCodec());
     private final UuidV7 ids;

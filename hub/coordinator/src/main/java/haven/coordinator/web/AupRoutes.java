@@ -21,9 +21,10 @@ final class AupRoutes {
     private final LiveFeed feed;
 
     /** A new version of one key stage's AUP, as Markdown (the hub renders it safely). */
-    record PublishRequest(String keyStage, String markdown) {
+    record PublishRequest(String keyStage, String language, String markdown) {
         static PublishRequest from(JsonNode body) {
-            return new PublishRequest(body.path("keyStage").asText(""), body.path("markdown").asText(""));
+            return new PublishRequest(body.path("keyStage").asText(""), body.path("language").asText("en"),
+                    body.path("markdown").asText(""));
         }
     }
 
@@ -40,11 +41,13 @@ final class AupRoutes {
         config.routes.post("/api/aups", ctx -> {
             StaffSession who = Web.staff(ctx);
             PublishRequest request = PublishRequest.from(Json.parse(ctx.bodyAsBytes()));
-            var published = aups.publish(request.keyStage(), request.markdown(), who.name());
+            var published = aups.publish(request.keyStage(), request.language(), request.markdown(), who.name());
             db.inTransaction(c -> {
-                audit.record(c, who.name(), "aup-publish", published.keyStage() + " v" + published.version());
+                audit.record(c, who.name(), "aup-publish", published.keyStage() + " v" + published.version()
+                        + (published.language().equals("en") ? "" : " " + published.language()));
                 decisions.record(c, StaffDecisions.AUP_PUBLISHED, StaffDecisions.SCHOOL, Json.object()
-                        .put("keyStage", published.keyStage()).put("version", published.version()).put("by", who.name()));
+                        .put("keyStage", published.keyStage()).put("version", published.version()).put("by", who.name())
+                        .put("language", published.language()));
                 return null;
             });
             feed.aupsChanged(versions(aups));
@@ -57,6 +60,11 @@ final class AupRoutes {
         ObjectNode out = Json.object();
         ObjectNode latest = out.putObject("latest");
         aups.latest().forEach((ks, m) -> latest.put(ks, m.version()));
+        ObjectNode languages = out.putObject("languages"); // {keyStage: {language: version}}, English included
+        for (var m : aups.latestInEveryLanguage()) {
+            (languages.has(m.keyStage()) ? (ObjectNode) languages.get(m.keyStage()) : languages.putObject(m.keyStage()))
+                    .put(m.language(), m.version());
+        }
         return out;
     }
 }

@@ -95,6 +95,8 @@ class TamperTest {
                     clock.advance(Duration.ofMinutes(1));
                     assertEquals(200, dsl.post("/api/incidents/" + closedId + "/close",
                             "{\"outcome\":\"referred-to-dsl\",\"notes\":\"spoke with the pupil\"}").statusCode());
+                    clock.advance(Duration.ofMinutes(1));
+                    assertEquals(201, dsl.post("/api/incidents/" + closedId + "/came-forward", "{}").statusCode());
                     clock.advance(Duration.ofMinutes(15));
                     assertEquals(1, coordinator.escalation().runOnce());
                     assertEquals(200, dsl.get("/api/incidents/" + escalatedId).statusCode());
@@ -183,6 +185,16 @@ class TamperTest {
     @Test
     void aClosureRewrittenInTheProjectionIsCaught() throws Exception {
         caught("incidents", "UPDATE incidents SET outcome = 'no-further-action', notes = NULL WHERE id = " + closedId);
+    }
+
+    @Test
+    void whoThePupilCameForwardToRewrittenIsCaught() throws Exception {
+        caught("incidents", "UPDATE incidents SET came_forward_by = 'head' WHERE id = " + closedId);
+    }
+
+    @Test
+    void aComingForwardThatNeverHappenedIsCaught() throws Exception {
+        caught("incidents", "UPDATE incidents SET came_forward_at = opened_at, came_forward_by = 'dsl' WHERE id = " + escalatedId);
     }
 
     @Test
