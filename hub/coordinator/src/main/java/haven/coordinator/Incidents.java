@@ -70,6 +70,33 @@ public final class Incidents {
     }
 
     /**
+     * Follow-ups (and a report landing after its follow-ups) belong to the room that made the report: one room's
+     * hub naming another room's report id must not change it (a worry.detailed from room A once recategorised
+     * room B's incident "about a grown-up", hiding it from the DSL). Returns the reason when it would.
+     */
+    public Optional<String> otherRoom(Connection c, Event event) throws SQLException {
+        String report = switch (event.type()) {
+            case WORRY_REPORTED -> event.id();
+            case WORRY_REPEATED, WORRY_DETAILED, WORRY_FOLLOW_UP -> event.data().path("report").asText("");
+            default -> null;
+        };
+        if (report == null) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM incidents WHERE report_id = ?")) {
+            ps.setString(1, report);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && !(rs.getString(1).equals(event.room().site()) && rs.getString(2).equals(event.room().room()))) {
+                    return Optional.of(event.type() == haven.protocol.EventType.WORRY_REPORTED
+                            ? "field 'id' is the report id of an incident of another room"
+                            : "field 'data.report' names a report of another room");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * A follow-up can arrive before its report (out-of-order delivery after an outage): open the
      * incident from the follow-up so nothing waits on ordering; the report fills in when it lands.
      */

@@ -63,6 +63,7 @@ public final class Ingest implements AutoCloseable {
     private final Isolations isolations;
     private final Changes feed;
     private final Clock clock;
+    private final IngestGuard guard;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -82,6 +83,7 @@ public final class Ingest implements AutoCloseable {
         this.isolations = isolations;
         this.feed = feed;
         this.clock = clock;
+        this.guard = new IngestGuard(incidents);
     }
 
     /** Told how long each new worry took from the press (hub clock) to its commit here (our clock). */
@@ -213,6 +215,12 @@ public final class Ingest implements AutoCloseable {
             event = codec.decode(item.topic(), item.payload());
         } catch (ContractViolation e) {
             reject(c, item, e.getMessage(), tally);
+            return Change.NONE;
+        }
+        // Validation before the write: what a valid payload may claim (IngestGuard), rejected and kept.
+        Optional<String> refused = guard.refusal(c, event);
+        if (refused.isPresent()) {
+            reject(c, item, refused.get(), tally);
             return Change.NONE;
         }
         if (!eventLog.append(c, event, now)) {
