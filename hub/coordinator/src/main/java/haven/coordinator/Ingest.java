@@ -83,7 +83,7 @@ public final class Ingest implements AutoCloseable {
         this.isolations = isolations;
         this.feed = feed;
         this.clock = clock;
-        this.guard = new IngestGuard(incidents);
+        this.guard = new IngestGuard(incidents, rooms);
     }
 
     /** Told how long each new worry took from the press (hub clock) to its commit here (our clock). */
@@ -218,7 +218,7 @@ public final class Ingest implements AutoCloseable {
             return Change.NONE;
         }
         // Validation before the write: what a valid payload may claim (IngestGuard), rejected and kept.
-        Optional<String> refused = guard.refusal(c, event);
+        Optional<String> refused = guard.refusal(c, event, now);
         if (refused.isPresent()) {
             reject(c, item, refused.get(), tally);
             return Change.NONE;
@@ -230,7 +230,7 @@ public final class Ingest implements AutoCloseable {
             return Change.NONE;
         }
         ClockSkew.event(c, event, now);
-        Optional<Incident> incident = incidents.apply(c, event);
+        Optional<Incident> incident = incidents.apply(c, event, now);
         Optional<IsolationView> isolation = isolations.apply(c, event);
         Optional<RoomView> room = rooms.eventLogged(c, event, now);
         count(c, "accepted");
@@ -249,6 +249,11 @@ public final class Ingest implements AutoCloseable {
             status = HubStatus.decode(item.payload());
         } catch (ContractViolation e) {
             reject(c, item, e.getMessage(), tally);
+            return Change.NONE;
+        }
+        Optional<String> refused = guard.refusal(c, statusTopic.room(), status);
+        if (refused.isPresent()) {
+            reject(c, item, refused.get(), tally);
             return Change.NONE;
         }
         ClockSkew.status(c, statusTopic.room(), status, now);

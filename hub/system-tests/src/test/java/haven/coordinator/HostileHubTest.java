@@ -114,4 +114,121 @@ class HostileHubTest {
         assertTrue(reasons().stream().allMatch(r -> r.contains("another room")), reasons().toString());
         assertEquals(1, count("SELECT count(*) FROM events"), "nothing of the forgery entered the evidence log");
     }
+
+    private void sendRaw(String topic, String json) {
+        ingest.onMessage(topic, json.getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+    }
+
+    private String reportJson(String id, long seq) {
+        return "{\"id\":\"" + id + "\",\"seq\":" + seq + ",\"type\":\"worry.reported\",\"site\":\"school\",\"room\":\"year5\","
+                + "\"at\":\"2026-11-25T10:00:00.000Z\",\"data\":{\"presses\":1}}";
+    }
+
+    @Test
+    void onlyCanonicalLowercaseUuid7IdsAreTakenSoCaseVariantsAreNotFiveIncidents() throws Exception {
+        String topic = haven.protocol.Topics.event(roomA, EventType.WORRY_REPORTED);
+        String id = ids.next().toString();
+        String upper = id.toUpperCase(java.util.Locale.ROOT);
+        String mixed = id.substring(0, 9) + id.substring(9, 14).toUpperCase(java.util.Locale.ROOT) + id.substring(14);
+        List<String> forms = List.of(id, upper, mixed, java.util.UUID.randomUUID().toString(), "1-2-3-4-5");
+        for (int i = 0; i < forms.size(); i++) {
+            sendRaw(topic, reportJson(forms.get(i), i + 1));
+        }
+        assertEquals(1, count("SELECT count(*) FROM incidents"), "one report, whatever its spelling");
+        assertEquals(4, count("SELECT count(*) FROM rejected"));
+        // A follow-up must name its report in the same spelling, or it is refused too.
+        Event detail = event(roomA, 9, EventType.WORRY_DETAILED, Json.object().put("report", upper).put("category", "other"));
+        send(detail);
+        assertEquals(5, count("SELECT count(*) FROM rejected"));
+    }
+
+    @Test
+    void anExtraFieldInAnyEventTypeNeverEntersTheAppendOnlyLog() throws Exception {
+        ObjectNode applied = Json.object().put("machine", "PC-07").put("mac", "02:5b:26:a8:dc:12").put("ip", "10.12.0.57")
+                .put("backend", "nftables").put("handle", "h").put("verified", true).put("evidence", "e").put("pupilName", "Ada Lovelace");
+        send(event(roomA, 1, EventType.ISOLATION_APPLIED, applied));
+        send(event(roomA, 2, EventType.SWITCH_CHANGED, Json.object().put("on", true).put("pupilName", "Ada Lovelace")));
+        send(event(roomA, 3, EventType.HUB_STARTED, Json.object().put("version", "0.1.0").put("gpio", "mock").put("note", "Ada Lovelace")));
+        send(event(roomA, 4, EventType.CMD_APPLIED, Json.object().put("command", "x").put("name", "ack").put("by", "Ada Lovelace")));
+        send(event(roomA, 5, EventType.ISOLATION_FAILED, Json.object().put("machine", "PC-07").put("mac", "02:5b:26:a8:dc:12")
+                .put("ip", "10.12.0.57").put("backend", "webhook").put("reason", "x".repeat(5000))));
+        assertEquals(0, count("SELECT count(*) FROM events WHERE payload LIKE '%Ada Lovelace%'"));
+        assertEquals(5, count("SELECT count(*) FROM rejected"));
+        applied.remove("pupilName");
+        send(event(roomA, 6, EventType.ISOLATION_APPLIED, applied));
+        assertEquals(1, count("SELECT count(*) FROM events"), "the contract's own fields still pass");
+    }
+
+    @Test
+    void aStatusWithUnboundedOrUnknownFieldsIsRejectedAndKept() throws Exception {
+        String topic = haven.protocol.Topics.status(roomA);
+        String ok = "{\"state\":\"online\",\"at\":\"2026-11-25T10:00:00.000Z\",\"hub\":{\"version\":\"0.1.0\","
+                + "\"aup\":{\"keyStage\":\"ks2\",\"version\":\"1\"},\"isolations\":[],\"lastSeq\":0}}";
+        sendRaw(topic, ok.replace("0.1.0", "v".repeat(5000)));
+        sendRaw(topic, ok.replace("\"isolations\":[]", "\"isolations\":[\"" + "m".repeat(3000) + "\"]"));
+        sendRaw(topic, ok.replace("\"lastSeq\":0", "\"lastSeq\":0,\"pupilName\":\"Ada Lovelace\""));
+        assertEquals(3, count("SELECT count(*) FROM rejected"));
+        assertEquals(0, count("SELECT count(*) FROM rooms"));
+        sendRaw(topic, ok);
+        assertEquals(1, count("SELECT count(*) FROM rooms"));
+    }
+
+    @Test
+    void aForgedHugeSeqIsRefusedAndLeavesNoGapToRepair() throws Exception {
+        send(event(roomA, 1, EventType.WORRY_REPORTED, Json.object().put("presses", 1)));
+        send(event(roomA, 9_200_000_000_000_000_000L, EventType.WORRY_REPORTED, Json.object().put("presses", 1)));
+        String status = "{\"state\":\"online\",\"at\":\"2026-11-25T10:00:00.000Z\",\"hub\":{\"version\":\"0.1.0\","
+                + "\"aup\":{\"keyStage\":\"ks2\",\"version\":\"1\"},\"isolations\":[],\"lastSeq\":9200000000000000000}}";
+        sendRaw(haven.protocol.Topics.status(roomA), status);
+        assertEquals(2, count("SELECT count(*) FROM rejected"));
+        assertTrue(reasons().stream().allMatch(r -> r.toLowerCase(java.util.Locale.ROOT).contains("seq")), reasons().toString());
+        assertNull(db.read(c -> new Rooms().find(c, roomA)).orElseThrow().gapWarning());
+    }
+
+    @Test
+    void gapRepairStopsAskingAHubThatNeverAnswersAndSaysSoOnTheRoom() throws Exception {
+        try (haven.demo.EmbeddedBroker broker = haven.demo.EmbeddedBroker.start(haven.testkit.Ports.free(), dir.resolve("broker"));
+             haven.mqtt.MqttLink link = new haven.mqtt.MqttLink(haven.mqtt.MqttSettings.local(broker.port(), "coordinator-test", 30, true), null)) {
+            link.start();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(link::isConnected);
+            GapRepair repair = new GapRepair(db, new Rooms(), new CommandSender(link, ids, clock), clock, 3);
+            send(event(roomA, 1, EventType.WORRY_REPORTED, Json.object().put("presses", 1)));
+            send(event(roomA, 3, EventType.WORRY_REPORTED, Json.object().put("presses", 1)));
+            List<Integer> asked = new ArrayList<>();
+            for (int pass = 0; pass < 6; pass++) {
+                asked.add(repair.repairOnce());
+            }
+            assertEquals(List.of(1, 1, 1, 0, 0, 0), asked, "three asks, then it stops");
+            String warning = db.read(c -> new Rooms().find(c, roomA)).orElseThrow().gapWarning();
+            assertTrue(warning != null && warning.contains("stopped asking"), String.valueOf(warning));
+            // The hub answers after all: the gap closes and the warning goes.
+            send(event(roomA, 2, EventType.WORRY_REPORTED, Json.object().put("presses", 1)));
+            assertNull(db.read(c -> new Rooms().find(c, roomA)).orElseThrow().gapWarning());
+        }
+    }
+
+    // ---- clock trust: the coordinator's receive time, not the hub's, decides -------------------------------
+
+    @Test
+    void anEventDatedFarAheadIsRefusedAndKept() throws Exception {
+        send(new Event(ids.next().toString(), 1, EventType.WORRY_REPORTED, roomA, Instant.parse("2099-01-01T09:00:00Z"),
+                Json.object().put("presses", 1)));
+        assertEquals(0, count("SELECT count(*) FROM incidents"));
+        assertEquals(1, count("SELECT count(*) FROM rejected"));
+        assertTrue(reasons().getFirst().contains("'at'"), reasons().toString());
+    }
+
+    @Test
+    void aWorryFromAHubWhoseClockIsAheadStillEscalatesByTheCoordinatorsClock() throws Exception {
+        java.time.Duration ackWithin = java.time.Duration.ofMinutes(10);
+        Escalation escalation = new Escalation(db, new Incidents(), new LiveFeed(), new haven.coordinator.evidence.AuditLog(db, clock),
+                clock, ackWithin, java.util.Optional.empty(), java.time.ZoneOffset.UTC);
+        Event ahead = new Event(ids.next().toString(), 1, EventType.WORRY_REPORTED, roomA, clock.instant().plus(java.time.Duration.ofHours(20)),
+                Json.object().put("presses", 1));
+        send(ahead);
+        clock.advance(ackWithin.plusMinutes(1));
+        escalation.runOnce();
+        assertEquals("escalated", db.read(c -> new Incidents().find(c, ahead.id())).orElseThrow().status(),
+                "escalation goes by when the coordinator received the worry, not by the hub's clock");
+    }
 }

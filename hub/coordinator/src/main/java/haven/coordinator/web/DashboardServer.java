@@ -156,7 +156,7 @@ public final class DashboardServer implements AutoCloseable {
                 String status = Optional.ofNullable(ctx.queryParam("status")).orElse("open");
                 List<Incident> list = db.inTransaction(c -> {
                     audit.record(c, who.name(), "list-incidents", "status=" + status);
-                    return incidents.list(c, status);
+                    return incidents.list(c, status, i -> i.viewFor(who).isPresent());
                 });
                 ObjectNode out = Json.object();
                 var arr = out.putArray("incidents");
@@ -588,7 +588,7 @@ public final class DashboardServer implements AutoCloseable {
         ObjectNode aupVersions = aupsJson();
         return db.inTransaction(c -> {
             audit.record(c, who.name(), auditAction, "open-incidents");
-            ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open"), isolations.open(c), who);
+            ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open", i -> i.viewFor(who).isPresent()), isolations.open(c), who);
             json.set("aups", aupVersions.get("latest"));
             json.put("seq", feed.seq());
             return json;
