@@ -238,6 +238,11 @@ public final class Incidents {
 
     /** At most this many incidents in one list: counted after the viewer's filter, never before. */
     public static final int MAX_LISTED = 500;
+    /**
+     * At most this many unacknowledged incidents of one room in one list (its newest received): a flood from one
+     * hub shows as a condition on its room (IngestGuard), not as the whole list. Acknowledging brings the next up.
+     */
+    public static final int MAX_LISTED_PER_ROOM = 20;
 
     /** Every incident of the status, as {@link #list(Connection, String, java.util.function.Predicate)} orders them. */
     public List<Incident> list(Connection c, String status) throws SQLException {
@@ -246,8 +251,8 @@ public final class Incidents {
 
     /**
      * The incidents one viewer may see, most urgent first: not yet acknowledged (escalated, then open) before the
-     * rest, and within each the most recently received (by the coordinator's clock) first. The viewer's filter
-     * runs BEFORE the cap: 5,000 forged reports about an adult from one hub once filled a list capped first and
+     * rest, and within each the most recently received (by the coordinator's clock) first; at most
+     * {@link #MAX_LISTED_PER_ROOM} unacknowledged ones per room. The viewer's filter runs BEFORE the caps: 5,000 forged reports about an adult from one hub once filled a list capped first and
      * filtered after, so the DSL saw none of the real open worries, nor a new press.
      */
     public List<Incident> list(Connection c, String status, java.util.function.Predicate<Incident> visible) throws SQLException {
@@ -258,13 +263,16 @@ public final class Incidents {
             default -> throw new IllegalArgumentException("status must be open, closed or all");
         };
         List<Incident> out = new ArrayList<>();
+        java.util.Map<RoomId, Integer> waitingPerRoom = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents " + where
                 + " ORDER BY CASE status WHEN 'escalated' THEN 0 WHEN 'open' THEN 1 ELSE 2 END,"
                 + " coalesce(received_at, opened_at) DESC, id DESC");
              ResultSet rs = ps.executeQuery()) {
             while (out.size() < MAX_LISTED && rs.next()) {
                 Incident incident = Incident.from(rs);
-                if (visible.test(incident)) {
+                boolean waiting = incident.status().equals("open") || incident.status().equals("escalated");
+                if (visible.test(incident)
+                        && (!waiting || waitingPerRoom.merge(incident.room(), 1, Integer::sum) <= MAX_LISTED_PER_ROOM)) {
                     out.add(incident);
                 }
             }

@@ -138,7 +138,7 @@ public final class Ingest implements AutoCloseable {
                     log.debug("ingest batch size={} micros={}", batch.size(), (System.nanoTime() - started) / 1000);
                 } catch (SQLException | RuntimeException e) {
                     // Nothing in the batch was acknowledged: drop the connection and let the broker resend it.
-                    log.error("ingest commit failed, broker will redeliver count={} reason={}", batch.size(), e.getMessage());
+                    log.error("ingest commit failed, broker will redeliver count={} error={}", batch.size(), e.getClass().getName());
                     queue.clear();
                     MqttLink current = link;
                     if (current != null) {
@@ -176,8 +176,9 @@ public final class Ingest implements AutoCloseable {
                 } catch (SQLException | RuntimeException e) {
                     // A bug or a broken row must not block the rest, nor come back for ever: keep it aside.
                     c.rollback(before);
-                    log.error("ingest could not apply a message topic={}", item.topic(), e);
-                    reject(c, item, "internal error while storing: " + e.getClass().getSimpleName() + ": " + e.getMessage(), tally);
+                    // The class only: a database's message can quote the row, and the row is a hub's data.
+                    log.error("ingest could not apply a message room={} error={}", roomOf(item.topic()), e.getClass().getName());
+                    reject(c, item, "internal error while storing: " + e.getClass().getSimpleName(), tally);
                     out.add(Change.NONE);
                 }
             }
@@ -265,7 +266,9 @@ public final class Ingest implements AutoCloseable {
         byte[] payload = item.payload();
         String topic = item.topic();
         tally.rejected++;
-        log.warn("payload rejected topic={} size={} reason={}", topic, payload.length, reason);
+        // The room (an id the topic's pattern allows) and the reason (names a field, never its value); the topic and
+        // payload themselves go only to the rejected table, where staff with the database can inspect them.
+        log.warn("payload rejected room={} size={} reason={}", roomOf(topic), payload.length, reason);
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO rejected(received_at, topic, reason, size, payload) VALUES (?,?,?,?,?)")) {
             ps.setString(1, Json.time(clock.instant()));
@@ -276,6 +279,10 @@ public final class Ingest implements AutoCloseable {
             ps.executeUpdate();
         }
         count(c, "rejected");
+    }
+
+    private static String roomOf(String topic) {
+        return Topics.parse(topic).map(p -> p.room().toString()).orElse("-");
     }
 
     private static void count(Connection c, String name) throws SQLException {

@@ -32,15 +32,13 @@ public final class IngestGuard {
      */
     public static final Duration MAX_AHEAD = Duration.ofDays(1);
     /**
-     * Worries of one room nobody has acknowledged yet, beyond which new reports from that room are refused (and
-     * kept) and the room shows a flood: one classroom never has this many waiting, and one hub must not bury
-     * every other room's worries. Acknowledging frees the room at once.
+     * Worries of one room nobody has acknowledged yet beyond which the room shows a flood, and the lists show only
+     * its newest this many ({@link Incidents#MAX_LISTED_PER_ROOM}). Nothing is refused for volume: every report is
+     * evidence and is logged (policy: nothing is lost; NothingLostNothingDoubledTest presses 200 in one room),
+     * but one hub can no longer bury every other room's worries.
      */
-    public static final int MAX_UNACKNOWLEDGED_PER_ROOM = 20;
-    /**
-     * New reports one room may open per minute. Only reports are limited: a hub drains a backlog of other events
-     * at up to 200 a second (outbox.maxPerSecond), and refusing those would only make it send them again.
-     */
+    public static final int MAX_UNACKNOWLEDGED_PER_ROOM = Incidents.MAX_LISTED_PER_ROOM;
+    /** New reports one room may open per minute before it shows a flood (a classroom makes a few a day). */
     public static final int MAX_NEW_REPORTS_PER_MINUTE = 30;
 
     private final Incidents incidents;
@@ -73,28 +71,24 @@ public final class IngestGuard {
                     ? "field 'id' is the report id of an incident of another room" : "field 'data.report' names a report of another room");
         }
         // This event opens a new incident (a report, or a follow-up that came before its report).
-        Optional<String> flood = Optional.empty();
-        if (incidents.unacknowledged(c, event.room()) >= MAX_UNACKNOWLEDGED_PER_ROOM) {
-            flood = Optional.of("the room already has " + MAX_UNACKNOWLEDGED_PER_ROOM + " unacknowledged worries");
-        } else if (!countNewReport(event.room(), receivedAt)) {
-            flood = Optional.of("the room opened more than " + MAX_NEW_REPORTS_PER_MINUTE + " reports this minute");
+        boolean fast = !countNewReport(event.room(), receivedAt);
+        long waiting = incidents.unacknowledged(c, event.room());
+        if (waiting >= MAX_UNACKNOWLEDGED_PER_ROOM || fast) {
+            rooms.flooded(c, event.room(), waiting >= MAX_UNACKNOWLEDGED_PER_ROOM
+                    ? "more than " + MAX_UNACKNOWLEDGED_PER_ROOM + " unacknowledged worries: the lists show the newest "
+                            + Incidents.MAX_LISTED_PER_ROOM + "; every report is logged"
+                    : "more than " + MAX_NEW_REPORTS_PER_MINUTE + " new reports in a minute; every report is logged", receivedAt);
+        } else {
+            rooms.floodOver(c, event.room(), receivedAt);
         }
-        if (flood.isPresent()) {
-            rooms.flooded(c, event.room(), flood.get(), receivedAt);
-            return flood;
-        }
-        rooms.floodOver(c, event.room(), receivedAt);
         return Optional.empty();
     }
 
     private boolean countNewReport(RoomId room, Instant now) {
         long minute = now.getEpochSecond() / 60;
         long[] window = reportsThisMinute.compute(room, (r, w) -> w == null || w[0] != minute ? new long[] {minute, 0} : w);
-        if (window[1] >= MAX_NEW_REPORTS_PER_MINUTE) {
-            return false;
-        }
         window[1]++;
-        return true;
+        return window[1] <= MAX_NEW_REPORTS_PER_MINUTE;
     }
 
     /** Why this presence is refused: the same bound on the seq a status announces. */

@@ -105,7 +105,7 @@ public final class Rooms {
         }
     }
 
-    /** The hub of this room is over an ingest limit (IngestGuard): one condition on the room, however many refusals. */
+    /** The hub of this room is over an ingest limit (IngestGuard): one condition on the room, however many reports. */
     public void flooded(Connection c, RoomId room, String reason, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO rooms(site, room, online, since) VALUES (?,?,1,?)
@@ -129,7 +129,7 @@ public final class Rooms {
                 rs.next();
                 long refused = rs.getLong(1);
                 try (PreparedStatement up = c.prepareStatement("UPDATE rooms SET flood = ? WHERE site = ? AND room = ?")) {
-                    up.setString(1, refused + " report(s) refused: " + reason + " (last " + Json.time(at) + "); refused reports are kept");
+                    up.setString(1, "flood: " + reason + " (" + refused + " report(s) over the limits, last " + Json.time(at) + ")");
                     up.setString(2, room.site());
                     up.setString(3, room.room());
                     up.executeUpdate();
@@ -138,7 +138,7 @@ public final class Rooms {
         }
     }
 
-    /** A report of this room was taken again: the flood condition ends once ten quiet minutes have passed. */
+    /** A new report of this room within the limits: the flood condition ends once ten quiet minutes have passed. */
     public void floodOver(Connection c, RoomId room, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE rooms SET flood = NULL, flood_refused = 0 WHERE site = ? AND room = ? AND flood_last IS NOT NULL AND flood_last < ?")) {

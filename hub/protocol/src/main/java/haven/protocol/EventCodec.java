@@ -18,6 +18,17 @@ public final class EventCodec {
     /** What the hub cuts isolation evidence, handles and reasons to (IsolationFlow). */
     private static final int MAX_EVIDENCE = 2000;
 
+    /**
+     * What a pupil's "which computer" may be: the kiosk pad's number (1 to 3 digits) or a machine label of the
+     * PC-07 kind (letters, an optional hyphen, digits). Free text is refused: a name typed there would enter the
+     * append-only log for good. The hub further accepts only labels of its own inventory (Classroom.detail).
+     */
+    private static final java.util.regex.Pattern KIOSK_COMPUTER = java.util.regex.Pattern.compile("([A-Za-z]{1,12}-?)?[0-9]{1,3}");
+
+    public static boolean isKioskComputer(String computer) {
+        return computer != null && KIOSK_COMPUTER.matcher(computer).matches();
+    }
+
     public byte[] encode(Event event) {
         return Json.write(toJson(event)).getBytes(StandardCharsets.UTF_8);
     }
@@ -42,14 +53,14 @@ public final class EventCodec {
         Topics.Parsed parsed = Topics.parse(topic)
                 .orElseThrow(() -> new ContractViolation("topic '" + topic + "' is not part of contract v1"));
         if (!(parsed instanceof Topics.EventTopic eventTopic)) {
-            throw new ContractViolation("topic '" + topic + "' is not an event topic");
+            throw new ContractViolation("topic is not an event topic");
         }
         Event event = decode(payload);
         if (!event.room().equals(eventTopic.room())) {
-            throw new ContractViolation("site/room " + event.room() + " does not match the topic's " + eventTopic.room());
+            throw new ContractViolation("field 'site' or 'room' does not match the topic");
         }
         if (!event.type().wire().equals(eventTopic.type())) {
-            throw new ContractViolation("type '" + event.type().wire() + "' does not match the topic's '" + eventTopic.type() + "'");
+            throw new ContractViolation("field 'type' does not match the topic");
         }
         return event;
     }
@@ -195,8 +206,8 @@ public final class EventCodec {
                 throw new ContractViolation("field 'data.category' names an unknown category");
             }
         }
-        if (data.has("computer")) {
-            Json.requireText(data, "data.computer", MAX_COMPUTER);
+        if (data.has("computer") && !isKioskComputer(Json.requireText(data, "data.computer", MAX_COMPUTER))) {
+            throw new ContractViolation("field 'data.computer' is not a machine number or label");
         }
     }
 }

@@ -222,7 +222,7 @@ class AsyncApiContractTest {
                 // Two quick presses: the second is inside the default 10 s coalescing window.
                 hub.classroom().press();
                 hub.classroom().press();
-                hub.classroom().detail(Category.OTHER.wire(), "PC-07");
+                hub.classroom().detail(Category.OTHER.wire(), "7"); // the kiosk pad sends the number
                 hub.classroom().keySwitch(true);
                 await().atMost(Duration.ofSeconds(20)).until(() -> seen(wire, EventType.WORRY_REPORTED).isPresent()
                         && seen(wire, EventType.WORRY_REPEATED).isPresent() && seen(wire, EventType.WORRY_DETAILED).isPresent()

@@ -231,4 +231,32 @@ class HostileHubTest {
         assertEquals("escalated", db.read(c -> new Incidents().find(c, ahead.id())).orElseThrow().status(),
                 "escalation goes by when the coordinator received the worry, not by the hub's clock");
     }
+
+    // ---- privacy: refusals name the field, never the value -------------------------------------------------
+
+    @Test
+    void rejectedPayloadsAreLoggedByReasonAndFieldNeverByValue() throws Exception {
+        String name = "Ada Lovelace";
+        String topic = haven.protocol.Topics.event(roomA, EventType.WORRY_REPORTED);
+        String good = reportJson(ids.next().toString(), 1);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            sendRaw(topic, "{\"id\": " + name + "}");
+            sendRaw(topic, good.replace("\"presses\":1", "\"presses\":1,\"computer\":\"" + name + "\""));
+            sendRaw(topic, good.replace("\"presses\":1", "\"presses\":1,\"category\":\"" + name + "\""));
+            sendRaw(topic, good.replace("2026-11-25T10:00:00.000Z", name));
+            sendRaw(topic, good.replace("\"presses\":1", "\"presses\":1,\"" + name + "\":1"));
+            sendRaw(topic, good.replaceFirst("\"id\":\"[^\"]+\"", "\"id\":\"" + name + "\""));
+            sendRaw("haven/v1/school/year5/event/" + name.replace(' ', '-'), good);
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(7, count("SELECT count(*) FROM rejected"), log);
+        assertTrue(log.contains("payload rejected"), log);
+        assertTrue(!log.contains("Lovelace") && !log.contains("Ada"), "a planted name reached the log:\n" + log);
+        assertTrue(reasons().stream().noneMatch(r -> r.contains("Ada")), "nor the stored reasons: " + reasons());
+    }
 }

@@ -62,6 +62,7 @@ class HubFloodTest {
         store.configure(c);
         coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
         coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
+        coordinator.staff().put("head", Role.HEAD, PASSWORD.toCharArray());
     }
 
     @AfterEach
@@ -100,7 +101,7 @@ class HubFloodTest {
         for (int i = 0; i < 600; i++) {
             worry(YEAR6, old.plusSeconds(i), "about-an-adult");
             if (i % 25 == 24) {
-                clock.advance(Duration.ofSeconds(61)); // also within the per-minute limit, so the per-room cap is what holds
+                clock.advance(Duration.ofSeconds(61)); // within the per-minute limit: the per-room limit is what holds
             }
         }
         clock.advance(Duration.ofMinutes(1));
@@ -116,14 +117,40 @@ class HubFloodTest {
             JsonNode snapshot = Json.parse(dsl.get("/api/snapshot").body().getBytes());
             List<String> shown = reportIds(snapshot.get("incidents"));
             assertTrue(shown.contains(before) && shown.contains(press), "and on the live snapshot");
+            assertEquals(600, coordinator.ingest().accepted() - 2, "every forged report is still logged: nothing is refused for volume");
+            try (StaffClient head = new StaffClient(coordinator.httpPort())) {
+                assertEquals(200, head.login("head", PASSWORD));
+                JsonNode all = Json.parse(head.get("/api/incidents?status=open").body().getBytes()).get("incidents");
+                long fromYear6 = 0;
+                for (JsonNode i : all) {
+                    fromYear6 += i.path("room").asText().equals(YEAR6.room()) ? 1 : 0;
+                }
+                assertEquals(Incidents.MAX_LISTED_PER_ROOM, fromYear6, "the head, who may see them, sees the flood's newest few");
+                assertTrue(reportIds(all).containsAll(List.of(before, press)));
+            }
             JsonNode flooded = null;
             for (JsonNode room : snapshot.get("rooms")) {
                 if (room.path("room").asText().equals(YEAR6.room())) {
                     flooded = room;
                 }
             }
-            assertTrue(flooded != null && flooded.path("flood").asText("").contains("refused"),
+            assertTrue(flooded != null && flooded.path("flood").asText("").contains("unacknowledged"),
                     "the flood is one condition on its room: " + flooded);
+        }
+    }
+
+    @Test
+    void incidentDataExportsAndCsvAreNeverCached() throws Exception {
+        worry(YEAR5, clock.instant(), "stranger-contact");
+        try (StaffClient dsl = new StaffClient(coordinator.httpPort())) {
+            assertEquals(200, dsl.login("dsl", PASSWORD));
+            long id = Json.parse(dsl.get("/api/incidents?status=open").body().getBytes()).get("incidents").get(0).get("id").asLong();
+            for (String path : List.of("/api/incidents?status=open", "/api/incidents/" + id, "/api/snapshot",
+                    "/api/incidents/" + id + "/export", "/api/incidents/" + id + "/export?format=json", "/api/reports.csv")) {
+                HttpResponse<String> answer = dsl.get(path);
+                assertEquals(200, answer.statusCode(), path);
+                assertEquals("no-store", answer.headers().firstValue("Cache-Control").orElse(""), path);
+            }
         }
     }
 }

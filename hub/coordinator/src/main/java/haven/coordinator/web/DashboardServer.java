@@ -121,6 +121,8 @@ public final class DashboardServer implements AutoCloseable {
                 ctx.header("X-Content-Type-Options", "nosniff");
                 ctx.header("Referrer-Policy", "no-referrer");
             });
+            // Incident JSON, exports and CSV are never kept by a browser or proxy cache (classroom PCs are shared).
+            config.routes.after(ctx -> { if (ctx.path().startsWith("/api/")) { ctx.header("Cache-Control", "no-store"); } });
             config.routes.beforeMatched(access::handle);
             config.routes.get("/health", ctx -> ctx.result("ok"), open);
             // Counts only, no pupil or incident data; still limited to this machine (scrape via a local agent).
