@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "haven", mixinStandardHelpOptions = true, version = "haven 0.1.0",
         description = "Classroom e-safety kiosk and supervision hub.",
         subcommands = {DemoCommand.class, HubCommand.class, CoordinatorCommand.class, VerifyLogCommand.class, AupCommand.class,
-                ExportCommand.class, UserCommand.class, ProvisionHubCommand.class, NotifyTestCommand.class, FilterCheckCommand.class})
+                ExportCommand.class, UserCommand.class, ProvisionHubCommand.class, NotifyTestCommand.class, FilterCheckCommand.class,
+                RebuildProjectionsCommand.class})
 public final class HavenCli implements Runnable {
 
     @Override

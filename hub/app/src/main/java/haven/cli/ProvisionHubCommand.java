@@ -132,7 +132,8 @@ final class ProvisionHubCommand implements Callable<Integer> {
                 "topic write " + roomRoot + "/event/#",
                 "topic read " + roomRoot + "/cmd/#",
                 "topic read " + Topics.aups(room.site()),
-                "topic read " + Topics.filterTargets(room.site()));
+                "topic read " + Topics.filterTargets(room.site()),
+                "topic read " + Topics.chainHead(room.site()));
     }
 
     /**

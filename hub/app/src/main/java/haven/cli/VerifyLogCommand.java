@@ -14,7 +14,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "verify-log", description = "Check the coordinator's evidence: event chain, stored columns, audit chain, incidents against staff decisions. Exit 0 intact, 1 broken.")
+@Command(name = "verify-log", description = "Check the coordinator's evidence: event chain, stored columns, audit chain, incidents against staff decisions, the tables rebuilt from the log, and (--hub-db) what each hub witnessed. Exit 0 intact, 1 broken.")
 final class VerifyLogCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Where where;
@@ -27,6 +27,9 @@ final class VerifyLogCommand implements Callable<Integer> {
         String url;
     }
 
+    @Option(names = "--hub-db", description = "a classroom hub's SQLite file (repeatable): its sent events and the chain heads it witnessed must be in the log")
+    java.util.List<Path> hubDbs = new java.util.ArrayList<>();
+
     @Option(names = "--user", description = "PostgreSQL user (with --url)")
     String user;
 
@@ -35,14 +38,22 @@ final class VerifyLogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        for (Path hub : hubDbs) {
+            if (!Files.isReadable(hub)) {
+                throw new IllegalArgumentException("cannot read hub database " + hub);
+            }
+        }
         try (Connection c = connect()) {
-            EvidenceCheck.Result result = EvidenceCheck.run(c);
+            EvidenceCheck.Result result = EvidenceCheck.run(c, hubDbs);
             if (where.url != null) {
                 c.rollback();
             }
             if (result.intact()) {
                 System.out.println("event log intact: " + result.events() + " events, hash chain verified; "
-                        + result.auditRows() + " audit rows chained; " + result.incidents() + " incidents match the staff decisions in the log");
+                        + result.auditRows() + " audit rows chained; " + result.incidents() + " incidents match the staff decisions in the log;"
+                        + " incidents, rooms and isolations match the log rebuilt"
+                        + (hubDbs.isEmpty() ? "" : "; " + hubDbs.size() + " hub database(s): " + result.hubEventsWitnessed()
+                        + " sent events logged, " + result.headsWitnessed() + " witnessed heads in the chain"));
                 return 0;
             }
             EvidenceCheck.Finding f = result.finding().orElseThrow();

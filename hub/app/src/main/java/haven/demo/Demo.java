@@ -153,7 +153,8 @@ public final class Demo implements AutoCloseable {
     }
 
     /**
-     * The demo's ladder for a new worry: the coordinator at once, the head after {@code ackWithin} unacknowledged.
+     * The demo's ladder for a new worry, and for every other kind but an offline hub: the coordinator at once,
+     * the head after {@code ackWithin} unacknowledged.
      * Every demo account has an address under demo.invalid (RFC 2606: never delivered anywhere real).
      */
     private static void demoAlerts(ObjectNode n, Settings settings, String smtpTarget) {
@@ -166,9 +167,16 @@ public final class Demo implements AutoCloseable {
         for (Role role : List.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR, Role.TEACHER)) {
             contacts.addObject().put("staff", "demo-" + role.wire()).put("email", "demo-" + role.wire() + "@demo.invalid");
         }
-        var worry = n.putObject("ladders").putArray("worry");
-        worry.addObject().putArray("contacts").add("demo-coordinator");
-        worry.addObject().put("after", settings.ackWithin().toSeconds() + "s").putArray("contacts").add("demo-head");
+        ObjectNode ladders = n.putObject("ladders");
+        // The other kinds the same way, so a new user sees them on /demo/mail too: the failed filter check of the
+        // room whose filter lets games through, an isolation, a staff concern (about an adult: the head at once),
+        // an overdue action. The DSL leads on filtering and monitoring (KCSIE), so the filter check is theirs too.
+        for (String kind : List.of("worry", "isolation", "staff-concern", "filter-check-failed", "action-overdue")) {
+            var steps = ladders.putArray(kind);
+            steps.addObject().putArray("contacts").add("demo-coordinator");
+            steps.addObject().put("after", settings.ackWithin().toSeconds() + "s").putArray("contacts").add("demo-head");
+        }
+        ladders.putArray("hub-offline").addObject().putArray("contacts").add("demo-coordinator");
     }
 
     private static int freeLoopbackPort() {

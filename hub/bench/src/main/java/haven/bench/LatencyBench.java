@@ -1,15 +1,12 @@
 package haven.bench;
 
 import haven.testkit.Mosquitto;
-import haven.classroom.Aup;
 import haven.classroom.Hub;
 import haven.coordinator.Coordinator;
 import haven.mqtt.MqttLink;
-import haven.mqtt.MqttSettings;
 import haven.protocol.Event;
 import haven.protocol.EventCodec;
 import haven.protocol.EventType;
-import haven.protocol.HubStatus;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.protocol.Topics;
@@ -21,14 +18,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -99,25 +93,16 @@ final class LatencyBench implements Callable<Integer> {
              Mosquitto broker = Mosquitto.forBenchmark(ws.dir())) {
             Clock clock = Clock.systemUTC();
             Coordinator coordinator = Coordinator.start(BenchConfigs.coordinator(broker.port(), ws.dir()), clock);
-            List<MqttLink> presenceHubs = new ArrayList<>();
-            List<Hub> full = new ArrayList<>();
+            BenchFleet fleet = null;
             MqttAsyncClient rawPub = null;
             MqttAsyncClient rawSub = null;
             MqttAsyncClient tap = null;
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             try (StaffDashboard dashboard = StaffDashboard.open(coordinator, true);
                  FloorProbe floorProbe = FloorProbe.open(ws.resolve("floor.db"))) {
-                long started = System.nanoTime();
-                for (int i = 0; i < hubs - fullHubs; i++) {
-                    presenceHubs.add(presenceHub(broker.port(), BenchConfigs.room("presence", i + 1), clock));
-                }
-                for (int i = 0; i < fullHubs; i++) {
-                    full.add(Hub.start(BenchConfigs.hub(BenchConfigs.room("press", i + 1), broker.port(), ws.resolve("hubs")), clock));
-                }
-                long online = OnlineRooms.await(coordinator, hubs, Duration.ofSeconds(180));
-                out.printf(Locale.ROOT, "hubs online at the coordinator: %d of %d after %.1f s (%d presence-only MqttLink + %d full Hub)%n",
-                        online, hubs, (System.nanoTime() - started) / 1e9, hubs - fullHubs, fullHubs);
-                out.flush();
+                fleet = BenchFleet.start(coordinator, broker.port(), ws.resolve("hubs"), hubs, fullHubs, "press", h -> {
+                }, clock, out);
+                List<Hub> full = fleet.full();
 
                 BlockingQueue<Long> rawArrivals = new ArrayBlockingQueue<>(16);
                 rawSub = RawMqtt.connect(broker.uri(), "bench-raw-sub", 256);
@@ -245,40 +230,12 @@ final class LatencyBench implements Callable<Integer> {
                 RawMqtt.close(tap);
                 http.close();
                 coordinator.close();
-                full.forEach(Hub::close);
-                closeAll(presenceHubs);
+                if (fleet != null) {
+                    fleet.close();
+                }
             }
         }
         return 0;
-    }
-
-    /** A hub's connection and presence only: what {@link Hub} does with its MqttLink, without the classroom. */
-    static MqttLink presenceHub(int port, String room, Clock clock) {
-        RoomId id = new RoomId(BenchConfigs.SITE, room);
-        Aup aup = Aup.sample("ks2");
-        byte[] offline = new HubStatus(false, clock.instant(), Hub.VERSION, aup.keyStage(), aup.version(), List.of(), null, 0).encode();
-        MqttLink link = new MqttLink(MqttSettings.local(port, "haven-hub-" + BenchConfigs.SITE + "-" + room, 30, true),
-                new MqttLink.Will(Topics.status(id), offline));
-        link.subscribe(Topics.commands(id), (topic, payload, retained) -> {
-        });
-        link.onConnected(() -> {
-            byte[] online = new HubStatus(true, clock.instant(), Hub.VERSION, aup.keyStage(), aup.version(), List.of(), null, 0).encode();
-            try {
-                link.publish(Topics.status(id), online, true);
-            } catch (haven.mqtt.PublishFailed e) {
-                // reconnect publishes again
-            }
-        });
-        link.start();
-        return link;
-    }
-
-    static void closeAll(List<MqttLink> links) throws InterruptedException {
-        try (ExecutorService closer = Executors.newFixedThreadPool(16)) {
-            links.forEach(link -> closer.execute(link::close));
-            closer.shutdown();
-            closer.awaitTermination(60, TimeUnit.SECONDS);
-        }
     }
 
     /** The bytes of a real first-press event, so the raw round trip carries the same size. */

@@ -7,12 +7,10 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpServer;
 import haven.classroom.Hub;
-import haven.classroom.HubConfig;
 import haven.config.ConfigFile;
 import haven.coordinator.Coordinator;
 import haven.coordinator.CoordinatorConfig;
 import haven.coordinator.Role;
-import haven.mqtt.MqttLink;
 import haven.coordinator.notify.WebPush;
 import haven.protocol.Json;
 import java.io.PrintWriter;
@@ -27,7 +25,6 @@ import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -94,8 +91,7 @@ final class NotifyBench implements Callable<Integer> {
              HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             Clock clock = Clock.systemUTC();
             Coordinator coordinator = Coordinator.start(config(broker.port(), ws, smtpPort), clock);
-            List<MqttLink> presenceHubs = new ArrayList<>();
-            List<Hub> full = new ArrayList<>();
+            BenchFleet fleet = null;
             try {
                 coordinator.staff().put("bench-mail", Role.COORDINATOR, "bench-password-1".toCharArray());
                 coordinator.staff().put("bench-push", Role.COORDINATOR, "bench-password-2".toCharArray());
@@ -105,19 +101,10 @@ final class NotifyBench implements Callable<Integer> {
                 coordinator.notifier().orElseThrow().push().orElseThrow().subscribe("bench-push",
                         "http://127.0.0.1:" + pushService.getAddress().getPort() + "/push/bench-device",
                         WebPush.base64Url(WebPush.uncompressed((ECPublicKey) device.getPublic())), WebPush.base64Url(auth));
-                long started = System.nanoTime();
-                for (int i = 0; i < hubs - fullHubs; i++) {
-                    presenceHubs.add(LatencyBench.presenceHub(broker.port(), BenchConfigs.room("presence", i + 1), clock));
-                }
-                for (int i = 0; i < fullHubs; i++) {
-                    ObjectNode h = BenchConfigs.hubJson(BenchConfigs.room("press", i + 1), broker.port(), ws.resolve("hubs"));
-                    h.putObject("worry").put("coalesceSeconds", 0);
-                    full.add(Hub.start(HubConfig.from(ConfigFile.of("bench hub", h)), clock));
-                }
-                long online = OnlineRooms.await(coordinator, hubs, Duration.ofSeconds(180));
-                out.printf(Locale.ROOT, "hubs online at the coordinator: %d of %d after %.1f s%n", online, hubs,
-                        (System.nanoTime() - started) / 1e9);
-                out.flush();
+                // Every press a new worry (coalescing off), so each one starts a ladder of its own.
+                fleet = BenchFleet.start(coordinator, broker.port(), ws.resolve("hubs"), hubs, fullHubs, "press",
+                        h -> h.putObject("worry").put("coalesceSeconds", 0), clock, out);
+                List<Hub> full = fleet.full();
 
                 long[] toMail = new long[presses];
                 long[] toPush = new long[presses];
@@ -156,8 +143,9 @@ final class NotifyBench implements Callable<Integer> {
                 out.flush();
             } finally {
                 coordinator.close();
-                full.forEach(Hub::close);
-                LatencyBench.closeAll(presenceHubs);
+                if (fleet != null) {
+                    fleet.close();
+                }
             }
         } finally {
             pushService.stop(0);

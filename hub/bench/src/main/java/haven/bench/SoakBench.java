@@ -92,22 +92,16 @@ final class SoakBench implements Callable<Integer> {
         try (Workspace ws = Workspace.create(options, "soak");
              Mosquitto broker = Mosquitto.forBenchmark(ws.dir())) {
             Coordinator coordinator = Coordinator.start(BenchConfigs.coordinator(broker.port(), ws.dir()), clock);
-            List<MqttLink> presence = new ArrayList<>();
-            List<Hub> full = new ArrayList<>();
+            BenchFleet fleet = null;
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             try (StaffDashboard dashboard = StaffDashboard.open(coordinator, true)) {
-                long started = System.nanoTime();
-                for (int i = 0; i < hubs - fullHubs; i++) {
-                    presence.add(LatencyBench.presenceHub(broker.port(), BenchConfigs.room("presence", i + 1), clock));
-                }
-                for (int i = 0; i < fullHubs; i++) {
-                    full.add(Hub.start(BenchConfigs.hub(BenchConfigs.room("soak", i + 1), broker.port(), ws.resolve("hubs")), clock));
-                }
-                long online = OnlineRooms.await(coordinator, hubs, Duration.ofSeconds(180));
+                fleet = BenchFleet.start(coordinator, broker.port(), ws.resolve("hubs"), hubs, fullHubs, "soak", h -> {
+                }, clock, out);
+                List<Hub> full = fleet.full();
+                List<MqttLink> presence = fleet.presence();
                 out.printf(Locale.ROOT, "haven bench soak: hubs=%d (full=%d) minutes=%.1f tick=%d ms (a press, a detail, an ack and a presence flap "
                                 + "per tick; a key switch cycle every 8 ticks; broker restart half way: %s)%n",
                         hubs, fullHubs, minutes, tickMs, noBrokerRestart ? "no" : "yes");
-                out.printf(Locale.ROOT, "hubs online at the coordinator: %d of %d after %.1f s%n", online, hubs, (System.nanoTime() - started) / 1e9);
                 out.println("minute  presses  p50 ms  p99 ms  max ms  timeouts  heap-live MiB  heap-used MiB  rss MiB  threads  online");
                 out.flush();
 
@@ -201,8 +195,9 @@ final class SoakBench implements Callable<Integer> {
             } finally {
                 http.close();
                 coordinator.close();
-                full.forEach(Hub::close);
-                LatencyBench.closeAll(presence);
+                if (fleet != null) {
+                    fleet.close();
+                }
             }
         }
         return 0;

@@ -39,6 +39,7 @@ public final class Hub implements AutoCloseable {
     private final haven.lifecycle.Owned owned;
     private final MqttLink mqtt;
     private final Outbox outbox;
+    private final WitnessedHeads heads;
     private final Classroom classroom;
     private final StatusLeds leds;
     private final KioskServer kiosk;
@@ -96,6 +97,8 @@ public final class Hub implements AutoCloseable {
         filterCheck = own(new haven.classroom.filter.FilterCheck(config.filter().probe(clock), outbox, clock,
                 new haven.classroom.filter.FilterSchedule(config.filter().every(), config.room()), publisher::wake));
         mqtt.subscribe(Topics.filterTargets(config.room().site()), (topic, payload, retained) -> onFilterTargets(payload));
+        heads = new WitnessedHeads(db, clock);
+        mqtt.subscribe(Topics.chainHead(config.room().site()), (topic, payload, retained) -> onChainHead(payload));
         mqtt.subscribe(Topics.commands(config.room()), this::onCommand);
         mqtt.subscribe(Topics.aup(config.room().site(), config.keyStage()), (topic, payload, retained) -> onAup(aups, payload));
         mqtt.onConnected(() -> {
@@ -199,6 +202,9 @@ public final class Hub implements AutoCloseable {
     private void onCommand(String topic, byte[] payload, boolean retained) {
         try {
             Command command = Command.decode(topic, payload);
+            if (command.args().has(haven.protocol.ChainHead.COMMAND_FIELD)) {
+                witness(command.args().get(haven.protocol.ChainHead.COMMAND_FIELD), "cmd/" + command.name().wire());
+            }
             if (command.name() == haven.protocol.CommandName.RESEND) {
                 // Transport repair, not a classroom action: no kiosk change and no event of its own.
                 int again = outbox.resend(command.args().path("from").asLong(), command.args().path("to").asLong());
@@ -227,6 +233,26 @@ public final class Hub implements AutoCloseable {
             classroom.apply(command);
         } catch (IllegalArgumentException e) {
             log.warn("command rejected room={} topic={} reason={}", config.room(), topic, e.getMessage());
+        }
+    }
+
+    /** The evidence chain's head (retained): kept as this hub's witness of the coordinator's log. */
+    private void onChainHead(byte[] payload) {
+        if (payload.length == 0) {
+            return;
+        }
+        try {
+            heads.seen(haven.protocol.ChainHead.decode(payload), "chain-head");
+        } catch (IllegalArgumentException e) {
+            log.warn("chain head rejected room={} reason={}", config.room(), e.getMessage());
+        }
+    }
+
+    private void witness(com.fasterxml.jackson.databind.JsonNode json, String via) {
+        try {
+            heads.seen(haven.protocol.ChainHead.from(json), via);
+        } catch (IllegalArgumentException e) {
+            log.warn("chain head in command rejected room={} via={} reason={}", config.room(), via, e.getMessage());
         }
     }
 

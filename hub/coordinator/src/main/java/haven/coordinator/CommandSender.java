@@ -20,15 +20,26 @@ public final class CommandSender {
     private final UuidV7 ids;
     private final Clock clock;
 
+    private final java.util.function.Supplier<java.util.Optional<haven.protocol.ChainHead>> head;
+
     public CommandSender(MqttLink mqtt, UuidV7 ids, Clock clock) {
+        this(mqtt, ids, clock, java.util.Optional::empty);
+    }
+
+    /** Every command carries the evidence chain's head, which the hub keeps as a witness (docs/EVIDENCE.md). */
+    public CommandSender(MqttLink mqtt, UuidV7 ids, Clock clock,
+                         java.util.function.Supplier<java.util.Optional<haven.protocol.ChainHead>> head) {
         this.mqtt = mqtt;
         this.ids = ids;
         this.clock = clock;
+        this.head = head;
     }
 
     /** Returns false if the broker is unreachable; the caller tells the member of staff. */
     public boolean send(RoomId room, CommandName name, StaffSession by, ObjectNode args) {
-        Command command = new Command(ids.next().toString(), clock.instant(), name, by.role().wire(), by.name(), args);
+        ObjectNode withHead = args.deepCopy();
+        head.get().ifPresent(h -> withHead.set(haven.protocol.ChainHead.COMMAND_FIELD, h.toJson()));
+        Command command = new Command(ids.next().toString(), clock.instant(), name, by.role().wire(), by.name(), withHead);
         try {
             mqtt.publish(Topics.command(room, name), command.encode(), false);
             log.info("command sent room={} name={} id={} by={}", room, name.wire(), command.id(), by.name());

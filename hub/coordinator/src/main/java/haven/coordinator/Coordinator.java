@@ -43,7 +43,8 @@ public final class Coordinator implements AutoCloseable {
         mqtt = new MqttLink(config.mqtt(), null);
         own(mqtt);
         ingest.subscribe(mqtt, config.sharedGroup());
-        CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock);
+        haven.coordinator.evidence.ChainWitness witness = own(new haven.coordinator.evidence.ChainWitness(db, mqtt, clock, config.sites()));
+        CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock, witness::current);
         GapRepair repair = own(new GapRepair(db, rooms, commands));
         aups = new AupLibrary(db, mqtt, clock, config.sites());
         // A broker that lost its retained messages gets the current AUPs again on every connect.
@@ -63,14 +64,18 @@ public final class Coordinator implements AutoCloseable {
         ingest.onWorryLogged(metrics::pressIngested);
         escalation.onEscalated(metrics::escalated);
         // Alerts to staff away from the dashboard (docs/NOTIFICATIONS.md): told of every incident change.
-        notifier = config.alerts().map(alerts -> own(haven.coordinator.notify.Notifier.create(alerts, db, incidents, staff, eventLog, clock))
-                .start(java.time.Duration.ofSeconds(1)));
+        notifier = config.alerts().map(alerts -> own(haven.coordinator.notify.Notifier.create(alerts, db, incidents, rooms, staff, eventLog,
+                clock, feed::incidentChanged)).start(java.time.Duration.ofSeconds(1)));
         notifier.ifPresent(feed::onIncidentChanged);
+        notifier.ifPresent(n -> feed.onIsolationChanged(n::isolationChanged));
+
+        config.filter().unblockWebhook().ifPresent(w -> feed.onUnblockRequestChanged(own(new UnblockWebhook(w, audit, clock))::changed));
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 audit, commands, clock, config.secureCookies(), setupToken, metrics,
                 new FollowUpLookup(db, incidents, audit, clock, config.followUpKey()),
                 notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages));
+        witness.start(config.headEvery());
         mqtt.start();
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());

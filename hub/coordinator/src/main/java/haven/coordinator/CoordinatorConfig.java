@@ -11,7 +11,20 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                                 java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
                                 java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup,
                                 java.util.Optional<String> followUpKey,
-                                java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter) {
+                                java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter,
+                                Duration headEvery) {
+    /** The default: the evidence chain's head goes to the hubs every minute when the log moved. */
+    public static final Duration HEAD_EVERY = Duration.ofSeconds(60);
+
+    public CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, DatabaseLocation database,
+                             Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
+                             java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
+                             java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup,
+                             java.util.Optional<String> followUpKey,
+                             java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter) {
+        this(mqtt, httpHost, httpPort, database, ackWithin, secureCookies, repairEvery, sites, endOfDay, zone, retention,
+                sharedGroup, followUpKey, alerts, filter, HEAD_EVERY);
+    }
 
     /** Without follow-up look-ups and without alerts to staff (no followUp: or notify: section). */
     public CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, DatabaseLocation database,
@@ -53,7 +66,8 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                     }
                     return key;
                 }),
-                haven.coordinator.notify.NotifyConfig.from(file), FilterTargetList.from(file, java.time.Instant.now()));
+                haven.coordinator.notify.NotifyConfig.from(file), FilterTargetList.from(file, java.time.Instant.now()),
+                Duration.ofSeconds(file.integer("evidence.headEverySeconds", 60, 1, 3600)));
         file.rejectUnknownKeys();
         return config;
     }

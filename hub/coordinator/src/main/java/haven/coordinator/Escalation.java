@@ -72,6 +72,7 @@ public final class Escalation implements AutoCloseable {
             long before = escalations.get();
             List<Incident> changed = db.inTransaction(c -> {
                 List<Long> ids = new ArrayList<>();
+                // A failed filter check is the technician's, closed by its recorded action: it never escalates as a worry.
                 ids.addAll(overdue(c, now));
                 int escalatedCount = ids.size();
                 for (Long id : ids) {
@@ -128,7 +129,7 @@ public final class Escalation implements AutoCloseable {
         Instant due = now.minus(ackWithin);
         List<Long> waiting = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id, coalesce(received_at, opened_at) FROM incidents WHERE status = 'open'");
+                "SELECT id, coalesce(received_at, opened_at) FROM incidents WHERE status = 'open' AND source <> 'filter-check'");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 if (!Instant.parse(rs.getString(2)).isAfter(due)) {

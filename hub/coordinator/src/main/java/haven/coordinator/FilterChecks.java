@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.evidence.AuditLog;
+import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.FilterResult;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
@@ -23,32 +24,52 @@ import java.util.Optional;
  * with what staff recorded as the resulting action. The DfE Filtering and Monitoring Standards ask for each
  * check to be recorded with when it took place, who did it, what was tested and the resulting actions; seed 002
  * asks senior staff to "ensure regular checks are made to ensure the filtering methods selected are
- * appropriate, effective and reasonable". A failed check (something expected blocked was reachable) is an open
- * filter incident for the technician until an action is recorded.
+ * appropriate, effective and reasonable". A failed check (something expected blocked was reachable) opens an
+ * incident with source filter-check for the technician ({@link Incidents}, at ingest); recording the action
+ * closes it, chained like every incident change.
  */
 public final class FilterChecks {
     public static final int MAX_ACTION = 2000;
+    /** The outcome of a filter-check incident closed by its recorded action (the notes hold the action). */
+    public static final String ACTION_RECORDED = "filter-action-recorded";
 
     private final Database db;
     private final AuditLog audit;
     private final Clock clock;
+    private final Incidents incidents;
+    private final Changes feed;
+    private final StaffDecisions decisions;
 
-    public FilterChecks(Database db, AuditLog audit, Clock clock) {
+    public FilterChecks(Database db, AuditLog audit, Clock clock, Incidents incidents, Changes feed) {
         this.db = db;
         this.audit = audit;
         this.clock = clock;
+        this.incidents = incidents;
+        this.feed = feed;
+        this.decisions = new StaffDecisions(clock);
     }
 
     /** One check as staff read it. {@code at} is the coordinator's receive time; {@code hubAt} the hub's clock. */
     public record Entry(String id, Instant at, Instant hubAt, String by, RoomId room, List<FilterResult> results,
-                        Optional<String> action, Optional<String> actionBy, Optional<Instant> actionAt) {
+                        Optional<String> action, Optional<String> actionBy, Optional<Instant> actionAt,
+                        Optional<Long> incidentId, Optional<String> incidentStatus) {
         public boolean failed() {
             return results.stream().anyMatch(FilterResult::failed);
         }
 
-        /** open: failed and nothing recorded yet; closed: failed and acted on; none: passed. */
+        /**
+         * open: failed and its incident not closed; closed: failed and acted on (or its incident closed the
+         * normal way); none: passed. A check logged before failed checks opened incidents has none: it is open
+         * until an action is recorded.
+         */
         public String incident() {
-            return !failed() ? "none" : action.isPresent() ? "closed" : "open";
+            if (!failed()) {
+                return "none";
+            }
+            if (incidentStatus.isPresent()) {
+                return incidentStatus.get().equals("closed") ? "closed" : "open";
+            }
+            return action.isPresent() ? "closed" : "open";
         }
 
         public ObjectNode toJson() {
@@ -63,6 +84,11 @@ public final class FilterChecks {
             results.forEach(r -> list.add(r.toJson()));
             o.put("failed", failed());
             o.put("incident", incident());
+            if (incidentId.isPresent()) {
+                o.put("incidentId", incidentId.get());
+            } else {
+                o.putNull("incidentId");
+            }
             if (action.isPresent()) {
                 o.put("action", action.get());
                 o.put("actionBy", actionBy.orElse(""));
@@ -79,8 +105,10 @@ public final class FilterChecks {
         return db.read(c -> {
             List<Entry> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT e.id, e.site, e.room, e.at, e.received_at, e.payload, a.action, a.recorded_by, a.recorded_at
+                    SELECT e.id, e.site, e.room, e.at, e.received_at, e.payload, a.action, a.recorded_by, a.recorded_at,
+                           i.id, i.status
                     FROM events e LEFT JOIN filter_check_actions a ON a.event_id = e.id
+                    LEFT JOIN incidents i ON i.report_id = e.id
                     WHERE e.type = 'filter.checked' ORDER BY e.pos DESC LIMIT ?""")) {
                 ps.setInt(1, limit);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -91,7 +119,9 @@ public final class FilterChecks {
                         out.add(new Entry(rs.getString(1), Instant.parse(rs.getString(5)), Instant.parse(rs.getString(4)),
                                 data.path("by").asText("schedule"), new RoomId(rs.getString(2), rs.getString(3)), results,
                                 Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
-                                Optional.ofNullable(rs.getString(9)).map(Instant::parse)));
+                                Optional.ofNullable(rs.getString(9)).map(Instant::parse),
+                                Optional.ofNullable(rs.getObject(10)).map(n -> ((Number) n).longValue()),
+                                Optional.ofNullable(rs.getString(11))));
                     }
                 }
             }
@@ -105,15 +135,21 @@ public final class FilterChecks {
 
     public enum Recorded { RECORDED, NO_SUCH_CHECK, ALREADY_RECORDED }
 
-    /** Records the resulting action of a check once (a correction is a new note in the audit log, not an edit). */
-    public Recorded recordAction(String id, String action, String by) throws SQLException {
+    /**
+     * Records the resulting action of a check once (a correction is a new note in the audit log, not an edit):
+     * chained as coordinator.filter-action, and when it closes the check's incident, coordinator.closed too,
+     * in the same transaction.
+     */
+    public Recorded recordAction(String id, String action, StaffSession who) throws SQLException {
+        String by = who.name();
         if (action == null || action.isBlank() || action.length() > MAX_ACTION) {
             throw new IllegalArgumentException("field 'action' must be 1.." + MAX_ACTION + " characters");
         }
         if (find(id).isEmpty()) {
             return Recorded.NO_SUCH_CHECK;
         }
-        return db.inTransaction(c -> {
+        List<Incident> closed = new ArrayList<>();
+        Recorded result = db.inTransaction(c -> {
             try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM filter_check_actions WHERE event_id = ?")) {
                 exists.setString(1, id);
                 try (ResultSet rs = exists.executeQuery()) {
@@ -131,8 +167,37 @@ public final class FilterChecks {
                 ps.executeUpdate();
             }
             audit.record(c, by, "filter-check-action", "check=" + id);
+            Instant at = clock.instant();
+            RoomId room = find(c, id);
+            decisions.record(c, StaffDecisions.FILTER_ACTION, room, at, Json.object().put("check", id).put("action", action.strip())
+                    .put("by", by).put("role", who.role().wire()));
+            Optional<Incident> open = incidents.find(c, id).filter(i -> !"closed".equals(i.status()));
+            if (open.isPresent()) {
+                Incidents.Closing closing = new Incidents.Closing(ACTION_RECORDED, action.strip(), null, null);
+                Optional<Incident> done = incidents.close(c, open.get().id(), by, closing, at);
+                if (done.isPresent()) {
+                    audit.record(c, by, "close", "incident=" + done.get().id() + " outcome=" + ACTION_RECORDED);
+                    decisions.record(c, StaffDecisions.CLOSED, room, at, Json.object().put("incident", done.get().id())
+                            .put("report", id).put("by", by).put("role", who.role().wire()).put("outcome", ACTION_RECORDED)
+                            .put("notes", closing.notes()).putNull("url").putNull("nature"));
+                    closed.add(done.get());
+                }
+            }
             return Recorded.RECORDED;
         });
+        closed.forEach(feed::incidentChanged); // after the commit, as ingest does
+        return result;
+    }
+
+    /** The room of a logged check, inside the caller's transaction. */
+    private static RoomId find(java.sql.Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM events WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new RoomId(rs.getString(1), rs.getString(2));
+            }
+        }
     }
 
     /** The log as CSV, one row per target tried (spreadsheet-friendly; formulas neutralised). */
@@ -149,7 +214,8 @@ public final class FilterChecks {
         return out.toString();
     }
 
-    private static String cell(String text) {
+    /** A CSV cell: quoted, and a leading formula character neutralised. */
+    static String cell(String text) {
         String t = text;
         if (!t.isEmpty() && "=+-@\t\r".indexOf(t.charAt(0)) >= 0) {
             t = "'" + t; // a spreadsheet must not run a target URL or a note as a formula

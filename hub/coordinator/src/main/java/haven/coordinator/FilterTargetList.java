@@ -30,9 +30,37 @@ public final class FilterTargetList {
     public static final FilterTargetList NONE = new FilterTargetList(Optional.empty());
 
     private final Optional<FilterTargets> targets;
+    private final Optional<UnblockWebhook.Settings> unblockWebhook;
 
     public FilterTargetList(Optional<FilterTargets> targets) {
+        this(targets, Optional.empty());
+    }
+
+    public FilterTargetList(Optional<FilterTargets> targets, Optional<UnblockWebhook.Settings> unblockWebhook) {
         this.targets = targets;
+        this.unblockWebhook = unblockWebhook;
+    }
+
+    /** Where approved unblock requests are sent, if the school's filter has an API for it. */
+    public Optional<UnblockWebhook.Settings> unblockWebhook() {
+        return unblockWebhook;
+    }
+
+    private static Optional<UnblockWebhook.Settings> unblockWebhook(ConfigFile file) {
+        Optional<String> url = file.optionalString("filter.unblockWebhook.url");
+        Optional<String> secret = file.optionalString("filter.unblockWebhook.secret");
+        if (url.isEmpty()) {
+            if (secret.isPresent()) {
+                throw file.error("filter.unblockWebhook.url", "an http(s) URL when filter.unblockWebhook.secret is set");
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new UnblockWebhook.Settings(java.net.URI.create(url.get()), secret.orElse("")));
+        } catch (IllegalArgumentException e) {
+            throw file.error(secret.isEmpty() || secret.get().length() < 16 ? "filter.unblockWebhook.secret" : "filter.unblockWebhook.url",
+                    e.getMessage());
+        }
     }
 
     public Optional<FilterTargets> targets() {
@@ -40,12 +68,13 @@ public final class FilterTargetList {
     }
 
     public static FilterTargetList from(ConfigFile file, Instant loadedAt) {
+        Optional<UnblockWebhook.Settings> webhook = unblockWebhook(file);
         JsonNode list = file.node("filter.targets");
         if (list == null || list.isMissingNode()) {
             texts(file, "filter.blockPageSignatures");
             texts(file, "filter.interceptionIssuers");
             texts(file, "filter.sinkholes");
-            return NONE;
+            return new FilterTargetList(Optional.empty(), webhook);
         }
         if (!list.isArray()) {
             throw file.error("filter.targets", "a list of {category, target, expected}");
@@ -63,7 +92,7 @@ public final class FilterTargetList {
         }
         try {
             return new FilterTargetList(Optional.of(new FilterTargets(loadedAt, targets, texts(file, "filter.blockPageSignatures"),
-                    texts(file, "filter.interceptionIssuers"), texts(file, "filter.sinkholes"))));
+                    texts(file, "filter.interceptionIssuers"), texts(file, "filter.sinkholes"))), webhook);
         } catch (IllegalArgumentException e) {
             throw file.error("filter", e.getMessage());
         }

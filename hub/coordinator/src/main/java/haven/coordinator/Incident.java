@@ -11,21 +11,37 @@ import java.sql.SQLException;
 public record Incident(long id, String reportId, RoomId room, String status, long presses, String category,
                        String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
                        String outcome, String notes, String url, String nature, String escalatedAt,
-                       String openAtEndOfDay, IncidentSource source) {
+                       String openAtEndOfDay, IncidentSource source, int alertFailures, String alertFailuresByChannel) {
 
+    /** Without alert failures (an incident no alert has failed for). */
+    public Incident(long id, String reportId, RoomId room, String status, long presses, String category,
+                    String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
+                    String outcome, String notes, String url, String nature, String escalatedAt,
+                    String openAtEndOfDay, IncidentSource source) {
+        this(id, reportId, room, status, presses, category, computer, openedAt, ackedAt, ackedBy, closedAt, outcome, notes,
+                url, nature, escalatedAt, openAtEndOfDay, source, 0, null);
+    }
+
+    // alert_failures belongs to the notifier (haven.coordinator.notify.Timeline); read here so every view of an
+    // incident (REST, snapshot, live feed) says whether its alerts got through.
     static final String COLUMNS = "id, report_id, site, room, status, presses, category, computer, opened_at, acked_at, "
-            + "acked_by, closed_at, outcome, notes, url, nature, escalated_at, open_at_end_of_day, source";
+            + "acked_by, closed_at, outcome, notes, url, nature, escalated_at, open_at_end_of_day, source, "
+            + "(SELECT f.failures FROM alert_failures f WHERE f.incident_id = incidents.id), "
+            + "(SELECT f.channels FROM alert_failures f WHERE f.incident_id = incidents.id)";
 
     static Incident from(ResultSet rs) throws SQLException {
         return new Incident(rs.getLong(1), rs.getString(2), new RoomId(rs.getString(3), rs.getString(4)), rs.getString(5),
                 rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
                 rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16),
-                rs.getString(17), rs.getString(18), IncidentSource.fromWire(rs.getString(19)));
+                rs.getString(17), rs.getString(18), IncidentSource.fromWire(rs.getString(19)), rs.getInt(20), rs.getString(21));
     }
 
-    /** Policy: a concern about a member of staff goes to the headteacher, and to nobody else. */
+    /**
+     * Policy: a concern about a member of staff goes to the headteacher, and to nobody else; a failed filter check
+     * to those who read the check log ({@link Visibility#mayKnowOf(Role, Incident)}).
+     */
     public boolean visibleTo(Role role) {
-        return Visibility.mayKnowOf(role, category);
+        return Visibility.mayKnowOf(role, this);
     }
 
     /** What one member of staff may see of this incident, or nothing ({@link Visibility}). */
@@ -42,7 +58,21 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
         json.put("status", status);
         json.put("openedAt", openedAt);
         json.put("redacted", true);
+        putAlertFailures(json);
         return json;
+    }
+
+    /**
+     * alertFailures: send attempts that failed since the last accepted one; alertFailuresByChannel: how many per
+     * channel ("email", "webhook:NAME"). Technicians see it too: making the mail server work is their job.
+     */
+    private void putAlertFailures(ObjectNode json) {
+        json.put("alertFailures", alertFailures);
+        ObjectNode by = json.putObject("alertFailuresByChannel");
+        if (alertFailuresByChannel != null) {
+            Json.parse(alertFailuresByChannel.getBytes(java.nio.charset.StandardCharsets.UTF_8)).fields()
+                    .forEachRemaining(e -> by.put(e.getKey(), e.getValue().asInt()));
+        }
     }
 
     public ObjectNode toJson() {
@@ -66,6 +96,7 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
         json.put("escalatedAt", escalatedAt);
         json.put("openAtEndOfDay", openAtEndOfDay);
         json.put("source", source.wire());
+        putAlertFailures(json);
         return json;
     }
 }

@@ -59,9 +59,14 @@ public final class IncidentExport {
                 proof.put("headHash", rs.getString(2));
             }
         }
-        EventLog.Verification v = EventLog.verify(c);
-        proof.put("chainIntact", v.intact());
-        proof.put("eventsChecked", v.checked());
+        // "Verified" only after the same check verify-log runs, for the part that covers this incident.
+        haven.coordinator.evidence.EvidenceCheck.Result check = haven.coordinator.evidence.EvidenceCheck.forIncident(c, incident.reportId());
+        proof.put("verified", check.intact());
+        check.finding().ifPresent(f -> proof.put("failed", "evidence BROKEN in table " + f.table() + " at " + f.row() + ": " + f.reason()));
+        proof.put("chainIntact", check.finding().map(f -> !java.util.Set.of("events", "purge_in_progress", "chain_checkpoints")
+                .contains(f.table())).orElse(true));
+        proof.put("eventsChecked", check.events());
+        proof.put("witness", "the hubs' witnessed heads are checked by haven verify-log --hub-db HUB.db");
         proof.put("how", "hash = SHA-256(previous hash + newline + canonical JSON of the event); check with haven verify-log");
         return Optional.of(out);
     }
@@ -88,7 +93,14 @@ public final class IncidentExport {
             h.append("<li>").append(esc(step.path("at").asText())).append(" — ").append(esc(what)).append("</li>\n");
         }
         JsonNode proof = export.get("chainProof");
-        h.append("</ol>\n<h2>Chain proof</h2>\n<p>Whole log verified at export: <strong>")
+        h.append("</ol>\n<h2>Chain proof</h2>\n<p>");
+        if (proof.path("verified").asBoolean()) {
+            h.append("<strong>Verified</strong>: the log's chain, its stored columns, the audit chain and this incident rebuilt from the"
+                    + " log all match at export.");
+        } else {
+            h.append("<strong>NOT verified</strong>: ").append(esc(proof.path("failed").asText("the check did not pass")));
+        }
+        h.append("</p>\n<p>Whole log at export: <strong>")
                 .append(proof.path("chainIntact").asBoolean() ? "intact" : "BROKEN").append("</strong> (")
                 .append(proof.path("eventsChecked").asLong()).append(" events). Head ")
                 .append(esc(proof.path("headPosition").asText())).append(": <code>").append(esc(proof.path("headHash").asText()))

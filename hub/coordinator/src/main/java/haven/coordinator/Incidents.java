@@ -73,6 +73,9 @@ public final class Incidents {
                 }
                 return find(c, report);
             }
+            case FILTER_CHECKED -> {
+                return failedCheck(c, event);
+            }
             default -> {
                 return Optional.empty();
             }
@@ -109,6 +112,32 @@ public final class Incidents {
                 return rs.getLong(1);
             }
         }
+    }
+
+    /**
+     * A filter check where something expected blocked was reachable opens one incident for the technician
+     * (source filter-check, docs/FILTERING.md): one per check, however many targets got through, keyed by the
+     * check's event id, so a redelivered check opens nothing new.
+     */
+    private Optional<Incident> failedCheck(Connection c, Event event) throws SQLException {
+        boolean failed = false;
+        for (var r : event.data().path("results")) {
+            failed |= haven.protocol.FilterResult.fromJson(r).failed();
+        }
+        if (!failed) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO incidents(report_id, site, room, status, presses, opened_at, source)
+                VALUES (?,?,?,'open',0,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
+            ps.setString(1, event.id());
+            ps.setString(2, event.room().site());
+            ps.setString(3, event.room().room());
+            ps.setString(4, Json.time(event.at()));
+            ps.setString(5, IncidentSource.FILTER_CHECK.wire());
+            ps.executeUpdate();
+        }
+        return find(c, event.id());
     }
 
     /**
@@ -217,7 +246,9 @@ public final class Incidents {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT substr(opened_at, 1, 7), room, coalesce(category, 'not-given'), coalesce(outcome, 'open'), count(*),"
                 + " avg(CASE WHEN acked_at IS NOT NULL THEN " + Dialect.of(c).minutesBetween("opened_at", "acked_at") + " END)"
-                + " FROM incidents" + (includeHeadOnly ? "" : " WHERE coalesce(category, '') <> '" + Category.ABOUT_AN_ADULT.wire() + "'")
+                // A failed filter check is counted in the filtering section, not as a pupil's worry.
+                + " FROM incidents WHERE source <> '" + IncidentSource.FILTER_CHECK.wire() + "'"
+                + (includeHeadOnly ? "" : " AND coalesce(category, '') <> '" + Category.ABOUT_AN_ADULT.wire() + "'")
                 + " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -233,6 +264,7 @@ public final class Incidents {
                 }
             }
         }
+        out.set("filtering", FilteringReport.months(c));
         return out;
     }
 
@@ -280,10 +312,15 @@ public final class Incidents {
         return out;
     }
 
-    /** Marks an open incident acknowledged; empty if it was not open (already acknowledged or closed). */
+    /**
+     * Marks an open incident acknowledged; empty if it was not open (already acknowledged or closed). A failed
+     * filter check is never acknowledged, only closed by its action: an acknowledgement sends cmd/ack to the hub,
+     * which would put out the room's report-pending light while a pupil's worry may be waiting there.
+     */
     public Optional<Incident> acknowledge(Connection c, long id, String staff, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE incidents SET status = 'acknowledged', acked_at = ?, acked_by = ? WHERE id = ? AND status IN ('open', 'escalated')")) {
+                "UPDATE incidents SET status = 'acknowledged', acked_at = ?, acked_by = ? WHERE id = ? AND status IN ('open', 'escalated')"
+                + " AND source <> '" + IncidentSource.FILTER_CHECK.wire() + "'")) {
             ps.setString(1, Json.time(at));
             ps.setString(2, staff);
             ps.setLong(3, id);

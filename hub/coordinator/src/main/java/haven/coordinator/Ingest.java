@@ -61,6 +61,7 @@ public final class Ingest implements AutoCloseable {
     private final Incidents incidents;
     private final Rooms rooms;
     private final Isolations isolations;
+    private final Projector projector;
     private final Changes feed;
     private final Clock clock;
     private final IngestGuard guard;
@@ -81,6 +82,7 @@ public final class Ingest implements AutoCloseable {
         this.incidents = incidents;
         this.rooms = rooms;
         this.isolations = isolations;
+        this.projector = new Projector(incidents, rooms, isolations);
         this.feed = feed;
         this.clock = clock;
         this.guard = new IngestGuard(incidents, rooms);
@@ -208,8 +210,9 @@ public final class Ingest implements AutoCloseable {
             return presence(c, item, status, now, tally);
         }
         if (parsed.isPresent() && parsed.get() instanceof Topics.CommandTopic
-                || Topics.isAup(item.topic()) || Topics.isHaState(item.topic()) || Topics.isFilterTargets(item.topic())) {
-            return Change.NONE; // our own commands and AUPs, and the hubs' opt-in Home Assistant state
+                || Topics.isAup(item.topic()) || Topics.isHaState(item.topic()) || Topics.isFilterTargets(item.topic())
+                || Topics.isChainHead(item.topic())) {
+            return Change.NONE; // our own commands, AUPs and chain heads, and the hubs' opt-in Home Assistant state
         }
         Event event;
         try {
@@ -231,9 +234,11 @@ public final class Ingest implements AutoCloseable {
             return Change.NONE;
         }
         ClockSkew.event(c, event, now);
-        Optional<Incident> incident = incidents.apply(c, event, now);
-        Optional<IsolationView> isolation = isolations.apply(c, event);
-        Optional<RoomView> room = rooms.eventLogged(c, event, now);
+        // The same projection a rebuild from the log runs (Projections, `haven rebuild-projections`).
+        Projector.Touched touched = projector.hubEvent(c, event, now);
+        Optional<Incident> incident = touched.incident();
+        Optional<IsolationView> isolation = touched.isolation();
+        Optional<RoomView> room = touched.room();
         count(c, "accepted");
         tally.accepted++;
         log.info("event logged id={} room={} seq={} type={}", event.id(), event.room(), event.seq(), event.type().wire());

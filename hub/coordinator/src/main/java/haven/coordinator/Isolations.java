@@ -131,13 +131,31 @@ public final class Isolations {
 
     /** Records one member of staff's sign-off (a second one by the same person changes nothing). */
     public void signOff(Connection c, long id, StaffSession who, Instant at) throws SQLException {
+        signOff(c, id, who.name(), who.role().wire(), at);
+    }
+
+    /** As above, from a chained coordinator.signed-off record (the rebuild, {@link Projector}). */
+    void signOff(Connection c, long id, String staff, String role, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO signoffs(isolation_id, staff, role, at) VALUES (?,?,?,?) ON CONFLICT DO NOTHING")) {
             ps.setLong(1, id);
-            ps.setString(2, who.name());
-            ps.setString(3, who.role().wire());
+            ps.setString(2, staff);
+            ps.setString(3, role);
             ps.setString(4, Json.time(at));
             ps.executeUpdate();
+        }
+    }
+
+    /** The isolation of this machine not yet released, which a sign-off or release record is about. */
+    Optional<IsolationView> openFor(Connection c, haven.protocol.RoomId room, String machine) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + IsolationView.COLUMNS
+                + " FROM isolations i WHERE site = ? AND room = ? AND machine = ? AND status <> 'released' ORDER BY id DESC LIMIT 1")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            ps.setString(3, machine);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(IsolationView.from(rs)) : Optional.empty();
+            }
         }
     }
 

@@ -26,7 +26,10 @@ public enum Permission {
     START_FILTER_CHECK,
     VIEW_FILTER_CHECKS,
     RECORD_FILTER_ACTION,
-    TEST_BUTTON;
+    TEST_BUTTON,
+    REQUEST_UNBLOCK,
+    DECIDE_UNBLOCK,
+    VIEW_UNBLOCK_REQUESTS;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
     public String wire() {

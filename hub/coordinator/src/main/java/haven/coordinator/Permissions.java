@@ -2,6 +2,9 @@ package haven.coordinator;
 
 import static haven.coordinator.Permission.ACKNOWLEDGE;
 import static haven.coordinator.Permission.CLOSE;
+import static haven.coordinator.Permission.DECIDE_UNBLOCK;
+import static haven.coordinator.Permission.REQUEST_UNBLOCK;
+import static haven.coordinator.Permission.VIEW_UNBLOCK_REQUESTS;
 import static haven.coordinator.Permission.EXPORT;
 import static haven.coordinator.Permission.ISOLATE_REMOTELY;
 import static haven.coordinator.Permission.LOOK_UP_FOLLOW_UP;
@@ -40,14 +43,16 @@ public final class Permissions {
     private static Map<Role, Set<Permission>> table() {
         Map<Role, Set<Permission>> t = new EnumMap<>(Role.class);
         Set<Permission> senior = union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, CLOSE, EXPORT, SIGN_OFF_RELEASE, ISOLATE_REMOTELY,
-                VIEW_FILTER_CHECKS);
+                VIEW_FILTER_CHECKS, REQUEST_UNBLOCK, VIEW_UNBLOCK_REQUESTS);
         t.put(Role.COORDINATOR, union(senior, VIEW_REPORT, VIEW_AUDIT, PUBLISH_AUP, START_FILTER_CHECK, RECORD_FILTER_ACTION,
                 TEST_BUTTON));
         t.put(Role.HEAD, union(senior, VIEW_REPORT, VIEW_AUDIT));
         t.put(Role.SENIOR, senior);
         // A teacher tests the button of their own rooms only: RoomChecksRoutes narrows TEST_BUTTON to them.
-        t.put(Role.TEACHER, union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, TEST_BUTTON));
-        t.put(Role.TECHNICIAN, union(WATCH, VIEW_FILTER_CHECKS, START_FILTER_CHECK, RECORD_FILTER_ACTION, TEST_BUTTON));
+        // A teacher sees the unblock requests they made only (Visibility.unblockRequest).
+        t.put(Role.TEACHER, union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, TEST_BUTTON, REQUEST_UNBLOCK, VIEW_UNBLOCK_REQUESTS));
+        t.put(Role.TECHNICIAN, union(WATCH, VIEW_FILTER_CHECKS, START_FILTER_CHECK, RECORD_FILTER_ACTION, TEST_BUTTON,
+                VIEW_UNBLOCK_REQUESTS, DECIDE_UNBLOCK));
         t.put(Role.GOVERNOR, EnumSet.of(VIEW_REPORT, VIEW_FILTER_CHECKS));
         t.replaceAll((role, set) -> Set.copyOf(set));
         return Map.copyOf(t);

@@ -32,6 +32,7 @@ public final class Retention implements AutoCloseable {
     private final AuditLog audit;
     private final Clock clock;
     private final Duration keep;
+    private final haven.coordinator.evidence.StaffDecisions decisions;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "retention");
         t.setDaemon(true);
@@ -43,6 +44,7 @@ public final class Retention implements AutoCloseable {
         this.audit = audit;
         this.clock = clock;
         this.keep = keep;
+        this.decisions = new haven.coordinator.evidence.StaffDecisions(clock);
     }
 
     public void startDaily() {
@@ -62,12 +64,33 @@ public final class Retention implements AutoCloseable {
         Purge purge = db.inTransaction(c -> {
             // Deleting the head of the chain while a coordinator appends to it would race its checkpoint.
             Dialect.of(c).lockEventLog(c);
+            java.util.List<String> reports = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT report_id FROM incidents WHERE status = 'closed' AND closed_at < ? ORDER BY id")) {
+                ps.setString(1, cutoff);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        reports.add(rs.getString(1));
+                    }
+                }
+            }
             int incidents;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM incidents WHERE status = 'closed' AND closed_at < ?")) {
                 ps.setString(1, cutoff);
                 incidents = ps.executeUpdate();
             }
             long firstKept = firstNeeded(c, cutoff);
+            // Each hub's highest seq that goes: a hub's outbox still lists those events as sent, and
+            // verify-log --hub-db must tell a purged event from one an insider removed.
+            com.fasterxml.jackson.databind.node.ArrayNode purgedSeqs = Json.array();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT site, room, max(seq) FROM events WHERE pos < ? AND seq > 0 GROUP BY site, room ORDER BY site, room")) {
+                ps.setLong(1, firstKept);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        purgedSeqs.addObject().put("site", rs.getString(1)).put("room", rs.getString(2)).put("upToSeq", rs.getLong(3));
+                    }
+                }
+            }
             int events = 0;
             String hash = null;
             try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM events WHERE pos < ? ORDER BY pos DESC LIMIT 1")) {
@@ -100,6 +123,15 @@ public final class Retention implements AutoCloseable {
                 }
             }
             if (incidents > 0 || events > 0) {
+                // The checkpoint as a chained record, witnessed by the hubs like any head (docs/EVIDENCE.md):
+                // verify-log accepts a checkpoint only with this record behind it, and a rebuild of the
+                // tables from the remaining log starts from what it says.
+                com.fasterxml.jackson.databind.node.ObjectNode data = Json.object();
+                data.put("upToPosition", firstKept - 1).put("hash", hash).put("events", events).put("incidents", incidents)
+                        .put("closedBefore", cutoff);
+                data.set("purgedSeqs", purgedSeqs);
+                Projections.snapshotForPurge(c, reports, data);
+                decisions.record(c, haven.coordinator.evidence.StaffDecisions.PURGED, haven.coordinator.evidence.StaffDecisions.SCHOOL, data);
                 audit.record(c, "system", "retention-purge", "incidents=" + incidents + " events=" + events + " closedBefore=" + cutoff);
             }
             return new Purge(incidents, events);

@@ -56,6 +56,20 @@ public final class Topics {
         return topic.startsWith(ROOT + "/") && parts.length == 5 && parts[3].equals(SITE_LEVEL) && parts[4].equals("filter-targets");
     }
 
+    /**
+     * The head of the coordinator's evidence chain (retained, published by the coordinator, read by every hub
+     * of the site, written by none): what the hubs witness so a rewritten log is caught (docs/EVIDENCE.md).
+     */
+    public static String chainHead(String site) {
+        return ROOT + "/" + Ids.require("site", site) + "/" + SITE_LEVEL + "/chain-head";
+    }
+
+    /** True for haven/v1/{site}/_site/chain-head. */
+    public static boolean isChainHead(String topic) {
+        String[] parts = topic.split("/", -1);
+        return topic.startsWith(ROOT + "/") && parts.length == 5 && parts[3].equals(SITE_LEVEL) && parts[4].equals("chain-head");
+    }
+
     /** The opt-in Home Assistant state of a room (retained): what HA entities read, never pupil data. */
     public static String haState(RoomId room) {
         return ROOT + "/" + room.site() + "/" + room.room() + "/ha/state";

@@ -90,4 +90,21 @@ class ConfigErrorsTest {
         Files.writeString(file, "site: s\nroom: r\ngpio:\n  button: 99\n");
         assertEquals(2, HavenCli.run("hub", "--config", file.toString()));
     }
+
+    @Test
+    void theUnblockWebhookNeedsAnHttpUrlAndALongSecretNamingTheKey() throws Exception {
+        Path file = dir.resolve("coordinator.yaml");
+        Files.writeString(file, "filter:\n  unblockWebhook:\n    url: https://filter.example.org/api\n    secret: short\n");
+        String m = assertThrows(ConfigException.class, () -> CoordinatorConfig.from(ConfigFile.load(file))).getMessage();
+        assertTrue(m.contains("filter.unblockWebhook.secret") && m.contains("16"), m);
+        Files.writeString(file, "filter:\n  unblockWebhook:\n    url: ftp://filter.example.org/\n    secret: a-long-enough-secret\n");
+        m = assertThrows(ConfigException.class, () -> CoordinatorConfig.from(ConfigFile.load(file))).getMessage();
+        assertTrue(m.contains("filter.unblockWebhook.url"), m);
+        Files.writeString(file, "filter:\n  unblockWebhook:\n    secret: a-long-enough-secret\n");
+        m = assertThrows(ConfigException.class, () -> CoordinatorConfig.from(ConfigFile.load(file))).getMessage();
+        assertTrue(m.contains("filter.unblockWebhook.url"), m);
+        Files.writeString(file, "filter:\n  unblockWebhook:\n    url: https://filter.example.org/api\n    secret: a-long-enough-secret\n");
+        assertEquals("https://filter.example.org/api",
+                CoordinatorConfig.from(ConfigFile.load(file)).filter().unblockWebhook().orElseThrow().url().toString());
+    }
 }

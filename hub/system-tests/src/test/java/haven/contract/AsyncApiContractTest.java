@@ -299,6 +299,23 @@ class AsyncApiContractTest {
     }
 
     @Test
+    void theChainHeadAndACommandCarryingItMatchTheirChannelsAndAnExtraFieldDoesNot() {
+        haven.protocol.ChainHead head = new haven.protocol.ChainHead(42, "ab".repeat(32), Instant.parse("2026-12-01T08:00:00Z"));
+        assertValid(Topics.chainHead("test-school"), Json.parse(head.encode()));
+        assertEquals(head, haven.protocol.ChainHead.decode(head.encode()));
+        RoomId room = new RoomId("test-school", "room-12");
+        ObjectNode args = Json.object().put("report", new UuidV7(Clock.systemUTC()).next().toString()).put("incident", 3);
+        args.set(haven.protocol.ChainHead.COMMAND_FIELD, head.toJson());
+        byte[] ack = new Command(new UuidV7(Clock.systemUTC()).next().toString(), Instant.now(), CommandName.ACK, "coordinator", "dsl",
+                args).encode();
+        assertValid(Topics.command(room, CommandName.ACK), Json.parse(ack));
+        ObjectNode forged = (ObjectNode) Json.parse(head.encode());
+        forged.put("signedBy", "a hub");
+        assertInvalid(Topics.chainHead("test-school"), forged, "a chain head with a field the contract does not have");
+        assertThrows(ContractViolation.class, () -> haven.protocol.ChainHead.decode(Json.write(forged).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void aFilterCheckAndItsTargetsInTheCodesShapeMatchTheirChannelsAndABodyDoesNot() {
         RoomId room = new RoomId("test-school", "room-12");
         haven.protocol.FilterTargets targets = new haven.protocol.FilterTargets(Instant.parse("2026-12-01T08:00:00Z"),
@@ -501,8 +518,9 @@ class AsyncApiContractTest {
         assertEquals("haState", channelFor(new HomeAssistantDiscovery(room, Topics.status(room)).stateTopic()).orElseThrow().channel());
 
         assertEquals("filterTargets", channelFor(Topics.filterTargets("test-school")).orElseThrow().channel());
+        assertEquals("chainHead", channelFor(Topics.chainHead("test-school")).orElseThrow().channel());
         Map<String, Boolean> retained = Map.of("status", true, "event", false, "command", false, "aup", true,
-                "haState", true, "haDiscovery", true, "filterTargets", true);
+                "haState", true, "haDiscovery", true, "filterTargets", true, "chainHead", true);
         Set<String> channelsWithOperation = new TreeSet<>();
         doc.path("operations").forEach(operation -> {
             String channel = operation.path("channel").path("$ref").asText().replace("#/channels/", "");

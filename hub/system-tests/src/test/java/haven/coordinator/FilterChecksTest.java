@@ -43,6 +43,7 @@ class FilterChecksTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
     private final EventCodec codec = new EventCodec();
     private final RoomId room = new RoomId("school", "year5");
+    private static final StaffSession TECH = new StaffSession("t", "tech", Role.TECHNICIAN, "c", Instant.MAX, java.util.Set.of());
     private TestDatabases databases;
     private Database db;
     private Ingest ingest;
@@ -53,7 +54,7 @@ class FilterChecksTest {
         databases = new TestDatabases(dialect, dir);
         db = databases.create("coordinator").open();
         ingest = new Ingest(db, codec, new EventLog(codec), new Incidents(), new Rooms(), new Isolations(), new LiveFeed(), clock);
-        checks = new FilterChecks(db, new AuditLog(db, clock), clock);
+        checks = new FilterChecks(db, new AuditLog(db, clock), clock, new Incidents(), new LiveFeed());
     }
 
     @AfterEach
@@ -96,9 +97,9 @@ class FilterChecksTest {
         assertEquals("none", list.get(1).incident());
         assertEquals(passed.id(), list.get(1).id());
 
-        assertEquals(FilterChecks.Recorded.RECORDED, checks.recordAction(failed.id(), "Reported to the filter provider", "tech"));
-        assertEquals(FilterChecks.Recorded.ALREADY_RECORDED, checks.recordAction(failed.id(), "again", "tech"));
-        assertEquals(FilterChecks.Recorded.NO_SUCH_CHECK, checks.recordAction(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), "x", "tech"));
+        assertEquals(FilterChecks.Recorded.RECORDED, checks.recordAction(failed.id(), "Reported to the filter provider", TECH));
+        assertEquals(FilterChecks.Recorded.ALREADY_RECORDED, checks.recordAction(failed.id(), "again", TECH));
+        assertEquals(FilterChecks.Recorded.NO_SUCH_CHECK, checks.recordAction(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), "x", TECH));
         var after = checks.list(10).get(0);
         assertEquals("closed", after.incident());
         assertEquals("Reported to the filter provider", after.action().orElseThrow());

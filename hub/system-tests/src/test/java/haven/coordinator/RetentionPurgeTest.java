@@ -98,11 +98,45 @@ class RetentionPurgeTest {
         try (Connection c = store.connect()) {
             EventLog.Verification v = EventLog.verify(c);
             assertTrue(v.intact(), String.valueOf(v.firstBreak()));
-            assertEquals(2, v.checked());
+            assertEquals(3, v.checked(), "the two kept events and the purge's own chained record");
             assertThrows(SQLException.class, () -> c.createStatement().execute("DELETE FROM events"),
                     "outside a purge the log still refuses deletes");
         }
         assertEquals(new Retention.Purge(0, 0), new Retention(db, new AuditLog(db, clock), clock, Duration.ofDays(365)).purgeOnce(),
                 "a second purge finds nothing more");
+    }
+
+    @Test
+    void aPurgeIsAChainedCheckpointAndEverythingStillVerifiesAndRebuilds() throws Exception {
+        worry();
+        worry();
+        haven.coordinator.evidence.StaffDecisions decisions = new haven.coordinator.evidence.StaffDecisions(clock);
+        db.inTransaction(c -> {
+            Incident closed = new Incidents().close(c, 1, "dsl", new Incidents.Closing("no-further-action", null, null, null),
+                    clock.instant()).orElseThrow();
+            ObjectNode data = Json.object().put("incident", 1).put("report", closed.reportId()).put("by", "dsl").put("role", "coordinator")
+                    .put("outcome", "no-further-action");
+            data.put("notes", (String) null).put("url", (String) null).put("nature", (String) null);
+            decisions.record(c, haven.coordinator.evidence.StaffDecisions.CLOSED, closed.room(), clock.instant(), data);
+            return null;
+        });
+        clock.advance(Duration.ofDays(400));
+        worry();
+
+        assertEquals(new Retention.Purge(1, 1), new Retention(db, new AuditLog(db, clock), clock, Duration.ofDays(365)).purgeOnce());
+        try (Connection c = store.connect()) {
+            haven.coordinator.evidence.EvidenceCheck.Result result = haven.coordinator.evidence.EvidenceCheck.run(c);
+            assertTrue(result.intact(), String.valueOf(result.finding()));
+            ResultSet rs = c.createStatement().executeQuery("SELECT payload FROM events WHERE type = 'coordinator.purged'");
+            assertTrue(rs.next(), "the purge is a chained record");
+            com.fasterxml.jackson.databind.JsonNode purged = Json.parse(rs.getString(1).getBytes(java.nio.charset.StandardCharsets.UTF_8)).get("data");
+            ResultSet cp = c.createStatement().executeQuery("SELECT up_to_pos, hash, purged_events FROM chain_checkpoints");
+            assertTrue(cp.next());
+            assertEquals(cp.getLong(1), purged.get("upToPosition").asLong());
+            assertEquals(cp.getString(2), purged.get("hash").asText());
+            assertEquals(1, purged.get("events").asLong());
+            assertEquals(1, purged.get("incidents").asLong());
+            assertEquals(1, purged.get("purgedSeqs").get(0).get("upToSeq").asLong(), "the hub's seq 1 went with the purge");
+        }
     }
 }

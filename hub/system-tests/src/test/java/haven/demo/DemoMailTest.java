@@ -83,6 +83,33 @@ class DemoMailTest {
         assertEquals(2, demo.mailbox().received().size());
     }
 
+    /**
+     * The demo's room whose filter lets games through fails its first check; the filter-check helper's code opens
+     * an incident with source filter-check for it. Opened here the way that code does (insert, then the live feed
+     * after the commit), the demo's ladder for the kind mails the DSL, and /demo/mail shows it.
+     */
+    @Test
+    void aFailedFilterChecksIncidentIsMailedToTheDslOnTheDemoPage() throws Exception {
+        start(Optional.empty());
+        haven.protocol.RoomId room = demo.hubs().get(0).config().room();
+        String report = new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString();
+        var db = demo.coordinator().database();
+        db.inTransaction(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO incidents(report_id, site, room, status, presses, opened_at, source)"
+                    + " VALUES (?,?,?,'open',0,?,'filter-check')")) {
+                ps.setString(1, report);
+                ps.setString(2, room.site());
+                ps.setString(3, room.room());
+                ps.setString(4, haven.protocol.Json.time(clock.instant()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        demo.coordinator().feed().incidentChanged(db.read(c -> new haven.coordinator.Incidents().find(c, report)).orElseThrow());
+        await().atMost(Duration.ofSeconds(15)).until(() -> mailPage().contains("Haven: Filter check failed in " + room.room()));
+        assertTrue(mailPage().contains("demo-coordinator@demo.invalid"), mailPage());
+    }
+
     @Test
     void withSmtpTheEmailGoesToThatServerInstead() throws Exception {
         int port = Ports.free();

@@ -55,8 +55,9 @@ class FirmwareConfigTest {
     private static final Set<String> COORDINATOR_KEYS = Set.of("mqtt.uri", "mqtt.username", "mqtt.password",
             "mqtt.clientId", "mqtt.keepAliveSeconds", "http.host", "http.port", "http.secureCookies", "database",
             "databaseUser", "databasePassword",
-            "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup", "followUp.key",
-            "filter.targets", "filter.blockPageSignatures", "filter.interceptionIssuers", "filter.sinkholes");
+            "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "evidence.headEverySeconds", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup", "followUp.key",
+            "filter.targets", "filter.blockPageSignatures", "filter.interceptionIssuers", "filter.sinkholes",
+            "filter.unblockWebhook.url", "filter.unblockWebhook.secret");
 
     /** What a real provisioning run would change; the stubs only record that they were called. */
     private static final List<String> MUTATING_COMMANDS = List.of("apt-get", "chroot", "install", "cp", "mv", "mkdir",

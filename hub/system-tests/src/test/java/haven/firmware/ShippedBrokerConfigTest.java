@@ -217,6 +217,22 @@ class ShippedBrokerConfigTest {
     }
 
     @Test
+    void hubsReadTheChainHeadButCannotWriteIt() throws Exception {
+        coordinatorSubscribedToEverything();
+        MqttClient hubA = connectTls("haven-hub-test-school-room-a", "hub-test-school-room-a", hubAPassword);
+        MqttClient hubB = connectTls("haven-hub-test-school-room-b", "hub-test-school-room-b", hubBPassword);
+        List<String> seenByB = new CopyOnWriteArrayList<>();
+        hubB.subscribe(Topics.chainHead(SITE), 1, (topic, message) -> seenByB.add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+
+        // A hub that could publish a head would make its neighbours witness a forged chain.
+        hubA.publish(Topics.chainHead(SITE), bytes("forged by a hub"), 1, true);
+        clients.getFirst().publish(Topics.chainHead(SITE), bytes("from the coordinator"), 1, true);
+
+        await().atMost(WAIT).until(() -> seenByB.contains("from the coordinator"));
+        assertEquals(List.of("from the coordinator"), List.copyOf(seenByB), "a hub must not write the chain head");
+    }
+
+    @Test
     void provisionHubRefusesAReservedRoomId(@TempDir Path elsewhere) {
         StringWriter err = new StringWriter();
         int exit = HavenCli.commandLine().setErr(new PrintWriter(err, true)).execute("provision-hub",

@@ -88,29 +88,13 @@ public final class NftablesIsolator implements Isolator {
     @Override
     public synchronized IsolationResult isolate(Machine machine) {
         String ipSet = ipSet(machine);
-        String handle = handle(ipSet, machine);
-        try {
-            String script = tableScript() + "add element " + TABLE + " " + ipSet + " { " + machine.ip() + " }\n"
-                    + "add element " + TABLE + " isolated_mac { " + machine.mac() + " }\n";
-            ExternalCommand.Outcome applied = nft(script, "-f", "-");
-            if (!applied.ok()) {
-                String reason = "nft refused the isolation (exit " + applied.exit() + "): " + applied.firstErrorLine();
-                log.warn("isolation failed machine={} backend={} reason={}", machine.name(), BACKEND, reason);
-                return IsolationResult.notApplied(machine, BACKEND, where(), reason);
-            }
-            Listed listed;
-            try {
-                listed = listed(ipSet, machine);
-            } catch (IOException e) {
-                return new IsolationResult(machine, BACKEND, true, false, handle, where() + "; applied as one nft transaction",
-                        "applied, but the set could not be read back: " + e.getMessage());
-            }
-            boolean ipListed = listed.ip();
-            boolean macListed = listed.mac();
+        String elements = "add element " + TABLE + " " + ipSet + " { " + machine.ip() + " }\n"
+                + "add element " + TABLE + " isolated_mac { " + machine.mac() + " }\n";
+        return change(machine, elements, "isolation", "applied as one nft transaction", listed -> {
             StringBuilder evidence = new StringBuilder(where()).append("; applied as one nft transaction; kernel lists ")
-                    .append(ipSet).append(ipListed ? " with " : " WITHOUT ").append(machine.ip())
-                    .append(", isolated_mac").append(macListed ? " with " : " WITHOUT ").append(machine.mac());
-            String failure = ipListed && macListed ? null : "nft accepted the script but the kernel set does not list the machine";
+                    .append(ipSet).append(listed.ip() ? " with " : " WITHOUT ").append(machine.ip())
+                    .append(", isolated_mac").append(listed.mac() ? " with " : " WITHOUT ").append(machine.mac());
+            String failure = listed.ip() && listed.mac() ? null : "nft accepted the script but the kernel set does not list the machine";
             if (failure == null && probe.isPresent()) {
                 Probe.Outcome outcome = probe.get().probe(machine);
                 evidence.append("; probe: ").append(outcome.detail());
@@ -118,51 +102,62 @@ public final class NftablesIsolator implements Isolator {
                     failure = "the machine still answered after isolation: " + outcome.detail();
                 }
             }
-            log.info("isolation applied machine={} backend={} verified={}", machine.name(), BACKEND, failure == null);
-            return new IsolationResult(machine, BACKEND, true, failure == null, handle, evidence.toString(), failure);
-        } catch (IOException e) {
-            return cannotRun(machine, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return IsolationResult.notApplied(machine, BACKEND, where(), "interrupted while running nft");
-        }
+            return new Verified(evidence.toString(), failure);
+        });
     }
 
     @Override
     public synchronized IsolationResult release(Machine machine) {
         String ipSet = ipSet(machine);
-        String handle = handle(ipSet, machine);
         // add-then-delete in one transaction: deleting a missing element would fail the whole script, and
         // nft 1.0.6 (Debian bookworm) has no "destroy". The net effect is "not in the set", whatever was there.
+        String elements = "add element " + TABLE + " " + ipSet + " { " + machine.ip() + " }\n"
+                + "delete element " + TABLE + " " + ipSet + " { " + machine.ip() + " }\n"
+                + "add element " + TABLE + " isolated_mac { " + machine.mac() + " }\n"
+                + "delete element " + TABLE + " isolated_mac { " + machine.mac() + " }\n";
+        return change(machine, elements, "release", "removed in one nft transaction", listed -> {
+            StringBuilder evidence = new StringBuilder(where()).append("; removed in one nft transaction; kernel ")
+                    .append(ipSet).append(listed.ip() ? " STILL lists " : " no longer lists ").append(machine.ip())
+                    .append(", isolated_mac").append(listed.mac() ? " STILL lists " : " no longer lists ").append(machine.mac());
+            String failure = listed.ip() || listed.mac() ? "nft accepted the release but the kernel set still lists the machine" : null;
+            // After a release a silent machine may simply be switched off, so the probe is evidence only.
+            probe.ifPresent(p -> evidence.append("; probe: ").append(p.probe(machine).detail()));
+            return new Verified(evidence.toString(), failure);
+        });
+    }
+
+    /** What the kernel's read-back showed after a change: the evidence text, and the failure if it did not hold. */
+    private record Verified(String evidence, String failure) {
+    }
+
+    /**
+     * Applies the table and one change of the sets' elements as one nft script and reads the kernel's sets
+     * back: the same steps for isolating and releasing, which differ only in the elements and in what the
+     * read-back must show ({@code verify}).
+     */
+    private IsolationResult change(Machine machine, String elements, String what, String how,
+                                   java.util.function.Function<Listed, Verified> verify) {
+        String ipSet = ipSet(machine);
+        String handle = handle(ipSet, machine);
         try {
-            String script = tableScript()
-                    + "add element " + TABLE + " " + ipSet + " { " + machine.ip() + " }\n"
-                    + "delete element " + TABLE + " " + ipSet + " { " + machine.ip() + " }\n"
-                    + "add element " + TABLE + " isolated_mac { " + machine.mac() + " }\n"
-                    + "delete element " + TABLE + " isolated_mac { " + machine.mac() + " }\n";
-            ExternalCommand.Outcome applied = nft(script, "-f", "-");
+            ExternalCommand.Outcome applied = nft(tableScript() + elements, "-f", "-");
             if (!applied.ok()) {
-                String reason = "nft refused the release (exit " + applied.exit() + "): " + applied.firstErrorLine();
-                log.warn("release failed machine={} backend={} reason={}", machine.name(), BACKEND, reason);
+                String reason = "nft refused the " + what + " (exit " + applied.exit() + "): " + applied.firstErrorLine();
+                log.warn("{} failed machine={} backend={} reason={}", what, machine.name(), BACKEND, reason);
                 return IsolationResult.notApplied(machine, BACKEND, where(), reason);
             }
             Listed listed;
             try {
                 listed = listed(ipSet, machine);
             } catch (IOException e) {
-                return new IsolationResult(machine, BACKEND, true, false, handle, where() + "; removed in one nft transaction",
-                        "released, but the set could not be read back: " + e.getMessage());
+                return new IsolationResult(machine, BACKEND, true, false, handle, where() + "; " + how,
+                        (what.equals("release") ? "released" : "applied") + ", but the set could not be read back: " + e.getMessage());
             }
-            boolean ipListed = listed.ip();
-            boolean macListed = listed.mac();
-            StringBuilder evidence = new StringBuilder(where()).append("; removed in one nft transaction; kernel ")
-                    .append(ipSet).append(ipListed ? " STILL lists " : " no longer lists ").append(machine.ip())
-                    .append(", isolated_mac").append(macListed ? " STILL lists " : " no longer lists ").append(machine.mac());
-            String failure = ipListed || macListed ? "nft accepted the release but the kernel set still lists the machine" : null;
-            // After a release a silent machine may simply be switched off, so the probe is evidence only.
-            probe.ifPresent(p -> evidence.append("; probe: ").append(p.probe(machine).detail()));
-            log.info("isolation released machine={} backend={} verified={}", machine.name(), BACKEND, failure == null);
-            return new IsolationResult(machine, BACKEND, true, failure == null, handle, evidence.toString(), failure);
+            Verified verified = verify.apply(listed);
+            log.info("isolation {} machine={} backend={} verified={}", what.equals("release") ? "released" : "applied",
+                    machine.name(), BACKEND, verified.failure() == null);
+            return new IsolationResult(machine, BACKEND, true, verified.failure() == null, handle, verified.evidence(),
+                    verified.failure());
         } catch (IOException e) {
             return cannotRun(machine, e);
         } catch (InterruptedException e) {

@@ -49,6 +49,21 @@ public final class AuditLog {
         return null;
     }
 
+    /** The newest {@code limit} rows, newest first, as the audit trail view shows them. */
+    public java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> latest(Connection c, int limit) throws SQLException {
+        java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT at, actor, action, target FROM audit ORDER BY id DESC LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(Json.object().put("at", rs.getString(1)).put("actor", rs.getString(2))
+                            .put("action", rs.getString(3)).put("target", rs.getString(4)));
+                }
+            }
+        }
+        return out;
+    }
+
     /** What an audit row's hash covers: every column a person reads. */
     public static String canonical(String at, String actor, String action, String target) {
         return Json.canonical(Json.object().put("at", at).put("actor", actor).put("action", action).put("target", target));

@@ -15,10 +15,12 @@ import java.util.Optional;
 
 /**
  * Everything `haven verify-log` checks, in order, stopping at the first finding (docs/EVIDENCE.md has the
- * tamper table): the purge guard is off; the event chain; every column stored beside the hashed payload
- * (site, room, seq, type, at) against the payload; the audit chain; and each incident's decision columns
- * (status, who acknowledged and when, closure, outcome, notes, URL, nature, escalation) against the staff
- * decisions chained in the log. Read-only.
+ * tamper table): the purge guard is off; the event chain; the latest purge checkpoint has its chained
+ * coordinator.purged record; what each given hub database witnessed ({@link HubWitness}); every column
+ * stored beside the hashed payload (site, room, seq, type, at) against the payload; the audit chain; each
+ * incident's decision columns (status, who acknowledged and when, closure, outcome, notes, URL, nature,
+ * escalation) against the staff decisions chained in the log; and the incidents, rooms and isolations
+ * tables against the same tables rebuilt from the log ({@link haven.coordinator.Projections}). Read-only.
  */
 public final class EvidenceCheck {
     /** The first thing found wrong: the table, the row (as a person would look it up) and why. */
@@ -29,7 +31,8 @@ public final class EvidenceCheck {
         }
     }
 
-    public record Result(long events, long auditRows, long incidents, Optional<Finding> finding) {
+    public record Result(long events, long auditRows, long incidents, long hubEventsWitnessed, long headsWitnessed,
+                         Optional<Finding> finding) {
         public boolean intact() {
             return finding.isEmpty();
         }
@@ -39,11 +42,28 @@ public final class EvidenceCheck {
     }
 
     public static Result run(Connection c) throws SQLException {
+        return run(c, java.util.List.of());
+    }
+
+    /**
+     * As {@link #run(Connection)}, and after the chain, against what each hub database witnessed: its sent
+     * events are in the log and each chain head it saw is in the chain at that position ({@link HubWitness}).
+     */
+    public static Result run(Connection c, java.util.List<java.nio.file.Path> hubDbs) throws SQLException {
         Optional<Finding> found = purgeGuard(c);
         EventLog.Verification chain = EventLog.verify(c);
         if (found.isEmpty() && chain.firstBreak().isPresent()) {
             EventLog.Break b = chain.firstBreak().get();
             found = Optional.of(new Finding("events", "position " + b.position() + " (event " + b.eventId() + ")", b.reason()));
+        }
+        if (found.isEmpty()) {
+            found = checkpoint(c);
+        }
+        long[] witnessed = {0, 0};
+        for (java.nio.file.Path hubDb : hubDbs) {
+            if (found.isEmpty()) {
+                found = HubWitness.check(c, hubDb, witnessed);
+            }
         }
         Map<String, Decided> decided = new HashMap<>();
         java.util.Set<String> reports = new java.util.HashSet<>();
@@ -58,7 +78,72 @@ public final class EvidenceCheck {
         if (found.isEmpty()) {
             found = incidents(c, decided, reports, incidents);
         }
-        return new Result(chain.checked(), auditRows[0], incidents[0], found);
+        if (found.isEmpty()) {
+            found = haven.coordinator.Projections.rebuilt(c, rebuilt -> haven.coordinator.Projections.compare(c, rebuilt))
+                    .map(d -> new Finding(d.table(), d.row(), d.reason()));
+        }
+        return new Result(chain.checked(), auditRows[0], incidents[0], witnessed[0], witnessed[1], found);
+    }
+
+    /**
+     * A retention purge leaves a checkpoint row, and chains a coordinator.purged record saying the same
+     * (position, hash, count) in the same transaction. A checkpoint with no such record behind it was made
+     * by hand: the purge flag used to cut the start of the log.
+     */
+    private static Optional<Finding> checkpoint(Connection c) throws SQLException {
+        if (!Dialect.of(c).hasTable(c, "chain_checkpoints")) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id, up_to_pos, hash, purged_events FROM chain_checkpoints ORDER BY up_to_pos DESC LIMIT 1");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            for (JsonNode purge : HubWitness.purgeRecords(c)) {
+                if (purge.path("upToPosition").asLong() == rs.getLong(2) && rs.getString(3).equals(purge.path("hash").asText())
+                        && purge.path("events").asLong() == rs.getLong(4)) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(new Finding("chain_checkpoints", "id " + rs.getLong(1),
+                    "no coordinator.purged record in the log stands behind this checkpoint: the start of the log was cut by hand"));
+        }
+    }
+
+    /**
+     * The part of the check that covers one incident, for an export: the purge guard, the whole chain and
+     * its checkpoint, the stored columns, the audit chain, the incidents against their decisions, and this
+     * incident's row rebuilt from its own entries of the log. The hubs' witness needs their databases, so it
+     * stays with `haven verify-log --hub-db`.
+     */
+    public static Result forIncident(Connection c, String reportId) throws SQLException {
+        Optional<Finding> found = purgeGuard(c);
+        EventLog.Verification chain = EventLog.verify(c);
+        if (found.isEmpty() && chain.firstBreak().isPresent()) {
+            EventLog.Break b = chain.firstBreak().get();
+            found = Optional.of(new Finding("events", "position " + b.position() + " (event " + b.eventId() + ")", b.reason()));
+        }
+        if (found.isEmpty()) {
+            found = checkpoint(c);
+        }
+        Map<String, Decided> decided = new HashMap<>();
+        java.util.Set<String> reports = new java.util.HashSet<>();
+        if (found.isEmpty()) {
+            found = columnsAndDecisions(c, decided, reports);
+        }
+        long[] auditRows = {0};
+        if (found.isEmpty()) {
+            found = audit(c, auditRows);
+        }
+        long[] incidents = {0};
+        if (found.isEmpty()) {
+            found = incidents(c, decided, reports, incidents);
+        }
+        if (found.isEmpty()) {
+            found = haven.coordinator.Projections.compareIncident(c, reportId).map(d -> new Finding(d.table(), d.row(), d.reason()));
+        }
+        return new Result(chain.checked(), auditRows[0], incidents[0], 0, 0, found);
     }
 
     /** The flag row that lets events be deleted exists only inside a purge's own transaction; seen from outside, it is a bypass. */

@@ -32,6 +32,11 @@ public final class StaffDecisions {
     public static final String ACCOUNT_CHANGED = "coordinator.account-changed";
     public static final String ACCOUNT_DISABLED = "coordinator.account-disabled";
     public static final String EXPORTED = "coordinator.exported";
+    /** A retention purge's checkpoint: up to which position, the hash there, how many (docs/EVIDENCE.md). */
+    public static final String PURGED = "coordinator.purged";
+    public static final String FILTER_ACTION = "coordinator.filter-action";
+    public static final String UNBLOCK_REQUESTED = "coordinator.unblock-requested";
+    public static final String UNBLOCK_DECIDED = "coordinator.unblock-decided";
 
     private final EventLog log = new EventLog(new EventCodec());
     private final UuidV7 ids;

@@ -15,11 +15,17 @@ import java.time.Instant;
  */
 public record Alert(AlertKind kind, long incident, String roomName, Instant openedAt, Instant now, URI dashboard) {
 
+    /** No incident to name (a hub offline): {@link #incident} is 0, which no incident has. */
+    public static final long NO_INCIDENT = 0;
+
     public static Alert of(AlertKind kind, Incident incident, NotifyConfig config, Instant now) {
-        Instant opened = Instant.parse(incident.openedAt());
+        return about(kind, incident.id(), incident.room(), Instant.parse(incident.openedAt()), config, now);
+    }
+
+    /** What happened in a room since when: the room's name, never a computer's number or any detail. */
+    public static Alert about(AlertKind kind, long incident, haven.protocol.RoomId room, Instant since, NotifyConfig config, Instant now) {
         // A hub clock ahead of ours must not make the alert say "in 3 minutes".
-        return new Alert(kind, incident.id(), config.roomName(incident.room()), opened.isAfter(now) ? now : opened, now,
-                config.dashboardUrl());
+        return new Alert(kind, incident, config.roomName(room), since.isAfter(now) ? now : since, now, config.dashboardUrl());
     }
 
     public String ago() {
@@ -39,12 +45,13 @@ public record Alert(AlertKind kind, long incident, String roomName, Instant open
 
     /** One line for chat and push: what, where, when. */
     public String summary() {
-        return kind.title() + " in " + roomName + ", " + ago() + " (incident " + incident + ").";
+        return kind.title() + " in " + roomName + ", " + ago() + (incident == NO_INCIDENT ? "." : " (incident " + incident + ").");
     }
 
     public String body() {
         return summary() + "\n\n"
-                + "Open the Haven dashboard to see it and acknowledge it:\n" + dashboard + "\n\n"
+                + (incident == NO_INCIDENT ? "Open the Haven dashboard to see it:\n" : "Open the Haven dashboard to see it and acknowledge it:\n")
+                + dashboard + "\n\n"
                 + "You will be asked to log in. Nothing can be done from this message, and it says no more on purpose.\n";
     }
 

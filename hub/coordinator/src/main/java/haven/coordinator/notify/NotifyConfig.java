@@ -31,7 +31,7 @@ public record NotifyConfig(URI dashboardUrl, Optional<SmtpSettings> smtp, Map<St
                            Map<String, Contact> contacts, Map<AlertKind, List<Step>> ladders,
                            Map<AlertKind, List<Step>> outOfHours, Optional<SchoolHours> schoolHours,
                            Set<Category> urgentCategories, Map<RoomId, String> roomNames, int attempts, Duration backoff,
-                           Optional<Push> push) {
+                           Optional<Push> push, Duration hubOffline) {
 
     /** Web Push: who the push services may contact about our traffic (VAPID "sub"), and how long a message may wait. */
     public record Push(String subject, Duration ttl) {
@@ -54,8 +54,17 @@ public record NotifyConfig(URI dashboardUrl, Optional<SmtpSettings> smtp, Map<St
         }
     }
 
-    /** The steps for an alert of this kind starting now: out of hours the out-of-hours ladder when there is one. */
+    /**
+     * The steps for an alert of this kind starting now: out of hours the out-of-hours ladder when there is one.
+     * A kind other than a worry is alerted only when the school wrote a ladder for it (empty otherwise): a
+     * failed filter check or an offline hub is not for whoever the worry ladder names unless the school says so,
+     * and out of hours it falls back to its own day ladder, never to the on-call worry one.
+     */
     public List<Step> ladder(AlertKind kind, boolean schoolOpen) {
+        if (!kind.isWorry()) {
+            List<Step> own = schoolOpen ? null : outOfHours.get(kind);
+            return own != null ? own : ladders.getOrDefault(kind, List.of());
+        }
         if (!schoolOpen) {
             List<Step> night = outOfHours.get(kind);
             if (night == null && kind != AlertKind.WORRY) {
@@ -104,7 +113,8 @@ public record NotifyConfig(URI dashboardUrl, Optional<SmtpSettings> smtp, Map<St
         return Optional.of(file.checked("notify.ladders", () -> new NotifyConfig(dashboard, smtp, webhooks, contacts, ladders,
                 outOfHours, hours, urgent(file), roomNames(file),
                 file.integer("notify.retry.attempts", 3, 1, 10),
-                Duration.ofSeconds(file.integer("notify.retry.backoffSeconds", 30, 1, 3600)), push)));
+                Duration.ofSeconds(file.integer("notify.retry.backoffSeconds", 30, 1, 3600)), push,
+                Duration.ofMinutes(file.integer("notify.hubOfflineMinutes", 10, 1, 1440)))));
     }
 
     /** "20s", "10m", "1h" or "0". */
@@ -250,12 +260,13 @@ public record NotifyConfig(URI dashboardUrl, Optional<SmtpSettings> smtp, Map<St
             return out;
         }
         if (!node.isObject()) {
-            throw file.error(key, "a mapping of alert kinds (worry, urgent-worry) to lists of steps");
+            throw file.error(key, "a mapping of alert kinds (worry, urgent-worry, isolation, ...) to lists of steps");
         }
         for (String kindText : iterable(node.fieldNames())) {
             String at = key + "." + kindText;
-            AlertKind kind = AlertKind.fromWire(kindText).filter(k -> k != AlertKind.TEST)
-                    .orElseThrow(() -> new ConfigException("config " + file.name() + ": unknown key '" + at + "'; known keys here: worry, urgent-worry"));
+            AlertKind kind = AlertKind.fromWire(kindText).filter(AlertKind::hasLadder)
+                    .orElseThrow(() -> new ConfigException("config " + file.name() + ": unknown key '" + at + "'; known keys here: "
+                            + String.join(", ", java.util.Arrays.stream(AlertKind.values()).filter(AlertKind::hasLadder).map(AlertKind::wire).toList())));
             JsonNode steps = file.node(at);
             if (!steps.isArray() || steps.isEmpty()) {
                 throw file.error(at, "a list of steps (after, contacts)");

@@ -77,4 +77,14 @@ public record SchoolHours(ZoneId zone, Map<DayOfWeek, List<Hours>> week, List<Te
         }
         return week.getOrDefault(local.getDayOfWeek(), List.of()).stream().anyMatch(h -> h.contains(local.toLocalTime()));
     }
+
+    /** When the opening hours that contain {@code at} began, or empty when the school is closed then. */
+    public java.util.Optional<Instant> openSince(Instant at) {
+        if (!isOpen(at)) {
+            return java.util.Optional.empty();
+        }
+        ZonedDateTime local = at.atZone(zone);
+        return week.getOrDefault(local.getDayOfWeek(), List.of()).stream().filter(h -> h.contains(local.toLocalTime()))
+                .findFirst().map(h -> local.toLocalDate().atTime(h.start()).atZone(zone).toInstant());
+    }
 }

@@ -39,43 +39,107 @@ final class Timeline {
         this.ids = new UuidV7(clock);
     }
 
-    void attempt(Incident incident, int step, String contact, String channel, int attempt, Channel.Outcome outcome) throws SQLException {
-        ObjectNode data = data(incident, step, contact);
+    /**
+     * Who a ladder's records are about: the room, the incident if there is one, and the fields that tie each
+     * record to that ladder ({@code report} for an incident; {@code alert} with the kind for anything but a
+     * worry, so an overdue action's ladder on an incident is not taken for the incident's own; {@code since},
+     * {@code action}, {@code due} where they tell one episode from another).
+     */
+    record About(haven.protocol.RoomId room, java.util.Optional<Incident> incident, ObjectNode tags) {
+        static About incident(Incident incident, AlertKind kind) {
+            ObjectNode tags = Json.object();
+            tags.put("report", incident.reportId());
+            if (!kind.isWorry()) {
+                tags.put("alert", kind.wire());
+            }
+            return new About(incident.room(), java.util.Optional.of(incident), tags);
+        }
+
+        About withIncident(Incident current) {
+            return new About(room, java.util.Optional.of(current), tags);
+        }
+    }
+
+    /** Whether this attempt changed the incident's count of undelivered alerts (the dashboard shows it). */
+    boolean attempt(About about, int step, String contact, String channel, int attempt, Channel.Outcome outcome) throws SQLException {
+        ObjectNode data = data(about, step, contact);
         data.put("channel", channel);
         data.put("attempt", attempt);
         data.put("outcome", outcome.accepted() ? "accepted" : "failed");
         data.put("reply", outcome.detail());
-        append(incident, ATTEMPT, data);
+        return db.inTransaction(c -> {
+            log.append(c, record(about, ATTEMPT, data), clock.instant());
+            return about.incident().isPresent() && countFailure(c, about.incident().get().id(), channel, outcome.accepted());
+        });
     }
 
-    void unreachable(Incident incident, int step, String contact, List<String> channels) throws SQLException {
-        ObjectNode data = data(incident, step, contact);
+    void unreachable(About about, int step, String contact, List<String> channels) throws SQLException {
+        ObjectNode data = data(about, step, contact);
         channels.forEach(data.putArray("channels")::add);
-        append(incident, UNREACHABLE, data);
+        append(about, UNREACHABLE, data);
     }
 
-    void skipped(Incident incident, int step, String contact, String reason) throws SQLException {
-        ObjectNode data = data(incident, step, contact);
+    void skipped(About about, int step, String contact, String reason) throws SQLException {
+        ObjectNode data = data(about, step, contact);
         data.put("reason", reason);
-        append(incident, SKIPPED, data);
+        append(about, SKIPPED, data);
     }
 
-    /** The highest ladder step this incident's alerts reached before (a restart resumes after it). */
-    OptionalInt lastStep(Incident incident) throws SQLException {
+    /**
+     * Failed attempts since the last accepted one, per incident, kept with the attempt record itself so the
+     * count and the timeline cannot disagree. An accepted attempt means someone has the alert: the count goes.
+     */
+    private static boolean countFailure(java.sql.Connection c, long incident, String channel, boolean accepted) throws SQLException {
+        if (accepted) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM alert_failures WHERE incident_id = ?")) {
+                ps.setLong(1, incident);
+                return ps.executeUpdate() > 0;
+            }
+        }
+        ObjectNode channels = Json.object();
+        int failures = 0;
+        try (PreparedStatement ps = c.prepareStatement("SELECT failures, channels FROM alert_failures WHERE incident_id = ?")) {
+            ps.setLong(1, incident);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    failures = rs.getInt(1);
+                    channels = (ObjectNode) Json.parse(rs.getString(2).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        channels.put(channel, channels.path(channel).asInt(0) + 1);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO alert_failures(incident_id, failures, channels) VALUES (?,?,?)"
+                + " ON CONFLICT(incident_id) DO UPDATE SET failures = excluded.failures, channels = excluded.channels")) {
+            ps.setLong(1, incident);
+            ps.setInt(2, failures + 1);
+            ps.setString(3, Json.write(channels));
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
+    /** The highest ladder step reached before by the ladder {@code about} names (a restart resumes after it). */
+    OptionalInt lastStep(About about) throws SQLException {
         return db.read(c -> {
             Dialect d = Dialect.of(c);
+            boolean byReport = about.tags().has("report");
             try (PreparedStatement ps = c.prepareStatement("SELECT payload FROM events WHERE site = ? AND room = ? AND type IN (?, ?, ?)"
-                    + " AND " + d.jsonText("payload", "data", "report") + " = ?")) {
-                ps.setString(1, incident.room().site());
-                ps.setString(2, incident.room().room());
+                    + (byReport ? " AND " + d.jsonText("payload", "data", "report") + " = ?" : ""))) {
+                ps.setString(1, about.room().site());
+                ps.setString(2, about.room().room());
                 ps.setString(3, ATTEMPT);
                 ps.setString(4, UNREACHABLE);
                 ps.setString(5, SKIPPED);
-                ps.setString(6, incident.reportId());
+                if (byReport) {
+                    ps.setString(6, about.tags().path("report").asText());
+                }
                 int max = -1;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        max = Math.max(max, Json.parse(rs.getString(1).getBytes(StandardCharsets.UTF_8)).path("data").path("step").asInt(-1));
+                        com.fasterxml.jackson.databind.JsonNode data = Json.parse(rs.getString(1).getBytes(StandardCharsets.UTF_8)).path("data");
+                        if (sameLadder(about.tags(), data)) {
+                            max = Math.max(max, data.path("step").asInt(-1));
+                        }
                     }
                 }
                 return max < 0 ? OptionalInt.empty() : OptionalInt.of(max);
@@ -83,16 +147,25 @@ final class Timeline {
         });
     }
 
-    private static ObjectNode data(Incident incident, int step, String contact) {
-        ObjectNode data = Json.object();
-        data.put("report", incident.reportId());
+    private static final List<String> LADDER_FIELDS = List.of("report", "alert", "since", "action", "due");
+
+    private static boolean sameLadder(ObjectNode tags, com.fasterxml.jackson.databind.JsonNode data) {
+        return LADDER_FIELDS.stream().allMatch(f -> tags.path(f).asText("").equals(data.path(f).asText("")));
+    }
+
+    private static ObjectNode data(About about, int step, String contact) {
+        ObjectNode data = about.tags().deepCopy();
         data.put("step", step);
         data.put("contact", contact);
         return data;
     }
 
-    private void append(Incident incident, String type, ObjectNode data) throws SQLException {
-        CoordinatorRecord record = new CoordinatorRecord(ids.next().toString(), type, incident.room(), clock.instant(), data);
+    private CoordinatorRecord record(About about, String type, ObjectNode data) {
+        return new CoordinatorRecord(ids.next().toString(), type, about.room(), clock.instant(), data);
+    }
+
+    private void append(About about, String type, ObjectNode data) throws SQLException {
+        CoordinatorRecord record = record(about, type, data);
         db.inTransaction(c -> log.append(c, record, clock.instant()));
     }
 }

@@ -52,7 +52,7 @@ public final class FilterCheckRoutes {
         config.routes.post("/api/filter-checks/{id}/action", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
             JsonNode body = Json.parse(ctx.bodyAsBytes());
-            switch (checks.recordAction(ctx.pathParam("id"), body.path("action").asText(""), who.name())) {
+            switch (checks.recordAction(ctx.pathParam("id"), body.path("action").asText(""), who)) {
                 case RECORDED -> ctx.status(201).result("recorded");
                 case NO_SUCH_CHECK -> ctx.status(404).result("no filter check with id " + ctx.pathParam("id"));
                 case ALREADY_RECORDED -> ctx.status(409).result("an action is already recorded for this check");

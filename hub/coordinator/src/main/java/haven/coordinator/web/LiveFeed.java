@@ -32,6 +32,7 @@ public final class LiveFeed implements Changes {
 
     private final Map<WsContext, Viewer> clients = new ConcurrentHashMap<>();
     private final List<IncidentListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<IsolationView>> isolationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * One open dashboard and the incidents it has been shown. An incident can become invisible to someone
@@ -39,7 +40,7 @@ public final class LiveFeed implements Changes {
      * gets a retraction by id, so the row does not stay on their screen. Viewers who never saw it get
      * only the sequence number.
      */
-    private record Viewer(StaffSession session, Set<Long> shown) {
+    private record Viewer(StaffSession session, Set<Long> shown, Set<Long> failing) {
     }
     private long seq;
 
@@ -50,8 +51,14 @@ public final class LiveFeed implements Changes {
     public void join(WsContext ctx, StaffSession viewer, ObjectNode snapshot) {
         synchronized (this) {
             Set<Long> shown = new HashSet<>();
+            Set<Long> failing = new HashSet<>();
             snapshot.path("incidents").forEach(i -> shown.add(i.path("id").asLong()));
-            clients.put(ctx, new Viewer(viewer, shown));
+            snapshot.path("incidents").forEach(i -> {
+                if (i.path("alertFailures").asInt() > 0) {
+                    failing.add(i.path("id").asLong());
+                }
+            });
+            clients.put(ctx, new Viewer(viewer, shown, failing));
             snapshot.put("kind", "snapshot");
             snapshot.put("seq", seq);
             send(ctx, Json.write(snapshot));
@@ -102,8 +109,20 @@ public final class LiveFeed implements Changes {
                 } else {
                     viewer.shown().add(incident.id());
                 }
-                send(ctx, message("incident", next, view.get()));
+                if (incident.alertFailures() > 0 && !"closed".equals(incident.status())) {
+                    viewer.failing().add(incident.id());
+                } else {
+                    viewer.failing().remove(incident.id());
+                }
+                // The header's count of incidents whose alerts did not get through, for this viewer.
+                ObjectNode msg = Json.object();
+                msg.put("kind", "incident");
+                msg.put("seq", next);
+                msg.set("incident", view.get());
+                msg.put("alertFailures", viewer.failing().size());
+                send(ctx, Json.write(msg));
             } else {
+                viewer.failing().remove(incident.id());
                 send(ctx, viewer.shown().remove(incident.id()) ? retractText : hiddenText);
             }
         });
@@ -115,8 +134,14 @@ public final class LiveFeed implements Changes {
     }
 
     /** Isolations go only to viewers who may see that room's isolations; the others get the sequence number. */
+    /** Told of every isolation change after its commit (alerts to staff: docs/NOTIFICATIONS.md). */
+    public void onIsolationChanged(java.util.function.Consumer<IsolationView> listener) {
+        isolationListeners.add(listener);
+    }
+
     @Override
     public synchronized void isolationChanged(IsolationView isolation) {
+        isolationListeners.forEach(l -> l.accept(isolation));
         long next = ++seq;
         String text = message("isolation", next, isolation.toJson());
         ObjectNode hidden = Json.object();
@@ -124,6 +149,29 @@ public final class LiveFeed implements Changes {
         hidden.put("seq", next);
         String hiddenText = Json.write(hidden);
         clients.forEach((ctx, viewer) -> send(ctx, Visibility.isolation(isolation, viewer.session()) ? text : hiddenText));
+    }
+
+    private final List<java.util.function.Consumer<haven.coordinator.UnblockRequests.Request>> unblockListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told of every unblock request change after its commit (the optional filter webhook listens here). */
+    public void onUnblockRequestChanged(java.util.function.Consumer<haven.coordinator.UnblockRequests.Request> listener) {
+        unblockListeners.add(listener);
+    }
+
+    /**
+     * An unblock request made or decided: the DSL (and whoever else may see it, {@link Visibility#unblockRequest})
+     * is told on their open dashboard; the others get the sequence number.
+     */
+    public synchronized void unblockRequestChanged(haven.coordinator.UnblockRequests.Request request, java.time.Instant now) {
+        unblockListeners.forEach(l -> l.accept(request));
+        long next = ++seq;
+        String text = message("unblockRequest", next, request.toJson(now));
+        ObjectNode hidden = Json.object();
+        hidden.put("kind", "hidden");
+        hidden.put("seq", next);
+        String hiddenText = Json.write(hidden);
+        clients.forEach((ctx, viewer) -> send(ctx, Visibility.unblockRequest(request.requestedBy(), viewer.session()) ? text : hiddenText));
     }
 
     /** Logout: that session's open dashboards close now, not at their next message. */
@@ -174,6 +222,12 @@ public final class LiveFeed implements Changes {
         rooms.forEach(room -> r.add(room.toJson()));
         ArrayNode i = json.putArray("incidents");
         incidents.forEach(inc -> inc.viewFor(viewer).ifPresent(i::add));
+        // How many of these incidents have alerts that did not get through (docs/NOTIFICATIONS.md).
+        long failing = 0;
+        for (com.fasterxml.jackson.databind.JsonNode inc : i) {
+            failing += inc.path("alertFailures").asInt() > 0 ? 1 : 0;
+        }
+        json.put("alertFailures", failing);
         return json;
     }
 

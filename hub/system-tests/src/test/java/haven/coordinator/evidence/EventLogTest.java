@@ -110,7 +110,13 @@ class EventLogTest {
             EventLog log = new EventLog(codec);
             for (int i = 1; i <= n; i++) {
                 Event e = worry(i);
-                db.inTransaction(c -> log.append(c, e, Instant.now()));
+                db.inTransaction(c -> {
+                    // As ingest does: the event and its projection in one transaction (verify-log rebuilds it).
+                    Instant now = Instant.now();
+                    log.append(c, e, now);
+                    return new haven.coordinator.Projector(new haven.coordinator.Incidents(), new haven.coordinator.Rooms(),
+                            new haven.coordinator.Isolations()).hubEvent(c, e, now);
+                });
             }
         }
         return store;
@@ -179,7 +185,13 @@ class EventLogTest {
                     writers.add(pool.submit(() -> {
                         for (int i = 1; i <= 50; i++) {
                             Event e = worry(i);
-                            db.inTransaction(c -> log.append(c, e, Instant.now()));
+                            db.inTransaction(c -> {
+                    // As ingest does: the event and its projection in one transaction (verify-log rebuilds it).
+                    Instant now = Instant.now();
+                    log.append(c, e, now);
+                    return new haven.coordinator.Projector(new haven.coordinator.Incidents(), new haven.coordinator.Rooms(),
+                            new haven.coordinator.Isolations()).hubEvent(c, e, now);
+                });
                         }
                         return null;
                     }));

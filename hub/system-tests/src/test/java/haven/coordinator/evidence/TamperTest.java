@@ -225,4 +225,38 @@ class TamperTest {
         }
         caught("events");
     }
+
+    @Test
+    void aPurgeFakedWithTheFlagAndAHandMadeCheckpointIsCaught() throws Exception {
+        try (Connection c = store.connect(); Statement st = c.createStatement()) {
+            // As a purge would leave it, by hand: the flag, the first row cut, a checkpoint with its hash.
+            st.execute("INSERT INTO purge_in_progress(started_at) VALUES ('2026-11-25T10:00:00Z')");
+            st.execute("INSERT INTO chain_checkpoints(up_to_pos, hash, purged_events, at) SELECT pos, hash, 1, '2026-11-25T10:00:00Z'"
+                    + " FROM events WHERE pos = (SELECT min(pos) FROM events)");
+            st.execute("DELETE FROM events WHERE pos = (SELECT min(pos) FROM events)");
+            st.execute("DELETE FROM purge_in_progress");
+        }
+        caught("chain_checkpoints");
+    }
+
+    @Test
+    void aHubDrivenColumnRewrittenInTheProjectionIsCaughtByTheRebuild() throws Exception {
+        caught("incidents", "UPDATE incidents SET presses = 7, category = 'about-an-adult' WHERE id = " + escalatedId);
+    }
+
+    @Test
+    void anIncidentTheLogNeverOpenedIsCaughtByTheRebuild() throws Exception {
+        caught("incidents", "INSERT INTO incidents(report_id, site, room, status, presses, opened_at) VALUES "
+                + "('0190aaaa-0000-7000-8000-000000000000', 'test-school', 'year5', 'open', 1, '2026-11-25T10:00:00Z')");
+    }
+
+    @Test
+    void anIncidentRowDeletedIsCaughtByTheRebuild() throws Exception {
+        caught("incidents", "DELETE FROM incidents WHERE id = " + escalatedId);
+    }
+
+    @Test
+    void aRoomsCounterRewrittenIsCaughtByTheRebuild() throws Exception {
+        caught("rooms", "UPDATE rooms SET logged_seqs = logged_seqs + 1, last_seq = last_seq + 1");
+    }
 }

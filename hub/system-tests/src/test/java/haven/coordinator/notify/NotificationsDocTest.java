@@ -30,5 +30,14 @@ class NotificationsDocTest {
         assertEquals(List.of("dsl", "deputy-dsl"), n.ladder(AlertKind.WORRY, true).get(0).contacts());
         assertEquals(List.of("on-call"), n.ladder(AlertKind.WORRY, false).get(0).contacts());
         assertEquals(List.of("email", "push", "webhook:dsl-phone"), n.contacts().get("dsl").channels());
+        assertEquals(List.of("technician"), n.ladder(AlertKind.FILTER_CHECK_FAILED, true).get(0).contacts());
+        assertEquals(List.of("technician"), n.ladder(AlertKind.HUB_OFFLINE, false).get(0).contacts(),
+                "out of hours a kind without an out-of-hours ladder keeps its own, not the on-call worry one");
+        assertEquals(java.time.Duration.ofMinutes(10), n.hubOffline());
+        for (AlertKind kind : AlertKind.values()) {
+            if (kind.hasLadder()) {
+                assertTrue(doc.contains("`" + kind.wire() + "`") || doc.contains(kind.wire() + ":"), "the page documents " + kind.wire());
+            }
+        }
     }
 }

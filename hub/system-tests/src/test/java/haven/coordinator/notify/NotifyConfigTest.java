@@ -121,6 +121,35 @@ class NotifyConfigTest {
     }
 
     @Test
+    void theOtherKindsHaveLaddersOnlyWhenTheSchoolWritesThem() throws Exception {
+        NotifyConfig plain = load(GOOD).alerts().orElseThrow();
+        for (AlertKind kind : List.of(AlertKind.ISOLATION, AlertKind.HUB_OFFLINE, AlertKind.FILTER_CHECK_FAILED,
+                AlertKind.STAFF_CONCERN, AlertKind.ACTION_OVERDUE)) {
+            assertTrue(plain.ladder(kind, true).isEmpty(), kind + " is not alerted without a ladder of its own");
+            assertTrue(plain.ladder(kind, false).isEmpty(), kind + " does not fall back to the on-call worry ladder");
+        }
+        assertEquals(Duration.ofMinutes(10), plain.hubOffline());
+        NotifyConfig n = load(GOOD.replace("  outOfHours:\n    worry:", "    filter-check-failed:\n      - contacts: [on-call]\n"
+                + "    hub-offline:\n      - contacts: [dsl]\n  hubOfflineMinutes: 20\n  outOfHours:\n    isolation:\n"
+                + "      - contacts: [on-call]\n    worry:")).alerts().orElseThrow();
+        assertEquals(List.of("on-call"), n.ladder(AlertKind.FILTER_CHECK_FAILED, true).get(0).contacts());
+        assertEquals(List.of("dsl"), n.ladder(AlertKind.HUB_OFFLINE, true).get(0).contacts());
+        assertEquals(List.of("on-call"), n.ladder(AlertKind.ISOLATION, false).get(0).contacts());
+        assertTrue(n.ladder(AlertKind.ISOLATION, true).isEmpty());
+        assertEquals(Duration.ofMinutes(20), n.hubOffline());
+    }
+
+    @Test
+    void kindsWithoutALadderOfTheirOwnAreRefusedAsLadderKeys() {
+        for (String kind : List.of("hub-back", "test", "hub-ofline")) {
+            String m = refused(GOOD.replace("    worry:\n      - contacts: [dsl]", "    " + kind + ":\n      - contacts: [dsl]\n    worry:\n      - contacts: [dsl]"));
+            assertTrue(m.contains("unknown key 'notify.ladders." + kind + "'") && m.contains("filter-check-failed"), m);
+        }
+        String m = refused(GOOD.replace("  roomNames:", "  hubOfflineMinute: 5\n  roomNames:"));
+        assertTrue(m.contains("unknown key 'notify.hubOfflineMinute'"), m);
+    }
+
+    @Test
     void aPasswordIsNotSentInClearToAnotherHost() {
         String m = refused(GOOD.replace("security: starttls", "security: none"));
         assertTrue(m.contains("notify.smtp.security must be starttls or tls"), m);

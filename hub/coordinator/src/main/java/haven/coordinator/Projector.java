@@ -1,0 +1,99 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import haven.coordinator.evidence.StaffDecisions;
+import haven.protocol.Event;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What each entry of the evidence log does to the tables staff read (incidents, rooms, isolations): the one
+ * place that says it, used by live ingest for a hub's event and by {@link Projections} to rebuild the tables
+ * from the log alone. Decode and validate before the write transaction; inside it, only append and project.
+ *
+ * <p>A staff decision is made live by its own route through the same {@link Incidents} and {@link Isolations}
+ * methods called here, in the transaction that chains its record; replaying the record repeats that change.
+ * A new record type that changes a table is one case in {@link #record}.
+ */
+public final class Projector {
+    /** What one hub event changed, for the live dashboards. */
+    public record Touched(Optional<Incident> incident, Optional<RoomView> room, Optional<IsolationView> isolation) {
+    }
+
+    private final Incidents incidents;
+    private final Rooms rooms;
+    private final Isolations isolations;
+
+    public Projector(Incidents incidents, Rooms rooms, Isolations isolations) {
+        this.incidents = incidents;
+        this.rooms = rooms;
+        this.isolations = isolations;
+    }
+
+    /** A hub's event, just appended to the log in this transaction. */
+    public Touched hubEvent(Connection c, Event event, Instant receivedAt) throws SQLException {
+        Optional<Incident> incident = incidents.apply(c, event, receivedAt);
+        Optional<IsolationView> isolation = isolations.apply(c, event);
+        Optional<RoomView> room = rooms.eventLogged(c, event, receivedAt);
+        return new Touched(incident, room, isolation);
+    }
+
+    /**
+     * A coordinator record (a staff decision, an escalation, a purge) replayed onto the tables. Types that
+     * change no table (alerts, exports, accounts, AUPs, remote isolation requests: the hub's own events
+     * follow) fall through.
+     */
+    public void record(Connection c, String type, RoomId room, Instant at, JsonNode data) throws SQLException {
+        switch (type) {
+            case StaffDecisions.ACKNOWLEDGED -> {
+                Optional<Incident> i = incidents.find(c, data.path("report").asText());
+                if (i.isPresent()) {
+                    incidents.acknowledge(c, i.get().id(), data.path("by").asText(), at);
+                }
+            }
+            case StaffDecisions.CLOSED -> {
+                Optional<Incident> i = incidents.find(c, data.path("report").asText());
+                if (i.isPresent()) {
+                    incidents.close(c, i.get().id(), data.path("by").asText(), new Incidents.Closing(data.path("outcome").asText(),
+                            text(data, "notes"), text(data, "url"), text(data, "nature")), at);
+                }
+            }
+            case StaffDecisions.ESCALATED -> update(c, "UPDATE incidents SET status = 'escalated', escalated_at = ?"
+                    + " WHERE report_id = ? AND status = 'open'", Json.time(at), data.path("report").asText());
+            case StaffDecisions.OPEN_AT_END_OF_DAY -> update(c, "UPDATE incidents SET open_at_end_of_day = ? WHERE report_id = ?",
+                    data.path("day").asText(), data.path("report").asText());
+            case StaffDecisions.SIGNED_OFF -> {
+                Optional<IsolationView> open = isolations.openFor(c, room, data.path("machine").asText());
+                if (open.isPresent()) {
+                    isolations.signOff(c, open.get().id(), data.path("by").asText(), data.path("role").asText(), at);
+                }
+            }
+            case StaffDecisions.RELEASE_SENT -> {
+                Optional<IsolationView> open = isolations.openFor(c, room, data.path("machine").asText());
+                if (open.isPresent()) {
+                    isolations.markReleaseRequested(c, open.get().id(), at);
+                }
+            }
+            case StaffDecisions.PURGED -> Projections.purged(c, data);
+            default -> {
+            }
+        }
+    }
+
+    private static String text(JsonNode d, String field) {
+        return d.hasNonNull(field) ? d.get(field).asText() : null;
+    }
+
+    private static void update(Connection c, String sql, String a, String b) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, a);
+            ps.setString(2, b);
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.evidence.AuditLog;
+import haven.coordinator.evidence.StaffDecisions;
+import haven.protocol.Json;
+import haven.store.Database;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Temporary unblock requests (docs/FILTERING.md). Seed policy: "staff can request that the Technical Staff ...
+ * temporarily remove those sites from the filtered list for the period of study. Any request to do so, will be
+ * auditable, with clear reasons for the need", and the online-safety lead is informed. A member of staff asks
+ * (sites, reason, class or group, from, until); the technician approves or refuses, with a reason. Each step is
+ * a chained coordinator.* record and an audit row in the same transaction as the table change. Haven records and
+ * reminds (a request past its end is flagged); the filter itself stays the school's product.
+ */
+public final class UnblockRequests {
+    public static final int MAX_SITES = 20;
+    public static final int MAX_SITE = 2048;
+    public static final int MAX_REASON = 2000;
+    public static final int MAX_GROUP = 100;
+    /** "Temporarily": at most a school term. */
+    public static final Duration MAX_PERIOD = Duration.ofDays(92);
+    private static final Pattern HOST = Pattern.compile("(?i)(\\*\\.)?[a-z0-9]([a-z0-9-]{0,62})(\\.[a-z0-9]([a-z0-9-]{0,62}))+");
+    private static final Pattern URL = Pattern.compile("(?i)https?://[^\\s]+");
+
+    private final Database db;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final StaffDecisions decisions;
+
+    public UnblockRequests(Database db, AuditLog audit, Clock clock) {
+        this.db = db;
+        this.audit = audit;
+        this.clock = clock;
+        this.decisions = new StaffDecisions(clock);
+    }
+
+    /** One request as staff read it. {@code status}: pending, approved or refused. */
+    public record Request(long id, Instant requestedAt, String requestedBy, List<String> sites, String reason, String group,
+                          Instant from, Instant until, String status, Optional<String> decidedBy, Optional<Instant> decidedAt,
+                          Optional<String> decisionReason) {
+        /** The period of study is over. */
+        public boolean pastUntil(Instant now) {
+            return !now.isBefore(until);
+        }
+
+        /** Approved and over: the sites should be back on the filtered list (the reminder). */
+        public boolean expired(Instant now) {
+            return "approved".equals(status) && pastUntil(now);
+        }
+
+        public ObjectNode toJson(Instant now) {
+            ObjectNode o = Json.object();
+            o.put("id", id);
+            o.put("requestedAt", Json.time(requestedAt));
+            o.put("requestedBy", requestedBy);
+            ArrayNode s = o.putArray("sites");
+            sites.forEach(s::add);
+            o.put("reason", reason);
+            o.put("group", group);
+            o.put("from", Json.time(from));
+            o.put("until", Json.time(until));
+            o.put("status", status);
+            o.put("decidedBy", decidedBy.orElse(null));
+            o.put("decidedAt", decidedAt.map(Json::time).orElse(null));
+            o.put("decisionReason", decisionReason.orElse(null));
+            o.put("pastUntil", pastUntil(now));
+            o.put("expired", expired(now));
+            return o;
+        }
+    }
+
+    /** What a member of staff asked for, checked: every field is required and bounded. */
+    public record Asked(List<String> sites, String reason, String group, Instant from, Instant until) {
+        public static Asked from(JsonNode body) {
+            JsonNode list = body.path("sites");
+            if (!list.isArray() || list.isEmpty() || list.size() > MAX_SITES) {
+                throw new IllegalArgumentException("field 'sites' must be a list of 1.." + MAX_SITES + " host names or http(s) URLs");
+            }
+            List<String> sites = new ArrayList<>();
+            for (JsonNode n : list) {
+                String site = n.asText("").strip();
+                if (site.length() > MAX_SITE || !(HOST.matcher(site).matches() || URL.matcher(site).matches())) {
+                    throw new IllegalArgumentException("field 'sites' must hold host names (example.org) or http(s) URLs");
+                }
+                sites.add(site);
+            }
+            String reason = required(body, "reason", MAX_REASON);
+            String group = required(body, "group", MAX_GROUP);
+            Instant from = time(body, "from");
+            Instant until = time(body, "until");
+            if (!until.isAfter(from) || Duration.between(from, until).compareTo(MAX_PERIOD) > 0) {
+                throw new IllegalArgumentException("field 'until' must be after 'from' and at most " + MAX_PERIOD.toDays()
+                        + " days later: an unblock is temporary");
+            }
+            return new Asked(List.copyOf(sites), reason, group, from, until);
+        }
+    }
+
+    private static String required(JsonNode body, String field, int max) {
+        String value = body.path(field).asText("").strip();
+        if (value.isEmpty() || value.length() > max) {
+            throw new IllegalArgumentException("field '" + field + "' must be 1.." + max + " characters");
+        }
+        return value;
+    }
+
+    private static Instant time(JsonNode body, String field) {
+        try {
+            return Instant.parse(body.path(field).asText(""));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("field '" + field + "' must be an ISO-8601 time like 2026-12-01T09:00:00Z");
+        }
+    }
+
+    public Request request(Asked asked, StaffSession who) throws SQLException {
+        Instant now = clock.instant();
+        if (asked.until().isBefore(now)) {
+            throw new IllegalArgumentException("field 'until' is in the past: the period of study is over");
+        }
+        return db.inTransaction(c -> {
+            long id;
+            ArrayNode sites = Json.array();
+            asked.sites().forEach(sites::add);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO unblock_requests(requested_at, requested_by, sites, reason, class_group, from_at, until_at, status)
+                    VALUES (?,?,?,?,?,?,?,'pending') RETURNING id""")) {
+                ps.setString(1, Json.time(now));
+                ps.setString(2, who.name());
+                ps.setString(3, Json.write(sites));
+                ps.setString(4, asked.reason());
+                ps.setString(5, asked.group());
+                ps.setString(6, Json.time(asked.from()));
+                ps.setString(7, Json.time(asked.until()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+            }
+            audit.record(c, who.name(), "unblock-request", "request=" + id);
+            ObjectNode data = Json.object().put("request", id);
+            data.set("sites", sites);
+            data.put("reason", asked.reason()).put("group", asked.group()).put("from", Json.time(asked.from()))
+                    .put("until", Json.time(asked.until())).put("by", who.name()).put("role", who.role().wire());
+            decisions.record(c, StaffDecisions.UNBLOCK_REQUESTED, StaffDecisions.SCHOOL, now, data);
+            return find(c, id).orElseThrow();
+        });
+    }
+
+    public enum Outcome { DECIDED, NO_SUCH_REQUEST, ALREADY_DECIDED, PERIOD_OVER }
+
+    public record Decision(Outcome outcome, Optional<Request> request) {
+    }
+
+    /** The technician's decision, once; a request whose period is over can no longer be approved. */
+    public Decision decide(long id, boolean approve, String reason, StaffSession who) throws SQLException {
+        if (reason == null || reason.isBlank() || reason.strip().length() > MAX_REASON) {
+            throw new IllegalArgumentException("field 'reason' must be 1.." + MAX_REASON + " characters");
+        }
+        Instant now = clock.instant();
+        String status = approve ? "approved" : "refused";
+        return db.inTransaction(c -> {
+            Optional<Request> found = find(c, id);
+            if (found.isEmpty()) {
+                return new Decision(Outcome.NO_SUCH_REQUEST, Optional.empty());
+            }
+            if (!"pending".equals(found.get().status())) {
+                return new Decision(Outcome.ALREADY_DECIDED, found);
+            }
+            if (approve && found.get().pastUntil(now)) {
+                return new Decision(Outcome.PERIOD_OVER, found);
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE unblock_requests SET status = ?, decided_by = ?, decided_at = ?, decision_reason = ?
+                    WHERE id = ? AND status = 'pending'""")) {
+                ps.setString(1, status);
+                ps.setString(2, who.name());
+                ps.setString(3, Json.time(now));
+                ps.setString(4, reason.strip());
+                ps.setLong(5, id);
+                ps.executeUpdate();
+            }
+            audit.record(c, who.name(), "unblock-decision", "request=" + id + " " + status);
+            decisions.record(c, StaffDecisions.UNBLOCK_DECIDED, StaffDecisions.SCHOOL, now, Json.object().put("request", id)
+                    .put("decision", status).put("reason", reason.strip()).put("by", who.name()).put("role", who.role().wire()));
+            return new Decision(Outcome.DECIDED, find(c, id));
+        });
+    }
+
+    /** Newest first, as far as this viewer may see them; the read is audited. */
+    public List<Request> list(StaffSession viewer) throws SQLException {
+        return db.inTransaction(c -> {
+            audit.record(c, viewer.name(), "view-unblock-requests", "latest 500");
+            List<Request> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM unblock_requests ORDER BY id DESC LIMIT 500");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Request r = from(rs);
+                    if (Visibility.unblockRequest(r.requestedBy(), viewer)) {
+                        out.add(r);
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+
+    private static final String COLUMNS = "id, requested_at, requested_by, sites, reason, class_group, from_at, until_at, status, "
+            + "decided_by, decided_at, decision_reason";
+
+    private static Optional<Request> find(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM unblock_requests WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(from(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Request from(ResultSet rs) throws SQLException {
+        List<String> sites = new ArrayList<>();
+        Json.parse(rs.getString(4).getBytes(StandardCharsets.UTF_8)).forEach(n -> sites.add(n.asText()));
+        return new Request(rs.getLong(1), Instant.parse(rs.getString(2)), rs.getString(3), List.copyOf(sites), rs.getString(5),
+                rs.getString(6), Instant.parse(rs.getString(7)), Instant.parse(rs.getString(8)), rs.getString(9),
+                Optional.ofNullable(rs.getString(10)), Optional.ofNullable(rs.getString(11)).map(Instant::parse),
+                Optional.ofNullable(rs.getString(12)));
+    }
+}

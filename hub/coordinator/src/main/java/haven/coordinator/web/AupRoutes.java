@@ -1,0 +1,62 @@
+package haven.coordinator.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.AupLibrary;
+import haven.coordinator.Permission;
+import haven.coordinator.StaffSession;
+import haven.coordinator.evidence.AuditLog;
+import haven.coordinator.evidence.StaffDecisions;
+import haven.protocol.Json;
+import haven.store.Database;
+import io.javalin.config.JavalinConfig;
+import java.sql.SQLException;
+
+/** The Acceptable Use Policies "displayed in every classroom": the versions in force, and publishing a new one. */
+final class AupRoutes {
+    private final Database db;
+    private final AupLibrary aups;
+    private final AuditLog audit;
+    private final StaffDecisions decisions;
+    private final LiveFeed feed;
+
+    /** A new version of one key stage's AUP, as Markdown (the hub renders it safely). */
+    record PublishRequest(String keyStage, String markdown) {
+        static PublishRequest from(JsonNode body) {
+            return new PublishRequest(body.path("keyStage").asText(""), body.path("markdown").asText(""));
+        }
+    }
+
+    AupRoutes(Database db, AupLibrary aups, AuditLog audit, StaffDecisions decisions, LiveFeed feed) {
+        this.db = db;
+        this.aups = aups;
+        this.audit = audit;
+        this.decisions = decisions;
+        this.feed = feed;
+    }
+
+    void mount(JavalinConfig config) {
+        config.routes.get("/api/aups", ctx -> Web.json(ctx, versions(aups)), RouteAccess.of(Permission.VIEW_AUPS));
+        config.routes.post("/api/aups", ctx -> {
+            StaffSession who = Web.staff(ctx);
+            PublishRequest request = PublishRequest.from(Json.parse(ctx.bodyAsBytes()));
+            var published = aups.publish(request.keyStage(), request.markdown(), who.name());
+            db.inTransaction(c -> {
+                audit.record(c, who.name(), "aup-publish", published.keyStage() + " v" + published.version());
+                decisions.record(c, StaffDecisions.AUP_PUBLISHED, StaffDecisions.SCHOOL, Json.object()
+                        .put("keyStage", published.keyStage()).put("version", published.version()).put("by", who.name()));
+                return null;
+            });
+            feed.aupsChanged(versions(aups));
+            Web.json(ctx, versions(aups));
+        }, RouteAccess.of(Permission.PUBLISH_AUP));
+    }
+
+    /** The latest version per key stage: {"latest": {"ks2": 3, ...}}. */
+    static ObjectNode versions(AupLibrary aups) throws SQLException {
+        ObjectNode out = Json.object();
+        ObjectNode latest = out.putObject("latest");
+        aups.latest().forEach((ks, m) -> latest.put(ks, m.version()));
+        return out;
+    }
+}

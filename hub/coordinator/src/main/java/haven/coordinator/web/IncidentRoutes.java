@@ -1,0 +1,205 @@
+package haven.coordinator.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.CommandSender;
+import haven.coordinator.FollowUpLookup;
+import haven.coordinator.Incident;
+import haven.coordinator.IncidentExport;
+import haven.coordinator.Incidents;
+import haven.coordinator.Permission;
+import haven.coordinator.StaffSession;
+import haven.coordinator.Visibility;
+import haven.coordinator.evidence.AuditLog;
+import haven.coordinator.evidence.StaffDecisions;
+import haven.protocol.CommandName;
+import haven.protocol.Json;
+import haven.store.Database;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The incidents a member of staff works on: the list, one incident with its chronology, acknowledging,
+ * closing with an outcome, the export for the school's records, and the pupil's follow-up code look-up.
+ * Every read is audited; every decision is a chained record in the same transaction as the change.
+ */
+final class IncidentRoutes {
+    private static final Set<String> OUTCOMES = Set.of("resolved-in-class", "referred-to-dsl", "parents-informed",
+            "referred-to-police-or-lado", "no-further-action");
+
+    private final Database db;
+    private final Incidents incidents;
+    private final AuditLog audit;
+    private final StaffDecisions decisions;
+    private final CommandSender commands;
+    private final LiveFeed feed;
+    private final FollowUpLookup followUps;
+    private final Clock clock;
+
+    /** The close form. Policy: record the URL of misuse (never the content itself); only http(s) addresses are kept. */
+    record CloseRequest(String outcome, String notes, String url, String nature) {
+        static CloseRequest from(JsonNode body) {
+            String outcome = body.path("outcome").asText("");
+            if (!OUTCOMES.contains(outcome)) {
+                throw new IllegalArgumentException("outcome must be one of " + OUTCOMES);
+            }
+            String url = Web.text(body, "url", 2048);
+            if (url != null && !url.matches("(?i)https?://\\S+")) {
+                throw new IllegalArgumentException("url must be an http:// or https:// address");
+            }
+            return new CloseRequest(outcome, Web.text(body, "notes", 4000), url, Web.text(body, "nature", 2000));
+        }
+
+        Incidents.Closing closing() {
+            return new Incidents.Closing(outcome, notes, url, nature);
+        }
+    }
+
+    IncidentRoutes(Database db, Incidents incidents, AuditLog audit, StaffDecisions decisions, CommandSender commands,
+                   LiveFeed feed, FollowUpLookup followUps, Clock clock) {
+        this.db = db;
+        this.incidents = incidents;
+        this.audit = audit;
+        this.decisions = decisions;
+        this.commands = commands;
+        this.feed = feed;
+        this.followUps = followUps;
+        this.clock = clock;
+    }
+
+    void mount(JavalinConfig config) {
+        config.routes.get("/api/incidents", this::list, RouteAccess.of(Permission.VIEW_INCIDENTS));
+        config.routes.get("/api/incidents/{id}", this::detail, RouteAccess.of(Permission.VIEW_INCIDENTS));
+        config.routes.post("/api/incidents/{id}/ack", this::acknowledge, RouteAccess.of(Permission.ACKNOWLEDGE));
+        config.routes.post("/api/incidents/{id}/close", this::close, RouteAccess.of(Permission.CLOSE));
+        config.routes.get("/api/incidents/{id}/export", this::export, RouteAccess.of(Permission.EXPORT));
+        config.routes.get("/api/follow-up/{code}", ctx -> {
+            FollowUpLookup.Answer answer = followUps.answer(ctx.pathParam("code"), Web.staff(ctx));
+            ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
+        }, RouteAccess.of(Permission.LOOK_UP_FOLLOW_UP));
+    }
+
+    private void list(Context ctx) throws SQLException {
+        StaffSession who = Web.staff(ctx);
+        String status = Optional.ofNullable(ctx.queryParam("status")).orElse("open");
+        List<Incident> list = db.inTransaction(c -> {
+            audit.record(c, who.name(), "list-incidents", "status=" + status);
+            return incidents.list(c, status, i -> i.viewFor(who).isPresent()); // filter before the cap
+        });
+        ObjectNode out = Json.object();
+        var arr = out.putArray("incidents");
+        list.forEach(i -> i.viewFor(who).ifPresent(arr::add));
+        Web.json(ctx, out);
+    }
+
+    /** One incident with its chronology; the view itself is audited. */
+    private void detail(Context ctx) throws SQLException {
+        StaffSession who = Web.staff(ctx);
+        long id = Web.id(ctx, "id");
+        Optional<Incident> found = db.read(c -> incidents.find(c, id));
+        Optional<ObjectNode> view = found.flatMap(i -> i.viewFor(who));
+        if (view.isEmpty()) {
+            ctx.status(404).result("no such incident");
+            return;
+        }
+        ObjectNode out = view.get();
+        List<ObjectNode> chronology = db.inTransaction(c -> {
+            audit.record(c, who.name(), "view-incident", "incident=" + id);
+            return Visibility.fullDetail(found.get(), who) ? incidents.chronology(c, found.get()) : List.of();
+        });
+        var arr = out.putArray("chronology");
+        chronology.forEach(arr::add);
+        Web.json(ctx, out);
+    }
+
+    private void acknowledge(Context ctx) throws SQLException {
+        StaffSession who = Web.staff(ctx);
+        long id = Web.id(ctx, "id");
+        if (visible(id, who).isEmpty()) {
+            ctx.status(404).result("no such incident");
+            return;
+        }
+        Optional<Incident> acked = db.inTransaction(c -> {
+            audit.record(c, who.name(), "acknowledge", "incident=" + id);
+            Instant at = clock.instant();
+            Optional<Incident> done = incidents.acknowledge(c, id, who.name(), at);
+            if (done.isPresent()) {
+                decisions.record(c, StaffDecisions.ACKNOWLEDGED, done.get().room(), at, Json.object().put("incident", id)
+                        .put("report", done.get().reportId()).put("by", who.name()).put("role", who.role().wire()));
+            }
+            return done;
+        });
+        if (acked.isEmpty()) {
+            ctx.status(409).result("this worry is already acknowledged or closed");
+            return;
+        }
+        ObjectNode args = Json.object();
+        args.put("report", acked.get().reportId());
+        args.put("incident", id);
+        boolean sent = commands.send(acked.get().room(), CommandName.ACK, who, args);
+        feed.incidentChanged(acked.get());
+        ObjectNode out = acked.get().toJson();
+        out.put("hubNotified", sent);
+        Web.json(ctx, out);
+    }
+
+    private void close(Context ctx) throws SQLException {
+        StaffSession who = Web.staff(ctx);
+        long id = Web.id(ctx, "id");
+        CloseRequest request = CloseRequest.from(Json.parse(ctx.bodyAsBytes()));
+        if (visible(id, who).isEmpty()) {
+            ctx.status(404).result("no such incident");
+            return;
+        }
+        Optional<Incident> closed = db.inTransaction(c -> {
+            audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + request.outcome());
+            Instant at = clock.instant();
+            Optional<Incident> done = incidents.close(c, id, who.name(), request.closing(), at);
+            if (done.isPresent()) {
+                ObjectNode data = Json.object().put("incident", id).put("report", done.get().reportId()).put("by", who.name())
+                        .put("role", who.role().wire()).put("outcome", request.outcome());
+                data.put("notes", request.notes()).put("url", request.url()).put("nature", request.nature());
+                decisions.record(c, StaffDecisions.CLOSED, done.get().room(), at, data);
+            }
+            return done;
+        });
+        if (closed.isEmpty()) {
+            ctx.status(409).result("this incident is already closed");
+            return;
+        }
+        feed.incidentChanged(closed.get());
+        Web.json(ctx, closed.get().toJson());
+    }
+
+    private void export(Context ctx) throws SQLException {
+        StaffSession who = Web.staff(ctx);
+        long id = Web.id(ctx, "id");
+        Optional<Incident> found = db.read(c -> incidents.find(c, id));
+        if (found.isEmpty() || !Visibility.fullDetail(found.get(), who)) {
+            ctx.status(404).result("no such incident");
+            return;
+        }
+        String format = "json".equals(ctx.queryParam("format")) ? "json" : "html";
+        Optional<ObjectNode> export = db.inTransaction(c -> {
+            audit.record(c, who.name(), "export", "incident=" + id);
+            decisions.record(c, StaffDecisions.EXPORTED, found.get().room(), Json.object().put("incident", id)
+                    .put("report", found.get().reportId()).put("by", who.name()).put("role", who.role().wire()).put("format", format));
+            return new IncidentExport(incidents).build(c, id, who.name(), clock.instant());
+        });
+        if (format.equals("json")) {
+            Web.json(ctx, export.orElseThrow());
+        } else {
+            ctx.contentType("text/html; charset=utf-8").result(IncidentExport.html(export.orElseThrow(), "/print.css"));
+        }
+    }
+
+    private Optional<Incident> visible(long id, StaffSession who) throws SQLException {
+        return db.read(c -> incidents.find(c, id)).filter(i -> i.viewFor(who).isPresent());
+    }
+}

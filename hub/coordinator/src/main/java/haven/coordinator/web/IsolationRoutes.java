@@ -1,0 +1,130 @@
+package haven.coordinator.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.CommandSender;
+import haven.coordinator.IsolationView;
+import haven.coordinator.Isolations;
+import haven.coordinator.Permission;
+import haven.coordinator.SignOffs;
+import haven.coordinator.StaffSession;
+import haven.coordinator.Visibility;
+import haven.coordinator.evidence.AuditLog;
+import haven.coordinator.evidence.StaffDecisions;
+import haven.protocol.CommandName;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import haven.store.Database;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Isolated computers: the list, the senior sign-offs that release one, and an isolation asked for from the
+ * dashboard. Policy: "more than one senior member of staff involved" — the second valid sign-off of a
+ * different senior person sends cmd/release to the hub, once.
+ */
+final class IsolationRoutes {
+    private final Database db;
+    private final Isolations isolations;
+    private final AuditLog audit;
+    private final StaffDecisions decisions;
+    private final CommandSender commands;
+    private final LiveFeed feed;
+    private final Clock clock;
+
+    /** A remote isolation: one machine by its label, or none to let the teacher choose on the kiosk. */
+    record IsolateRequest(Optional<String> machine) {
+        static IsolateRequest from(String body) {
+            JsonNode json = body.isBlank() ? Json.object() : Json.parse(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new IsolateRequest(json.hasNonNull("machine") ? Optional.of(json.get("machine").asText()) : Optional.empty());
+        }
+    }
+
+    IsolationRoutes(Database db, Isolations isolations, AuditLog audit, StaffDecisions decisions, CommandSender commands,
+                    LiveFeed feed, Clock clock) {
+        this.db = db;
+        this.isolations = isolations;
+        this.audit = audit;
+        this.decisions = decisions;
+        this.commands = commands;
+        this.feed = feed;
+        this.clock = clock;
+    }
+
+    void mount(JavalinConfig config) {
+        config.routes.get("/api/isolations", ctx -> {
+            StaffSession who = Web.staff(ctx);
+            ObjectNode out = Json.object();
+            var arr = out.putArray("isolations");
+            db.read(isolations::open).stream().filter(i -> Visibility.isolation(i, who)).forEach(i -> arr.add(i.toJson()));
+            Web.json(ctx, out);
+        }, RouteAccess.of(Permission.VIEW_ISOLATIONS));
+        config.routes.post("/api/isolations/{id}/signoff", this::signOff, RouteAccess.of(Permission.SIGN_OFF_RELEASE));
+        config.routes.post("/api/rooms/{site}/{room}/isolate", this::requestIsolation, RouteAccess.of(Permission.ISOLATE_REMOTELY));
+    }
+
+    private void signOff(Context ctx) throws SQLException {
+        StaffSession who = Web.staff(ctx);
+        long id = Web.id(ctx, "id");
+        Optional<IsolationView> found = db.read(c -> isolations.find(c, id));
+        if (found.isEmpty() || found.get().status().equals("released") || !Visibility.isolation(found.get(), who)) {
+            ctx.status(404).result("no such active isolation");
+            return;
+        }
+        record Result(SignOffs.Decision decision, boolean sendRelease, IsolationView view) {
+        }
+        Result result = db.inTransaction(c -> {
+            audit.record(c, who.name(), "isolation-signoff", "isolation=" + id);
+            Instant at = clock.instant();
+            isolations.signOff(c, id, who, at);
+            decisions.record(c, StaffDecisions.SIGNED_OFF, found.get().room(), at, Json.object().put("isolation", id)
+                    .put("machine", found.get().machine()).put("by", who.name()).put("role", who.role().wire()));
+            SignOffs.Decision decision = SignOffs.decide(isolations.signOffs(c, id));
+            boolean send = decision.releaseAllowed() && isolations.markReleaseRequested(c, id, at);
+            if (send) {
+                ObjectNode data = Json.object().put("isolation", id).put("machine", found.get().machine());
+                decision.counted().forEach(data.putArray("signedBy")::add);
+                decisions.record(c, StaffDecisions.RELEASE_SENT, found.get().room(), at, data);
+            }
+            return new Result(decision, send, isolations.find(c, id).orElseThrow());
+        });
+        boolean sent = false;
+        if (result.sendRelease()) {
+            ObjectNode args = Json.object();
+            args.put("machine", result.view().machine());
+            args.put("isolation", id);
+            args.put("signedBy", String.join(",", result.decision().counted()));
+            sent = commands.send(result.view().room(), CommandName.RELEASE, who, args);
+        }
+        feed.isolationChanged(result.view());
+        ObjectNode out = result.view().toJson();
+        out.put("stillNeeded", result.decision().stillNeeded());
+        out.put("releaseSent", sent);
+        var counted = out.putArray("counted");
+        result.decision().counted().forEach(counted::add);
+        var notCounted = out.putArray("notCounted");
+        result.decision().notCounted().forEach(notCounted::add);
+        Web.json(ctx, out);
+    }
+
+    private void requestIsolation(Context ctx) throws SQLException {
+        StaffSession who = Web.staff(ctx);
+        RoomId room = new RoomId(ctx.pathParam("site"), ctx.pathParam("room"));
+        IsolateRequest request = IsolateRequest.from(ctx.body());
+        ObjectNode args = Json.object();
+        request.machine().ifPresent(m -> args.put("machine", m));
+        String machine = request.machine().orElse("choose");
+        db.inTransaction(c -> {
+            audit.record(c, who.name(), "isolation-request", "room=" + room + " machine=" + machine);
+            decisions.record(c, StaffDecisions.ISOLATION_REQUESTED, room, Json.object()
+                    .put("machine", machine).put("by", who.name()).put("role", who.role().wire()));
+            return null;
+        });
+        boolean sent = commands.send(room, CommandName.ISOLATE, who, args);
+        ctx.status(sent ? 202 : 503).result(sent ? "sent to the hub" : "the broker is unreachable; try again");
+    }
+}

@@ -1,0 +1,69 @@
+package haven.coordinator.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.Incidents;
+import haven.coordinator.Permission;
+import haven.coordinator.StaffSession;
+import haven.coordinator.Visibility;
+import haven.coordinator.evidence.AuditLog;
+import haven.protocol.Json;
+import haven.store.Database;
+import io.javalin.config.JavalinConfig;
+
+/**
+ * The anonymised governors' report (JSON and CSV) and the audit trail. Governors "review anonymised
+ * monitoring reports": counts by month, room, category and outcome, never a report or a name.
+ */
+final class ReportRoutes {
+    private final Database db;
+    private final Incidents incidents;
+    private final AuditLog audit;
+
+    ReportRoutes(Database db, Incidents incidents, AuditLog audit) {
+        this.db = db;
+        this.incidents = incidents;
+        this.audit = audit;
+    }
+
+    void mount(JavalinConfig config) {
+        config.routes.get("/api/reports", ctx -> {
+            StaffSession who = Web.staff(ctx);
+            Web.json(ctx, db.inTransaction(c -> {
+                audit.record(c, who.name(), "view-report", "anonymised");
+                return incidents.report(c, Visibility.reportIncludesHeadOnly(who.role()));
+            }));
+        }, RouteAccess.of(Permission.VIEW_REPORT));
+        config.routes.get("/api/reports.csv", ctx -> {
+            StaffSession who = Web.staff(ctx);
+            ObjectNode report = db.inTransaction(c -> {
+                audit.record(c, who.name(), "download-report", "csv");
+                return incidents.report(c, Visibility.reportIncludesHeadOnly(who.role()));
+            });
+            ctx.header("Content-Disposition", "attachment; filename=\"haven-report.csv\"");
+            ctx.contentType("text/csv; charset=utf-8").result(csv(report));
+        }, RouteAccess.of(Permission.VIEW_REPORT));
+        config.routes.get("/api/audit", ctx -> {
+            StaffSession who = Web.staff(ctx);
+            Web.json(ctx, db.inTransaction(c -> {
+                audit.record(c, who.name(), "view-audit", "latest 500");
+                ObjectNode out = Json.object();
+                var arr = out.putArray("audit");
+                audit.latest(c, 500).forEach(arr::add);
+                return out;
+            }));
+        }, RouteAccess.of(Permission.VIEW_AUDIT));
+    }
+
+    private static String csv(ObjectNode report) {
+        StringBuilder csv = new StringBuilder("month,room,category,outcome,count,average_minutes_to_acknowledge\n");
+        for (JsonNode r : report.get("months")) {
+            csv.append(r.get("month").asText()).append(',').append(r.get("room").asText()).append(',')
+                    .append(r.get("category").asText()).append(',').append(r.get("outcome").asText()).append(',')
+                    .append(r.get("count").asLong()).append(',')
+                    .append(r.has("averageMinutesToAcknowledge") ? r.get("averageMinutesToAcknowledge").asText() : "")
+                    .append('\n');
+        }
+        return csv.toString();
+    }
+}
