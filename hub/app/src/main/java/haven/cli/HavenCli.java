@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Classroom e-safety kiosk and supervision hub.",
         subcommands = {DemoCommand.class, HubCommand.class, CoordinatorCommand.class, VerifyLogCommand.class, AupCommand.class,
                 ExportCommand.class, UserCommand.class, ProvisionHubCommand.class, NotifyTestCommand.class, FilterCheckCommand.class,
-                RebuildProjectionsCommand.class})
+                RebuildProjectionsCommand.class, VerifyBundleCommand.class})
 public final class HavenCli implements Runnable {
 
     @Override

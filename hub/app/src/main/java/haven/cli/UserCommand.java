@@ -24,7 +24,7 @@ final class UserCommand implements Runnable {
 
     @Command(name = "add", description = "Add (or reset) a staff account. The password is read from the terminal or stdin.")
     static final class Add implements Callable<Integer> {
-        @Option(names = "--role", required = true, description = "coordinator, head, senior, teacher, technician or governor")
+        @Option(names = "--role", required = true, description = "coordinator, head, senior, teacher, technician, governor or chair (chair of governors)")
         String role;
 
         @Mixin
@@ -39,7 +39,7 @@ final class UserCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Role r = Role.fromWire(role).orElseThrow(() -> new IllegalArgumentException(
-                    "--role must be one of coordinator, head, senior, teacher, technician, governor; got '" + role + "'"));
+                    "--role must be one of coordinator, head, senior, teacher, technician, governor, chair; got '" + role + "'"));
             java.util.Set<haven.protocol.RoomId> assigned = new java.util.HashSet<>();
             for (String pair : rooms) {
                 String[] parts = pair.split("/", -1);

@@ -27,6 +27,9 @@ public final class Coordinator implements AutoCloseable {
     private final haven.metrics.HavenMetrics metrics;
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
     private final java.util.Optional<haven.coordinator.notify.Notifier> notifier;
+    private final OverdueActions overdueActions;
+    /** Told of each overdue case action (docs/CASEWORK.md); the alerts are wired here by {@link #onActionOverdue}. */
+    private final java.util.List<CaseAlerts> caseAlerts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Coordinator(CoordinatorConfig config, Clock clock, java.util.List<ExtraPage> extraPages)
             throws SQLException {
@@ -74,9 +77,12 @@ public final class Coordinator implements AutoCloseable {
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 audit, commands, clock, config.secureCookies(), setupToken, metrics,
                 new FollowUpLookup(db, incidents, audit, clock, config.followUpKey()),
-                notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages));
+                notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages, config.roomNames(), mqtt::isConnected));
+        overdueActions = own(new OverdueActions(db, new Cases(incidents, clock),
+                (incident, kind, due) -> caseAlerts.forEach(a -> a.actionOverdue(incident, kind, due))));
         witness.start(config.headEvery());
         mqtt.start();
+        overdueActions.start(java.time.Duration.ofMinutes(1));
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());
         escalation.start(java.time.Duration.ofSeconds(15));
@@ -138,6 +144,16 @@ public final class Coordinator implements AutoCloseable {
     /** Alerts to staff, when coordinator.yaml has a notify: section. */
     public java.util.Optional<haven.coordinator.notify.Notifier> notifier() {
         return notifier;
+    }
+
+    /** The scan that flags case actions past their due time (tests call runOnce with a moved clock). */
+    public OverdueActions overdueActions() {
+        return overdueActions;
+    }
+
+    /** Who hears of an overdue case action, once per action: the staff alerts (action-overdue). */
+    public void onActionOverdue(CaseAlerts alerts) {
+        caseAlerts.add(alerts);
     }
 
     public AupLibrary aups() {

@@ -11,7 +11,18 @@ import java.sql.SQLException;
 public record Incident(long id, String reportId, RoomId room, String status, long presses, String category,
                        String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
                        String outcome, String notes, String url, String nature, String escalatedAt,
-                       String openAtEndOfDay, IncidentSource source, int alertFailures, String alertFailuresByChannel) {
+                       String openAtEndOfDay, IncidentSource source, int alertFailures, String alertFailuresByChannel,
+                       String about, String illegal, String loggedBy, String summary, String assignedTo, String caseNumber) {
+
+    /** Without case-work fields (docs/CASEWORK.md): a worry as the hub reported it. */
+    public Incident(long id, String reportId, RoomId room, String status, long presses, String category,
+                    String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
+                    String outcome, String notes, String url, String nature, String escalatedAt,
+                    String openAtEndOfDay, IncidentSource source, int alertFailures, String alertFailuresByChannel) {
+        this(id, reportId, room, status, presses, category, computer, openedAt, ackedAt, ackedBy, closedAt, outcome, notes,
+                url, nature, escalatedAt, openAtEndOfDay, source, alertFailures, alertFailuresByChannel, null, null, null, null, null,
+                null);
+    }
 
     /** Without alert failures (an incident no alert has failed for). */
     public Incident(long id, String reportId, RoomId room, String status, long presses, String category,
@@ -27,13 +38,15 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
     static final String COLUMNS = "id, report_id, site, room, status, presses, category, computer, opened_at, acked_at, "
             + "acked_by, closed_at, outcome, notes, url, nature, escalated_at, open_at_end_of_day, source, "
             + "(SELECT f.failures FROM alert_failures f WHERE f.incident_id = incidents.id), "
-            + "(SELECT f.channels FROM alert_failures f WHERE f.incident_id = incidents.id)";
+            + "(SELECT f.channels FROM alert_failures f WHERE f.incident_id = incidents.id), "
+            + "about, illegal, logged_by, summary, assigned_to, case_number";
 
     static Incident from(ResultSet rs) throws SQLException {
         return new Incident(rs.getLong(1), rs.getString(2), new RoomId(rs.getString(3), rs.getString(4)), rs.getString(5),
                 rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
                 rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16),
-                rs.getString(17), rs.getString(18), IncidentSource.fromWire(rs.getString(19)), rs.getInt(20), rs.getString(21));
+                rs.getString(17), rs.getString(18), IncidentSource.fromWire(rs.getString(19)), rs.getInt(20), rs.getString(21),
+                rs.getString(22), rs.getString(23), rs.getString(24), rs.getString(25), rs.getString(26), rs.getString(27));
     }
 
     /**
@@ -57,6 +70,7 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
         json.put("room", room.room());
         json.put("status", status);
         json.put("openedAt", openedAt);
+        json.put("caseNumber", caseNumber);
         json.put("redacted", true);
         putAlertFailures(json);
         return json;
@@ -97,6 +111,12 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
         json.put("openAtEndOfDay", openAtEndOfDay);
         json.put("source", source.wire());
         putAlertFailures(json);
+        json.put("caseNumber", caseNumber);
+        json.put("about", about);
+        json.put("illegal", illegal);
+        json.put("loggedBy", loggedBy);
+        json.put("summary", summary);
+        json.put("assignedTo", assignedTo);
         return json;
     }
 }

@@ -48,7 +48,7 @@ public final class Incidents {
                     ps.setString(8, Json.time(receivedAt));
                     ps.executeUpdate();
                 }
-                return find(c, event.id());
+                return numbered(c, find(c, event.id()));
             }
             case WORRY_REPEATED -> {
                 String report = event.data().path("report").asText();
@@ -59,7 +59,7 @@ public final class Incidents {
                     ps.setString(2, report);
                     ps.executeUpdate();
                 }
-                return find(c, report);
+                return numbered(c, find(c, report));
             }
             case WORRY_DETAILED -> {
                 String report = event.data().path("report").asText();
@@ -71,7 +71,7 @@ public final class Incidents {
                     ps.setString(3, report);
                     ps.executeUpdate();
                 }
-                return find(c, report);
+                return numbered(c, find(c, report));
             }
             case FILTER_CHECKED -> {
                 return failedCheck(c, event);
@@ -137,7 +137,7 @@ public final class Incidents {
             ps.setString(5, IncidentSource.FILTER_CHECK.wire());
             ps.executeUpdate();
         }
-        return find(c, event.id());
+        return numbered(c, find(c, event.id()));
     }
 
     /**
@@ -155,6 +155,37 @@ public final class Incidents {
             ps.setString(5, Json.time(receivedAt));
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * The one place case numbers are given (docs/CASEWORK.md): the next number of the year the incident
+     * opened in, once, inside the transaction that opened it, so a rollback returns the number and a
+     * year's numbers have no gaps. 2026-0007 is the seventh incident opened in 2026.
+     */
+    public Optional<Incident> numbered(Connection c, Optional<Incident> incident) throws SQLException {
+        if (incident.isEmpty() || incident.get().caseNumber() != null) {
+            return incident;
+        }
+        String year = incident.get().openedAt().substring(0, 4);
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO case_numbers(year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = case_numbers.last + 1")) {
+            ps.setString(1, year);
+            ps.executeUpdate();
+        }
+        long last;
+        try (PreparedStatement ps = c.prepareStatement("SELECT last FROM case_numbers WHERE year = ?")) {
+            ps.setString(1, year);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                last = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE incidents SET case_number = ? WHERE id = ? AND case_number IS NULL")) {
+            ps.setString(1, String.format(java.util.Locale.ROOT, "%s-%04d", year, last));
+            ps.setLong(2, incident.get().id());
+            ps.executeUpdate();
+        }
+        return find(c, incident.get().id());
     }
 
     private static String text(Event event, String field) {
@@ -241,6 +272,16 @@ public final class Incidents {
      * ({@link Visibility#reportIncludesHeadOnly}).
      */
     public ObjectNode report(Connection c, boolean includeHeadOnly) throws SQLException {
+        return report(c, includeHeadOnly, java.util.Set.of(Visibility.ABOUT_PUPIL));
+    }
+
+    /** The report one role may read: its head-only cells and the concerns routed to it ({@link Visibility}). */
+    public ObjectNode report(Connection c, Role role) throws SQLException {
+        return report(c, Visibility.reportIncludesHeadOnly(role), Visibility.reportCountsAbout(role));
+    }
+
+    private ObjectNode report(Connection c, boolean includeHeadOnly, java.util.Set<String> abouts) throws SQLException {
+        String about = " coalesce(about, '" + Visibility.ABOUT_PUPIL + "') IN ('" + String.join("', '", new java.util.TreeSet<>(abouts)) + "')";
         ObjectNode out = Json.object();
         var rows = out.putArray("months");
         try (PreparedStatement ps = c.prepareStatement(
@@ -248,6 +289,7 @@ public final class Incidents {
                 + " avg(CASE WHEN acked_at IS NOT NULL THEN " + Dialect.of(c).minutesBetween("opened_at", "acked_at") + " END)"
                 // A failed filter check is counted in the filtering section, not as a pupil's worry.
                 + " FROM incidents WHERE source <> '" + IncidentSource.FILTER_CHECK.wire() + "'"
+                + " AND" + about
                 + (includeHeadOnly ? "" : " AND coalesce(category, '') <> '" + Category.ABOUT_AN_ADULT.wire() + "'")
                 + " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
              ResultSet rs = ps.executeQuery()) {
@@ -337,7 +379,8 @@ public final class Incidents {
 
     public Optional<Incident> close(Connection c, long id, String staff, Closing closing, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, outcome = ?, notes = ?, url = ?, nature = ?"
+                "UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, outcome = ?, notes = ?, url = coalesce(?, url),"
+                + " nature = coalesce(?, nature)"
                 + " WHERE id = ? AND status <> 'closed'")) {
             ps.setString(1, Json.time(at));
             ps.setString(2, staff);
@@ -351,5 +394,65 @@ public final class Incidents {
             }
         }
         return find(c, id);
+    }
+
+    /** What the dashboard's incident list asks for; an empty field does not filter. */
+    public record Search(String status, String room, String category, String source, String text, int limit) {
+        public Search {
+            if (!java.util.Set.of("open", "closed", "all").contains(status)) {
+                throw new IllegalArgumentException("status must be open, closed or all, got '" + status + "'");
+            }
+            if (!source.isEmpty()) {
+                IncidentSource.fromWire(source);
+            }
+            if (text.length() > 200) {
+                throw new IllegalArgumentException("q must be at most 200 characters");
+            }
+        }
+    }
+
+    /**
+     * Past and present incidents, newest first, by status, room (the room id), category, source and a text
+     * matched against the report id, computer, outcome, notes, URL and nature. Who may see which row is the
+     * caller's business ({@link Visibility}).
+     */
+    public List<Incident> search(Connection c, Search s) throws SQLException {
+        StringBuilder where = new StringBuilder(switch (s.status()) {
+            case "open" -> " WHERE status IN ('open', 'acknowledged', 'escalated')";
+            case "closed" -> " WHERE status = 'closed'";
+            default -> " WHERE 1 = 1";
+        });
+        List<String> args = new ArrayList<>();
+        if (!s.room().isEmpty()) {
+            where.append(" AND room = ?");
+            args.add(s.room());
+        }
+        if (!s.category().isEmpty()) {
+            where.append(" AND category = ?");
+            args.add(s.category());
+        }
+        if (!s.source().isEmpty()) {
+            where.append(" AND source = ?");
+            args.add(s.source());
+        }
+        if (!s.text().isBlank()) {
+            // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not.
+            where.append(" AND lower(coalesce(report_id, '') || ' ' || coalesce(computer, '') || ' ' || coalesce(outcome, '')"
+                    + " || ' ' || coalesce(notes, '') || ' ' || coalesce(url, '') || ' ' || coalesce(nature, '')) LIKE ?");
+            args.add("%" + s.text().strip().toLowerCase(java.util.Locale.ROOT).replace("%", "").replace("_", "") + "%");
+        }
+        List<Incident> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents" + where
+                + " ORDER BY opened_at DESC, id DESC LIMIT " + Math.max(1, Math.min(s.limit(), 500)))) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setString(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(Incident.from(rs));
+                }
+            }
+        }
+        return out;
     }
 }

@@ -29,7 +29,13 @@ public enum Permission {
     TEST_BUTTON,
     REQUEST_UNBLOCK,
     DECIDE_UNBLOCK,
-    VIEW_UNBLOCK_REQUESTS;
+    VIEW_UNBLOCK_REQUESTS,
+    /** Log a concern on the dashboard (any member of staff, not governors): docs/CASEWORK.md. */
+    LOG_CONCERN,
+    /** Notes, assignment, actions and reopening of a case the viewer may see. */
+    WORK_CASE,
+    /** The guided record of suspected illegal content: "more than one senior member of staff involved". */
+    REVIEW_ILLEGAL;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
     public String wire() {

@@ -7,9 +7,11 @@ import static haven.coordinator.Permission.REQUEST_UNBLOCK;
 import static haven.coordinator.Permission.VIEW_UNBLOCK_REQUESTS;
 import static haven.coordinator.Permission.EXPORT;
 import static haven.coordinator.Permission.ISOLATE_REMOTELY;
+import static haven.coordinator.Permission.LOG_CONCERN;
 import static haven.coordinator.Permission.LOOK_UP_FOLLOW_UP;
 import static haven.coordinator.Permission.PUBLISH_AUP;
 import static haven.coordinator.Permission.RECORD_FILTER_ACTION;
+import static haven.coordinator.Permission.REVIEW_ILLEGAL;
 import static haven.coordinator.Permission.SIGN_OFF_RELEASE;
 import static haven.coordinator.Permission.START_FILTER_CHECK;
 import static haven.coordinator.Permission.SUBSCRIBE_ALERTS;
@@ -22,6 +24,7 @@ import static haven.coordinator.Permission.VIEW_ISOLATIONS;
 import static haven.coordinator.Permission.VIEW_LIVE;
 import static haven.coordinator.Permission.VIEW_REPORT;
 import static haven.coordinator.Permission.VIEW_ROOMS;
+import static haven.coordinator.Permission.WORK_CASE;
 
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -54,6 +57,16 @@ public final class Permissions {
         t.put(Role.TECHNICIAN, union(WATCH, VIEW_FILTER_CHECKS, START_FILTER_CHECK, RECORD_FILTER_ACTION, TEST_BUTTON,
                 VIEW_UNBLOCK_REQUESTS, DECIDE_UNBLOCK));
         t.put(Role.GOVERNOR, EnumSet.of(VIEW_REPORT, VIEW_FILTER_CHECKS));
+        // Case work (docs/CASEWORK.md): "any member of staff" reports; senior staff work and review the case.
+        for (Role staff : Set.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR, Role.TEACHER, Role.TECHNICIAN)) {
+            t.get(staff).add(LOG_CONCERN);
+        }
+        for (Role caseworker : Set.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR)) {
+            t.get(caseworker).addAll(Set.of(WORK_CASE, REVIEW_ILLEGAL));
+        }
+        // The chair of governors: the report and the filter log as a governor, plus the case work of the
+        // concerns routed to them (about staff, about the head); Visibility shows them those and no others.
+        t.put(Role.CHAIR, EnumSet.of(VIEW_REPORT, VIEW_FILTER_CHECKS, VIEW_INCIDENTS, ACKNOWLEDGE, CLOSE, EXPORT, WORK_CASE));
         t.replaceAll((role, set) -> Set.copyOf(set));
         return Map.copyOf(t);
     }

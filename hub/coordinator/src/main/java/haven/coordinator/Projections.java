@@ -42,7 +42,7 @@ import java.util.Optional;
 public final class Projections {
     private static final List<String> INCIDENT_COLUMNS = List.of("site", "room", "status", "presses", "category", "computer",
             "opened_at", "acked_at", "acked_by", "closed_at", "closed_by", "outcome", "notes", "url", "nature", "escalated_at",
-            "open_at_end_of_day", "source", "received_at");
+            "open_at_end_of_day", "source", "about", "illegal", "logged_by", "summary", "assigned_to", "received_at");
     private static final List<String> ISOLATION_COLUMNS = List.of("mac", "ip", "backend", "status", "verified", "detail",
             "applied_at", "release_requested_at", "released_at");
     private static final List<String> BEFORE_CHAIN = List.of("status", "acked_at", "acked_by", "closed_at", "closed_by", "outcome",

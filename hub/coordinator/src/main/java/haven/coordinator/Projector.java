@@ -40,6 +40,9 @@ public final class Projector {
         Optional<Incident> incident = incidents.apply(c, event, receivedAt);
         Optional<IsolationView> isolation = isolations.apply(c, event);
         Optional<RoomView> room = rooms.eventLogged(c, event, receivedAt);
+        if (incident.isEmpty()) {
+            incident = new CaseIsolations(incidents).onEvent(c, event, isolation); // isolation as part of a case
+        }
         return new Touched(incident, room, isolation);
     }
 
@@ -80,6 +83,18 @@ public final class Projector {
                 }
             }
             case StaffDecisions.PURGED -> Projections.purged(c, data);
+            // Case work (docs/CASEWORK.md): the same Cases and CaseIsolations methods the routes call.
+            case StaffDecisions.CONCERN_LOGGED -> Cases.projectConcern(c, incidents, room, at, data);
+            case StaffDecisions.ASSIGNED -> update(c, "UPDATE incidents SET assigned_to = ? WHERE report_id = ?",
+                    data.path("to").asText(), data.path("report").asText());
+            case StaffDecisions.ILLEGAL_CHANGED -> update(c, "UPDATE incidents SET illegal = ? WHERE report_id = ?",
+                    data.path("illegal").asText(), data.path("report").asText());
+            case StaffDecisions.REOPENED -> Cases.reopenColumns(c, data.path("report").asText());
+            case StaffDecisions.ISOLATION_REQUESTED -> {
+                if (data.hasNonNull("report")) {
+                    new CaseIsolations(incidents).openOrJoin(c, room, data.get("report").asText(), at, text(data, "reason"));
+                }
+            }
             default -> {
             }
         }

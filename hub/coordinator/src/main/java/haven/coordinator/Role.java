@@ -4,9 +4,13 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Staff roles, from the policies' duties. Only the headteacher sees concerns about an adult. */
+/**
+ * Staff roles, from the policies' duties. Only the headteacher sees concerns about an adult. The chair of
+ * governors receives "any concern about staff misuse ... unless the concern is about the headteacher, in
+ * which case ... the Chair of Governors and the LADO" (docs/CASEWORK.md).
+ */
 public enum Role {
-    COORDINATOR, HEAD, SENIOR, TEACHER, TECHNICIAN, GOVERNOR;
+    COORDINATOR, HEAD, SENIOR, TEACHER, TECHNICIAN, GOVERNOR, CHAIR;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

@@ -12,6 +12,10 @@ import java.util.Optional;
  * the rooms assigned to them; a technician sees that a room has a worry, not what it is about. A failed
  * filter check (source filter-check) is the technician's to follow up, so they see it in full; it is seen by
  * those who may read the filter check log and by nobody else (not teachers).
+ * A concern logged by staff (source concern, docs/CASEWORK.md) is routed by whom it is about: "any concern
+ * about staff misuse ... to the headteacher, unless the concern is about the headteacher, in which case
+ * ... the Chair of Governors and the LADO". About a pupil: the DSL, the head and senior staff, and the
+ * member of staff who logged it. The chair of governors sees the concerns routed to them and nothing else.
  */
 public final class Visibility {
     private Visibility() {
@@ -22,21 +26,67 @@ public final class Visibility {
         return role == Role.HEAD || !Category.ABOUT_AN_ADULT.wire().equals(category);
     }
 
+    /** Who a concern is about, as {@code about} spells it; a worry or any older incident counts as "pupil". */
+    public static final String ABOUT_PUPIL = "pupil";
+    public static final String ABOUT_STAFF = "staff";
+    public static final String ABOUT_HEAD = "head";
+
     /**
      * Whether a role may know that this incident exists at all (alerts ask this before they name a room): its
-     * category ({@link #mayKnowOf(Role, String)}) and, for a failed filter check, whether the role reads the check log.
+     * category ({@link #mayKnowOf(Role, String)}), for a failed filter check whether the role reads the check log,
+     * and for a staff concern whether it is routed to the role (the member of staff who logged it aside).
      */
     public static boolean mayKnowOf(Role role, Incident incident) {
-        return mayKnowOf(role, incident.category()) && sourceVisible(incident, role);
+        if (incident.source() == IncidentSource.CONCERN) {
+            return concernRoutedTo(incident, role);
+        }
+        return role != Role.CHAIR && mayKnowOf(role, incident.category()) && sourceVisible(incident, role);
     }
 
     /** The view of an incident for this viewer, or empty when they may not know of it. */
     public static Optional<ObjectNode> incident(Incident incident, StaffSession viewer) {
-        if (!Permissions.allows(viewer.role(), Permission.VIEW_INCIDENTS) || !mayKnowOf(viewer.role(), incident.category())
+        if (!Permissions.allows(viewer.role(), Permission.VIEW_INCIDENTS)) {
+            return Optional.empty();
+        }
+        if (incident.source() == IncidentSource.CONCERN) {
+            return concernRoutedTo(incident, viewer.role()) || loggedIt(incident, viewer) ? Optional.of(incident.toJson())
+                    : Optional.empty();
+        }
+        if (viewer.role() == Role.CHAIR || !mayKnowOf(viewer.role(), incident.category())
                 || !roomVisible(incident.room(), viewer) || !sourceVisible(incident, viewer.role())) {
             return Optional.empty();
         }
         return Optional.of(redacted(incident, viewer.role()) ? incident.redacted() : incident.toJson());
+    }
+
+    private static boolean concernRoutedTo(Incident concern, Role role) {
+        return switch (aboutOf(concern)) {
+            case ABOUT_HEAD -> role == Role.CHAIR;
+            case ABOUT_STAFF -> role == Role.HEAD || role == Role.CHAIR;
+            default -> role == Role.COORDINATOR || role == Role.HEAD || role == Role.SENIOR;
+        };
+    }
+
+    /** A teacher or technician sees a concern about a pupil that they logged themselves. */
+    private static boolean loggedIt(Incident concern, StaffSession viewer) {
+        return ABOUT_PUPIL.equals(aboutOf(concern)) && (viewer.role() == Role.TEACHER || viewer.role() == Role.TECHNICIAN)
+                && viewer.name().equals(concern.loggedBy());
+    }
+
+    private static String aboutOf(Incident incident) {
+        return incident.about() == null ? ABOUT_PUPIL : incident.about();
+    }
+
+    /**
+     * Which concerns a role's report counts, by {@code about}: a report cell "staff concern, November: 1"
+     * would name the case to anyone it is not routed to, so each role counts only what it may see.
+     */
+    public static java.util.Set<String> reportCountsAbout(Role role) {
+        return switch (role) {
+            case HEAD -> java.util.Set.of(ABOUT_PUPIL, ABOUT_STAFF);
+            case CHAIR -> java.util.Set.of(ABOUT_PUPIL, ABOUT_STAFF, ABOUT_HEAD);
+            default -> java.util.Set.of(ABOUT_PUPIL);
+        };
     }
 
     /** Full detail (chronology, export): visible and not redacted. */

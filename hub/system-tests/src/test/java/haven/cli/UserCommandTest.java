@@ -50,4 +50,14 @@ class UserCommandTest {
         assertEquals(2, run("long-enough-pw\n", "user", "add", "--role", "wizard", "--db", db, "mr-b"));
         assertEquals(2, run("", "user", "disable", "--db", db, "nobody"));
     }
+
+    @Test
+    void theChairOfGovernorsIsARole() throws Exception {
+        String db = dir.resolve("coordinator.db").toString();
+        assertEquals(0, run("chair-password-1\n", "user", "add", "--role", "chair", "--db", db, "mrs-chair"));
+        try (Database database = Database.open(Path.of(db), "db/coordinator")) {
+            assertEquals(Role.CHAIR, new StaffAccounts(database, Clock.systemUTC()).verify("mrs-chair", "chair-password-1".toCharArray())
+                    .orElseThrow());
+        }
+    }
 }

@@ -169,6 +169,10 @@ public final class EvidenceCheck {
         String url;
         String nature;
         String escalatedAt;
+        String assignedTo;
+        String illegal;
+        String about;
+        String loggedBy;
     }
 
     private static Optional<Finding> columnsAndDecisions(Connection c, Map<String, Decided> decided, java.util.Set<String> reports)
@@ -186,6 +190,12 @@ public final class EvidenceCheck {
                     }
                 }
                 fold(p, decided);
+                // A concern is opened by the member of staff who logged it, chained like any decision.
+                // A remote isolation opens its case by the chained request (docs/CASEWORK.md).
+                if ((StaffDecisions.CONCERN_LOGGED.equals(p.path("type").asText())
+                        || StaffDecisions.ISOLATION_REQUESTED.equals(p.path("type").asText())) && p.path("data").hasNonNull("report")) {
+                    reports.add(p.path("data").get("report").asText());
+                }
                 if (p.path("seq").asLong() > 0) {
                     reports.add(p.path("id").asText());
                     if (p.path("data").hasNonNull("report")) {
@@ -215,8 +225,23 @@ public final class EvidenceCheck {
                 x.closedBy = d.path("by").asText();
                 x.outcome = d.path("outcome").asText();
                 x.notes = text(d, "notes");
+                // A closing that names no URL or nature keeps what the concern recorded (Incidents.close).
+                x.url = d.hasNonNull("url") ? text(d, "url") : x.url;
+                x.nature = d.hasNonNull("nature") ? text(d, "nature") : x.nature;
+            }
+            case StaffDecisions.CONCERN_LOGGED -> {
                 x.url = text(d, "url");
                 x.nature = text(d, "nature");
+                x.illegal = text(d, "illegal");
+                x.about = text(d, "about");
+                x.loggedBy = text(d, "by");
+            }
+            case StaffDecisions.ASSIGNED -> x.assignedTo = text(d, "to");
+            case StaffDecisions.ILLEGAL_CHANGED -> x.illegal = text(d, "illegal");
+            case StaffDecisions.REOPENED -> {
+                x.closedAt = null;
+                x.closedBy = null;
+                x.outcome = null;
             }
             case StaffDecisions.ESCALATED -> x.escalatedAt = at;
             default -> {
@@ -265,9 +290,10 @@ public final class EvidenceCheck {
     private static Optional<Finding> incidents(Connection c, Map<String, Decided> decided, java.util.Set<String> reports, long[] count)
             throws SQLException {
         Map<String, Decided> beforeChain = beforeChain(c);
+        boolean caseColumns = hasColumn(c, "incidents", "assigned_to"); // a database from before case work (V40) has none
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT id, report_id, status, acked_at, acked_by, closed_at, closed_by, outcome, notes, url, nature, escalated_at
-                FROM incidents ORDER BY id"""); ResultSet rs = ps.executeQuery()) {
+                SELECT id, report_id, status, acked_at, acked_by, closed_at, closed_by, outcome, notes, url, nature, escalated_at%s
+                FROM incidents ORDER BY id""".formatted(caseColumns ? ", assigned_to, illegal, about, logged_by" : "")); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 if (!reports.contains(rs.getString(2))) {
                     return Optional.of(new Finding("incidents", "id " + rs.getLong(1), "no hub event in the evidence log opened this incident"));
@@ -279,7 +305,12 @@ public final class EvidenceCheck {
                         {"acked_by", x.ackedBy, rs.getString(5)}, {"closed_at", x.closedAt, rs.getString(6)},
                         {"closed_by", x.closedBy, rs.getString(7)}, {"outcome", x.outcome, rs.getString(8)},
                         {"notes", x.notes, rs.getString(9)}, {"url", x.url, rs.getString(10)}, {"nature", x.nature, rs.getString(11)},
-                        {"escalated_at", x.escalatedAt, rs.getString(12)}};
+                        {"escalated_at", x.escalatedAt, rs.getString(12)},
+                        {"assigned_to", x.assignedTo, caseColumns ? rs.getString(13) : null},
+                        {"illegal", x.illegal, caseColumns ? rs.getString(14) : null},
+                        // Who a concern is about routes it (Visibility): a rewritten `about` would show a case about the head to others.
+                        {"about", x.about, caseColumns ? rs.getString(15) : null},
+                        {"logged_by", x.loggedBy, caseColumns ? rs.getString(16) : null}};
                 for (Object[] col : columns) {
                     if (!Objects.equals(col[1], col[2])) {
                         return Optional.of(new Finding("incidents", "id " + rs.getLong(1), "column " + col[0]
@@ -290,6 +321,12 @@ public final class EvidenceCheck {
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        try (ResultSet columns = c.getMetaData().getColumns(null, null, table, column)) {
+            return columns.next();
+        }
     }
 
     /** Decisions an upgraded database held before they were chained (migration V10), by report id. */
@@ -333,6 +370,10 @@ public final class EvidenceCheck {
             out.url = d.url != null ? d.url : out.url;
             out.nature = d.nature != null ? d.nature : out.nature;
             out.escalatedAt = d.escalatedAt != null ? d.escalatedAt : out.escalatedAt;
+            out.assignedTo = d.assignedTo != null ? d.assignedTo : out.assignedTo;
+            out.illegal = d.illegal != null ? d.illegal : out.illegal;
+            out.about = d.about != null ? d.about : out.about;
+            out.loggedBy = d.loggedBy != null ? d.loggedBy : out.loggedBy;
         }
         return out;
     }

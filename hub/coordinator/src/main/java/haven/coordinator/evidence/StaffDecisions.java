@@ -37,6 +37,17 @@ public final class StaffDecisions {
     public static final String FILTER_ACTION = "coordinator.filter-action";
     public static final String UNBLOCK_REQUESTED = "coordinator.unblock-requested";
     public static final String UNBLOCK_DECIDED = "coordinator.unblock-decided";
+    // Case work (docs/CASEWORK.md).
+    public static final String CONCERN_LOGGED = "coordinator.concern-logged";
+    public static final String NOTE_ADDED = "coordinator.note-added";
+    public static final String ASSIGNED = "coordinator.assigned";
+    public static final String ACTION_ADDED = "coordinator.action-added";
+    public static final String ACTION_DONE = "coordinator.action-done";
+    public static final String ACTION_OVERDUE = "coordinator.action-overdue";
+    public static final String REOPENED = "coordinator.reopened";
+    public static final String ILLEGAL_CHANGED = "coordinator.illegal-changed";
+    public static final String REVIEW_RECORDED = "coordinator.review-recorded";
+    public static final String ATTACHMENT_ADDED = "coordinator.attachment-added";
 
     private final EventLog log = new EventLog(new EventCodec());
     private final UuidV7 ids;

@@ -56,9 +56,22 @@ public final class DashboardServer implements AutoCloseable {
                            AtomicReference<String> setupToken,
                            HavenMetrics metrics, FollowUpLookup followUps,
                            Optional<PushSubscriptions> push, List<ExtraPage> extraPages) {
+        this(db, incidents, rooms, isolations, aups, feed, sessions, staff, audit, commands, clock, secureCookies, setupToken,
+                metrics, followUps, push, extraPages, haven.coordinator.RoomNames.NONE, () -> true);
+    }
+
+    /** With the classrooms' display names and the broker link's state, for the dashboard's pages (DashboardPagesRoutes). */
+    public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, AupLibrary aups,
+                           LiveFeed feed, Sessions sessions,
+                           StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
+                           AtomicReference<String> setupToken,
+                           HavenMetrics metrics, FollowUpLookup followUps,
+                           Optional<PushSubscriptions> push, List<ExtraPage> extraPages,
+                           haven.coordinator.RoomNames roomNames, java.util.function.BooleanSupplier brokerConnected) {
         this.feed = feed;
         this.access = new AccessFilter(sessions, staff);
         StaffDecisions decisions = new StaffDecisions(clock);
+        haven.coordinator.Cases cases = new haven.coordinator.Cases(incidents, clock);
         this.sessionCheck = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("dashboard-session-check").daemon(true).factory());
         staff.onChange(this::closeEndedFeeds);
@@ -90,6 +103,12 @@ public final class DashboardServer implements AutoCloseable {
             UnblockRoutes.mount(config, new haven.coordinator.UnblockRequests(db, audit, clock), feed);
             FilteringReportRoutes.mount(config, db, audit);
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
+            DashboardPagesRoutes.mount(config, db, incidents, audit, roomNames, brokerConnected, clock.instant());
+            ConcernRoutes.mount(config, db, cases, audit, feed);
+            CaseRoutes.mount(config, db, incidents, cases, staff, audit, feed);
+            ReviewRoutes.mount(config, db, incidents, new haven.coordinator.CaseEvidence(incidents, clock), audit, feed, clock);
+            RoomReleaseRoutes.mount(config, db, isolations, audit, commands, feed, clock);
+            BundleRoutes.mount(config, db, incidents, cases, new haven.coordinator.CaseEvidence(incidents, clock), audit, clock);
             for (ExtraPage page : extraPages) {
                 config.routes.get(page.path(), ctx -> ctx.contentType("text/html; charset=utf-8").result(page.html().get()),
                         RouteAccess.PUBLIC);

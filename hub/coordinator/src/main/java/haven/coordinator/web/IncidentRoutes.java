@@ -53,7 +53,12 @@ final class IncidentRoutes {
             if (url != null && !url.matches("(?i)https?://\\S+")) {
                 throw new IllegalArgumentException("url must be an http:// or https:// address");
             }
-            return new CloseRequest(outcome, Web.text(body, "notes", 4000), url, Web.text(body, "nature", 2000));
+            // Closing needs a note: the log the DSL keeps is "of online safety incidents along with any follow up".
+            String notes = Web.text(body, "notes", 4000);
+            if (notes == null) {
+                throw new IllegalArgumentException("notes is required: say what was done before closing");
+            }
+            return new CloseRequest(outcome, notes, url, Web.text(body, "nature", 2000));
         }
 
         Incidents.Closing closing() {
@@ -111,6 +116,9 @@ final class IncidentRoutes {
         ObjectNode out = view.get();
         List<ObjectNode> chronology = db.inTransaction(c -> {
             audit.record(c, who.name(), "view-incident", "incident=" + id);
+            if (Visibility.fullDetail(found.get(), who)) {
+                out.setAll(new haven.coordinator.Cases(incidents, clock).json(c, id)); // notes and actions (docs/CASEWORK.md)
+            }
             return Visibility.fullDetail(found.get(), who) ? incidents.chronology(c, found.get()) : List.of();
         });
         var arr = out.putArray("chronology");
@@ -126,12 +134,14 @@ final class IncidentRoutes {
             return;
         }
         Optional<Incident> acked = db.inTransaction(c -> {
-            audit.record(c, who.name(), "acknowledge", "incident=" + id);
             Instant at = clock.instant();
             Optional<Incident> done = incidents.acknowledge(c, id, who.name(), at);
             if (done.isPresent()) {
+                audit.record(c, who.name(), "acknowledge", "incident=" + id);
                 decisions.record(c, StaffDecisions.ACKNOWLEDGED, done.get().room(), at, Json.object().put("incident", id)
                         .put("report", done.get().reportId()).put("by", who.name()).put("role", who.role().wire()));
+            } else {
+                audit.record(c, who.name(), "acknowledge-refused", "incident=" + id + " not open");
             }
             return done;
         });
@@ -139,16 +149,18 @@ final class IncidentRoutes {
             ctx.status(409).result("this worry is already acknowledged or closed");
             return;
         }
-        ObjectNode args = Json.object();
-        args.put("report", acked.get().reportId());
-        args.put("incident", id);
-        boolean sent = commands.send(acked.get().room(), CommandName.ACK, who, args);
+        boolean sent = tellHub(acked.get(), who);
         feed.incidentChanged(acked.get());
         ObjectNode out = acked.get().toJson();
         out.put("hubNotified", sent);
         Web.json(ctx, out);
     }
 
+    /**
+     * Closing safely (docs/CASEWORK.md): an outcome (no default) and a note are required; an incident nobody
+     * acknowledged is acknowledged first, chained in the same transaction, and the kiosk told as an
+     * acknowledgement tells it. Only what happened is audited: a refused closing is audited as refused.
+     */
     private void close(Context ctx) throws SQLException {
         StaffSession who = Web.staff(ctx);
         long id = Web.id(ctx, "id");
@@ -157,24 +169,49 @@ final class IncidentRoutes {
             ctx.status(404).result("no such incident");
             return;
         }
-        Optional<Incident> closed = db.inTransaction(c -> {
-            audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + request.outcome());
+        record Closed(Incident incident, boolean acknowledgedFirst) {
+        }
+        Optional<Closed> closed = db.inTransaction(c -> {
             Instant at = clock.instant();
-            Optional<Incident> done = incidents.close(c, id, who.name(), request.closing(), at);
-            if (done.isPresent()) {
-                ObjectNode data = Json.object().put("incident", id).put("report", done.get().reportId()).put("by", who.name())
-                        .put("role", who.role().wire()).put("outcome", request.outcome());
-                data.put("notes", request.notes()).put("url", request.url()).put("nature", request.nature());
-                decisions.record(c, StaffDecisions.CLOSED, done.get().room(), at, data);
+            Optional<Incident> acked = incidents.acknowledge(c, id, who.name(), at);
+            if (acked.isPresent()) {
+                audit.record(c, who.name(), "acknowledge", "incident=" + id + " on closing");
+                decisions.record(c, StaffDecisions.ACKNOWLEDGED, acked.get().room(), at, Json.object().put("incident", id)
+                        .put("report", acked.get().reportId()).put("by", who.name()).put("role", who.role().wire()));
             }
-            return done;
+            Optional<Incident> done = incidents.close(c, id, who.name(), request.closing(), at);
+            if (done.isEmpty()) {
+                audit.record(c, who.name(), "close-refused", "incident=" + id + " already closed");
+                return Optional.<Closed>empty();
+            }
+            audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + request.outcome());
+            ObjectNode data = Json.object().put("incident", id).put("report", done.get().reportId()).put("by", who.name())
+                    .put("role", who.role().wire()).put("outcome", request.outcome());
+            data.put("notes", request.notes()).put("url", request.url()).put("nature", request.nature());
+            decisions.record(c, StaffDecisions.CLOSED, done.get().room(), at, data);
+            return Optional.of(new Closed(done.get(), acked.isPresent()));
         });
         if (closed.isEmpty()) {
             ctx.status(409).result("this incident is already closed");
             return;
         }
-        feed.incidentChanged(closed.get());
-        Web.json(ctx, closed.get().toJson());
+        ObjectNode out = closed.get().incident().toJson();
+        if (closed.get().acknowledgedFirst()) {
+            out.put("hubNotified", tellHub(closed.get().incident(), who));
+        }
+        feed.incidentChanged(closed.get().incident());
+        Web.json(ctx, out);
+    }
+
+    /** The kiosk hears of an acknowledgement only for a pupil's press: a concern or a filter check has no screen waiting. */
+    private boolean tellHub(Incident incident, StaffSession who) {
+        if (incident.source() != haven.coordinator.IncidentSource.WORRY) {
+            return false;
+        }
+        ObjectNode args = Json.object();
+        args.put("report", incident.reportId());
+        args.put("incident", incident.id());
+        return commands.send(incident.room(), CommandName.ACK, who, args);
     }
 
     private void export(Context ctx) throws SQLException {

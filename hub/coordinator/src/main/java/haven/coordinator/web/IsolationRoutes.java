@@ -37,10 +37,12 @@ final class IsolationRoutes {
     private final Clock clock;
 
     /** A remote isolation: one machine by its label, or none to let the teacher choose on the kiosk. */
-    record IsolateRequest(Optional<String> machine) {
+    /** {@code reason} (optional, docs/CASEWORK.md) is kept with the case the isolation opens or joins. */
+    record IsolateRequest(Optional<String> machine, Optional<String> reason) {
         static IsolateRequest from(String body) {
             JsonNode json = body.isBlank() ? Json.object() : Json.parse(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return new IsolateRequest(json.hasNonNull("machine") ? Optional.of(json.get("machine").asText()) : Optional.empty());
+            return new IsolateRequest(json.hasNonNull("machine") ? Optional.of(json.get("machine").asText()) : Optional.empty(),
+                    Optional.ofNullable(Web.text(json, "reason", 2000)));
         }
     }
 
@@ -118,12 +120,20 @@ final class IsolationRoutes {
         ObjectNode args = Json.object();
         request.machine().ifPresent(m -> args.put("machine", m));
         String machine = request.machine().orElse("choose");
-        db.inTransaction(c -> {
-            audit.record(c, who.name(), "isolation-request", "room=" + room + " machine=" + machine);
-            decisions.record(c, StaffDecisions.ISOLATION_REQUESTED, room, Json.object()
-                    .put("machine", machine).put("by", who.name()).put("role", who.role().wire()));
-            return null;
+        // Isolation as part of a case (docs/CASEWORK.md): the request opens or joins the room's open incident.
+        String reason = request.reason().orElse("isolated remotely from the dashboard");
+        String opener = java.util.UUID.randomUUID().toString();
+        haven.coordinator.Incident incident = db.inTransaction(c -> {
+            Instant at = clock.instant();
+            haven.coordinator.Incident joined = new haven.coordinator.CaseIsolations(new haven.coordinator.Incidents()).openOrJoin(c, room, opener,
+                    at, reason);
+            audit.record(c, who.name(), "isolation-request", "room=" + room + " machine=" + machine + " incident=" + joined.id());
+            decisions.record(c, StaffDecisions.ISOLATION_REQUESTED, room, at, Json.object()
+                    .put("machine", machine).put("by", who.name()).put("role", who.role().wire()).put("reason", reason)
+                    .put("incident", joined.id()).put("report", joined.reportId()));
+            return joined;
         });
+        feed.incidentChanged(incident);
         boolean sent = commands.send(room, CommandName.ISOLATE, who, args);
         ctx.status(sent ? 202 : 503).result(sent ? "sent to the hub" : "the broker is unreachable; try again");
     }

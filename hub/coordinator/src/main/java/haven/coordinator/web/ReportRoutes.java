@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.Incidents;
 import haven.coordinator.Permission;
 import haven.coordinator.StaffSession;
-import haven.coordinator.Visibility;
 import haven.coordinator.evidence.AuditLog;
 import haven.protocol.Json;
 import haven.store.Database;
@@ -31,14 +30,14 @@ final class ReportRoutes {
             StaffSession who = Web.staff(ctx);
             Web.json(ctx, db.inTransaction(c -> {
                 audit.record(c, who.name(), "view-report", "anonymised");
-                return incidents.report(c, Visibility.reportIncludesHeadOnly(who.role()));
+                return incidents.report(c, who.role());
             }));
         }, RouteAccess.of(Permission.VIEW_REPORT));
         config.routes.get("/api/reports.csv", ctx -> {
             StaffSession who = Web.staff(ctx);
             ObjectNode report = db.inTransaction(c -> {
                 audit.record(c, who.name(), "download-report", "csv");
-                return incidents.report(c, Visibility.reportIncludesHeadOnly(who.role()));
+                return incidents.report(c, who.role());
             });
             ctx.header("Content-Disposition", "attachment; filename=\"haven-report.csv\"");
             ctx.contentType("text/csv; charset=utf-8").result(csv(report));

@@ -63,7 +63,7 @@ class AccessTableTest {
     private static final RoomId YEAR5 = new RoomId("test-school", "year5");
     private static final RoomId YEAR6 = new RoomId("test-school", "year6");
     private static final Map<Role, String> LOGIN = Map.of(Role.COORDINATOR, "dsl", Role.HEAD, "head", Role.SENIOR, "slt",
-            Role.TEACHER, "teacher-a", Role.TECHNICIAN, "tech", Role.GOVERNOR, "gov");
+            Role.TEACHER, "teacher-a", Role.TECHNICIAN, "tech", Role.GOVERNOR, "gov", Role.CHAIR, "chair");
     /** The only routes open without a login. */
     private static final Set<String> PUBLIC = Set.of("GET /health", "GET /metrics", "POST /api/login", "GET /api/session",
             "POST /api/setup");
@@ -137,7 +137,7 @@ class AccessTableTest {
 
     private static String concrete(String path) {
         return path.replace("{id}", "999999").replace("{code}", "apple-banana").replace("{site}", YEAR5.site())
-                .replace("{room}", YEAR5.room());
+                .replace("{room}", YEAR5.room()).replace("{action}", "1").replace("{sha256}", "0".repeat(64));
     }
 
     @ParameterizedTest

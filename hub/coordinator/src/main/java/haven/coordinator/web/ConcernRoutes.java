@@ -1,0 +1,74 @@
+package haven.coordinator.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import haven.coordinator.Cases;
+import haven.coordinator.Changes;
+import haven.coordinator.Incident;
+import haven.coordinator.Permission;
+import haven.coordinator.StaffSession;
+import haven.coordinator.evidence.AuditLog;
+import haven.coordinator.evidence.StaffDecisions;
+import haven.protocol.Json;
+import haven.protocol.RoomId;
+import haven.store.Database;
+import io.javalin.config.JavalinConfig;
+import java.util.TreeSet;
+
+/**
+ * A concern logged by a member of staff (docs/CASEWORK.md). Seeds: staff "report any suspected misuse or
+ * problem" and "record online-safety incidents in the same way as any safeguarding incident". The concern
+ * becomes an incident with source concern; who it is about routes it ({@link haven.coordinator.Visibility}).
+ */
+public final class ConcernRoutes {
+    private ConcernRoutes() {
+    }
+
+    public static void mount(JavalinConfig config, Database db, Cases cases, AuditLog audit, Changes feed) {
+        config.routes.post("/api/concerns", ctx -> {
+            StaffSession who = DashboardServer.staffOf(ctx);
+            JsonNode body = CaseRoutes.body(ctx);
+            Cases.Concern concern = concern(body);
+            Incident opened = db.inTransaction(c -> {
+                Incident i = cases.logConcern(c, concern, who);
+                audit.record(c, who.name(), "log-concern", "incident=" + i.id() + " about=" + concern.about());
+                return i;
+            });
+            feed.incidentChanged(opened);
+            ctx.status(201);
+            CaseRoutes.json(ctx, Json.object().put("id", opened.id()).put("caseNumber", opened.caseNumber()));
+        }, RouteAccess.of(Permission.LOG_CONCERN));
+    }
+
+    static Cases.Concern concern(JsonNode body) {
+        String about = body.path("about").asText("");
+        if (!Cases.ABOUT.contains(about)) {
+            throw new IllegalArgumentException("about must be one of " + new TreeSet<>(Cases.ABOUT));
+        }
+        String illegal = body.path("illegal").asText(Cases.ILLEGAL_NONE);
+        if (!Cases.ILLEGAL.contains(illegal)) {
+            throw new IllegalArgumentException("illegal must be one of " + new TreeSet<>(Cases.ILLEGAL));
+        }
+        String category = CaseRoutes.required(body, "category", 60);
+        if (!category.matches("[a-z][a-z0-9-]{0,59}")) {
+            throw new IllegalArgumentException("category must be a lower-case word with hyphens, e.g. unkind-online");
+        }
+        return new Cases.Concern(room(body), category, CaseRoutes.required(body, "summary", CaseRoutes.MAX_TEXT),
+                CaseRoutes.url(body, "url"), CaseRoutes.optional(body, "nature", 2000), about, illegal);
+    }
+
+    /** "site/room", or where it happened when not in one room: elsewhere-in-school (the default) or outside-school. */
+    static RoomId room(JsonNode body) {
+        String room = body.path("room").asText("").strip();
+        if (room.isEmpty()) {
+            room = "elsewhere-in-school";
+        }
+        if (Cases.PLACES.contains(room)) {
+            return new RoomId(StaffDecisions.SCHOOL.site(), room);
+        }
+        String[] parts = room.split("/", -1);
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("room must be site/room, elsewhere-in-school or outside-school");
+        }
+        return new RoomId(parts[0], parts[1]);
+    }
+}

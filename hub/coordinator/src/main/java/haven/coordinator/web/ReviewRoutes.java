@@ -1,0 +1,201 @@
+package haven.coordinator.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.CaseEvidence;
+import haven.coordinator.Cases;
+import haven.coordinator.Changes;
+import haven.coordinator.Incident;
+import haven.coordinator.Incidents;
+import haven.coordinator.Permission;
+import haven.coordinator.ReviewPdf;
+import haven.coordinator.StaffSession;
+import haven.coordinator.evidence.AuditLog;
+import haven.protocol.Json;
+import haven.store.Database;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.UploadedFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The suspected-illegal-content review and the case's attachments (docs/CASEWORK.md). Seeds: "more than one
+ * senior member of staff involved"; "record the URL ... describe the nature of the content"; screenshots
+ * "except in the case of images of child sexual abuse"; the group "judges whether the concern has
+ * substance"; "the completed form retained for evidence". Each reviewer records their own part from
+ * their own session; the review is complete with two different named reviewers.
+ */
+public final class ReviewRoutes {
+    private ReviewRoutes() {
+    }
+
+    public static void mount(JavalinConfig config, Database db, Incidents incidents, CaseEvidence evidence, AuditLog audit,
+                             Changes feed, java.time.Clock clock) {
+        config.routes.post("/api/incidents/{id}/illegal", ctx -> {
+            StaffSession who = DashboardServer.staffOf(ctx);
+            String illegal = CaseRoutes.body(ctx).path("illegal").asText("");
+            if (!Cases.ILLEGAL.contains(illegal)) {
+                ctx.status(400).result("illegal must be one of " + new TreeSet<>(Cases.ILLEGAL));
+                return;
+            }
+            Optional<Incident> found = CaseRoutes.visible(ctx, db, incidents, who);
+            if (found.isEmpty()) {
+                return;
+            }
+            Incident changed = db.inTransaction(c -> {
+                Incident i = evidence.setIllegal(c, found.get(), illegal, who);
+                audit.record(c, who.name(), "case-illegal", "incident=" + i.id() + " illegal=" + illegal);
+                return i;
+            });
+            feed.incidentChanged(changed);
+            CaseRoutes.json(ctx, changed.toJson());
+        }, RouteAccess.of(Permission.REVIEW_ILLEGAL));
+        config.routes.get("/api/incidents/{id}/review", ctx -> {
+            StaffSession who = DashboardServer.staffOf(ctx);
+            Optional<Incident> found = CaseRoutes.visible(ctx, db, incidents, who);
+            if (found.isEmpty()) {
+                return;
+            }
+            CaseRoutes.json(ctx, db.inTransaction(c -> {
+                audit.record(c, who.name(), "view-review", "incident=" + found.get().id());
+                return evidence.review(c, found.get());
+            }));
+        }, RouteAccess.of(Permission.VIEW_INCIDENTS));
+        config.routes.post("/api/incidents/{id}/review", ctx -> {
+            StaffSession who = DashboardServer.staffOf(ctx);
+            CaseEvidence.Part part = part(CaseRoutes.body(ctx));
+            Optional<Incident> found = CaseRoutes.visible(ctx, db, incidents, who);
+            if (found.isEmpty()) {
+                return;
+            }
+            if (found.get().illegal() == null || Cases.ILLEGAL_NONE.equals(found.get().illegal())) {
+                ctx.status(409).result("this incident is not marked as suspected illegal content (POST /api/incidents/{id}/illegal first)");
+                return;
+            }
+            ObjectNode review = db.inTransaction(c -> {
+                ObjectNode r = evidence.recordPart(c, found.get(), part, who);
+                audit.record(c, who.name(), "case-review", "incident=" + found.get().id());
+                return r;
+            });
+            ctx.status(201);
+            CaseRoutes.json(ctx, review);
+        }, RouteAccess.of(Permission.REVIEW_ILLEGAL));
+        config.routes.get("/api/incidents/{id}/review.pdf", ctx -> {
+            StaffSession who = DashboardServer.staffOf(ctx);
+            Optional<Incident> found = CaseRoutes.visible(ctx, db, incidents, who);
+            if (found.isEmpty()) {
+                return;
+            }
+            ObjectNode review = db.read(c -> evidence.review(c, found.get()));
+            if (!review.get("complete").asBoolean()) {
+                ctx.status(409).result("the review is not complete: it needs " + review.get("stillNeeded").asInt()
+                        + " more senior reviewer(s)");
+                return;
+            }
+            audit.record(who.name(), "review-pdf", "incident=" + found.get().id());
+            ctx.header("Content-Disposition", "attachment; filename=\"review-" + found.get().caseNumber() + ".pdf\"");
+            ctx.contentType("application/pdf").result(ReviewPdf.render(found.get(), review, who.name(), clock.instant()));
+        }, RouteAccess.of(Permission.REVIEW_ILLEGAL));
+        config.routes.post("/api/incidents/{id}/attachments", ctx -> {
+            StaffSession who = DashboardServer.staffOf(ctx);
+            Optional<Incident> found = CaseRoutes.visible(ctx, db, incidents, who);
+            if (found.isEmpty()) {
+                return;
+            }
+            // Checked before a byte is read or kept, whichever way the request came (dashboard or a direct call).
+            if (Cases.SUSPECTED_CSAM.equals(found.get().illegal())) {
+                audit.record(who.name(), "attachment-refused", "incident=" + found.get().id() + " suspected-csam");
+                ctx.status(409).result(CaseEvidence.CSAM_REFUSAL);
+                return;
+            }
+            UploadedFile file = ctx.uploadedFile("file");
+            if (file == null) {
+                ctx.status(400).result("file: send the attachment as multipart/form-data in the field 'file'");
+                return;
+            }
+            byte[] bytes;
+            try (InputStream in = file.content()) {
+                bytes = in.readNBytes((int) CaseEvidence.MAX_ATTACHMENT_BYTES + 1);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("file: could not be read");
+            }
+            if (bytes.length > CaseEvidence.MAX_ATTACHMENT_BYTES) {
+                ctx.status(413).result("file: at most " + CaseEvidence.MAX_ATTACHMENT_BYTES + " bytes");
+                return;
+            }
+            Optional<String> type = CaseEvidence.mediaType(bytes);
+            if (type.isEmpty()) {
+                ctx.status(415).result("file: only PNG, JPEG or PDF (recognised by their first bytes)");
+                return;
+            }
+            CaseEvidence.Attachment attached = db.inTransaction(c -> {
+                // Read again inside the transaction: the nature may have changed to suspected-csam since the check above.
+                Incident now = incidents.find(c, found.get().id()).orElseThrow();
+                if (Cases.SUSPECTED_CSAM.equals(now.illegal())) {
+                    return null;
+                }
+                CaseEvidence.Attachment a = evidence.attach(c, now, bytes, type.get(), who);
+                audit.record(c, who.name(), "attachment", "incident=" + now.id() + " sha256=" + a.sha256());
+                return a;
+            });
+            if (attached == null) {
+                audit.record(who.name(), "attachment-refused", "incident=" + found.get().id() + " suspected-csam");
+                ctx.status(409).result(CaseEvidence.CSAM_REFUSAL);
+                return;
+            }
+            ctx.status(201);
+            CaseRoutes.json(ctx, attached.toJson());
+        }, RouteAccess.of(Permission.WORK_CASE));
+        config.routes.get("/api/incidents/{id}/attachments/{sha256}", ctx -> {
+            StaffSession who = DashboardServer.staffOf(ctx);
+            Optional<Incident> found = CaseRoutes.visible(ctx, db, incidents, who);
+            if (found.isEmpty()) {
+                return;
+            }
+            String hash = ctx.pathParam("sha256");
+            Optional<CaseEvidence.Attachment> attachment = db.read(c -> evidence.attachments(c, found.get().id())).stream()
+                    .filter(a -> a.sha256().equals(hash)).findFirst();
+            if (attachment.isEmpty()) {
+                ctx.status(404).result("no such attachment on this incident");
+                return;
+            }
+            byte[] content = db.inTransaction(c -> {
+                audit.record(c, who.name(), "view-attachment", "incident=" + found.get().id() + " sha256=" + hash);
+                return evidence.content(c, hash).orElseThrow();
+            });
+            ctx.contentType(attachment.get().mediaType()).result(content);
+        }, RouteAccess.of(Permission.VIEW_INCIDENTS));
+    }
+
+    static CaseEvidence.Part part(JsonNode body) {
+        String computer = CaseRoutes.required(body, "computer", 200);
+        List<String> urls = new ArrayList<>();
+        for (JsonNode u : body.path("urls")) {
+            String url = u.asText("").strip();
+            if (!url.matches("(?i)https?://\\S+") || url.length() > 2048) {
+                throw new IllegalArgumentException("urls: each must be an http:// or https:// address");
+            }
+            urls.add(url);
+        }
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("urls: record the URL(s) of the content (never the content itself)");
+        }
+        String nature = CaseRoutes.required(body, "nature", 2000);
+        String judgement = body.path("judgement").asText("");
+        if (!CaseEvidence.JUDGEMENTS.contains(judgement)) {
+            throw new IllegalArgumentException("judgement must be one of " + new TreeSet<>(CaseEvidence.JUDGEMENTS));
+        }
+        List<String> actions = new ArrayList<>();
+        for (JsonNode a : body.path("actions")) {
+            if (!CaseEvidence.REVIEW_ACTIONS.contains(a.asText())) {
+                throw new IllegalArgumentException("actions: each must be one of " + new TreeSet<>(CaseEvidence.REVIEW_ACTIONS));
+            }
+            actions.add(a.asText());
+        }
+        return new CaseEvidence.Part(computer, urls, nature, judgement, actions);
+    }
+}
