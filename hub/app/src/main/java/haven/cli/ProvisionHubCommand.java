@@ -110,7 +110,8 @@ final class ProvisionHubCommand implements Callable<Integer> {
             out.println("  uri: " + brokerUri);
             out.println("  username: " + user);
             out.println("  password: \"" + new String(password) + "\"");
-            out.println("  clientId: haven-hub-" + roomId.site() + "-" + roomId.room());
+            // The shipped broker uses the username as the client id (use_username_as_clientid), so say the same here.
+            out.println("  clientId: " + user);
             out.flush();
             return 0;
         } finally {

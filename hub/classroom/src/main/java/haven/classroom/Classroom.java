@@ -36,6 +36,8 @@ public final class Classroom {
     private final Duration detailWindow;
     private final Runnable sendNow;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** The room's machine labels (hub.yaml isolation.computers): the only labels a pupil's choice may name. */
+    private final java.util.Set<String> machines;
 
     private Report report;
     private Aup aup;
@@ -65,6 +67,12 @@ public final class Classroom {
 
     public Classroom(RoomId room, Outbox outbox, StatusLeds leds, Clock clock, Duration coalesceWindow,
                      Duration detailWindow, Aup aup, Runnable sendNow) {
+        this(room, outbox, leds, clock, coalesceWindow, detailWindow, aup, sendNow, java.util.Set.of());
+    }
+
+    public Classroom(RoomId room, Outbox outbox, StatusLeds leds, Clock clock, Duration coalesceWindow,
+                     Duration detailWindow, Aup aup, Runnable sendNow, java.util.Set<String> machines) {
+        this.machines = java.util.Set.copyOf(machines);
         this.room = room;
         this.outbox = outbox;
         this.leds = leds;
@@ -137,8 +145,10 @@ public final class Classroom {
         if (category != null && Category.fromWire(category).isEmpty()) {
             throw new IllegalArgumentException("category must be one of the kiosk's categories, got '" + category + "'");
         }
-        if (computer != null && (computer.isBlank() || computer.length() > 32)) {
-            throw new IllegalArgumentException("computer must be 1..32 characters");
+        if (computer != null && !(computer.matches("[0-9]{1,3}") || machines.contains(computer))
+                || computer != null && !haven.protocol.EventCodec.isKioskComputer(computer)) {
+            // Never echo it: free text here could be a pupil's name, and the outbox feeds an append-only log.
+            throw new IllegalArgumentException("computer must be the number on the machine or one of this room's machine labels");
         }
         synchronized (this) {
             if (report == null || Duration.between(report.lastPress(), clock.instant()).compareTo(detailWindow) > 0) {
@@ -163,12 +173,21 @@ public final class Classroom {
     public void apply(Command command) {
         if (command.name() == CommandName.ACK) {
             String reportId = command.args().path("report").asText("");
+            boolean ours;
             synchronized (this) {
-                if (report != null && report.id().equals(reportId) && report.acknowledgedAt() == null) {
+                // Only the acknowledgement of the report on screen, naming the id this hub sent, tells the pupil
+                // an adult has seen it: an ack for any other report (forged on an open broker, or late) changes
+                // neither the screen nor the light.
+                ours = report != null && report.id().equals(reportId) && report.acknowledgedAt() == null;
+                if (ours) {
                     report = report.acknowledged(clock.instant());
                 }
             }
-            leds.reportPending(false);
+            if (ours) {
+                leds.reportPending(false);
+            } else {
+                log.info("ack for another report ignored room={} command={}", room, command.id());
+            }
         }
         ObjectNode data = Json.object();
         data.put("command", command.id());

@@ -74,7 +74,9 @@ public final class Hub implements AutoCloseable {
                 board.output("led-red", config.pins().redLed()));
         AupCache aups = new AupCache(db);
         classroom = new Classroom(config.room(), outbox, leds, clock, config.coalesceWindow(), config.detailWindow(),
-                aups.load(config.keyStage()).orElseGet(() -> Aup.sample(config.keyStage())), publisher::wake);
+                aups.load(config.keyStage()).orElseGet(() -> Aup.sample(config.keyStage())), publisher::wake,
+                config.isolation().computers().stream().map(haven.classroom.isolation.Machine::name)
+                        .collect(java.util.stream.Collectors.toSet()));
         WorryButton button = own(new WorryButton(board.input("worry-button", config.pins().button()),
                 new PressDebouncer(config.buttonReleaseMillis()), clock, classroom::press));
         Isolator isolator = config.isolation().isolator(clock);

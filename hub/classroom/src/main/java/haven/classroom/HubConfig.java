@@ -33,7 +33,7 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
             throw file.error("mqtt.uri", "a tcp:// or ssl:// broker address");
         }
         String password = file.optionalString("mqtt.password").orElse(null);
-        MqttSettings mqtt = new MqttSettings(uri, file.string("mqtt.clientId", "haven-hub-" + site + "-" + room),
+        MqttSettings mqtt = new MqttSettings(uri, file.string("mqtt.clientId", "hub-" + site + "-" + room),
                 file.optionalString("mqtt.username").orElse(null), password == null ? null : password.toCharArray(),
                 file.integer("mqtt.keepAliveSeconds", 30, 2, 600), true);
         GpioBoard.Provider provider;

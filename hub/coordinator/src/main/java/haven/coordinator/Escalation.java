@@ -73,9 +73,7 @@ public final class Escalation implements AutoCloseable {
             List<Incident> changed = db.inTransaction(c -> {
                 List<Long> ids = new ArrayList<>();
                 // A failed filter check is the technician's, closed by its recorded action: it never escalates as a worry.
-                ids.addAll(update(c, """
-                        UPDATE incidents SET status = 'escalated', escalated_at = ?
-                        WHERE status = 'open' AND opened_at <= ? AND source <> 'filter-check' RETURNING id""", Json.time(now), Json.time(now.minus(ackWithin))));
+                ids.addAll(overdue(c, now));
                 int escalatedCount = ids.size();
                 for (Long id : ids) {
                     audit.record(c, "system", "escalated", "incident=" + id + " unacknowledged for " + ackWithin.toMinutes() + " min");
@@ -121,6 +119,36 @@ public final class Escalation implements AutoCloseable {
             log.error("escalation pass failed reason={}", e.getMessage());
             return 0;
         }
+    }
+
+    /**
+     * Escalates what has waited longer than {@code ackWithin} since the coordinator received it. Instants are
+     * compared, not the hub's text: a hub clock in 2099 once kept a worry from ever escalating.
+     */
+    private List<Long> overdue(Connection c, Instant now) throws SQLException {
+        Instant due = now.minus(ackWithin);
+        List<Long> waiting = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id, coalesce(received_at, opened_at) FROM incidents WHERE status = 'open' AND source <> 'filter-check'");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                if (!Instant.parse(rs.getString(2)).isAfter(due)) {
+                    waiting.add(rs.getLong(1));
+                }
+            }
+        }
+        List<Long> escalated = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE incidents SET status = 'escalated', escalated_at = ? WHERE id = ? AND status = 'open'")) {
+            for (Long id : waiting) {
+                ps.setString(1, Json.time(now));
+                ps.setLong(2, id);
+                if (ps.executeUpdate() == 1) {
+                    escalated.add(id);
+                }
+            }
+        }
+        return escalated;
     }
 
     private static List<Long> update(Connection c, String sql, String a, String b) throws SQLException {

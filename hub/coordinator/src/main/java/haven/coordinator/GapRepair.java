@@ -26,12 +26,16 @@ import org.slf4j.LoggerFactory;
 public final class GapRepair implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GapRepair.class);
     private static final int MAX_RANGES_PER_ROOM = 5;
+    /** Unanswered passes before repair stops asking a room (40 x 15 s = 10 minutes) and says so on the room. */
+    public static final int MAX_ASKS = 40;
     private static final StaffSession SYSTEM = new StaffSession("-", "coordinator", Role.COORDINATOR, "-", Instant.MAX,
             java.util.Set.of());
 
     private final Database db;
     private final Rooms rooms;
     private final CommandSender commands;
+    private final java.time.Clock clock;
+    private final int maxAsks;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gap-repair");
         t.setDaemon(true);
@@ -39,9 +43,15 @@ public final class GapRepair implements AutoCloseable {
     });
 
     public GapRepair(Database db, Rooms rooms, CommandSender commands) {
+        this(db, rooms, commands, java.time.Clock.systemUTC(), MAX_ASKS);
+    }
+
+    public GapRepair(Database db, Rooms rooms, CommandSender commands, java.time.Clock clock, int maxAsks) {
         this.db = db;
         this.rooms = rooms;
         this.commands = commands;
+        this.clock = clock;
+        this.maxAsks = maxAsks;
     }
 
     public void start(Duration every) {
@@ -53,6 +63,10 @@ public final class GapRepair implements AutoCloseable {
         int requested = 0;
         try {
             for (RoomId room : db.read(rooms::roomsWithGaps)) {
+                if (!db.inTransaction(c -> rooms.askAgain(c, room, maxAsks, clock.instant()))) {
+                    log.warn("gap repair stopped asking room={} asks={}", room, maxAsks);
+                    continue;
+                }
                 List<long[]> ranges = db.read(c -> rooms.missingRanges(c, room, MAX_RANGES_PER_ROOM));
                 for (long[] range : ranges) {
                     long to = Math.min(range[1], range[0] + Command.MAX_RESEND - 1);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Event;
 import haven.protocol.Category;
 import haven.protocol.Json;
+import haven.protocol.RoomId;
 import haven.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,14 +18,22 @@ import java.util.Optional;
 /** The incident log's SQL: one incident per worry report, updated by follow-up events and staff. */
 public final class Incidents {
 
-    /** Applies a worry event inside the ingest transaction; returns the incident it touched. */
+    /** For tools that replay events without a receive time of their own (benchmarks): the hub's time stands in. */
     public Optional<Incident> apply(Connection c, Event event) throws SQLException {
+        return apply(c, event, event.at());
+    }
+
+    /**
+     * Applies a worry event inside the ingest transaction; returns the incident it touched. {@code receivedAt} is
+     * the coordinator's clock: what escalation and the lists go by.
+     */
+    public Optional<Incident> apply(Connection c, Event event, Instant receivedAt) throws SQLException {
         Dialect dialect = Dialect.of(c);
         switch (event.type()) {
             case WORRY_REPORTED -> {
                 try (PreparedStatement ps = c.prepareStatement("""
-                        INSERT INTO incidents(report_id, site, room, status, presses, category, computer, opened_at)
-                        VALUES (?,?,?,'open',?,?,?,?)
+                        INSERT INTO incidents(report_id, site, room, status, presses, category, computer, opened_at, received_at)
+                        VALUES (?,?,?,'open',?,?,?,?,?)
                         ON CONFLICT(report_id) DO UPDATE SET presses = %s,
                             category = coalesce(incidents.category, excluded.category),
                             computer = coalesce(incidents.computer, excluded.computer)""".formatted(
@@ -36,13 +45,14 @@ public final class Incidents {
                     ps.setString(5, text(event, "category"));
                     ps.setString(6, text(event, "computer"));
                     ps.setString(7, Json.time(event.at()));
+                    ps.setString(8, Json.time(receivedAt));
                     ps.executeUpdate();
                 }
                 return numbered(c, find(c, event.id()));
             }
             case WORRY_REPEATED -> {
                 String report = event.data().path("report").asText();
-                ensureOpened(c, event, report);
+                ensureOpened(c, event, report, receivedAt);
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE incidents SET presses = " + dialect.greatest("presses", "?") + " WHERE report_id = ?")) {
                     ps.setLong(1, event.data().path("presses").asLong());
@@ -53,7 +63,7 @@ public final class Incidents {
             }
             case WORRY_DETAILED -> {
                 String report = event.data().path("report").asText();
-                ensureOpened(c, event, report);
+                ensureOpened(c, event, report, receivedAt);
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE incidents SET category = coalesce(?, category), computer = coalesce(?, computer) WHERE report_id = ?")) {
                     ps.setString(1, text(event, "category"));
@@ -68,6 +78,38 @@ public final class Incidents {
             }
             default -> {
                 return Optional.empty();
+            }
+        }
+    }
+
+    /** The report id a worry event opens or names, or empty for other events. */
+    public static Optional<String> reportOf(Event event) {
+        return switch (event.type()) {
+            case WORRY_REPORTED -> Optional.of(event.id());
+            case WORRY_REPEATED, WORRY_DETAILED, WORRY_FOLLOW_UP -> Optional.of(event.data().path("report").asText(""));
+            default -> Optional.empty();
+        };
+    }
+
+    /** The room of the incident with this report id, if there is one. */
+    public Optional<RoomId> roomOf(Connection c, String reportId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM incidents WHERE report_id = ?")) {
+            ps.setString(1, reportId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new RoomId(rs.getString(1), rs.getString(2))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Worries of one room nobody has acknowledged yet (open or escalated): what the per-room cap counts. */
+    public long unacknowledged(Connection c, RoomId room) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM incidents WHERE site = ? AND room = ?"
+                + " AND status IN ('open', 'escalated') AND source = 'worry'")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
             }
         }
     }
@@ -102,14 +144,15 @@ public final class Incidents {
      * A follow-up can arrive before its report (out-of-order delivery after an outage): open the
      * incident from the follow-up so nothing waits on ordering; the report fills in when it lands.
      */
-    private static void ensureOpened(Connection c, Event event, String report) throws SQLException {
+    private static void ensureOpened(Connection c, Event event, String report, Instant receivedAt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO incidents(report_id, site, room, status, presses, opened_at)
-                VALUES (?,?,?,'open',1,?) ON CONFLICT(report_id) DO NOTHING""")) {
+                INSERT INTO incidents(report_id, site, room, status, presses, opened_at, received_at)
+                VALUES (?,?,?,'open',1,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
             ps.setString(1, report);
             ps.setString(2, event.room().site());
             ps.setString(3, event.room().room());
             ps.setString(4, Json.time(event.at()));
+            ps.setString(5, Json.time(receivedAt));
             ps.executeUpdate();
         }
     }
@@ -268,20 +311,45 @@ public final class Incidents {
         return out;
     }
 
-    /** Open = not yet closed (new or acknowledged), oldest first: the most urgent at the top. */
+    /** At most this many incidents in one list: counted after the viewer's filter, never before. */
+    public static final int MAX_LISTED = 500;
+    /**
+     * At most this many unacknowledged incidents of one room in one list (its newest received): a flood from one
+     * hub shows as a condition on its room (IngestGuard), not as the whole list. Acknowledging brings the next up.
+     */
+    public static final int MAX_LISTED_PER_ROOM = 20;
+
+    /** Every incident of the status, as {@link #list(Connection, String, java.util.function.Predicate)} orders them. */
     public List<Incident> list(Connection c, String status) throws SQLException {
+        return list(c, status, i -> true);
+    }
+
+    /**
+     * The incidents one viewer may see, most urgent first: not yet acknowledged (escalated, then open) before the
+     * rest, and within each the most recently received (by the coordinator's clock) first; at most
+     * {@link #MAX_LISTED_PER_ROOM} unacknowledged ones per room. The viewer's filter runs BEFORE the caps: 5,000 forged reports about an adult from one hub once filled a list capped first and
+     * filtered after, so the DSL saw none of the real open worries, nor a new press.
+     */
+    public List<Incident> list(Connection c, String status, java.util.function.Predicate<Incident> visible) throws SQLException {
         String where = switch (status) {
             case "open" -> "WHERE status IN ('open', 'acknowledged', 'escalated')";
             case "closed" -> "WHERE status = 'closed'";
             case "all" -> "";
-            default -> throw new IllegalArgumentException("status must be open, closed or all, got '" + status + "'");
+            default -> throw new IllegalArgumentException("status must be open, closed or all");
         };
         List<Incident> out = new ArrayList<>();
+        java.util.Map<RoomId, Integer> waitingPerRoom = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents " + where
-                + " ORDER BY CASE status WHEN 'escalated' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, opened_at, id LIMIT 500");
+                + " ORDER BY CASE status WHEN 'escalated' THEN 0 WHEN 'open' THEN 1 ELSE 2 END,"
+                + " coalesce(received_at, opened_at) DESC, id DESC");
              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(Incident.from(rs));
+            while (out.size() < MAX_LISTED && rs.next()) {
+                Incident incident = Incident.from(rs);
+                boolean waiting = incident.status().equals("open") || incident.status().equals("escalated");
+                if (visible.test(incident)
+                        && (!waiting || waitingPerRoom.merge(incident.room(), 1, Integer::sum) <= MAX_LISTED_PER_ROOM)) {
+                    out.add(incident);
+                }
             }
         }
         return out;

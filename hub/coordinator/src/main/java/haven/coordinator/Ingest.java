@@ -64,6 +64,7 @@ public final class Ingest implements AutoCloseable {
     private final Projector projector;
     private final Changes feed;
     private final Clock clock;
+    private final IngestGuard guard;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -84,6 +85,7 @@ public final class Ingest implements AutoCloseable {
         this.projector = new Projector(incidents, rooms, isolations);
         this.feed = feed;
         this.clock = clock;
+        this.guard = new IngestGuard(incidents, rooms);
     }
 
     /** Told how long each new worry took from the press (hub clock) to its commit here (our clock). */
@@ -138,7 +140,7 @@ public final class Ingest implements AutoCloseable {
                     log.debug("ingest batch size={} micros={}", batch.size(), (System.nanoTime() - started) / 1000);
                 } catch (SQLException | RuntimeException e) {
                     // Nothing in the batch was acknowledged: drop the connection and let the broker resend it.
-                    log.error("ingest commit failed, broker will redeliver count={} reason={}", batch.size(), e.getMessage());
+                    log.error("ingest commit failed, broker will redeliver count={} error={}", batch.size(), e.getClass().getName());
                     queue.clear();
                     MqttLink current = link;
                     if (current != null) {
@@ -176,8 +178,9 @@ public final class Ingest implements AutoCloseable {
                 } catch (SQLException | RuntimeException e) {
                     // A bug or a broken row must not block the rest, nor come back for ever: keep it aside.
                     c.rollback(before);
-                    log.error("ingest could not apply a message topic={}", item.topic(), e);
-                    reject(c, item, "internal error while storing: " + e.getClass().getSimpleName() + ": " + e.getMessage(), tally);
+                    // The class only: a database's message can quote the row, and the row is a hub's data.
+                    log.error("ingest could not apply a message room={} error={}", roomOf(item.topic()), e.getClass().getName());
+                    reject(c, item, "internal error while storing: " + e.getClass().getSimpleName(), tally);
                     out.add(Change.NONE);
                 }
             }
@@ -218,6 +221,12 @@ public final class Ingest implements AutoCloseable {
             reject(c, item, e.getMessage(), tally);
             return Change.NONE;
         }
+        // Validation before the write: what a valid payload may claim (IngestGuard), rejected and kept.
+        Optional<String> refused = guard.refusal(c, event, now);
+        if (refused.isPresent()) {
+            reject(c, item, refused.get(), tally);
+            return Change.NONE;
+        }
         if (!eventLog.append(c, event, now)) {
             count(c, "duplicates");
             tally.duplicates++;
@@ -248,6 +257,11 @@ public final class Ingest implements AutoCloseable {
             reject(c, item, e.getMessage(), tally);
             return Change.NONE;
         }
+        Optional<String> refused = guard.refusal(c, statusTopic.room(), status);
+        if (refused.isPresent()) {
+            reject(c, item, refused.get(), tally);
+            return Change.NONE;
+        }
         ClockSkew.status(c, statusTopic.room(), status, now);
         log.info("presence room={} online={}", statusTopic.room(), status.online());
         return new Change(Optional.empty(), rooms.presence(c, statusTopic.room(), status, now), Optional.empty(), Optional.empty());
@@ -257,7 +271,9 @@ public final class Ingest implements AutoCloseable {
         byte[] payload = item.payload();
         String topic = item.topic();
         tally.rejected++;
-        log.warn("payload rejected topic={} size={} reason={}", topic, payload.length, reason);
+        // The room (an id the topic's pattern allows) and the reason (names a field, never its value); the topic and
+        // payload themselves go only to the rejected table, where staff with the database can inspect them.
+        log.warn("payload rejected room={} size={} reason={}", roomOf(topic), payload.length, reason);
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO rejected(received_at, topic, reason, size, payload) VALUES (?,?,?,?,?)")) {
             ps.setString(1, Json.time(clock.instant()));
@@ -268,6 +284,10 @@ public final class Ingest implements AutoCloseable {
             ps.executeUpdate();
         }
         count(c, "rejected");
+    }
+
+    private static String roomOf(String topic) {
+        return Topics.parse(topic).map(p -> p.room().toString()).orElse("-");
     }
 
     private static void count(Connection c, String name) throws SQLException {

@@ -43,7 +43,7 @@ public final class Projections {
     private static final List<String> INCIDENT_COLUMNS = List.of("site", "room", "status", "presses", "category", "computer",
             "opened_at", "acked_at", "acked_by", "closed_at", "closed_by", "outcome", "notes", "url", "nature", "escalated_at",
             "open_at_end_of_day", "source", "about", "illegal", "logged_by", "summary", "assigned_to", "came_forward_at",
-            "came_forward_by");
+            "came_forward_by", "received_at");
     private static final List<String> ISOLATION_COLUMNS = List.of("mac", "ip", "backend", "status", "verified", "detail",
             "applied_at", "release_requested_at", "released_at");
     private static final List<String> BEFORE_CHAIN = List.of("status", "acked_at", "acked_by", "closed_at", "closed_by", "outcome",
@@ -129,7 +129,7 @@ public final class Projections {
                             json.path("data"));
                     continue;
                 }
-                Event event = codec.decode(payload.getBytes(StandardCharsets.UTF_8));
+                Event event = codec.decodeLogged(payload.getBytes(StandardCharsets.UTF_8));
                 Projector.Touched touched = projector.hubEvent(target, event, Instant.parse(rs.getString(8)));
                 if (touched.incident().isPresent()) {
                     Map<String, String> before = beforeChain.remove(touched.incident().get().reportId());

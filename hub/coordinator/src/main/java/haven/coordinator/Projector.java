@@ -37,7 +37,7 @@ public final class Projector {
 
     /** A hub's event, just appended to the log in this transaction. */
     public Touched hubEvent(Connection c, Event event, Instant receivedAt) throws SQLException {
-        Optional<Incident> incident = incidents.apply(c, event);
+        Optional<Incident> incident = incidents.apply(c, event, receivedAt);
         Optional<IsolationView> isolation = isolations.apply(c, event);
         Optional<RoomView> room = rooms.aupReviewed(c, event, rooms.eventLogged(c, event, receivedAt));
         if (incident.isEmpty()) {

@@ -8,13 +8,13 @@ import java.sql.SQLException;
 
 /** A classroom on the dashboard grid: presence, what it displays, and any warning about lost events. */
 public record RoomView(RoomId room, boolean online, String since, String version, String aupKeyStage,
-                       String aupVersion, String condition, String gapWarning, String aupReviewedAt) {
+                       String aupVersion, String condition, String gapWarning, String aupReviewedAt, String flood) {
 
-    static final String COLUMNS = "site, room, online, since, version, aup_key_stage, aup_version, condition, gap_warning, aup_reviewed_at";
+    static final String COLUMNS = "site, room, online, since, version, aup_key_stage, aup_version, condition, gap_warning, aup_reviewed_at, flood";
 
     static RoomView from(ResultSet rs) throws SQLException {
         return new RoomView(new RoomId(rs.getString(1), rs.getString(2)), rs.getInt(3) == 1, rs.getString(4),
-                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11));
     }
 
     public ObjectNode toJson() {
@@ -29,6 +29,8 @@ public record RoomView(RoomId room, boolean online, String since, String version
         json.put("condition", condition);
         json.put("gapWarning", gapWarning);
         json.put("aupReviewedAt", aupReviewedAt);
+        // Set while the room's hub is over its ingest limits (IngestGuard): one line instead of a buried dashboard.
+        json.put("flood", flood);
         return json;
     }
 }

@@ -93,6 +93,62 @@ public final class Rooms {
         return find(c, event.room());
     }
 
+    /** The highest seq this hub has logged or said it has (0 for a room never heard of): what a seq jump is measured from. */
+    public long highestKnown(Connection c, RoomId room) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Dialect.of(c).greatest("last_seq", "expected_seq")
+                + " FROM rooms WHERE site = ? AND room = ?")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** The hub of this room is over an ingest limit (IngestGuard): one condition on the room, however many reports. */
+    public void flooded(Connection c, RoomId room, String reason, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO rooms(site, room, online, since) VALUES (?,?,1,?)
+                ON CONFLICT(site, room) DO NOTHING""")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            ps.setString(3, Json.time(at));
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE rooms SET flood_refused = flood_refused + 1, flood_last = ? WHERE site = ? AND room = ?")) {
+            ps.setString(1, Json.time(at));
+            ps.setString(2, room.site());
+            ps.setString(3, room.room());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT flood_refused FROM rooms WHERE site = ? AND room = ?")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long refused = rs.getLong(1);
+                try (PreparedStatement up = c.prepareStatement("UPDATE rooms SET flood = ? WHERE site = ? AND room = ?")) {
+                    up.setString(1, "flood: " + reason + " (" + refused + " report(s) over the limits, last " + Json.time(at) + ")");
+                    up.setString(2, room.site());
+                    up.setString(3, room.room());
+                    up.executeUpdate();
+                }
+            }
+        }
+    }
+
+    /** A new report of this room within the limits: the flood condition ends once ten quiet minutes have passed. */
+    public void floodOver(Connection c, RoomId room, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE rooms SET flood = NULL, flood_refused = 0 WHERE site = ? AND room = ? AND flood_last IS NOT NULL AND flood_last < ?")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            ps.setString(3, Json.time(now.minus(java.time.Duration.ofMinutes(10))));
+            ps.executeUpdate();
+        }
+    }
+
     /** How many of a hub's events below the highest known seq are not in the log. */
     public long missing(Connection c, RoomId room) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(highestSeq(c)
@@ -109,12 +165,70 @@ public final class Rooms {
 
     private void recomputeGap(Connection c, RoomId room) throws SQLException {
         long missing = missing(c, room);
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE rooms SET
+                    repair_asks = CASE WHEN ? = 0 OR ? < repair_missing THEN 0 ELSE repair_asks END,
+                    repair_gave_up = CASE WHEN ? = 0 OR ? < repair_missing THEN NULL ELSE repair_gave_up END,
+                    repair_missing = CASE WHEN ? = 0 THEN 0 WHEN ? < repair_missing THEN ? ELSE repair_missing END
+                WHERE site = ? AND room = ?""")) {
+            // The gap shrank: the hub is answering, so repair starts counting afresh.
+            for (int i = 1; i <= 7; i++) {
+                ps.setLong(i, missing);
+            }
+            ps.setString(8, room.site());
+            ps.setString(9, room.room());
+            ps.executeUpdate();
+        }
+        boolean gaveUp;
+        try (PreparedStatement ps = c.prepareStatement("SELECT repair_gave_up FROM rooms WHERE site = ? AND room = ?")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            try (ResultSet rs = ps.executeQuery()) {
+                gaveUp = rs.next() && rs.getString(1) != null;
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("UPDATE rooms SET gap_warning = ? WHERE site = ? AND room = ?")) {
-            ps.setString(1, missing > 0 ? missing + " event(s) not yet received (possible loss; the hub is asked to resend)" : null);
+            ps.setString(1, missing == 0 ? null : gaveUp
+                    ? missing + " event(s) not received; the hub did not answer repeated resend requests and Haven has stopped asking: check the hub"
+                    : missing + " event(s) not yet received (possible loss; the hub is asked to resend)");
             ps.setString(2, room.site());
             ps.setString(3, room.room());
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Counts one resend request for this room's gap. False once {@code maxAsks} requests have gone unanswered
+     * (the gap did not shrink): a hub that never answers, or a gap no hub can fill, is not asked every 15 s for
+     * ever; the room says so instead, and asking starts again when the gap shrinks.
+     */
+    public boolean askAgain(Connection c, RoomId room, int maxAsks, Instant now) throws SQLException {
+        long missing = missing(c, room);
+        int asks;
+        try (PreparedStatement ps = c.prepareStatement("SELECT repair_asks, repair_gave_up FROM rooms WHERE site = ? AND room = ?")) {
+            ps.setString(1, room.site());
+            ps.setString(2, room.room());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getString(2) != null) {
+                    return false;
+                }
+                asks = rs.getInt(1);
+            }
+        }
+        boolean ask = asks < maxAsks;
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE rooms SET repair_asks = ?, repair_missing = ?, repair_gave_up = ? WHERE site = ? AND room = ?")) {
+            ps.setInt(1, ask ? asks + 1 : asks);
+            ps.setLong(2, missing);
+            ps.setString(3, ask ? null : Json.time(now));
+            ps.setString(4, room.site());
+            ps.setString(5, room.room());
+            ps.executeUpdate();
+        }
+        if (!ask) {
+            recomputeGap(c, room);
+        }
+        return ask;
     }
 
     /** Seq ranges [from, to] of this hub's events that are missing, oldest first, at most {@code limit} ranges. */
@@ -151,7 +265,7 @@ public final class Rooms {
 
     public List<RoomId> roomsWithGaps(Connection c) throws SQLException {
         List<RoomId> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM rooms WHERE gap_warning IS NOT NULL AND online = 1");
+        try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM rooms WHERE gap_warning IS NOT NULL AND online = 1 AND repair_gave_up IS NULL");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new RoomId(rs.getString(1), rs.getString(2)));

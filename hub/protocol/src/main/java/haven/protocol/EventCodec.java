@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Encodes and strictly decodes event envelopes. Decoding checks everything the coordinator relies on:
@@ -16,6 +15,19 @@ public final class EventCodec {
     public static final int MAX_PAYLOAD_BYTES = 16 * 1024;
     private static final List<String> ENVELOPE_FIELDS = List.of("id", "seq", "type", "site", "room", "at", "data");
     private static final int MAX_COMPUTER = 32;
+    /** What the hub cuts isolation evidence, handles and reasons to (IsolationFlow). */
+    private static final int MAX_EVIDENCE = 2000;
+
+    /**
+     * What a pupil's "which computer" may be: the kiosk pad's number (1 to 3 digits) or a machine label of the
+     * PC-07 kind (letters, an optional hyphen, digits). Free text is refused: a name typed there would enter the
+     * append-only log for good. The hub further accepts only labels of its own inventory (Classroom.detail).
+     */
+    private static final java.util.regex.Pattern KIOSK_COMPUTER = java.util.regex.Pattern.compile("([A-Za-z]{1,12}-?)?[0-9]{1,3}");
+
+    public static boolean isKioskComputer(String computer) {
+        return computer != null && KIOSK_COMPUTER.matcher(computer).matches();
+    }
 
     public byte[] encode(Event event) {
         return Json.write(toJson(event)).getBytes(StandardCharsets.UTF_8);
@@ -41,34 +53,42 @@ public final class EventCodec {
         Topics.Parsed parsed = Topics.parse(topic)
                 .orElseThrow(() -> new ContractViolation("topic '" + topic + "' is not part of contract v1"));
         if (!(parsed instanceof Topics.EventTopic eventTopic)) {
-            throw new ContractViolation("topic '" + topic + "' is not an event topic");
+            throw new ContractViolation("topic is not an event topic");
         }
         Event event = decode(payload);
         if (!event.room().equals(eventTopic.room())) {
-            throw new ContractViolation("site/room " + event.room() + " does not match the topic's " + eventTopic.room());
+            throw new ContractViolation("field 'site' or 'room' does not match the topic");
         }
         if (!event.type().wire().equals(eventTopic.type())) {
-            throw new ContractViolation("type '" + event.type().wire() + "' does not match the topic's '" + eventTopic.type() + "'");
+            throw new ContractViolation("field 'type' does not match the topic");
         }
         return event;
     }
 
     public Event decode(byte[] payload) {
+        return decode(payload, true);
+    }
+
+    /**
+     * An event already in the coordinator's log, read back (rebuilding projections): it was valid under the
+     * contract of its day, which was looser before the hostile-hub rules (ids, strict data, the computer), so
+     * only the envelope is checked. Never for anything arriving from a hub.
+     */
+    public Event decodeLogged(byte[] payload) {
+        return decode(payload, false);
+    }
+
+    private Event decode(byte[] payload, boolean strict) {
         JsonNode json = Json.parse(payload);
         if (!json.isObject()) {
             throw new ContractViolation("payload must be a JSON object");
         }
         Json.onlyFields(json, "", ENVELOPE_FIELDS);
-        String id = Json.requireText(json, "id", 36);
-        try {
-            UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw new ContractViolation("field 'id' must be a UUID, got '" + id + "'");
-        }
+        String id = strict ? requireUuid7(json, "id") : Json.requireText(json, "id", 36);
         long seq = Json.requirePositiveLong(json, "seq");
         String typeName = Json.requireText(json, "type", 64);
         EventType type = EventType.fromWire(typeName)
-                .orElseThrow(() -> new ContractViolation("field 'type' has unknown event type '" + typeName + "'"));
+                .orElseThrow(() -> new ContractViolation("field 'type' names an unknown event type"));
         String site = Json.requireText(json, "site", 32);
         String room = Json.requireText(json, "room", 32);
         if (!Ids.isValid(site) || !Ids.isValid(room)) {
@@ -76,7 +96,9 @@ public final class EventCodec {
         }
         Instant at = Json.parseTime("at", Json.requireText(json, "at", 40));
         ObjectNode data = Json.requireObject(json, "data");
-        checkData(type, data);
+        if (strict) {
+            checkData(type, data);
+        }
         return new Event(id, seq, type, new RoomId(site, room), at, data);
     }
 
@@ -89,17 +111,17 @@ public final class EventCodec {
             }
             case WORRY_REPEATED -> {
                 Json.onlyFields(data, "data.", List.of("report", "presses"));
-                Json.requireText(data, "data.report", 36);
+                requireUuid7(data, "data.report");
                 Json.requirePositiveLong(data, "data.presses");
             }
             case WORRY_DETAILED -> {
                 Json.onlyFields(data, "data.", List.of("report", "category", "computer"));
-                Json.requireText(data, "data.report", 36);
+                requireUuid7(data, "data.report");
                 checkCategoryAndComputer(data);
             }
             case WORRY_FOLLOW_UP -> {
                 Json.onlyFields(data, "data.", List.of("report", "codeHash"));
-                Json.requireText(data, "data.report", 36);
+                requireUuid7(data, "data.report");
                 if (!Json.requireText(data, "data.codeHash", 64).matches("[0-9a-f]{64}")) {
                     throw new ContractViolation("field 'data.codeHash' must be 64 lowercase hex characters");
                 }
@@ -127,22 +149,90 @@ public final class EventCodec {
                 }
                 data.get("results").forEach(FilterResult::fromJson);
             }
-            default -> {
-                // Isolation, switch, hub and command events carry evidence fields that vary by backend;
-                // the envelope is still checked in full, and the 16 KiB limit bounds them.
+            case ISOLATION_REQUESTED -> {
+                Json.onlyFields(data, "data.", List.of("machine", "mac", "ip", "backend", "trigger"));
+                checkTarget(data, false);
+                optionalText(data, "data.trigger", 16);
             }
+            case ISOLATION_APPLIED -> {
+                Json.onlyFields(data, "data.", List.of("machine", "mac", "ip", "backend", "handle", "verified", "evidence"));
+                checkTarget(data, true);
+                optionalText(data, "data.handle", MAX_EVIDENCE);
+                optionalText(data, "data.evidence", MAX_EVIDENCE);
+                if (!data.path("verified").isBoolean()) {
+                    throw new ContractViolation("field 'data.verified' must be true or false");
+                }
+            }
+            case ISOLATION_FAILED -> {
+                Json.onlyFields(data, "data.", List.of("machine", "mac", "ip", "backend", "reason"));
+                checkTarget(data, true);
+                optionalText(data, "data.reason", MAX_EVIDENCE);
+            }
+            case ISOLATION_RELEASED -> {
+                Json.onlyFields(data, "data.", List.of("machine", "mac", "ip", "backend"));
+                checkTarget(data, true);
+            }
+            case SWITCH_CHANGED -> {
+                Json.onlyFields(data, "data.", List.of("on"));
+                if (!data.path("on").isBoolean()) {
+                    throw new ContractViolation("field 'data.on' must be true or false");
+                }
+            }
+            case HUB_STARTED -> {
+                Json.onlyFields(data, "data.", List.of("version", "gpio"));
+                Json.requireText(data, "data.version", 32);
+                Json.requireText(data, "data.gpio", 16);
+            }
+            case CMD_APPLIED -> {
+                Json.onlyFields(data, "data.", List.of("command", "name"));
+                Json.requireText(data, "data.command", 64);
+                Json.requireText(data, "data.name", 32);
+            }
+            default -> throw new ContractViolation("field 'type' has no data rule in the codec");
         }
+    }
+
+    /**
+     * Every field is bounded, and no event type takes fields the contract does not name: an extra field (a pupil's
+     * name) would otherwise enter the append-only log for good.
+     */
+    private static void checkTarget(ObjectNode data, boolean backendRequired) {
+        Json.requireText(data, "data.machine", MAX_COMPUTER);
+        if (!Json.requireText(data, "data.mac", 17).matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+            throw new ContractViolation("field 'data.mac' must be a lowercase colon-separated MAC address");
+        }
+        if (!Json.requireText(data, "data.ip", 45).matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F.]*:[0-9a-fA-F:.]*")) {
+            throw new ContractViolation("field 'data.ip' must be an IPv4 or IPv6 address");
+        }
+        if (backendRequired || data.has("backend")) {
+            Json.requireText(data, "data.backend", 32);
+        }
+    }
+
+    private static void optionalText(ObjectNode data, String field, int max) {
+        String leaf = field.substring(field.lastIndexOf('.') + 1);
+        if (data.has(leaf) && (!data.get(leaf).isTextual() || data.get(leaf).asText().length() > max)) {
+            throw new ContractViolation("field '" + field + "' must be text of at most " + max + " characters");
+        }
+    }
+
+    private static String requireUuid7(com.fasterxml.jackson.databind.JsonNode json, String field) {
+        String id = Json.requireText(json, field, 36);
+        if (!UuidV7.isCanonical(id)) {
+            throw new ContractViolation("field '" + field + "' must be a lowercase RFC 9562 UUIDv7");
+        }
+        return id;
     }
 
     private static void checkCategoryAndComputer(ObjectNode data) {
         if (data.has("category")) {
             String category = Json.requireText(data, "data.category", 32);
             if (Category.fromWire(category).isEmpty()) {
-                throw new ContractViolation("field 'data.category' has unknown category '" + category + "'");
+                throw new ContractViolation("field 'data.category' names an unknown category");
             }
         }
-        if (data.has("computer")) {
-            Json.requireText(data, "data.computer", MAX_COMPUTER);
+        if (data.has("computer") && !isKioskComputer(Json.requireText(data, "data.computer", MAX_COMPUTER))) {
+            throw new ContractViolation("field 'data.computer' is not a machine number or label");
         }
     }
 }

@@ -15,7 +15,7 @@ public record FilterResult(String category, String target, String expected, Stri
     public FilterResult {
         new FilterTargets.Target(category, target, expected);
         if (!RESULTS.contains(result)) {
-            throw new ContractViolation("field 'data.results.result' must be one of " + RESULTS + ", got '" + result + "'");
+            throw new ContractViolation("field 'data.results.result' must be one of " + RESULTS);
         }
         if (evidence == null) {
             throw new ContractViolation("field 'data.results.evidence' is missing");

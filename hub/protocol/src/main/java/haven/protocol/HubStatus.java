@@ -26,6 +26,17 @@ public record HubStatus(boolean online, Instant at, String version, String aupKe
         this(online, at, version, aupKeyStage, aupVersion, isolations, condition, lastSeq, java.util.Optional.empty());
     }
 
+    /** The outbox's condition carries an exception message; the hub cuts it to this. */
+    public static final int MAX_CONDITION = 200;
+    private static final int MAX_ISOLATIONS = 64;
+
+    private static void bounded(JsonNode parent, String field, int max) {
+        JsonNode value = parent.path(field.substring(field.lastIndexOf('.') + 1));
+        if (!value.isMissingNode() && !value.isNull() && (!value.isTextual() || value.asText().length() > max)) {
+            throw new ContractViolation("field '" + field + "' must be text of at most " + max + " characters");
+        }
+    }
+
     public byte[] encode() {
         ObjectNode json = Json.object();
         json.put("state", online ? "online" : "offline");
@@ -38,7 +49,7 @@ public record HubStatus(boolean online, Instant at, String version, String aupKe
         ArrayNode list = hub.putArray("isolations");
         isolations.forEach(list::add);
         if (condition != null) {
-            hub.put("condition", condition);
+            hub.put("condition", condition.length() > MAX_CONDITION ? condition.substring(0, MAX_CONDITION) : condition);
         }
         hub.put("lastSeq", lastSeq);
         health.ifPresent(h -> hub.set("health", h.toJson()));
@@ -50,15 +61,42 @@ public record HubStatus(boolean online, Instant at, String version, String aupKe
             throw new ContractViolation("status payload is " + payload.length + " bytes, over the limit");
         }
         JsonNode json = Json.parse(payload);
+        if (!json.isObject()) {
+            throw new ContractViolation("status payload must be a JSON object");
+        }
+        // Strict and bounded like an event: a retained status is shown on every dashboard and kept in rooms.
+        Json.onlyFields(json, "", List.of("state", "at", "hub"));
         String state = Json.requireText(json, "state", 16);
         if (!state.equals("online") && !state.equals("offline")) {
-            throw new ContractViolation("field 'state' must be online or offline, got '" + state + "'");
+            throw new ContractViolation("field 'state' must be online or offline");
         }
         Instant at = Json.parseTime("at", Json.requireText(json, "at", 40));
         JsonNode hub = json.path("hub");
+        if (!hub.isMissingNode() && !hub.isObject()) {
+            throw new ContractViolation("field 'hub' must be an object");
+        }
+        Json.onlyFields(hub, "hub.", List.of("version", "aup", "isolations", "condition", "lastSeq", "health"));
         JsonNode aup = hub.path("aup");
+        Json.onlyFields(aup, "hub.aup.", List.of("keyStage", "version"));
+        bounded(hub, "hub.version", 32);
+        bounded(aup, "hub.aup.keyStage", 32);
+        bounded(aup, "hub.aup.version", 64);
+        bounded(hub, "hub.condition", MAX_CONDITION);
+        JsonNode list = hub.path("isolations");
+        if (!list.isMissingNode() && (!list.isArray() || list.size() > MAX_ISOLATIONS)) {
+            throw new ContractViolation("field 'hub.isolations' must be a list of at most " + MAX_ISOLATIONS);
+        }
         List<String> isolations = new ArrayList<>();
-        hub.path("isolations").forEach(n -> isolations.add(n.asText()));
+        for (JsonNode n : list) {
+            if (!n.isTextual() || n.asText().isEmpty() || n.asText().length() > 32) {
+                throw new ContractViolation("field 'hub.isolations' must hold machine labels of 1 to 32 characters");
+            }
+            isolations.add(n.asText());
+        }
+        JsonNode lastSeq = hub.path("lastSeq");
+        if (!lastSeq.isMissingNode() && (!lastSeq.isIntegralNumber() || !lastSeq.canConvertToLong() || lastSeq.asLong() < 0)) {
+            throw new ContractViolation("field 'hub.lastSeq' must be a whole number, 0 or more");
+        }
         return new HubStatus(state.equals("online"), at, hub.path("version").asText(""),
                 aup.path("keyStage").asText(""), aup.path("version").asText(""), isolations,
                 hub.hasNonNull("condition") ? hub.get("condition").asText() : null, hub.path("lastSeq").asLong(0),

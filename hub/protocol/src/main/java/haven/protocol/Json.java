@@ -43,7 +43,7 @@ public final class Json {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException | NullPointerException e) {
-            throw new ContractViolation("field '" + field + "' must be an ISO-8601 UTC time, got " + quote(text));
+            throw new ContractViolation("field '" + field + "' must be an ISO-8601 UTC time");
         }
     }
 
@@ -55,7 +55,10 @@ public final class Json {
             }
             return node;
         } catch (IOException e) {
-            throw new ContractViolation("payload is not JSON: " + firstLine(e.getMessage()));
+            // Jackson's message quotes the text it choked on, which may be a pupil's name: say only where.
+            String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null
+                    ? " (line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr() + ")" : "";
+            throw new ContractViolation("payload is not JSON" + where);
         }
     }
 
@@ -123,7 +126,9 @@ public final class Json {
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             String name = it.next().getKey();
             if (!allowed.contains(name)) {
-                throw new ContractViolation("unknown field '" + where + name + "'");
+                // A field's name is shown only when it looks like one: a name could be the pupil's own.
+                throw new ContractViolation(name.matches("[A-Za-z][A-Za-z0-9_]{0,40}")
+                        ? "unknown field '" + where + name + "'" : "unknown field in '" + (where.isEmpty() ? "payload" : where) + "'");
             }
         }
     }
@@ -133,15 +138,4 @@ public final class Json {
         return dot < 0 ? dotted : dotted.substring(dot + 1);
     }
 
-    private static String quote(String text) {
-        return text == null ? "nothing" : "'" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'";
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
-    }
 }

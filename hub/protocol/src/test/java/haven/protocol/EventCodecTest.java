@@ -18,7 +18,7 @@ class EventCodecTest {
     private Event worry() {
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        return new Event(UUID.randomUUID().toString(), 7, EventType.WORRY_REPORTED, room,
+        return new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), 7, EventType.WORRY_REPORTED, room,
                 Instant.parse("2026-11-25T09:15:00Z"), data);
     }
 

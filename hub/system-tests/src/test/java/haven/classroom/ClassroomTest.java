@@ -135,6 +135,18 @@ class ClassroomTest {
     }
 
     @Test
+    void anAcknowledgementOfAnotherReportChangesNeitherTheScreenNorTheLight() {
+        classroom.press();
+        var args = Json.object();
+        args.put("report", new UuidV7(clock).next().toString()).put("incident", 1);
+        Command forged = new Command(new UuidV7(clock).next().toString(), clock.instant(), CommandName.ACK, "coordinator", "dsl", args);
+        classroom.apply(Command.decode("haven/v1/school/year5/cmd/ack", forged.encode()));
+        assertTrue(leds.isReportPending(), "the amber light still says nobody has seen it");
+        assertEquals("thanks", classroom.view().get("screen").asText(), "the pupil is not told an adult has seen it");
+        assertTrue(classroom.worryOpen());
+    }
+
+    @Test
     void theAupIsRenderedWithoutRawHtml() {
         Aup hostile = new Aup("ks2", "x", "t", "# Rules\n\n<script>alert(1)</script>\n\n[click](javascript:alert(1))");
         String html = hostile.html();
@@ -142,5 +154,19 @@ class ClassroomTest {
         assertFalse(html.contains("javascript:"), html);
         assertTrue(new String(Aup.sample("ks1").markdown().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)
                 .contains("Sample for your school to edit"));
+    }
+
+    @Test
+    void thePupilsComputerIsTheMachinesNumberOrOneOfTheRoomsLabelsNeverFreeText() {
+        Classroom withInventory = new Classroom(new RoomId("school", "year5"), outbox, leds, clock, Duration.ofSeconds(10),
+                Duration.ofSeconds(30), Aup.sample("ks2"), () -> { }, java.util.Set.of("PC-07", "PC-08"));
+        withInventory.press();
+        for (String notAMachine : List.of("Ada Lovelace", "Ada", "PC-99", "1234")) {
+            IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> withInventory.detail(null, notAMachine), notAMachine);
+            assertFalse(refused.getMessage().contains(notAMachine), "the refusal does not echo what was typed");
+        }
+        withInventory.detail(null, "PC-07");
+        withInventory.detail(null, "7");
     }
 }

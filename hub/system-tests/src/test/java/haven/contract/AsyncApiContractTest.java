@@ -222,7 +222,7 @@ class AsyncApiContractTest {
                 // Two quick presses: the second is inside the default 10 s coalescing window.
                 hub.classroom().press();
                 hub.classroom().press();
-                hub.classroom().detail(Category.OTHER.wire(), "PC-07");
+                hub.classroom().detail(Category.OTHER.wire(), "7"); // the kiosk pad sends the number
                 hub.classroom().keySwitch(true);
                 await().atMost(Duration.ofSeconds(20)).until(() -> seen(wire, EventType.WORRY_REPORTED).isPresent()
                         && seen(wire, EventType.WORRY_REPEATED).isPresent() && seen(wire, EventType.WORRY_DETAILED).isPresent()
@@ -366,6 +366,11 @@ class AsyncApiContractTest {
         assertInvalid(topic + "isolation.applied", applied, "a MAC that is not lowercase colon form");
         data.put("mac", "02:5b:26:a8:dc:12").remove("verified");
         assertInvalid(topic + "isolation.applied", applied, "isolation.applied without verified");
+        data.put("verified", true);
+        new EventCodec().decode(topic + "isolation.applied", Json.write(applied).getBytes(StandardCharsets.UTF_8));
+        data.put("pupilName", "A. Child");
+        assertInvalid(topic + "isolation.applied", applied, "an extra field in isolation data");
+        assertRejectedByCodec(topic + "isolation.applied", applied);
     }
 
     private static ObjectNode envelope(String type) {
@@ -399,6 +404,13 @@ class AsyncApiContractTest {
         badId.put("id", "not-a-uuid");
         assertInvalid(topic, badId, "an id that is not a UUID");
         assertRejectedByCodec(topic, badId);
+
+        for (String id : List.of(good.get("id").asText().toUpperCase(Locale.ROOT), java.util.UUID.randomUUID().toString(), "1-2-3-4-5")) {
+            ObjectNode notCanonical = good.deepCopy();
+            notCanonical.put("id", id);
+            assertInvalid(topic, notCanonical, "an id that is not a lowercase UUIDv7: " + id);
+            assertRejectedByCodec(topic, notCanonical);
+        }
 
         ObjectNode extraData = good.deepCopy();
         ((ObjectNode) extraData.get("data")).put("name", "A. Child");
@@ -477,7 +489,9 @@ class AsyncApiContractTest {
             assertTrue(doc.at(messagePointerFor(topic)).path("name").asText().equals(type.wire()), topic);
         }
         for (String strict : List.of("WorryReportedData", "WorryRepeatedData", "WorryDetailedData", "WorryFollowUpData", "EventEnvelope",
-                "FilterCheckedData", "FilterResult", "FilterTargets")) {
+                "FilterCheckedData", "FilterResult", "FilterTargets", "IsolationRequestedData", "IsolationAppliedData",
+                "IsolationFailedData", "IsolationReleasedData", "SwitchChangedData", "HubStartedData", "CmdAppliedData",
+                "ButtonTestedData", "HubStatus")) {
             assertFalse(doc.at("/components/schemas/" + strict + "/additionalProperties").asBoolean(true),
                     strict + " is strict in EventCodec, so the schema must be too");
         }

@@ -95,7 +95,7 @@ class CaseIsolationTest {
     }
 
     private void keySwitch(String machine, String ip) {
-        Event e = new Event(UUID.randomUUID().toString(), ++seq, EventType.ISOLATION_REQUESTED, YEAR5, clock.instant(),
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), ++seq, EventType.ISOLATION_REQUESTED, YEAR5, clock.instant(),
                 Json.object().put("machine", machine).put("mac", "02:00:00:00:00:0" + machine.length()).put("ip", ip));
         coordinator.ingest().onMessage(e.topic(), codec.encode(e), false);
     }

@@ -299,7 +299,7 @@ class CaseWorkTest {
     }
 
     private String worry() {
-        haven.protocol.Event e = new haven.protocol.Event(java.util.UUID.randomUUID().toString(), ++seq,
+        haven.protocol.Event e = new haven.protocol.Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), ++seq,
                 haven.protocol.EventType.WORRY_REPORTED, YEAR5, clock.instant(), Json.object().put("presses", 1));
         coordinator.ingest().onMessage(e.topic(), new haven.protocol.EventCodec().encode(e), false);
         return e.id();

@@ -77,7 +77,7 @@ class ClockSkewTest {
     private Event worry(long seq, Instant hubAt) {
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        Event e = new Event(UUID.randomUUID().toString(), seq, EventType.WORRY_REPORTED, room, hubAt, data);
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), seq, EventType.WORRY_REPORTED, room, hubAt, data);
         ingest.onMessage(e.topic(), codec.encode(e), false);
         return e;
     }

@@ -64,7 +64,7 @@ class CoordinatorRecordsTest {
     private Event worry(long seq) {
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        Event e = new Event(UUID.randomUUID().toString(), seq, EventType.WORRY_REPORTED, room, clock.instant(), data);
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), seq, EventType.WORRY_REPORTED, room, clock.instant(), data);
         ingest.onMessage(e.topic(), codec.encode(e), false);
         return e;
     }
@@ -73,7 +73,7 @@ class CoordinatorRecordsTest {
         ObjectNode data = Json.object();
         data.put("report", report);
         data.put("outcome", "accepted");
-        CoordinatorRecord r = new CoordinatorRecord(UUID.randomUUID().toString(), "notify.attempt", room, clock.instant(), data);
+        CoordinatorRecord r = new CoordinatorRecord(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), "notify.attempt", room, clock.instant(), data);
         db.inTransaction(c -> log.append(c, r, clock.instant()));
     }
 
@@ -117,7 +117,7 @@ class CoordinatorRecordsTest {
 
     @Test
     void aHubCannotSendARecordOfTheCoordinatorsOwn() {
-        String forged = "{\"id\":\"" + UUID.randomUUID() + "\",\"seq\":1,\"type\":\"notify.attempt\",\"site\":\"school\","
+        String forged = "{\"id\":\"" + new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next() + "\",\"seq\":1,\"type\":\"notify.attempt\",\"site\":\"school\","
                 + "\"room\":\"year5\",\"at\":\"2026-11-25T10:00:00Z\",\"data\":{}}";
         assertThrows(ContractViolation.class, () -> codec.decode(forged.getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class,

@@ -96,7 +96,7 @@ class FilterCheckIncidentTest {
         for (String result : results) {
             list.add(new FilterResult("cat" + i, "site" + i++ + ".test", "blocked", result, Json.object().put("status", 200)).toJson());
         }
-        return new Event(UUID.randomUUID().toString(), seq, EventType.FILTER_CHECKED, room, clock.instant(), data);
+        return new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), seq, EventType.FILTER_CHECKED, room, clock.instant(), data);
     }
 
     private void deliver(Event e) {
@@ -137,7 +137,7 @@ class FilterCheckIncidentTest {
         assertFalse(incident.visibleTo(Role.TEACHER) || incident.visibleTo(Role.GOVERNOR));
 
         // A worry is still redacted for the technician: only the source changes what they see.
-        Event worry = new Event(UUID.randomUUID().toString(), 3, EventType.WORRY_REPORTED, room, clock.instant(),
+        Event worry = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), 3, EventType.WORRY_REPORTED, room, clock.instant(),
                 Json.object().put("presses", 1));
         deliver(worry);
         Incident worryIncident = db.read(c -> incidents.find(c, worry.id())).orElseThrow();

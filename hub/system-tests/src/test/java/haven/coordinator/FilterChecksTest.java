@@ -73,7 +73,7 @@ class FilterChecksTest {
         data.putArray("results")
                 .add(new FilterResult("adult", "adult.test", "blocked", "blocked", Json.object().put("dns", "nxdomain")).toJson())
                 .add(new FilterResult("games", "=HYPERLINK(evil.test)", "blocked", gamesResult, evidence).toJson());
-        Event e = new Event(UUID.randomUUID().toString(), seq, EventType.FILTER_CHECKED, room, hubClock, data);
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), seq, EventType.FILTER_CHECKED, room, hubClock, data);
         ingest.onMessage(e.topic(), codec.encode(e), false);
         return e;
     }
@@ -99,7 +99,7 @@ class FilterChecksTest {
 
         assertEquals(FilterChecks.Recorded.RECORDED, checks.recordAction(failed.id(), "Reported to the filter provider", TECH));
         assertEquals(FilterChecks.Recorded.ALREADY_RECORDED, checks.recordAction(failed.id(), "again", TECH));
-        assertEquals(FilterChecks.Recorded.NO_SUCH_CHECK, checks.recordAction(UUID.randomUUID().toString(), "x", TECH));
+        assertEquals(FilterChecks.Recorded.NO_SUCH_CHECK, checks.recordAction(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), "x", TECH));
         var after = checks.list(10).get(0);
         assertEquals("closed", after.incident());
         assertEquals("Reported to the filter provider", after.action().orElseThrow());

@@ -88,7 +88,7 @@ class FilteringReportTest {
                 ObjectNode data = Json.object().put("check", "schedule").put("by", "schedule");
                 data.putArray("results").add(new FilterResult("games", "secret-target-" + i + ".test", "blocked", results[i],
                         Json.object()).toJson());
-                Event e = new Event(UUID.randomUUID().toString(), i + 1, EventType.FILTER_CHECKED, room, clock.instant(), data);
+                Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), i + 1, EventType.FILTER_CHECKED, room, clock.instant(), data);
                 ingest.onMessage(e.topic(), codec.encode(e), false);
                 ids.add(e.id());
                 clock.advance(Duration.ofDays(1)); // 30 Nov, 1 Dec, 2 Dec

@@ -68,7 +68,7 @@ class IngestTest {
     private Event worry(long seq) {
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        return new Event(UUID.randomUUID().toString(), seq, EventType.WORRY_REPORTED, room, clock.instant(), data);
+        return new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), seq, EventType.WORRY_REPORTED, room, clock.instant(), data);
     }
 
     private long count(String sql) throws Exception {
@@ -97,7 +97,7 @@ class IngestTest {
         ObjectNode data = Json.object();
         data.put("report", report.id());
         data.put("presses", 3);
-        Event repeat = new Event(UUID.randomUUID().toString(), 2, EventType.WORRY_REPEATED, room, clock.instant(), data);
+        Event repeat = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), 2, EventType.WORRY_REPEATED, room, clock.instant(), data);
         ingest.onMessage(repeat.topic(), codec.encode(repeat), false);
         ingest.onMessage(report.topic(), codec.encode(report), false);
         assertEquals(1, count("SELECT count(*) FROM incidents"));
@@ -139,7 +139,7 @@ class IngestTest {
         List<String[]> bad = new ArrayList<>();
         bad.add(new String[] {topic, "x".repeat(EventCodec.MAX_PAYLOAD_BYTES + 10)});
         bad.add(new String[] {topic, "{not json"});
-        bad.add(new String[] {topic, "{\"id\":\"" + UUID.randomUUID() + "\"}"});
+        bad.add(new String[] {topic, "{\"id\":\"" + new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next() + "\"}"});
         bad.add(new String[] {"haven/v1/school/year5/event/made.up", good.replace("worry.reported", "made.up")});
         bad.add(new String[] {"haven/v1/school/year6/event/worry.reported", good});
         bad.add(new String[] {"haven/v1/school/year5/gossip", good});

@@ -70,7 +70,7 @@ class RetentionPurgeTest {
     private void worry() {
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        Event e = new Event(UUID.randomUUID().toString(), ++seq, EventType.WORRY_REPORTED, ROOM, clock.instant(), data);
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), ++seq, EventType.WORRY_REPORTED, ROOM, clock.instant(), data);
         ingest.onMessage(e.topic(), codec.encode(e), false);
     }
 

@@ -51,7 +51,7 @@ class RoomCounterTest {
                 if (seq == 150) {
                     continue; // one lost event: the gap must still be counted
                 }
-                Event e = new Event(UUID.randomUUID().toString(), seq, EventType.HUB_STARTED, ROOM, at, Json.object());
+                Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), seq, EventType.HUB_STARTED, ROOM, at, Json.object().put("version", "0.1.0").put("gpio", "mock"));
                 List<String> sql = new ArrayList<>();
                 db.inTransaction(c -> {
                     log.append(c, e, at);

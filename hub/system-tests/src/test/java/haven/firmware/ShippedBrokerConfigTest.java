@@ -128,6 +128,37 @@ class ShippedBrokerConfigTest {
     }
 
     @Test
+    void oneHubsAccountCannotTakeAnotherHubsOrTheCoordinatorsClientId() throws Exception {
+        List<String> seen = coordinatorSubscribedToEverything();
+        MqttClient coordinator = clients.getFirst();
+        MqttClient hubB = connectTls("hub-test-school-room-b", "hub-test-school-room-b", hubBPassword);
+        List<String> lost = new CopyOnWriteArrayList<>();
+        hubB.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                lost.add("hub-b");
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage message) {
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+            }
+        });
+        // Room A's account (its password is in room A's hub.yaml) asks for room B's client id, then the coordinator's.
+        MqttClient asB = connectTls("hub-test-school-room-b", "hub-test-school-room-a", hubAPassword);
+        MqttClient asCoordinator = connectTls("haven-coordinator", "hub-test-school-room-a", hubAPassword);
+        // Both still work: room B publishes and the coordinator receives it, after the impostors connected.
+        hubB.publish("haven/v1/test-school/room-b/event/worry", bytes("{\"id\":\"after\"}"), 1, false);
+        await().atMost(WAIT).until(() -> seen.contains("haven/v1/test-school/room-b/event/worry"));
+        assertTrue(hubB.isConnected() && lost.isEmpty(), "room B's hub was not kicked off");
+        assertTrue(coordinator.isConnected(), "the coordinator was not kicked off");
+        assertTrue(asB.isConnected() || asCoordinator.isConnected(), "room A's account still connects, as itself");
+    }
+
+    @Test
     void hubCannotPublishUnderAnotherRoomNorReadItsCommands() throws Exception {
         List<String> seen = coordinatorSubscribedToEverything();
         MqttClient hubA = connectTls("haven-hub-test-school-room-a", "hub-test-school-room-a", hubAPassword);

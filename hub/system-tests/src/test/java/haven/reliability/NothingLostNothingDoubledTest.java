@@ -379,7 +379,7 @@ class NothingLostNothingDoubledTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.mqtt().isSubscribed());
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        Event e = new Event(UUID.randomUUID().toString(), 1, EventType.WORRY_REPORTED, new RoomId("raw", "twice"),
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), 1, EventType.WORRY_REPORTED, new RoomId("raw", "twice"),
                 Instant.now(), data);
         MqttClient raw = rawClient();
         byte[] payload = new EventCodec().encode(e);
@@ -400,12 +400,12 @@ class NothingLostNothingDoubledTest {
         String topic = Topics.event(room, EventType.WORRY_REPORTED);
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        String good = new String(new EventCodec().encode(new Event(UUID.randomUUID().toString(), 1,
+        String good = new String(new EventCodec().encode(new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), 1,
                 EventType.WORRY_REPORTED, room, Instant.now(), data)), StandardCharsets.UTF_8);
         List<String[]> bad = List.of(
                 new String[] {topic, "{" + "\"pad\":\"" + "x".repeat(20_000) + "\"}"},      // oversized
                 new String[] {topic, "this is not json"},                                  // not JSON
-                new String[] {topic, "{\"id\":\"" + UUID.randomUUID() + "\",\"seq\":1}"},  // missing fields
+                new String[] {topic, "{\"id\":\"" + new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next() + "\",\"seq\":1}"},  // missing fields
                 new String[] {"haven/v1/raw/bad/event/made.up", good.replace("worry.reported", "made.up")}, // unknown type
                 new String[] {"haven/v1/raw/other/event/worry.reported", good},            // site/room mismatch
                 new String[] {"haven/v1/raw/bad/sideways", good});                          // outside the contract

@@ -137,7 +137,7 @@ class AlertFailuresBrowserTest {
     private void press(String room) {
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        Event e = new Event(UUID.randomUUID().toString(), ++seq, EventType.WORRY_REPORTED, new RoomId("test-school", room),
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), ++seq, EventType.WORRY_REPORTED, new RoomId("test-school", room),
                 Instant.now(), data);
         coordinator.ingest().onMessage(e.topic(), new EventCodec().encode(e), false);
     }

@@ -97,7 +97,7 @@ class NotifyBrowserTest {
         wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        Event e = new Event(UUID.randomUUID().toString(), 1, EventType.WORRY_REPORTED, new RoomId("test-school", "year5"),
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), 1, EventType.WORRY_REPORTED, new RoomId("test-school", "year5"),
                 Instant.now(), data);
         coordinator.ingest().onMessage(e.topic(), new EventCodec().encode(e), false);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#worries li[data-incident] .room")));

@@ -95,7 +95,7 @@ final class IncidentRoutes {
         String status = Optional.ofNullable(ctx.queryParam("status")).orElse("open");
         List<Incident> list = db.inTransaction(c -> {
             audit.record(c, who.name(), "list-incidents", "status=" + status);
-            return incidents.list(c, status);
+            return incidents.list(c, status, i -> i.viewFor(who).isPresent()); // filter before the cap
         });
         ObjectNode out = Json.object();
         var arr = out.putArray("incidents");

@@ -68,7 +68,7 @@ final class LiveRoutes {
         ObjectNode aupVersions = AupRoutes.versions(aups);
         return db.inTransaction(c -> {
             audit.record(c, who.name(), auditAction, "open-incidents");
-            ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open"), isolations.open(c), who);
+            ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open", i -> i.viewFor(who).isPresent()), isolations.open(c), who);
             json.set("aups", aupVersions.get("latest"));
             json.put("seq", feed.seq());
             return json;

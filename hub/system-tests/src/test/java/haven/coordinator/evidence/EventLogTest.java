@@ -100,7 +100,7 @@ class EventLogTest {
     private Event worry(int i) {
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        return new Event(UUID.randomUUID().toString(), i, EventType.WORRY_REPORTED, new RoomId("s", "r"),
+        return new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), i, EventType.WORRY_REPORTED, new RoomId("s", "r"),
                 Instant.parse("2026-11-25T10:00:00Z").plusSeconds(i), data);
     }
 

@@ -79,7 +79,7 @@ class TamperTest {
                 coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
                 EventCodec codec = new EventCodec();
                 for (long seq = 1; seq <= 2; seq++) {
-                    Event e = new Event(UUID.randomUUID().toString(), seq, EventType.WORRY_REPORTED, YEAR5, clock.instant(),
+                    Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), seq, EventType.WORRY_REPORTED, YEAR5, clock.instant(),
                             Json.object().put("presses", 1).put("category", "unkind-online"));
                     coordinator.ingest().onMessage(e.topic(), codec.encode(e), false);
                 }

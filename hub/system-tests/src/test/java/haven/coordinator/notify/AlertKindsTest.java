@@ -129,7 +129,7 @@ class AlertKindsTest {
     // ---- what the other helpers do: open an incident of a source and tell the feed after the commit -------
 
     private Incident open(IncidentSource source, String category) throws Exception {
-        String report = UUID.randomUUID().toString();
+        String report = new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString();
         coordinator.database().inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO incidents(report_id, site, room, status, presses, category,"
                     + " computer, opened_at, notes, url, nature, source) VALUES (?,?,?,'open',0,?,?,?,?,?,?,?)")) {
@@ -153,7 +153,7 @@ class AlertKindsTest {
     }
 
     private void event(EventType type, ObjectNode data) {
-        Event e = new Event(UUID.randomUUID().toString(), ++seq, type, YEAR5, clock.instant(), data);
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), ++seq, type, YEAR5, clock.instant(), data);
         coordinator.ingest().onMessage(e.topic(), codec.encode(e), false);
     }
 
@@ -283,7 +283,8 @@ class AlertKindsTest {
     void anIsolationEventAloneClimbsTheLadderUntilTheComputerIsReleased() throws Exception {
         event(EventType.ISOLATION_REQUESTED, Json.object().put("machine", COMPUTER).put("mac", "02:00:00:00:00:07").put("ip", "10.0.5.7"));
         awaitAccepted(List.of("dsl:isolation"));
-        event(EventType.ISOLATION_RELEASED, Json.object().put("machine", COMPUTER));
+        event(EventType.ISOLATION_RELEASED, Json.object().put("machine", COMPUTER).put("mac", "02:00:00:00:00:07").put("ip", "10.0.5.7")
+                .put("backend", "manual"));
         nothingMoreAfter(Duration.ofMinutes(15));
         noComputerNumberInAnyMail();
     }

@@ -125,7 +125,7 @@ class EmailLadderTest {
         if (category != null) {
             data.put("category", category);
         }
-        Event e = new Event(UUID.randomUUID().toString(), ++seq, EventType.WORRY_REPORTED, YEAR5, clock.instant(), data);
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), ++seq, EventType.WORRY_REPORTED, YEAR5, clock.instant(), data);
         coordinator.ingest().onMessage(e.topic(), codec.encode(e), false);
         return e.id();
     }

@@ -111,7 +111,7 @@ class WebPushTest {
 
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        Event e = new Event(UUID.randomUUID().toString(), 1, EventType.WORRY_REPORTED, new RoomId("test-school", "year5"),
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), 1, EventType.WORRY_REPORTED, new RoomId("test-school", "year5"),
                 clock.instant(), data);
         coordinator.ingest().onMessage(e.topic(), new EventCodec().encode(e), false);
         await().atMost(Duration.ofSeconds(10)).until(() -> pushService.received.size() == 1);

@@ -119,7 +119,7 @@ class AccessTableTest {
     }
 
     private void event(EventType type, RoomId room, ObjectNode data) {
-        Event e = new Event(UUID.randomUUID().toString(), ++seq, type, room, clock.instant(), data);
+        Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), ++seq, type, room, clock.instant(), data);
         coordinator.ingest().onMessage(e.topic(), codec.encode(e), false);
     }
 
