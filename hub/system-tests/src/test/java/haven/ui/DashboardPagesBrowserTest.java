@@ -80,6 +80,7 @@ class DashboardPagesBrowserTest {
         c.put("database", dir.resolve("coordinator.db").toString());
         c.putObject("ingest").put("repairSeconds", 1);
         c.putObject("escalation").put("ackWithinMinutes", ackWithinMinutes);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.putObject("rooms").put("year3-oak", "Year 3 Oak");
         return CoordinatorConfig.from(ConfigFile.of("test coordinator", c));
     }
