@@ -14,6 +14,8 @@
 
   async function refresh() {
     if (logout.hidden) { button.hidden = true; return; }
+    // Only for staff whose role may subscribe (the dashboard lists the session's permissions on <body>).
+    if (!(document.body.dataset.permissions || "").split(" ").includes("subscribe-alerts")) { button.hidden = true; return; }
     const res = await fetch("/api/push/key", { credentials: "same-origin" });
     const body = res.ok ? await res.json() : { publicKey: null };
     button.hidden = !body.publicKey;

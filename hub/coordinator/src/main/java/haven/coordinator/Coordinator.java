@@ -77,7 +77,7 @@ public final class Coordinator implements AutoCloseable {
         dashboard = own(new DashboardServer(db, incidents, rooms, isolations, aups, feed, new Sessions(clock), staff,
                 audit, commands, clock, config.secureCookies(), setupToken, metrics,
                 new FollowUpLookup(db, incidents, audit, clock, config.followUpKey()),
-                notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages));
+                notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages, config.roomNames(), mqtt::isConnected));
         overdueActions = own(new OverdueActions(db, new Cases(incidents, clock),
                 (incident, kind, due) -> caseAlerts.forEach(a -> a.actionOverdue(incident, kind, due))));
         witness.start(config.headEvery());

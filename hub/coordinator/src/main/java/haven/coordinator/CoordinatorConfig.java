@@ -12,7 +12,7 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                                 java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup,
                                 java.util.Optional<String> followUpKey,
                                 java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter,
-                                Duration headEvery) {
+                                Duration headEvery, RoomNames roomNames) {
     /** The default: the evidence chain's head goes to the hubs every minute when the log moved. */
     public static final Duration HEAD_EVERY = Duration.ofSeconds(60);
 
@@ -23,7 +23,7 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                              java.util.Optional<String> followUpKey,
                              java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter) {
         this(mqtt, httpHost, httpPort, database, ackWithin, secureCookies, repairEvery, sites, endOfDay, zone, retention,
-                sharedGroup, followUpKey, alerts, filter, HEAD_EVERY);
+                sharedGroup, followUpKey, alerts, filter, HEAD_EVERY, RoomNames.NONE);
     }
 
     /** Without follow-up look-ups and without alerts to staff (no followUp: or notify: section). */
@@ -32,7 +32,7 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                              java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
                              java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup) {
         this(mqtt, httpHost, httpPort, database, ackWithin, secureCookies, repairEvery, sites, endOfDay, zone, retention,
-                sharedGroup, java.util.Optional.empty(), java.util.Optional.empty(), FilterTargetList.NONE);
+                sharedGroup, java.util.Optional.empty(), java.util.Optional.empty(), FilterTargetList.NONE, HEAD_EVERY, RoomNames.NONE);
     }
 
     public static CoordinatorConfig from(ConfigFile file) {
@@ -67,7 +67,8 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                     return key;
                 }),
                 haven.coordinator.notify.NotifyConfig.from(file), FilterTargetList.from(file, java.time.Instant.now()),
-                Duration.ofSeconds(file.integer("evidence.headEverySeconds", 60, 1, 3600)));
+                Duration.ofSeconds(file.integer("evidence.headEverySeconds", 60, 1, 3600)),
+                RoomNames.from(file));
         file.rejectUnknownKeys();
         return config;
     }

@@ -327,4 +327,64 @@ public final class Incidents {
         }
         return find(c, id);
     }
+
+    /** What the dashboard's incident list asks for; an empty field does not filter. */
+    public record Search(String status, String room, String category, String source, String text, int limit) {
+        public Search {
+            if (!java.util.Set.of("open", "closed", "all").contains(status)) {
+                throw new IllegalArgumentException("status must be open, closed or all, got '" + status + "'");
+            }
+            if (!source.isEmpty()) {
+                IncidentSource.fromWire(source);
+            }
+            if (text.length() > 200) {
+                throw new IllegalArgumentException("q must be at most 200 characters");
+            }
+        }
+    }
+
+    /**
+     * Past and present incidents, newest first, by status, room (the room id), category, source and a text
+     * matched against the report id, computer, outcome, notes, URL and nature. Who may see which row is the
+     * caller's business ({@link Visibility}).
+     */
+    public List<Incident> search(Connection c, Search s) throws SQLException {
+        StringBuilder where = new StringBuilder(switch (s.status()) {
+            case "open" -> " WHERE status IN ('open', 'acknowledged', 'escalated')";
+            case "closed" -> " WHERE status = 'closed'";
+            default -> " WHERE 1 = 1";
+        });
+        List<String> args = new ArrayList<>();
+        if (!s.room().isEmpty()) {
+            where.append(" AND room = ?");
+            args.add(s.room());
+        }
+        if (!s.category().isEmpty()) {
+            where.append(" AND category = ?");
+            args.add(s.category());
+        }
+        if (!s.source().isEmpty()) {
+            where.append(" AND source = ?");
+            args.add(s.source());
+        }
+        if (!s.text().isBlank()) {
+            // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not.
+            where.append(" AND lower(coalesce(report_id, '') || ' ' || coalesce(computer, '') || ' ' || coalesce(outcome, '')"
+                    + " || ' ' || coalesce(notes, '') || ' ' || coalesce(url, '') || ' ' || coalesce(nature, '')) LIKE ?");
+            args.add("%" + s.text().strip().toLowerCase(java.util.Locale.ROOT).replace("%", "").replace("_", "") + "%");
+        }
+        List<Incident> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents" + where
+                + " ORDER BY opened_at DESC, id DESC LIMIT " + Math.max(1, Math.min(s.limit(), 500)))) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setString(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(Incident.from(rs));
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -80,34 +80,36 @@ class DemoMailTest {
         assertTrue(!mailPage().contains("demo-head@demo.invalid"), "not before --ack-within");
         clock.advance(Duration.ofSeconds(1));
         await().atMost(Duration.ofSeconds(10)).until(() -> mailPage().contains("demo-head@demo.invalid"));
-        assertEquals(2, demo.mailbox().received().size());
+        // The demo's room whose filter lets games through also fails its first check and mails its own ladder:
+        // count only this worry's e-mails, the coordinator's and the head's.
+        assertEquals(2, worryMails(), mailPage());
+    }
+
+    private long worryMails() throws Exception {
+        return demo.mailbox().received().stream().filter(m -> m.subject().contains("New worry")).count();
     }
 
     /**
-     * The demo's room whose filter lets games through fails its first check; the filter-check helper's code opens
-     * an incident with source filter-check for it. Opened here the way that code does (insert, then the live feed
-     * after the commit), the demo's ladder for the kind mails the DSL, and /demo/mail shows it.
+     * The demo's room whose filter lets games through fails its first check at start; that opens an incident with
+     * source filter-check, and the demo's ladder for the kind mails the DSL: /demo/mail shows it.
      */
     @Test
-    void aFailedFilterChecksIncidentIsMailedToTheDslOnTheDemoPage() throws Exception {
+    void theDemosFailedFilterCheckIsMailedToTheDslOnTheDemoPage() throws Exception {
         start(Optional.empty());
         haven.protocol.RoomId room = demo.hubs().get(0).config().room();
-        String report = java.util.UUID.randomUUID().toString();
-        var db = demo.coordinator().database();
-        db.inTransaction(c -> {
-            try (var ps = c.prepareStatement("INSERT INTO incidents(report_id, site, room, status, presses, opened_at, source)"
-                    + " VALUES (?,?,?,'open',0,?,'filter-check')")) {
-                ps.setString(1, report);
-                ps.setString(2, room.site());
-                ps.setString(3, room.room());
-                ps.setString(4, haven.protocol.Json.time(clock.instant()));
-                ps.executeUpdate();
-            }
-            return null;
-        });
-        demo.coordinator().feed().incidentChanged(db.read(c -> new haven.coordinator.Incidents().find(c, report)).orElseThrow());
-        await().atMost(Duration.ofSeconds(15)).until(() -> mailPage().contains("Haven: Filter check failed in " + room.room()));
+        await().atMost(Duration.ofSeconds(45)).until(() -> mailPage().contains("Haven: Filter check failed in " + room.room()));
         assertTrue(mailPage().contains("demo-coordinator@demo.invalid"), mailPage());
+    }
+
+    /** The worry's e-mails a server received (the demo's failed filter check mails too). */
+    private static List<jakarta.mail.internet.MimeMessage> worryMailsAt(GreenMail server) {
+        return java.util.Arrays.stream(server.getReceivedMessages()).filter(m -> {
+            try {
+                return m.getSubject().contains("New worry");
+            } catch (jakarta.mail.MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
     }
 
     @Test
@@ -118,9 +120,9 @@ class DemoMailTest {
         try {
             start(Optional.of("127.0.0.1:" + port));
             press();
-            await().atMost(Duration.ofSeconds(15)).until(() -> elsewhere.getReceivedMessages().length == 1);
+            await().atMost(Duration.ofSeconds(15)).until(() -> worryMailsAt(elsewhere).size() == 1);
             assertEquals(List.of("demo-coordinator@demo.invalid"),
-                    List.of(elsewhere.getReceivedMessages()[0].getRecipients(Message.RecipientType.TO)[0].toString()));
+                    List.of(worryMailsAt(elsewhere).get(0).getRecipients(Message.RecipientType.TO)[0].toString()));
             assertTrue(mailPage().contains("--smtp"), "the page says where the e-mail went");
         } finally {
             elsewhere.stop();

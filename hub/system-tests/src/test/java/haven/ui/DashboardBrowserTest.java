@@ -93,7 +93,7 @@ class DashboardBrowserTest {
         browser.findElement(By.id("password")).sendKeys("not-the-password");
         browser.findElement(By.id("login-button")).click();
         wait.until(ExpectedConditions.textToBe(By.id("login-error"), "wrong name or password"));
-        assertTrue(!browser.findElement(By.id("main")).isDisplayed());
+        assertTrue(!browser.findElement(By.id("page-live")).isDisplayed());
     }
 
     @Test

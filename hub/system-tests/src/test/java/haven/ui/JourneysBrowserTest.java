@@ -124,11 +124,15 @@ class JourneysBrowserTest {
 
         click(By.cssSelector("#worries li[data-incident] .room"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("close-form")));
-        assertTrue(browser.findElement(By.id("chronology")).getText().contains("worry.reported"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#chronology li")));
+        String chronology = browser.findElement(By.id("chronology")).getText();
+        screenshot("journey-incident-1366");
+        assertTrue(chronology.contains("The worry button was pressed") && !chronology.contains("worry.reported"), "chronology: " + chronology + browser.findElement(By.id("page-incident")).getAttribute("innerHTML"));
         new Select(browser.findElement(By.id("close-outcome"))).selectByValue("referred-to-dsl");
         browser.findElement(By.id("close-nature")).sendKeys("a frightening video shared in a group chat");
         browser.findElement(By.id("close-notes")).sendKeys("spoke with the pupil; parents informed"); // a closing needs a note
         browser.findElement(By.id("close-button")).click();
+        click(By.id("close-confirm"));
         wait.until(ExpectedConditions.textToBe(By.id("close-result"), "Closed."));
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("#worries li[data-incident]")));
         assertEquals(List.of(), Browser.consoleErrors(browser), "no console errors on the dashboard");
@@ -144,7 +148,7 @@ class JourneysBrowserTest {
         click(By.id("logout"));
         login("gov");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#report-table tbody tr")));
-        assertTrue(!browser.findElement(By.id("main")).isDisplayed(), "a governor sees no live incidents");
+        assertTrue(!browser.findElement(By.id("page-live")).isDisplayed(), "a governor sees no live incidents");
         screenshot("journey-governor-1366");
     }
 

@@ -101,9 +101,13 @@ class NotifyBrowserTest {
         coordinator.ingest().onMessage(e.topic(), new EventCodec().encode(e), false);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#worries li[data-incident] .room")));
         // The alert fails within a few passes; reopen the incident until its chronology shows it.
+        Browser.click(wait, By.cssSelector("#worries li[data-incident] .room"));
         wait.ignoring(StaleElementReferenceException.class).until(d -> {
-            d.findElement(By.cssSelector("#worries li[data-incident] .room")).click();
-            return d.findElement(By.id("chronology")).getText().contains("NOT REACHED");
+            if (d.findElement(By.id("chronology")).getText().contains("NOT REACHED")) {
+                return true;
+            }
+            d.findElement(By.cssSelector("#detail-actions button.refresh")).click();
+            return false;
         });
         String chronology = browser.findElement(By.id("chronology")).getText();
         assertTrue(chronology.contains("alert to dsl by email: FAILED (attempt 1, MailConnectException: Couldn't connect to host"), chronology);

@@ -56,6 +56,18 @@ public final class DashboardServer implements AutoCloseable {
                            AtomicReference<String> setupToken,
                            HavenMetrics metrics, FollowUpLookup followUps,
                            Optional<PushSubscriptions> push, List<ExtraPage> extraPages) {
+        this(db, incidents, rooms, isolations, aups, feed, sessions, staff, audit, commands, clock, secureCookies, setupToken,
+                metrics, followUps, push, extraPages, haven.coordinator.RoomNames.NONE, () -> true);
+    }
+
+    /** With the classrooms' display names and the broker link's state, for the dashboard's pages (DashboardPagesRoutes). */
+    public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, AupLibrary aups,
+                           LiveFeed feed, Sessions sessions,
+                           StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
+                           AtomicReference<String> setupToken,
+                           HavenMetrics metrics, FollowUpLookup followUps,
+                           Optional<PushSubscriptions> push, List<ExtraPage> extraPages,
+                           haven.coordinator.RoomNames roomNames, java.util.function.BooleanSupplier brokerConnected) {
         this.feed = feed;
         this.access = new AccessFilter(sessions, staff);
         StaffDecisions decisions = new StaffDecisions(clock);
@@ -89,6 +101,7 @@ public final class DashboardServer implements AutoCloseable {
             UnblockRoutes.mount(config, new haven.coordinator.UnblockRequests(db, audit, clock), feed);
             FilteringReportRoutes.mount(config, db, audit);
             RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
+            DashboardPagesRoutes.mount(config, db, incidents, audit, roomNames, brokerConnected, clock.instant());
             ConcernRoutes.mount(config, db, cases, audit, feed);
             CaseRoutes.mount(config, db, incidents, cases, staff, audit, feed);
             ReviewRoutes.mount(config, db, incidents, new haven.coordinator.CaseEvidence(incidents, clock), audit, feed, clock);
