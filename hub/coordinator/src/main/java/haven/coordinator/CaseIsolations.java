@@ -28,13 +28,24 @@ public final class CaseIsolations {
 
     /** Inside the ingest transaction: links an isolation.requested to the room's case, opening one if needed. */
     public Optional<Incident> onEvent(Connection c, Event event, Optional<IsolationView> isolation) throws SQLException {
-        if (event.type() != EventType.ISOLATION_REQUESTED || isolation.isEmpty()) {
+        if (event.type() != EventType.ISOLATION_REQUESTED || isolation.isEmpty() || loggedBeforeCases(c, event.id())) {
             return Optional.empty();
         }
         String reason = event.data().hasNonNull("reason") ? event.data().get("reason").asText() : KEY_SWITCH_REASON;
         Incident incident = openOrJoin(c, event.room(), event.id(), event.at(), reason);
-        link(c, isolation.get().id(), incident.id(), reason);
+        link(c, isolation.get().id(), incident.reportId(), reason);
         return Optional.of(incident);
+    }
+
+    /** An event logged before case work existed (migration V42) opened no case then, so it opens none in a rebuild. */
+    private static boolean loggedBeforeCases(Connection c, String eventId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM events e WHERE e.id = ? AND e.pos <= (SELECT max(f.pos) FROM case_isolations_from f)")) {
+            ps.setString(1, eventId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /**
@@ -67,10 +78,10 @@ public final class CaseIsolations {
         return incidents.numbered(c, incidents.find(c, openerId)).orElseThrow();
     }
 
-    private static void link(Connection c, long isolation, long incident, String reason) throws SQLException {
+    private static void link(Connection c, long isolation, String incidentReport, String reason) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE isolations SET incident_id = ?, reason = coalesce(reason, ?) WHERE id = ? AND incident_id IS NULL")) {
-            ps.setLong(1, incident);
+                "UPDATE isolations SET incident_report = ?, reason = coalesce(reason, ?) WHERE id = ? AND incident_report IS NULL")) {
+            ps.setString(1, incidentReport);
             ps.setString(2, reason);
             ps.setLong(3, isolation);
             ps.executeUpdate();

@@ -42,10 +42,10 @@ import java.util.Optional;
 public final class Projections {
     private static final List<String> INCIDENT_COLUMNS = List.of("site", "room", "status", "presses", "category", "computer",
             "opened_at", "acked_at", "acked_by", "closed_at", "closed_by", "outcome", "notes", "url", "nature", "escalated_at",
-            "open_at_end_of_day", "source", "about", "illegal", "logged_by", "summary", "assigned_to", "came_forward_at",
-            "came_forward_by", "received_at");
+            "open_at_end_of_day", "source", "about", "illegal", "logged_by", "summary", "assigned_to", "case_number",
+            "came_forward_at", "came_forward_by", "received_at");
     private static final List<String> ISOLATION_COLUMNS = List.of("mac", "ip", "backend", "status", "verified", "detail",
-            "applied_at", "release_requested_at", "released_at");
+            "applied_at", "release_requested_at", "released_at", "incident_report", "reason");
     private static final List<String> BEFORE_CHAIN = List.of("status", "acked_at", "acked_by", "closed_at", "closed_by", "outcome",
             "notes", "url", "nature", "escalated_at");
 
@@ -67,7 +67,9 @@ public final class Projections {
      */
     public static Optional<Difference> compareIncident(Connection stored, String reportId) throws SQLException {
         return rebuilt(stored, reportId, rebuilt -> {
-            String sql = "SELECT id, report_id, " + String.join(", ", INCIDENT_COLUMNS) + " FROM incidents WHERE report_id = '"
+            // Not case_number: a rebuild of one incident alone numbers it as the year's first (docs/CASEWORK.md).
+            String sql = "SELECT id, report_id, " + String.join(", ", INCIDENT_COLUMNS.stream().filter(col -> !col.equals("case_number"))
+                    .toList()) + " FROM incidents WHERE report_id = '"
                     + reportId.replace("'", "''") + "'";
             return compareRows(rows(stored, sql), byKey(rows(rebuilt, sql), "report_id"));
         });
@@ -98,12 +100,32 @@ public final class Projections {
         }
     }
 
+    /**
+     * Isolation events opened cases only from the upgrade that brought case work (V42; docs/CASEWORK.md): the
+     * scratch copy takes the stored database's position, or none at all for a database from before it.
+     */
+    private static void caseIsolationsFrom(Connection source, Connection target) throws SQLException {
+        long from = Long.MAX_VALUE;
+        if (Dialect.of(source).hasTable(source, "case_isolations_from")) {
+            try (PreparedStatement ps = source.prepareStatement("SELECT max(pos) FROM case_isolations_from"); ResultSet rs = ps.executeQuery()) {
+                from = rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+        try (PreparedStatement del = target.prepareStatement("DELETE FROM case_isolations_from");
+             PreparedStatement ins = target.prepareStatement("INSERT INTO case_isolations_from(pos) VALUES (?)")) {
+            del.executeUpdate();
+            ins.setLong(1, from);
+            ins.executeUpdate();
+        }
+    }
+
     /** Copies every logged row of {@code source} into {@code target} (fresh tables), projecting each as live ingest did. */
     public static void replay(Connection source, Connection target) throws SQLException {
         replay(source, target, null);
     }
 
     private static void replay(Connection source, Connection target, String onlyReport) throws SQLException {
+        caseIsolationsFrom(source, target);
         Map<String, Map<String, String>> beforeChain = beforeChain(source);
         Map<String, List<Map<String, String>>> isolationsBefore = isolationsBeforeChain(source);
         Incidents incidents = new Incidents();

@@ -100,11 +100,11 @@ class CaseIsolationTest {
         coordinator.ingest().onMessage(e.topic(), codec.encode(e), false);
     }
 
-    private Set<Long> isolationCases() throws Exception {
-        Set<Long> out = new HashSet<>();
-        try (Connection c = store.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT incident_id FROM isolations")) {
+    private Set<String> isolationCases() throws Exception {
+        Set<String> out = new HashSet<>();
+        try (Connection c = store.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT incident_report FROM isolations")) {
             while (rs.next()) {
-                out.add(rs.getLong(1));
+                out.add(rs.getString(1));
             }
         }
         return out;
@@ -127,7 +127,7 @@ class CaseIsolationTest {
             assertTrue(remote.statusCode() == 202 || remote.statusCode() == 503, remote.body());
             await().atMost(Duration.ofSeconds(10)).until(() -> json(dsl.get("/api/isolations")).get("isolations").size() == 2);
             assertEquals(1, json(dsl.get("/api/incidents?status=open")).get("incidents").size(), "one case for the room");
-            assertEquals(Set.of(incident.get("id").asLong()), isolationCases());
+            assertEquals(Set.of(incident.get("reportId").asText()), isolationCases());
             long id = incident.get("id").asLong();
             assertEquals(201, dsl.post("/api/incidents/" + id + "/notes", "{\"text\":\"cable unplugged by the class teacher\"}")
                     .statusCode());
