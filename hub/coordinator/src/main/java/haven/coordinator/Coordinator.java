@@ -71,6 +71,7 @@ public final class Coordinator implements AutoCloseable {
                 clock, feed::incidentChanged)).start(java.time.Duration.ofSeconds(1)));
         notifier.ifPresent(feed::onIncidentChanged);
         notifier.ifPresent(n -> feed.onIsolationChanged(n::isolationChanged));
+        notifier.ifPresent(n -> caseAlerts.add(n::actionOverdue)); // an overdue case action climbs its own ladder
 
         config.filter().unblockWebhook().ifPresent(w -> feed.onUnblockRequestChanged(own(new UnblockWebhook(w, audit, clock))::changed));
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());

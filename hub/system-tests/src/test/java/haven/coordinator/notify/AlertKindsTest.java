@@ -130,10 +130,15 @@ class AlertKindsTest {
     // ---- what the other helpers do: open an incident of a source and tell the feed after the commit -------
 
     private Incident open(IncidentSource source, String category) throws Exception {
+        return open(source, category, null);
+    }
+
+    /** {@code about}: whom a staff concern is about (pupil, staff, head: docs/CASEWORK.md), or null. */
+    private Incident open(IncidentSource source, String category, String about) throws Exception {
         String report = new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString();
         coordinator.database().inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO incidents(report_id, site, room, status, presses, category,"
-                    + " computer, opened_at, notes, url, nature, source) VALUES (?,?,?,'open',0,?,?,?,?,?,?,?)")) {
+                    + " computer, opened_at, notes, url, nature, source, about) VALUES (?,?,?,'open',0,?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, report);
                 ps.setString(2, YEAR5.site());
                 ps.setString(3, YEAR5.room());
@@ -144,6 +149,7 @@ class AlertKindsTest {
                 ps.setString(8, "https://unsuitable.example.invalid/page");
                 ps.setString(9, "violent video clip");
                 ps.setString(10, source.wire());
+                ps.setString(11, about);
                 ps.executeUpdate();
             }
             return null;
@@ -274,26 +280,35 @@ class AlertKindsTest {
     }
 
     @Test
-    void anIsolationIncidentAlertsTheLadderAndTakesOverFromTheHubsIsolationEvent() throws Exception {
-        // Before isolations open incidents: the hub's event alone raises the alert.
+    void anIsolationOpensACaseWhoseLadderClimbsUntilItIsAcknowledgedAndTheDslIsToldOnce() throws Exception {
+        // The key switch's isolation opens a case (source isolation) in the same transaction as the event: the
+        // hub's event and the case's incident are one alert, one ladder.
         event(EventType.ISOLATION_REQUESTED, Json.object().put("machine", COMPUTER).put("mac", "02:00:00:00:00:07").put("ip", "10.0.5.7"));
         awaitAccepted(List.of("dsl:isolation"));
         assertEquals("Haven: Computer isolated in Year 5 (Elm)", subjects().get(0));
-        // The case helper's incident for the same isolation: one ladder, the DSL not told twice.
-        Incident incident = open(IncidentSource.ISOLATION, null);
+        long incident = coordinator.database().read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM incidents WHERE source = 'isolation'");
+                 ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "the isolation opened a case");
+                return rs.getLong(1);
+            }
+        });
         nothingMoreAfter(Duration.ofMinutes(9));
         clock.advance(Duration.ofMinutes(1));
         awaitAccepted(List.of("dsl:isolation", "head:isolation"));
         assertEquals(List.of(DSL, HEAD), recipients());
-        acknowledge("dsl", incident.id());
+        acknowledge("dsl", incident);
         nothingMoreAfter(Duration.ofMinutes(30));
         noComputerNumberInAnyMail();
     }
 
     @Test
-    void anIsolationEventAloneClimbsTheLadderUntilTheComputerIsReleased() throws Exception {
+    void anIsolationThatJoinsAPupilsOpenWorryClimbsItsOwnLadderUntilTheComputerIsReleased() throws Exception {
+        open(IncidentSource.WORRY, null);
+        awaitAccepted(List.of("dsl:worry"));
+        // The isolation joins the room's open worry (no case of its own): the hub's event carries the alert.
         event(EventType.ISOLATION_REQUESTED, Json.object().put("machine", COMPUTER).put("mac", "02:00:00:00:00:07").put("ip", "10.0.5.7"));
-        awaitAccepted(List.of("dsl:isolation"));
+        awaitAccepted(List.of("dsl:worry", "dsl:isolation"));
         event(EventType.ISOLATION_RELEASED, Json.object().put("machine", COMPUTER).put("mac", "02:00:00:00:00:07").put("ip", "10.0.5.7")
                 .put("backend", "manual"));
         nothingMoreAfter(Duration.ofMinutes(15));
@@ -368,14 +383,14 @@ class AlertKindsTest {
 
     @Test
     void aStaffConcernAboutAnAdultGoesToTheHeadAtOnceAndToNobodyElse() throws Exception {
-        Incident about = open(IncidentSource.CONCERN, "about-an-adult");
+        Incident about = open(IncidentSource.CONCERN, "about-an-adult", "staff");
         awaitAccepted(List.of("head:staff-concern"));
         assertEquals("Haven: Concern logged in Year 5 (Elm)", subjects().get(0));
         nothingMoreAfter(Duration.ofMinutes(30));
         assertEquals(List.of(HEAD), recipients(), "the DSL may not know of it");
         assertTrue(about.id() > 0);
 
-        open(IncidentSource.CONCERN, "unkind-online");
+        open(IncidentSource.CONCERN, "unkind-online", "pupil");
         awaitAccepted(List.of("head:staff-concern", "dsl:staff-concern"));
         clock.advance(Duration.ofMinutes(10));
         awaitAccepted(List.of("head:staff-concern", "dsl:staff-concern", "head:staff-concern"));
