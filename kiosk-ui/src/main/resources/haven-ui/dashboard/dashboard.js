@@ -80,6 +80,9 @@
     return DAY.format(new Date(iso)) === DAY.format(new Date()) ? time(iso) : dateTime(iso);
   }
   function roomName(room) { return roomNames[room] || room; }
+  // A failed filter check is not acknowledged (that would tell the room's kiosk a pupil's worry was seen):
+  // its action is recorded in the filter check log, which closes it.
+  function acknowledgeable(inc) { return can("acknowledge") && inc.source !== "filter-check"; }
   function category(c) { return c ? CATEGORY[c] || c : "no category chosen"; }
   function outcome(o) { return o ? OUTCOME[o] || o : "—"; }
   function age(iso) {
@@ -388,7 +391,8 @@
         li.appendChild(a);
       }
       li.appendChild(el("span", "status", inc.status === "escalated" ? "Escalated" : STATUS[inc.status] || inc.status));
-      li.appendChild(el("span", "category", inc.redacted ? "details hidden for your role" : category(inc.category)));
+      li.appendChild(el("span", "category", inc.redacted ? "details hidden for your role"
+        : inc.source === "filter-check" ? "filter check failed: record the action in the filter check log" : category(inc.category)));
       if (inc.status === "escalated") li.appendChild(el("span", "flag", "not acknowledged in time"));
       if (inc.openAtEndOfDay) li.appendChild(el("span", "flag", "open at end of day"));
       if (inc.computer) li.appendChild(el("span", "computer", `computer ${inc.computer}`));
@@ -400,7 +404,7 @@
       const actions = el("span", "actions");
       if (inc.redacted) {
         // technicians see that a room has a worry, nothing more
-      } else if ((inc.status === "open" || inc.status === "escalated") && can("acknowledge")) {
+      } else if ((inc.status === "open" || inc.status === "escalated") && acknowledgeable(inc)) {
         const b = button("ack", "Acknowledge", () => acknowledge(inc.id, b));
         actions.appendChild(b);
       } else if (inc.ackedBy) {
@@ -633,7 +637,7 @@
     const actions = $("detail-actions");
     actions.textContent = "";
     actions.appendChild(button("refresh", "Refresh", () => showDetail(inc.id)));
-    if (!inc.redacted && (inc.status === "open" || inc.status === "escalated") && can("acknowledge")) {
+    if (!inc.redacted && (inc.status === "open" || inc.status === "escalated") && acknowledgeable(inc)) {
       const b = button("ack", "Acknowledge", async () => { await acknowledge(inc.id, b); });
       actions.appendChild(b);
     }

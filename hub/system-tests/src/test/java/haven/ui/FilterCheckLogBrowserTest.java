@@ -77,5 +77,12 @@ class FilterCheckLogBrowserTest {
                 "Games sites added to the filter's block list"));
         wait.until(ExpectedConditions.textToBe(By.id("open-count"), ""));
         assertEquals(0, browser.findElements(By.cssSelector("#checks tbody tr.failed")).size());
+
+        // The governors' report shows the month's filtering: two checks, one failed, its action recorded, games.
+        browser.get(base + "/#/reports");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#report-filtering tbody tr")));
+        String row = browser.findElement(By.cssSelector("#report-filtering tbody tr")).getText();
+        assertTrue(row.matches("(?s).*\\b2\\b.*\\b1\\b.*\\b1\\b.*games \\(1\\).*"), row);
+        assertEquals(List.of(), Browser.accessibilityViolations(browser), "accessibility of the report with its filtering section");
     }
 }
