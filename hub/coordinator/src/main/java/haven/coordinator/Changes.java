@@ -15,4 +15,7 @@ public interface Changes {
     void aupsChanged(ObjectNode aups);
 
     void isolationChanged(IsolationView isolation);
+
+    /** A case's follow-up action was marked done: an alert that it was overdue stops climbing. */
+    void actionDone(Incident incident, String actionKind);
 }

@@ -72,6 +72,7 @@ public final class Coordinator implements AutoCloseable {
         notifier.ifPresent(feed::onIncidentChanged);
         notifier.ifPresent(n -> feed.onIsolationChanged(n::isolationChanged));
         notifier.ifPresent(n -> caseAlerts.add(n::actionOverdue)); // an overdue case action climbs its own ladder
+        notifier.ifPresent(n -> feed.onActionDone(n::actionDone)); // ... until it is marked done
 
         config.filter().unblockWebhook().ifPresent(w -> feed.onUnblockRequestChanged(own(new UnblockWebhook(w, audit, clock))::changed));
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());

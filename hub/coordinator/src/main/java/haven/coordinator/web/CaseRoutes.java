@@ -128,6 +128,7 @@ public final class CaseRoutes {
                 ctx.status(409).result("no open action " + actionId + " on this incident (already done, or another incident's)");
                 return;
             }
+            feed.actionDone(found.get(), done.get().path("kind").asText());
             json(ctx, done.get());
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.post("/api/incidents/{id}/reopen", ctx -> {

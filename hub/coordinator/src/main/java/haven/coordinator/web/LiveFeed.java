@@ -33,6 +33,7 @@ public final class LiveFeed implements Changes {
     private final Map<WsContext, Viewer> clients = new ConcurrentHashMap<>();
     private final List<IncidentListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<IsolationView>> isolationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<Incident, String>> actionDoneListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * One open dashboard and the incidents it has been shown. An incident can become invisible to someone
@@ -137,6 +138,16 @@ public final class LiveFeed implements Changes {
     /** Told of every isolation change after its commit (alerts to staff: docs/NOTIFICATIONS.md). */
     public void onIsolationChanged(java.util.function.Consumer<IsolationView> listener) {
         isolationListeners.add(listener);
+    }
+
+    /** Told when a case action is marked done (the Notifier stops that action's overdue alert). */
+    public void onActionDone(java.util.function.BiConsumer<Incident, String> listener) {
+        actionDoneListeners.add(listener);
+    }
+
+    @Override
+    public void actionDone(Incident incident, String actionKind) {
+        actionDoneListeners.forEach(l -> l.accept(incident, actionKind));
     }
 
     @Override

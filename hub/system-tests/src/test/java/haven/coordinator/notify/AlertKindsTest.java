@@ -401,6 +401,26 @@ class AlertKindsTest {
     }
 
     @Test
+    void aCaseActionRecordedOnTheDashboardIsAlertedWhenOverdueAndStopsWhenMarkedDone() throws Exception {
+        Incident incident = open(IncidentSource.WORRY, null);
+        awaitAccepted(List.of("dsl:worry"));
+        acknowledge("dsl", incident.id());
+        try (StaffClient dsl = new StaffClient(coordinator.httpPort())) {
+            assertEquals(200, dsl.login("dsl", PASSWORD));
+            HttpResponse<String> added = dsl.post("/api/incidents/" + incident.id() + "/actions", Json.write(Json.object()
+                    .put("kind", "lado-referral").put("reference", "LADO-77").put("due", Json.time(clock.instant().plus(Duration.ofMinutes(1))))));
+            assertEquals(201, added.statusCode(), added.body());
+            long action = Json.parse(added.body().getBytes()).path("id").asLong();
+            clock.advance(Duration.ofMinutes(2));
+            assertEquals(1, coordinator.overdueActions().runOnce());
+            awaitAccepted(List.of("dsl:worry", "dsl:action-overdue"));
+            HttpResponse<String> done = dsl.post("/api/incidents/" + incident.id() + "/actions/" + action + "/done", "{}");
+            assertEquals(200, done.statusCode(), done.body());
+        }
+        nothingMoreAfter(Duration.ofMinutes(30));
+    }
+
+    @Test
     void anOverdueActionClimbsItsLadderUntilTheActionIsDone() throws Exception {
         Incident incident = open(IncidentSource.WORRY, null);
         awaitAccepted(List.of("dsl:worry"));
