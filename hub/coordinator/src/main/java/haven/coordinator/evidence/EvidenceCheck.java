@@ -50,6 +50,18 @@ public final class EvidenceCheck {
      * events are in the log and each chain head it saw is in the chain at that position ({@link HubWitness}).
      */
     public static Result run(Connection c, java.util.List<java.nio.file.Path> hubDbs) throws SQLException {
+        return check(c, hubDbs, x -> haven.coordinator.Projections.rebuilt(x, rebuilt -> haven.coordinator.Projections.compare(x, rebuilt))
+                .map(d -> new Finding(d.table(), d.row(), d.reason())));
+    }
+
+    /** The last step of a check: what the tables are compared with once everything before it held. */
+    @FunctionalInterface
+    private interface LastStep {
+        Optional<Finding> run(Connection c) throws SQLException;
+    }
+
+    /** The steps in order, stopping at the first finding; {@code last} is the whole log rebuilt, or one incident's part. */
+    private static Result check(Connection c, java.util.List<java.nio.file.Path> hubDbs, LastStep last) throws SQLException {
         Optional<Finding> found = purgeGuard(c);
         EventLog.Verification chain = EventLog.verify(c);
         if (found.isEmpty() && chain.firstBreak().isPresent()) {
@@ -79,8 +91,7 @@ public final class EvidenceCheck {
             found = incidents(c, decided, reports, incidents);
         }
         if (found.isEmpty()) {
-            found = haven.coordinator.Projections.rebuilt(c, rebuilt -> haven.coordinator.Projections.compare(c, rebuilt))
-                    .map(d -> new Finding(d.table(), d.row(), d.reason()));
+            found = last.run(c);
         }
         return new Result(chain.checked(), auditRows[0], incidents[0], witnessed[0], witnessed[1], found);
     }
@@ -118,32 +129,8 @@ public final class EvidenceCheck {
      * stays with `haven verify-log --hub-db`.
      */
     public static Result forIncident(Connection c, String reportId) throws SQLException {
-        Optional<Finding> found = purgeGuard(c);
-        EventLog.Verification chain = EventLog.verify(c);
-        if (found.isEmpty() && chain.firstBreak().isPresent()) {
-            EventLog.Break b = chain.firstBreak().get();
-            found = Optional.of(new Finding("events", "position " + b.position() + " (event " + b.eventId() + ")", b.reason()));
-        }
-        if (found.isEmpty()) {
-            found = checkpoint(c);
-        }
-        Map<String, Decided> decided = new HashMap<>();
-        java.util.Set<String> reports = new java.util.HashSet<>();
-        if (found.isEmpty()) {
-            found = columnsAndDecisions(c, decided, reports);
-        }
-        long[] auditRows = {0};
-        if (found.isEmpty()) {
-            found = audit(c, auditRows);
-        }
-        long[] incidents = {0};
-        if (found.isEmpty()) {
-            found = incidents(c, decided, reports, incidents);
-        }
-        if (found.isEmpty()) {
-            found = haven.coordinator.Projections.compareIncident(c, reportId).map(d -> new Finding(d.table(), d.row(), d.reason()));
-        }
-        return new Result(chain.checked(), auditRows[0], incidents[0], 0, 0, found);
+        return check(c, java.util.List.of(), x -> haven.coordinator.Projections.compareIncident(x, reportId)
+                .map(d -> new Finding(d.table(), d.row(), d.reason())));
     }
 
     /** The flag row that lets events be deleted exists only inside a purge's own transaction; seen from outside, it is a bypass. */
