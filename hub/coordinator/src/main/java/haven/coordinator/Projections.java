@@ -257,6 +257,21 @@ public final class Projections {
      */
     public static void snapshotForPurge(Connection c, List<String> purgedReports, ObjectNode data) throws SQLException {
         purgedReports.forEach(data.putArray("reports")::add);
+        // Case numbers run without gaps per year in the order incidents opened; the purged incidents' numbers are
+        // gone from the log with their events, so the kept incidents' numbers and each year's counter are kept here.
+        if (Dialect.of(c).hasTable(c, "case_numbers")) {
+            ArrayNode numbers = data.putArray("caseNumbers");
+            java.util.Set<String> purged = new java.util.HashSet<>(purgedReports);
+            for (Map<String, String> row : rows(c, "SELECT report_id, case_number FROM incidents WHERE case_number IS NOT NULL ORDER BY id")) {
+                if (!purged.contains(row.get("report_id"))) {
+                    numbers.addObject().put("report", row.get("report_id")).put("caseNumber", row.get("case_number"));
+                }
+            }
+            ObjectNode last = data.putObject("caseNumberLast");
+            for (Map<String, String> row : rows(c, "SELECT year, last FROM case_numbers ORDER BY year")) {
+                last.put(row.get("year"), Long.parseLong(row.get("last")));
+            }
+        }
         ArrayNode rooms = data.putArray("rooms");
         try (PreparedStatement ps = c.prepareStatement("SELECT site, room, since, last_seq, logged_seqs FROM rooms ORDER BY site, room");
              ResultSet rs = ps.executeQuery()) {
@@ -285,6 +300,32 @@ public final class Projections {
             for (JsonNode report : data.path("reports")) {
                 ps.setString(1, report.asText());
                 ps.executeUpdate();
+            }
+        }
+        if (data.has("caseNumbers")) {
+            // Cleared first, then set: the numbers replayed so far were counted from the purge's cut, not from the year's start.
+            try (PreparedStatement clear = c.prepareStatement("UPDATE incidents SET case_number = NULL WHERE report_id = ?")) {
+                for (JsonNode n : data.path("caseNumbers")) {
+                    clear.setString(1, n.path("report").asText());
+                    clear.executeUpdate();
+                }
+            }
+            try (PreparedStatement set = c.prepareStatement("UPDATE incidents SET case_number = ? WHERE report_id = ?")) {
+                for (JsonNode n : data.path("caseNumbers")) {
+                    set.setString(1, n.path("caseNumber").asText());
+                    set.setString(2, n.path("report").asText());
+                    set.executeUpdate();
+                }
+            }
+            try (PreparedStatement wipe = c.prepareStatement("DELETE FROM case_numbers")) {
+                wipe.executeUpdate();
+            }
+            try (PreparedStatement put = c.prepareStatement("INSERT INTO case_numbers(year, last) VALUES (?, ?)")) {
+                for (var e : data.path("caseNumberLast").properties()) {
+                    put.setString(1, e.getKey());
+                    put.setLong(2, e.getValue().asLong());
+                    put.executeUpdate();
+                }
             }
         }
         for (JsonNode r : data.path("rooms")) {

@@ -71,6 +71,7 @@ class CaseIsolationTest {
         ObjectNode c = Json.object();
         c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "isolation-case-test");
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
+        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         store.configure(c);
         coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
         coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());

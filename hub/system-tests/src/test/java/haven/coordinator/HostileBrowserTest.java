@@ -24,7 +24,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,7 +98,7 @@ class HostileBrowserTest {
     private void worry() {
         ObjectNode data = Json.object();
         data.put("presses", 1);
-        Event e = new Event(UUID.randomUUID().toString(), 1, EventType.WORRY_REPORTED, ROOM, clock.instant(), data);
+        Event e = new Event(new haven.protocol.UuidV7(clock).next().toString(), 1, EventType.WORRY_REPORTED, ROOM, clock.instant(), data);
         coordinator.ingest().onMessage(e.topic(), new EventCodec().encode(e), false);
     }
 
