@@ -87,7 +87,7 @@ class SecondFactorBrowserTest {
         assertEquals(10, browser.findElements(By.cssSelector("#totp-recovery-codes li")).size());
         Browser.screenshot(browser, "dashboard-totp-recovery-codes");
         browser.findElement(By.id("totp-continue")).click();
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("main")));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("nav")));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("logout"))).click();
 
         // The next login: only the code, and the code of the next step (the one just used is spent).
@@ -96,7 +96,7 @@ class SecondFactorBrowserTest {
                 .sendKeys(Totp.code(secret, Totp.step(Instant.now()) + 1));
         assertTrue(browser.findElements(By.id("totp-secret")).isEmpty(), "the key is never shown again");
         browser.findElement(By.id("totp-button")).click();
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("main")));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("nav")));
         assertTrue(Browser.consoleErrors(browser).isEmpty(), Browser.consoleErrors(browser).toString());
     }
 }
