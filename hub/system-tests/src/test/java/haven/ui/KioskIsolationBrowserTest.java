@@ -65,7 +65,7 @@ class KioskIsolationBrowserTest {
 
     @Test
     void theTeacherTapsTheComputerAndIsToldToUnplugItsCableNotItsPower() throws Exception {
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
         browser.get("http://127.0.0.1:" + hub.kioskPort() + "/");
         long chrome = (Long) browser.executeScript("return window.outerHeight - window.innerHeight;");
         browser.manage().window().setSize(new Dimension(800, 480 + (int) chrome));
