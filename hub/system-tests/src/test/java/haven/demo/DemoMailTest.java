@@ -69,7 +69,8 @@ class DemoMailTest {
     @Test
     void aPressShowsTheCoordinatorsEmailOnTheDemoPageAndTheHeadsAfterAckWithin() throws Exception {
         start(Optional.empty());
-        assertTrue(mailPage().contains("No e-mail yet"));
+        // The demo's failed filter check may already have mailed the DSL: no worry has, before the press.
+        assertEquals(0, worryMails(), mailPage());
         press();
         await().atMost(Duration.ofSeconds(15)).until(() -> mailPage().contains("demo-coordinator@demo.invalid"));
         String page = mailPage();
