@@ -13,28 +13,6 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                                 java.util.Optional<String> followUpKey,
                                 java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter,
                                 Duration headEvery, RoomNames roomNames, AuthConfig auth) {
-    /** The default: the evidence chain's head goes to the hubs every minute when the log moved. */
-    public static final Duration HEAD_EVERY = Duration.ofSeconds(60);
-
-    public CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, DatabaseLocation database,
-                             Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
-                             java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
-                             java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup,
-                             java.util.Optional<String> followUpKey,
-                             java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter) {
-        this(mqtt, httpHost, httpPort, database, ackWithin, secureCookies, repairEvery, sites, endOfDay, zone, retention,
-                sharedGroup, followUpKey, alerts, filter, HEAD_EVERY, RoomNames.NONE, AuthConfig.DEFAULT);
-    }
-
-    /** Without follow-up look-ups and without alerts to staff (no followUp: or notify: section). */
-    public CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort, DatabaseLocation database,
-                             Duration ackWithin, boolean secureCookies, Duration repairEvery, java.util.Set<String> sites,
-                             java.util.Optional<java.time.LocalTime> endOfDay, java.time.ZoneId zone,
-                             java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup) {
-        this(mqtt, httpHost, httpPort, database, ackWithin, secureCookies, repairEvery, sites, endOfDay, zone, retention,
-                sharedGroup, java.util.Optional.empty(), java.util.Optional.empty(), FilterTargetList.NONE, HEAD_EVERY, RoomNames.NONE, AuthConfig.DEFAULT);
-    }
-
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
         if (!uri.startsWith("tcp://") && !uri.startsWith("ssl://")) {

@@ -55,20 +55,6 @@ public final class DashboardServer implements AutoCloseable {
                            StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
                            AtomicReference<String> setupToken,
                            HavenMetrics metrics, FollowUpLookup followUps,
-                           Optional<PushSubscriptions> push, List<ExtraPage> extraPages) {
-        this(db, incidents, rooms, isolations, aups, feed, sessions, staff, audit, commands, clock, secureCookies, setupToken,
-                metrics, followUps, push, extraPages, haven.coordinator.RoomNames.NONE, () -> true, haven.coordinator.AuthConfig.DEFAULT);
-    }
-
-    /**
-     * With the classrooms' display names and the broker link's state, for the dashboard's pages (DashboardPagesRoutes),
-     * and the sign-in rules (second factor, trusted proxies).
-     */
-    public DashboardServer(Database db, Incidents incidents, Rooms rooms, Isolations isolations, AupLibrary aups,
-                           LiveFeed feed, Sessions sessions,
-                           StaffAccounts staff, AuditLog audit, CommandSender commands, Clock clock, boolean secureCookies,
-                           AtomicReference<String> setupToken,
-                           HavenMetrics metrics, FollowUpLookup followUps,
                            Optional<PushSubscriptions> push, List<ExtraPage> extraPages,
                            haven.coordinator.RoomNames roomNames, java.util.function.BooleanSupplier brokerConnected,
                            haven.coordinator.AuthConfig auth) {
