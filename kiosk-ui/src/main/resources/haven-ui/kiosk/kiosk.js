@@ -307,6 +307,8 @@
   }
 
   function render(next) {
+    // An HTTP answer built before a socket push can arrive after it: never let the older snapshot win.
+    if (state && next !== state && next.boot === state.boot && next.stamp < state.stamp) return;
     state = next;
     $("room-name").textContent = `${state.room}`;
     const conn = $("connection");

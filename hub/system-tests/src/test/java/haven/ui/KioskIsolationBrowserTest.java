@@ -90,4 +90,40 @@ class KioskIsolationBrowserTest {
         Long overflow = (Long) browser.executeScript("return document.documentElement.scrollHeight - window.innerHeight;");
         assertTrue(overflow <= 0, "the isolation screen fits 800x480, overflow " + overflow);
     }
+
+    /**
+     * The tap's HTTP answer is a snapshot taken before the isolation was applied; on a loaded machine the socket
+     * push of the applied isolation can arrive first. The older answer must not wipe the teacher's instructions
+     * (CI saw the notice vanish and never come back). The page's fetch is slowed so the push always wins here.
+     */
+    @Test
+    void aLateAnswerToTheTapDoesNotWipeTheIsolationTheSocketAlreadyShowed() throws Exception {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get("http://127.0.0.1:" + hub.kioskPort() + "/");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("idle")));
+        browser.executeScript("""
+                const real = window.fetch;
+                window.fetch = async (url, init) => {
+                  const res = await real(url, init);
+                  if (String(url).endsWith('/api/kiosk/isolate')) {
+                    const body = await res.text();
+                    await new Promise((r) => setTimeout(r, 1500));
+                    window.lateAnswerDelivered = true;
+                    return new Response(body, { status: res.status, headers: res.headers });
+                  }
+                  return res;
+                };""");
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            assertEquals(202, http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + hub.kioskPort() + "/api/sim/switch"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"on\":true}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#computers button[data-machine='PC-03']"))).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#isolated-list li[data-machine='PC-03']")));
+        wait.until(d -> Boolean.TRUE.equals(((ChromeDriver) d).executeScript("return window.lateAnswerDelivered === true;")));
+        // The late answer has been rendered (or refused) by now; the instructions must still be there.
+        Thread.sleep(300);
+        assertTrue(browser.findElement(By.id("isolated")).isDisplayed(), "the isolation notice is still on screen");
+        assertEquals(1, browser.findElements(By.cssSelector("#isolated-list li[data-machine='PC-03']")).size());
+    }
 }

@@ -37,6 +37,15 @@ public final class KioskServer implements AutoCloseable {
 
     private final Javalin app;
     private final Set<WsContext> sockets = ConcurrentHashMap.newKeySet();
+    /**
+     * Orders the states this server hands out. An HTTP answer can be built before a socket push and arrive after
+     * it; the page keeps the highest stamp it has seen, so an older snapshot never overwrites a newer one (a
+     * teacher's isolation notice once vanished that way). The stamp is taken before the snapshot is built, so
+     * the highest stamp always includes every change made before it was taken.
+     */
+    private final java.util.concurrent.atomic.AtomicLong stamps = new java.util.concurrent.atomic.AtomicLong();
+    /** A new server (a restarted hub) starts its stamps again; the page accepts any stamp from a new boot. */
+    private final String boot = java.util.UUID.randomUUID().toString();
     private final Classroom classroom;
     private final IsolationFlow isolation;
     private final KioskMode mode;
@@ -182,7 +191,10 @@ public final class KioskServer implements AutoCloseable {
     }
 
     private com.fasterxml.jackson.databind.node.ObjectNode view() {
+        long stamp = stamps.incrementAndGet();
         var view = choices.shape(followUps.shape(mode.shape(classroom.view())));
+        view.put("stamp", stamp);
+        view.put("boot", boot);
         view.put("readAloud", readAloud.available());
         var languages = view.putObject("aupLanguages");
         translations.versions().forEach(languages::put);
