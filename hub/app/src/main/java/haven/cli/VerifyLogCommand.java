@@ -51,7 +51,7 @@ final class VerifyLogCommand implements Callable<Integer> {
             if (result.intact()) {
                 System.out.println("event log intact: " + result.events() + " events, hash chain verified; "
                         + result.auditRows() + " audit rows chained; " + result.incidents() + " incidents match the staff decisions in the log;"
-                        + " incidents, rooms and isolations match the log rebuilt"
+                        + " incidents, rooms, isolations and case work match the log rebuilt"
                         + (hubDbs.isEmpty() ? "" : "; " + hubDbs.size() + " hub database(s): " + result.hubEventsWitnessed()
                         + " sent events logged, " + result.headsWitnessed() + " witnessed heads in the chain"));
                 return 0;

@@ -386,7 +386,7 @@ public final class Projections {
 
     // ---- compare and write back -------------------------------------------------------------------------------
 
-    /** The first difference between the stored tables and the rebuilt ones, table by table. */
+    /** The first difference between the stored tables and the rebuilt ones, table by table, then the case-work rows. */
     public static Optional<Difference> compare(Connection stored, Connection rebuilt) throws SQLException {
         Optional<Difference> d = compareIncidents(stored, rebuilt);
         if (d.isEmpty()) {
@@ -394,6 +394,9 @@ public final class Projections {
         }
         if (d.isEmpty()) {
             d = compareIsolations(stored, rebuilt);
+        }
+        if (d.isEmpty()) {
+            d = CaseWorkCheck.compare(stored);
         }
         return d;
     }
@@ -659,7 +662,7 @@ public final class Projections {
     }
 
     /** Every row as column name -> text (null stays null), so SQLite and PostgreSQL values compare alike. */
-    private static List<Map<String, String>> rows(Connection c, String sql) throws SQLException {
+    static List<Map<String, String>> rows(Connection c, String sql) throws SQLException {
         List<Map<String, String>> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             ResultSetMetaData meta = rs.getMetaData();

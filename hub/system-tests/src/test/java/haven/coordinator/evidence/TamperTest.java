@@ -77,6 +77,7 @@ class TamperTest {
             store.configure(c);
             try (Coordinator coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock)) {
                 coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
+                coordinator.staff().put("slt", Role.SENIOR, PASSWORD.toCharArray());
                 EventCodec codec = new EventCodec();
                 for (long seq = 1; seq <= 2; seq++) {
                     Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), seq, EventType.WORRY_REPORTED, YEAR5, clock.instant(),
@@ -100,9 +101,37 @@ class TamperTest {
                     clock.advance(Duration.ofMinutes(15));
                     assertEquals(1, coordinator.escalation().runOnce());
                     assertEquals(200, dsl.get("/api/incidents/" + escalatedId).statusCode());
+                    caseWork(dsl, coordinator.httpPort());
                 }
             }
         }
+    }
+
+    /** A staff-logged concern with a note, a done action, a two-senior review and an attachment (docs/CASEWORK.md). */
+    private void caseWork(StaffClient dsl, int coordinatorPort) throws Exception {
+        var concern = dsl.post("/api/concerns", Json.write(Json.object().put("room", "outside-school")
+                .put("category", "saw-something-upsetting").put("summary", "a link shared in a group chat").put("about", "pupil")
+                .put("illegal", "other-suspected-illegal")));
+        assertEquals(201, concern.statusCode(), concern.body());
+        long id = Json.parse(concern.body().getBytes()).get("id").asLong();
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(201, dsl.post("/api/incidents/" + id + "/notes", "{\"text\":\"phoned the parents, no answer\"}").statusCode());
+        var action = dsl.post("/api/incidents/" + id + "/actions", "{\"kind\":\"parents-informed\",\"due\":\"2026-11-26T10:00:00Z\"}");
+        assertEquals(201, action.statusCode(), action.body());
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(200, dsl.post("/api/incidents/" + id + "/actions/" + Json.parse(action.body().getBytes()).get("id").asLong()
+                + "/done", "{}").statusCode());
+        ObjectNode part = Json.object().put("computer", "dsl-office-laptop").put("nature", "a threatening message")
+                .put("judgement", "substance");
+        part.putArray("urls").add("https://example.invalid/shared");
+        part.putArray("actions").add("police");
+        assertEquals(201, dsl.post("/api/incidents/" + id + "/review", Json.write(part)).statusCode());
+        try (StaffClient slt = new StaffClient(coordinatorPort)) {
+            assertEquals(200, slt.login("slt", PASSWORD));
+            assertEquals(201, slt.post("/api/incidents/" + id + "/review", Json.write(part)).statusCode());
+        }
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+        assertEquals(201, dsl.postFile("/api/incidents/" + id + "/attachments", "file", "screenshot.png", png).statusCode());
     }
 
     private static List<JsonNode> incidents(StaffClient who) throws Exception {
@@ -122,6 +151,12 @@ class TamperTest {
         out.addAll(dialect == Dialect.SQLITE
                 ? List.of("DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete")
                 : List.of("ALTER TABLE audit DISABLE TRIGGER USER"));
+        // The insider with the file drops the case tables' append-only guards too.
+        for (String table : List.of("case_notes", "case_review_parts", "case_attachments", "attachment_blobs")) {
+            out.addAll(dialect == Dialect.SQLITE
+                    ? List.of("DROP TRIGGER IF EXISTS " + table + "_no_update", "DROP TRIGGER IF EXISTS " + table + "_no_delete")
+                    : List.of("ALTER TABLE " + table + " DISABLE TRIGGER USER"));
+        }
         return out;
     }
 
@@ -167,7 +202,7 @@ class TamperTest {
     void theUntouchedDatabaseVerifies() throws Exception {
         Outcome o = verifyAfter();
         assertEquals(0, o.exit(), o.output());
-        assertTrue(o.output().contains("2 incidents match"), o.output());
+        assertTrue(o.output().contains("3 incidents match"), o.output());
         assertTrue(scalar("SELECT count(*) FROM events WHERE type LIKE 'coordinator.%'") >= 4,
                 "the account, acknowledgement, closure and escalation are chained");
     }
@@ -220,7 +255,8 @@ class TamperTest {
     @Test
     void aDeletedTailOfTheLogIsCaught() throws Exception {
         long last = scalar("SELECT max(pos) FROM events");
-        caught("incidents", "DELETE FROM events WHERE pos > " + (last - 3));
+        // The last three records are the two review parts and the attachment: their rows now stand unrecorded.
+        caught("case_review_parts", "DELETE FROM events WHERE pos > " + (last - 3));
     }
 
     @Test
@@ -271,5 +307,47 @@ class TamperTest {
     @Test
     void aRoomsCounterRewrittenIsCaughtByTheRebuild() throws Exception {
         caught("rooms", "UPDATE rooms SET logged_seqs = logged_seqs + 1, last_seq = last_seq + 1");
+    }
+
+    @Test
+    void aCaseNoteRewrittenIsCaught() throws Exception {
+        caught("case_notes", "UPDATE case_notes SET text = 'nothing of concern'");
+    }
+
+    @Test
+    void aCaseNoteDeletedIsCaught() throws Exception {
+        caught("case_notes", "DELETE FROM case_notes");
+    }
+
+    @Test
+    void aDoneActionMadeUndoneIsCaught() throws Exception {
+        caught("case_actions", "UPDATE case_actions SET done_at = NULL, done_by = NULL");
+    }
+
+    @Test
+    void anActionWhoseDueTimeIsMovedIsCaught() throws Exception {
+        caught("case_actions", "UPDATE case_actions SET due = '2027-01-01T00:00:00Z'");
+    }
+
+    @Test
+    void aReviewersJudgementRewrittenIsCaught() throws Exception {
+        caught("case_review_parts", "UPDATE case_review_parts SET judgement = 'no-substance' WHERE id = (SELECT min(id) FROM case_review_parts)");
+    }
+
+    @Test
+    void aReviewPartAddedByHandIsCaught() throws Exception {
+        caught("case_review_parts", "INSERT INTO case_review_parts(incident_id, at, by_name, role, computer, urls, nature, judgement, actions)"
+                + " SELECT incident_id, at, 'head', 'head', computer, urls, nature, judgement, actions FROM case_review_parts"
+                + " WHERE id = (SELECT min(id) FROM case_review_parts)");
+    }
+
+    @Test
+    void anAttachmentsBytesSwappedIsCaught() throws Exception {
+        caught("attachment_blobs", "UPDATE attachment_blobs SET content = " + (dialect == Dialect.SQLITE ? "X'00'" : "'\\x00'::bytea"));
+    }
+
+    @Test
+    void anAttachmentsRecordRewrittenIsCaught() throws Exception {
+        caught("case_attachments", "UPDATE case_attachments SET by_name = 'head'");
     }
 }
