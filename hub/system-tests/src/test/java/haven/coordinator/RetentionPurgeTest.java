@@ -139,4 +139,43 @@ class RetentionPurgeTest {
             assertEquals(1, purged.get("purgedSeqs").get(0).get("upToSeq").asLong(), "the hub's seq 1 went with the purge");
         }
     }
+
+    /** Case notes and actions outlive their purged incident (docs/CASEWORK.md); their records went with the log's start. */
+    @Test
+    void casePartsOfAPurgedIncidentStillVerifyButAForgedOneOnAKeptIncidentDoesNot() throws Exception {
+        worry();
+        Cases cases = new Cases(new Incidents(), clock);
+        StaffSession dsl = new StaffSession("t", "dsl", Role.COORDINATOR, "c", clock.instant().plus(Duration.ofDays(900)), java.util.Set.of());
+        db.inTransaction(c -> {
+            Incident first = new Incidents().find(c, 1).orElseThrow();
+            cases.addNote(c, first, "spoke to the pupil", java.util.Optional.empty(), dsl);
+            cases.addAction(c, first, "parents-informed", null, clock.instant().plus(Duration.ofDays(1)), dsl);
+            Incident closed = new Incidents().close(c, 1, "dsl", new Incidents.Closing("no-further-action", "done", null, null),
+                    clock.instant()).orElseThrow();
+            ObjectNode data = Json.object().put("incident", 1).put("report", closed.reportId()).put("by", "dsl").put("role", "coordinator")
+                    .put("outcome", "no-further-action").put("notes", "done");
+            data.put("url", (String) null).put("nature", (String) null);
+            new haven.coordinator.evidence.StaffDecisions(clock).record(c, haven.coordinator.evidence.StaffDecisions.CLOSED, closed.room(),
+                    clock.instant(), data);
+            return null;
+        });
+        clock.advance(Duration.ofDays(400));
+        worry();
+        db.inTransaction(c -> cases.addNote(c, new Incidents().find(c, 2).orElseThrow(), "still open", java.util.Optional.empty(), dsl));
+        assertEquals(new Retention.Purge(1, 4), new Retention(db, new AuditLog(db, clock), clock, Duration.ofDays(365)).purgeOnce(),
+                "the incident and its four records (the worry, the note, the action, the closure) go");
+        assertEquals(2, count("SELECT count(*) FROM case_notes"), "notes stay when their incident is purged");
+        try (Connection c = store.connect()) {
+            haven.coordinator.evidence.EvidenceCheck.Result result = haven.coordinator.evidence.EvidenceCheck.run(c);
+            assertTrue(result.intact(), String.valueOf(result.finding()));
+        }
+        try (Connection c = store.connect(); var st = c.createStatement()) {
+            st.execute(dialect == Dialect.SQLITE ? "DROP TRIGGER IF EXISTS case_notes_no_update" : "ALTER TABLE case_notes DISABLE TRIGGER USER");
+            st.execute("UPDATE case_notes SET text = 'nothing said' WHERE incident_id = 2");
+        }
+        try (Connection c = store.connect()) {
+            haven.coordinator.evidence.EvidenceCheck.Result result = haven.coordinator.evidence.EvidenceCheck.run(c);
+            assertTrue(!result.intact() && String.valueOf(result.finding()).contains("case_notes"), String.valueOf(result.finding()));
+        }
+    }
 }
