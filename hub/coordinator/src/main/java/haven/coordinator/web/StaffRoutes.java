@@ -62,7 +62,7 @@ public final class StaffRoutes {
         Set<RoomId> rooms = rooms(body);
         String password = body.path("password").asText("");
         if (password.isEmpty()) {
-            throw new IllegalArgumentException("password: give an initial password (the member of staff changes it with haven user passwd)");
+            throw new IllegalArgumentException("password: give an initial password");
         }
         if (password.length() > RequestLimits.MAX_PASSWORD) {
             throw new IllegalArgumentException("password must be at most " + RequestLimits.MAX_PASSWORD + " characters");
