@@ -140,14 +140,15 @@
     await load();
   });
 
+  // No default role: the person adding chooses one (a default would be the first, most powerful, or a guess).
   const role = $("staff-add-role");
-  if (role && !role.options.length) {
+  if (role && role.options.length === 1) {
     for (const [value, text] of Object.entries(ROLE)) {
       const o = el("option", text);
       o.value = value;
-      if (value === "teacher") o.selected = true;
       role.appendChild(o);
     }
   }
-  document.addEventListener("haven:staff-page", load); // dashboard.js, when the Staff page is shown
+  // dashboard.js, when the Staff page is shown: a message from an earlier visit (or session) goes.
+  document.addEventListener("haven:staff-page", () => { say(""); load(); });
 })();
