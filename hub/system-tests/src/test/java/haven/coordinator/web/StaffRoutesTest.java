@@ -218,6 +218,31 @@ class StaffRoutesTest {
         }
     }
 
+    /** The checks run inside the change's transaction, under the event-log lock: two at once cannot both pass. */
+    @Test
+    void twoCoordinatorsDisablingEachOtherAtTheSameMomentLeaveOneCoordinator() throws Exception {
+        String left = "dsl";
+        for (int round = 0; round < 5; round++) {
+            String a = "dsl-a" + round;
+            String b = "dsl-b" + round;
+            coordinator.staff().put(a, Role.COORDINATOR, PASSWORD.toCharArray());
+            coordinator.staff().put(b, Role.COORDINATOR, PASSWORD.toCharArray());
+            coordinator.staff().disable("test", left); // only a and b are coordinators now
+            try (StaffClient first = as(a, PASSWORD); StaffClient second = as(b, PASSWORD);
+                 var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var one = pool.submit(() -> first.post("/api/staff/disable", "{\"name\":\"" + b + "\"}").statusCode());
+                var other = pool.submit(() -> second.post("/api/staff/disable", "{\"name\":\"" + a + "\"}").statusCode());
+                List<Integer> statuses = List.of(one.get(), other.get());
+                assertEquals(1, statuses.stream().filter(s -> s == 200).count(), "exactly one disable wins: " + statuses);
+            }
+            assertTrue(coordinator.staff().hasCoordinator(), "a coordinator is left");
+            left = coordinator.staff().activeRole(a).isPresent() ? a : b;
+        }
+        try (Connection c = store.connect()) {
+            assertTrue(EvidenceCheck.run(c).intact());
+        }
+    }
+
     private static void assertThrowsRefused(org.junit.jupiter.api.function.Executable change) {
         org.junit.jupiter.api.Assertions.assertThrows(haven.coordinator.StaffAccounts.Refused.class, change);
     }
