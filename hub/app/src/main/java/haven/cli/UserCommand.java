@@ -74,7 +74,7 @@ final class UserCommand implements Runnable {
             try (Database database = target.open()) {
                 new StaffAccounts(database, Clock.systemUTC()).changeRole(StaffAccounts.COMMAND_LINE, name, r);
             }
-            System.out.println("role of " + name + " changed to " + r.wire() + "; its sessions have ended");
+            System.out.println("role of " + name + " changed to " + r.wire() + "; its sessions end at their next request");
             return 0;
         }
     }
@@ -156,7 +156,7 @@ final class UserCommand implements Runnable {
                     throw new IllegalArgumentException("no staff account called '" + name + "'");
                 }
             }
-            System.out.println("account " + name + " disabled; its sessions have ended");
+            System.out.println("account " + name + " disabled; its sessions end at their next request");
             return 0;
         }
     }

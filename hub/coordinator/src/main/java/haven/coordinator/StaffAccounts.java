@@ -146,7 +146,7 @@ public final class StaffAccounts {
                 throw new Refused("'" + name + "' is the last enabled coordinator: add another coordinator before changing this role");
             }
             decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
-                    Json.object().put("name", name).put("role", role.wire()).put("by", by));
+                    Json.object().put("name", name).put("role", role.wire()).put("from", row.role()).put("by", by));
             try (PreparedStatement ps = c.prepareStatement("UPDATE staff SET role = ? WHERE name = ?")) {
                 ps.setString(1, role.wire());
                 ps.setString(2, name);
