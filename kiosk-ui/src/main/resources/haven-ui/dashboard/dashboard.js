@@ -220,7 +220,7 @@
     if (name === "classrooms") loadClassrooms();
     if (name === "reports") loadReport();
     if (name === "aups") renderAups();
-    if (name === "staff") loadStaff();
+    if (name === "staff") { loadStaff(); document.dispatchEvent(new CustomEvent("haven:staff-page")); } // staff.js
     if (name === "audit") loadAudit();
     if (name === "live") render();
   }
@@ -581,6 +581,7 @@
     $("close-confirm-row").hidden = true;
     $("close-result").textContent = "";
     renderCase();
+    document.dispatchEvent(new CustomEvent("haven:incident-shown", { detail })); // case-review.js
   }
   // Audit rows that a chained decision on the same timeline already tells are left out; repeated reads by one
   // person fold into one line, so the timeline is what happened, not every page refresh.

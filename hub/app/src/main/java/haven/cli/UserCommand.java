@@ -15,14 +15,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "user", description = "Manage staff accounts.",
-        subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Disable.class, UserCommand.TotpReset.class})
+        subcommands = {UserCommand.Add.class, UserCommand.ChangeRole.class, UserCommand.ChangeRooms.class, UserCommand.Passwd.class,
+                UserCommand.Disable.class, UserCommand.TotpReset.class})
 final class UserCommand implements Runnable {
     @Override
     public void run() {
-        System.out.println("usage: haven user add|passwd|disable|totp-reset ... [--config coordinator.yaml | --db FILE]");
+        System.out.println("usage: haven user add|role|rooms|passwd|disable|totp-reset ... [--config coordinator.yaml | --db FILE]");
     }
 
-    @Command(name = "add", description = "Add (or reset) a staff account. The password is read from the terminal or stdin.")
+    @Command(name = "add", description = "Add a new staff account (an existing name is refused: use 'haven user role' or"
+            + " 'haven user rooms' to change one). The password is read from the terminal or stdin.")
     static final class Add implements Callable<Integer> {
         @Option(names = "--role", required = true, description = "coordinator, head, senior, teacher, technician, governor or chair (chair of governors)")
         String role;
@@ -38,21 +40,14 @@ final class UserCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Role r = Role.fromWire(role).orElseThrow(() -> new IllegalArgumentException(
-                    "--role must be one of coordinator, head, senior, teacher, technician, governor, chair; got '" + role + "'"));
-            java.util.Set<haven.protocol.RoomId> assigned = new java.util.HashSet<>();
-            for (String pair : rooms) {
-                String[] parts = pair.split("/", -1);
-                if (parts.length != 2) {
-                    throw new IllegalArgumentException("--rooms entries must be site/room, got '" + pair + "'");
-                }
-                assigned.add(new haven.protocol.RoomId(parts[0], parts[1]));
-            }
+            Role r = role(role);
+            java.util.Set<haven.protocol.RoomId> assigned = rooms(rooms);
             char[] password = readPassword();
             try (Database database = target.open()) {
-                StaffAccounts accounts = new StaffAccounts(database, Clock.systemUTC());
-                accounts.put(name, r, password);
-                accounts.assignRooms(name, assigned);
+                new StaffAccounts(database, Clock.systemUTC()).add(StaffAccounts.COMMAND_LINE, name, r, assigned, password);
+            } catch (StaffAccounts.Refused e) {
+                throw new IllegalArgumentException(e.getMessage() + ". To change its role: haven user role " + name
+                        + " ROLE; its rooms: haven user rooms " + name + " --rooms site/room,...");
             } finally {
                 Arrays.fill(password, ' ');
             }
@@ -60,6 +55,67 @@ final class UserCommand implements Runnable {
                     + (assigned.isEmpty() ? "" : " for rooms " + rooms));
             return 0;
         }
+    }
+
+    @Command(name = "role", description = "Change the role of an existing account; its sessions end at once.")
+    static final class ChangeRole implements Callable<Integer> {
+        @Mixin
+        CoordinatorDatabase target;
+
+        @Parameters(index = "0", description = "account name")
+        String name;
+
+        @Parameters(index = "1", description = "coordinator, head, senior, teacher, technician, governor or chair")
+        String role;
+
+        @Override
+        public Integer call() throws Exception {
+            Role r = role(role);
+            try (Database database = target.open()) {
+                new StaffAccounts(database, Clock.systemUTC()).changeRole(StaffAccounts.COMMAND_LINE, name, r);
+            }
+            System.out.println("role of " + name + " changed to " + r.wire() + "; its sessions end at their next request");
+            return 0;
+        }
+    }
+
+    @Command(name = "rooms", description = "Replace the rooms an existing account looks after; its sessions end at once.")
+    static final class ChangeRooms implements Callable<Integer> {
+        @Mixin
+        CoordinatorDatabase target;
+
+        @Option(names = "--rooms", split = ",", description = "site/room,... (none: no rooms)")
+        java.util.List<String> rooms = java.util.List.of();
+
+        @Parameters(index = "0", description = "account name")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            java.util.Set<haven.protocol.RoomId> assigned = rooms(rooms);
+            try (Database database = target.open()) {
+                new StaffAccounts(database, Clock.systemUTC()).changeRooms(StaffAccounts.COMMAND_LINE, name, assigned);
+            }
+            System.out.println("rooms of " + name + (assigned.isEmpty() ? " cleared" : " set to " + rooms));
+            return 0;
+        }
+    }
+
+    private static Role role(String text) {
+        return Role.fromWire(text).orElseThrow(() -> new IllegalArgumentException(
+                "role must be one of coordinator, head, senior, teacher, technician, governor, chair; got '" + text + "'"));
+    }
+
+    private static java.util.Set<haven.protocol.RoomId> rooms(java.util.List<String> pairs) {
+        java.util.Set<haven.protocol.RoomId> assigned = new java.util.HashSet<>();
+        for (String pair : pairs) {
+            String[] parts = pair.split("/", -1);
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("--rooms entries must be site/room, got '" + pair + "'");
+            }
+            assigned.add(new haven.protocol.RoomId(parts[0], parts[1]));
+        }
+        return assigned;
     }
 
     @Command(name = "passwd", description = "Set a new password (read from the terminal or stdin).")

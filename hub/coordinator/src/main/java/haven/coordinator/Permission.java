@@ -36,7 +36,9 @@ public enum Permission {
     WORK_CASE,
     /** The guided record of suspected illegal content: "more than one senior member of staff involved". */
     REVIEW_ILLEGAL,
-    RECORD_CAME_FORWARD;
+    RECORD_CAME_FORWARD,
+    /** Add staff accounts, change their role or rooms, disable them (the DSL only; docs/SECURITY.md). */
+    MANAGE_STAFF;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
     public String wire() {

@@ -9,6 +9,7 @@ import static haven.coordinator.Permission.EXPORT;
 import static haven.coordinator.Permission.ISOLATE_REMOTELY;
 import static haven.coordinator.Permission.LOG_CONCERN;
 import static haven.coordinator.Permission.LOOK_UP_FOLLOW_UP;
+import static haven.coordinator.Permission.MANAGE_STAFF;
 import static haven.coordinator.Permission.PUBLISH_AUP;
 import static haven.coordinator.Permission.RECORD_CAME_FORWARD;
 import static haven.coordinator.Permission.RECORD_FILTER_ACTION;
@@ -49,7 +50,7 @@ public final class Permissions {
         Set<Permission> senior = union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, CLOSE, EXPORT, SIGN_OFF_RELEASE, ISOLATE_REMOTELY,
                 VIEW_FILTER_CHECKS, REQUEST_UNBLOCK, VIEW_UNBLOCK_REQUESTS, RECORD_CAME_FORWARD);
         t.put(Role.COORDINATOR, union(senior, VIEW_REPORT, VIEW_AUDIT, PUBLISH_AUP, START_FILTER_CHECK, RECORD_FILTER_ACTION,
-                TEST_BUTTON));
+                TEST_BUTTON, MANAGE_STAFF));
         t.put(Role.HEAD, union(senior, VIEW_REPORT, VIEW_AUDIT));
         t.put(Role.SENIOR, senior);
         // A teacher tests the button of their own rooms only: RoomChecksRoutes narrows TEST_BUTTON to them.

@@ -38,7 +38,10 @@ public final class StaffAccounts {
         changeListeners.forEach(Runnable::run);
     }
 
-    /** Adds or replaces an account. */
+    /**
+     * Adds or replaces an account, re-enabling it: for first-run setup, the demo and tests that build a
+     * school. Staff are added with {@link #add}, which never changes an existing account.
+     */
     public void put(String name, Role role, char[] password) throws SQLException {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("staff name must be 2..32 of a-z 0-9 . _ -, got '" + name + "'");
@@ -69,6 +72,220 @@ public final class StaffAccounts {
             return null;
         });
         changed();
+    }
+
+    /** Who made a change from the coordinator's shell (`haven user`), as the chain records it. */
+    public static final String COMMAND_LINE = "haven user (command line)";
+
+    /**
+     * A change the account rules refuse, with a message for the person who asked: the name is taken (adding
+     * never changes an account: that silently changed roles), disabling oneself, or leaving the school with
+     * no enabled coordinator (nobody could then manage staff or see the audit).
+     */
+    public static final class Refused extends IllegalArgumentException {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** One row of the staff page: no password hash, no second-factor secret. */
+    public record Account(String name, Role role, java.util.Set<haven.protocol.RoomId> rooms, boolean disabled,
+                          boolean secondFactor, Optional<java.time.Instant> lastSignIn) {
+        public Account {
+            rooms = java.util.Set.copyOf(rooms);
+        }
+
+        public ObjectNode toJson() {
+            ObjectNode o = Json.object().put("name", name).put("role", role.wire()).put("disabled", disabled)
+                    .put("secondFactor", secondFactor);
+            var list = o.putArray("rooms");
+            rooms.stream().map(haven.protocol.RoomId::toString).sorted().forEach(list::add);
+            lastSignIn.ifPresentOrElse(at -> o.put("lastSignIn", Json.time(at)), () -> o.putNull("lastSignIn"));
+            return o;
+        }
+    }
+
+    /**
+     * Adds a new account with its rooms, in one transaction and one chained record; refuses a name that
+     * exists (enabled or disabled) with {@link Refused}, changing nothing.
+     */
+    public void add(String by, String name, Role role, java.util.Set<haven.protocol.RoomId> rooms, char[] password) throws SQLException {
+        checkName(name);
+        PasswordPolicy.check(name, password);
+        String hash = BCrypt.withDefaults().hashToString(COST, password);
+        db.inTransaction(c -> {
+            haven.store.Dialect.of(c).lockEventLog(c);
+            if (exists(c, name)) {
+                throw new Refused("there is already a staff account called '" + name + "'; adding never changes an existing account");
+            }
+            ObjectNode data = Json.object().put("name", name).put("role", role.wire()).put("password", "set").put("enabled", true)
+                    .put("by", by);
+            var list = data.putArray("rooms");
+            rooms.stream().map(haven.protocol.RoomId::toString).sorted().forEach(list::add);
+            decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CREATED, haven.coordinator.evidence.StaffDecisions.SCHOOL, data);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO staff(name, role, password_hash, created_at) VALUES (?,?,?,?)")) {
+                ps.setString(1, name);
+                ps.setString(2, role.wire());
+                ps.setString(3, hash);
+                ps.setString(4, Json.time(clock.instant()));
+                ps.executeUpdate();
+            }
+            replaceRooms(c, name, rooms);
+            return null;
+        });
+        changed();
+    }
+
+    /** Changes an account's role; the account's sessions end at once (its standing stamp changes). */
+    public void changeRole(String by, String name, Role role) throws SQLException {
+        db.inTransaction(c -> {
+            haven.store.Dialect.of(c).lockEventLog(c);
+            Row row = row(c, name);
+            if (row.role().equals(Role.COORDINATOR.wire()) && !row.disabled() && role != Role.COORDINATOR
+                    && activeCoordinators(c) <= 1) {
+                throw new Refused("'" + name + "' is the last enabled coordinator: add another coordinator before changing this role");
+            }
+            decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
+                    Json.object().put("name", name).put("role", role.wire()).put("from", row.role()).put("by", by));
+            try (PreparedStatement ps = c.prepareStatement("UPDATE staff SET role = ? WHERE name = ?")) {
+                ps.setString(1, role.wire());
+                ps.setString(2, name);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        changed();
+    }
+
+    /** Replaces the rooms an account looks after; refuses an unknown name. */
+    public void changeRooms(String by, String name, java.util.Set<haven.protocol.RoomId> rooms) throws SQLException {
+        db.inTransaction(c -> {
+            haven.store.Dialect.of(c).lockEventLog(c);
+            row(c, name);
+            ObjectNode data = Json.object().put("name", name).put("by", by);
+            var list = data.putArray("rooms");
+            rooms.stream().map(haven.protocol.RoomId::toString).sorted().forEach(list::add);
+            decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, haven.coordinator.evidence.StaffDecisions.SCHOOL, data);
+            replaceRooms(c, name, rooms);
+            return null;
+        });
+        changed();
+    }
+
+    /**
+     * Disables an account as {@code by}: never oneself, never the last enabled coordinator ({@link Refused});
+     * an unknown name is the caller's mistake. Disabling a disabled account changes nothing and records nothing.
+     */
+    public void disable(String by, String name) throws SQLException {
+        if (by.equals(name)) {
+            throw new Refused("you cannot disable your own account: ask another coordinator");
+        }
+        boolean done = db.inTransaction(c -> {
+            haven.store.Dialect.of(c).lockEventLog(c);
+            Row row = row(c, name);
+            if (row.disabled()) {
+                return false;
+            }
+            if (row.role().equals(Role.COORDINATOR.wire()) && activeCoordinators(c) <= 1) {
+                throw new Refused("'" + name + "' is the last enabled coordinator: add another coordinator before disabling this one");
+            }
+            decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_DISABLED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
+                    Json.object().put("name", name).put("by", by));
+            try (PreparedStatement ps = c.prepareStatement("UPDATE staff SET disabled = 1 WHERE name = ?")) {
+                ps.setString(1, name);
+                ps.executeUpdate();
+            }
+            return true;
+        });
+        if (done) {
+            changed();
+        }
+    }
+
+    /** Every account, enabled or not, by name; the last sign-in is the newest "login" row of the audit trail. */
+    public java.util.List<Account> list() throws SQLException {
+        return db.read(c -> {
+            java.util.Map<String, java.util.Set<haven.protocol.RoomId>> rooms = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, site, room FROM staff_rooms");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rooms.computeIfAbsent(rs.getString(1), k -> new java.util.HashSet<>())
+                            .add(new haven.protocol.RoomId(rs.getString(2), rs.getString(3)));
+                }
+            }
+            java.util.List<Account> out = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT s.name, s.role, s.disabled,
+                           (SELECT count(*) FROM staff_totp t WHERE t.name = s.name),
+                           (SELECT max(a.at) FROM audit a WHERE a.actor = s.name AND a.action = 'login')
+                    FROM staff s ORDER BY s.name""");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Optional<Role> role = Role.fromWire(rs.getString(2));
+                    if (role.isEmpty()) {
+                        continue;
+                    }
+                    String last = rs.getString(5);
+                    out.add(new Account(rs.getString(1), role.get(), rooms.getOrDefault(rs.getString(1), java.util.Set.of()),
+                            rs.getInt(3) == 1, rs.getInt(4) > 0,
+                            last == null ? Optional.empty() : Optional.of(Json.parseTime("lastSignIn", last))));
+                }
+            }
+            return out;
+        });
+    }
+
+    private record Row(String role, boolean disabled) {
+    }
+
+    private static Row row(java.sql.Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT role, disabled FROM staff WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalArgumentException("name: there is no staff account with that name");
+                }
+                return new Row(rs.getString(1), rs.getInt(2) == 1);
+            }
+        }
+    }
+
+    private static boolean exists(java.sql.Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM staff WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static int activeCoordinators(java.sql.Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM staff WHERE role = 'coordinator' AND disabled = 0");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private static void replaceRooms(java.sql.Connection c, String name, java.util.Set<haven.protocol.RoomId> rooms) throws SQLException {
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM staff_rooms WHERE name = ?")) {
+            del.setString(1, name);
+            del.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO staff_rooms(name, site, room) VALUES (?,?,?)")) {
+            for (haven.protocol.RoomId r : rooms) {
+                ps.setString(1, name);
+                ps.setString(2, r.site());
+                ps.setString(3, r.room());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void checkName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name: a staff name must be 2..32 of a-z 0-9 . _ -");
+        }
     }
 
     /** Rooms a teacher looks after, as "site/room" pairs. Replaces the previous list. */
@@ -119,10 +336,19 @@ public final class StaffAccounts {
                 haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, Json.object().put("name", name).put("password", "changed"));
     }
 
-    /** Disables an account (kept for the audit trail, never deleted); false if there is no such account. */
+    /**
+     * Disables an account from the shell (kept for the audit trail, never deleted); false if there is no such
+     * account. The last enabled coordinator is refused here too ({@link Refused}).
+     */
     public boolean disable(String name) throws SQLException {
-        return update("UPDATE staff SET disabled = 1 WHERE name = ? AND ? IS NOT NULL", name, name,
-                haven.coordinator.evidence.StaffDecisions.ACCOUNT_DISABLED, Json.object().put("name", name));
+        try {
+            disable(COMMAND_LINE, name);
+            return true;
+        } catch (Refused e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private boolean update(String sql, String first, String second, String recordType, ObjectNode record) throws SQLException {

@@ -16,7 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Staff accounts from the command line: add (with a teacher's rooms), passwd, disable. */
+/** Staff accounts from the command line: add (with a teacher's rooms), role, rooms, passwd, disable. */
 class UserCommandTest {
     @TempDir
     Path dir;
@@ -73,5 +73,37 @@ class UserCommandTest {
             assertEquals(Role.CHAIR, new StaffAccounts(database, Clock.systemUTC()).verify("mrs-chair", "chair-password-1".toCharArray())
                     .orElseThrow());
         }
+    }
+
+    @Test
+    void addOnATakenNameIsRefusedAndNamesTheCommandThatChangesARole() throws Exception {
+        String db = dir.resolve("coordinator.db").toString();
+        assertEquals(0, run("first-password-1\n", "user", "add", "--role", "teacher", "--rooms", "school/year5", "--db", db, "ms-khan"));
+        java.io.PrintStream oldErr = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(2, run("other-password-2\n", "user", "add", "--role", "coordinator", "--db", db, "ms-khan"),
+                    "add never changes an existing account");
+        } finally {
+            System.setErr(oldErr);
+        }
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("already a staff account called 'ms-khan'") && said.contains("haven user role ms-khan"), said);
+        try (Database database = Database.open(Path.of(db), "db/coordinator")) {
+            StaffAccounts staff = new StaffAccounts(database, Clock.systemUTC());
+            assertEquals(Role.TEACHER, staff.verify("ms-khan", "first-password-1".toCharArray()).orElseThrow(), "role and password kept");
+            assertTrue(staff.verify("ms-khan", "other-password-2".toCharArray()).isEmpty());
+            assertEquals(Set.of(new RoomId("school", "year5")), staff.rooms("ms-khan"));
+        }
+        assertEquals(0, run("", "user", "role", "--db", db, "ms-khan", "senior"));
+        assertEquals(0, run("", "user", "rooms", "--rooms", "school/year6", "--db", db, "ms-khan"));
+        try (Database database = Database.open(Path.of(db), "db/coordinator")) {
+            StaffAccounts staff = new StaffAccounts(database, Clock.systemUTC());
+            assertEquals(Role.SENIOR, staff.verify("ms-khan", "first-password-1".toCharArray()).orElseThrow());
+            assertEquals(Set.of(new RoomId("school", "year6")), staff.rooms("ms-khan"));
+        }
+        assertEquals(2, run("", "user", "role", "--db", db, "nobody", "senior"));
+        assertEquals(2, run("", "user", "role", "--db", db, "ms-khan", "wizard"));
     }
 }

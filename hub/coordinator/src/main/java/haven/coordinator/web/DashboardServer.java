@@ -90,6 +90,7 @@ public final class DashboardServer implements AutoCloseable {
             new IsolationRoutes(db, isolations, audit, decisions, commands, feed, clock).mount(config);
             new ReportRoutes(db, incidents, audit).mount(config);
             new AupRoutes(db, aups, audit, decisions, feed).mount(config);
+            new StaffRoutes(staff, audit).mount(config);
             FollowUpRoutes.mount(config, db, incidents, audit, decisions, feed, clock);
             new LiveRoutes(db, rooms, incidents, isolations, aups, audit, access, feed).mount(config);
             PushRoutes.mount(config, push);
