@@ -36,7 +36,11 @@ public enum Permission {
     WORK_CASE,
     /** The guided record of suspected illegal content: "more than one senior member of staff involved". */
     REVIEW_ILLEGAL,
-    RECORD_CAME_FORWARD;
+    RECORD_CAME_FORWARD,
+    /** Record a suspected data breach, its updates and the decision to report it to the ICO (docs/DATA-PROTECTION.md). */
+    RECORD_BREACH,
+    /** The data-breach records and their 72-hour clocks; also who may be told of the data-breach alert. */
+    VIEW_BREACHES;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
     public String wire() {
