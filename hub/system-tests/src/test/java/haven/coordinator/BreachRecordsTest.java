@@ -379,6 +379,36 @@ class BreachRecordsTest {
     }
 
     @Test
+    void aRetentionPurgeThatCutsTheBreachRecordsFromTheLogKeepsThemAndTheirRebuild() throws Exception {
+        try (StaffClient dsl = as("dsl")) {
+            long id = recorded(dsl, suspected(Duration.ofHours(3)));
+            assertEquals(201, dsl.post("/api/breaches/" + id + "/notes", "{\"text\":\"DPO consulted\"}").statusCode());
+            assertEquals(200, dsl.post("/api/breaches/" + id + "/decision", Json.write(Json.object().put("decision", "not-reported")
+                    .put("reason", "no likely risk").put("peopleTold", false))).statusCode());
+        }
+        String made = tables();
+        clock.advance(Duration.ofDays(400));
+        Retention.Purge purge = new Retention(coordinator.database(), new haven.coordinator.evidence.AuditLog(coordinator.database(), clock),
+                clock, Duration.ofDays(365)).purgeOnce();
+        assertTrue(purge.events() > 0, "the breach's records were cut from the start of the log");
+        assertEquals(List.of(), types(), "none of them is left in the log");
+        assertEquals(made, tables(), "a purge never deletes a breach record");
+        Outcome after = verifyLog();
+        // Every row went (nothing newer kept any): the purge's record chains on from its checkpoint, not from genesis.
+        assertEquals(0, after.exit(), after.output());
+        try (Connection c = store.connect(); Statement st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM breach_notes");
+            st.executeUpdate("DELETE FROM breaches");
+        }
+        try (Database db = store.open()) {
+            db.inTransaction(c -> Projections.rebuilt(c, rebuilt -> Projections.writeBack(c, rebuilt)));
+        }
+        assertEquals(made, tables(), "rebuilt from what the purge's record carries");
+        Outcome rebuilt = verifyLog();
+        assertEquals(0, rebuilt.exit(), rebuilt.output());
+    }
+
+    @Test
     void theDashboardShowsOverdueOnceThe72HoursHavePassedUndecided() throws Exception {
         try (StaffClient head = as("head")) {
             long late = recorded(head, suspected(Duration.ofHours(80)));
