@@ -28,7 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The incidents, rooms and isolations tables rebuilt from the evidence log alone: every row of the log is
+ * The incidents, rooms, isolations and data-breach ({@link Breaches}) tables rebuilt from the evidence log alone: every row of the log is
  * copied, in order, into a fresh database and projected there by the same {@link Projector} live ingest
  * uses. {@link #compare} names the first stored row that differs (verify-log); {@link #writeBack} replaces
  * the stored rows with the rebuilt ones (`haven rebuild-projections`).
