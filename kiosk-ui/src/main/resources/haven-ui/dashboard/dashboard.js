@@ -35,6 +35,7 @@
   const PAGES = {
     live: "view-live", incidents: "view-incidents", concern: "log-concern", incident: "view-incidents", isolations: "view-isolations",
     classrooms: "view-rooms", reports: "view-report", aups: "view-aups", staff: "view-audit", audit: "view-audit",
+    breaches: "view-breaches",
   };
   const ZONE = "Europe/London";
   const DATE_TIME = new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, day: "numeric", month: "short", year: "numeric",
@@ -222,6 +223,7 @@
     if (name === "aups") renderAups();
     if (name === "staff") { loadStaff(); document.dispatchEvent(new CustomEvent("haven:staff-page")); } // staff.js
     if (name === "audit") loadAudit();
+    if (name === "breaches") document.dispatchEvent(new CustomEvent("haven:show-breaches")); // breaches.js
     if (name === "live") render();
   }
   window.addEventListener("hashchange", route);

@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "rebuild-projections", description = "Rebuild the incidents, rooms and isolations tables from the evidence log alone (the same projection live ingest runs); row ids are kept. Stop the coordinator first.")
+@Command(name = "rebuild-projections", description = "Rebuild the incidents, rooms, isolations and data-breach tables from the evidence log alone (the same projection live ingest runs); row ids are kept. Stop the coordinator first.")
 final class RebuildProjectionsCommand implements Callable<Integer> {
     @Mixin
     CoordinatorDatabase target;

@@ -28,6 +28,7 @@ public final class Coordinator implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
     private final java.util.Optional<haven.coordinator.notify.Notifier> notifier;
     private final OverdueActions overdueActions;
+    private final BreachDeadlines breachDeadlines;
     /** Told of each overdue case action (docs/CASEWORK.md); the alerts are wired here by {@link #onActionOverdue}. */
     private final java.util.List<CaseAlerts> caseAlerts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -73,6 +74,7 @@ public final class Coordinator implements AutoCloseable {
         notifier.ifPresent(n -> feed.onIsolationChanged(n::isolationChanged));
         notifier.ifPresent(n -> caseAlerts.add(n::actionOverdue)); // an overdue case action climbs its own ladder
         notifier.ifPresent(n -> feed.onActionDone(n::actionDone)); // ... until it is marked done
+        notifier.ifPresent(n -> feed.onBreachChanged(n::breachChanged)); // a data breach's 72-hour clock (docs/DATA-PROTECTION.md)
 
         config.filter().unblockWebhook().ifPresent(w -> feed.onUnblockRequestChanged(own(new UnblockWebhook(w, audit, clock))::changed));
         config.retention().ifPresent(keep -> own(new Retention(db, audit, clock, keep)).startDaily());
@@ -83,9 +85,11 @@ public final class Coordinator implements AutoCloseable {
                 config.auth()));
         overdueActions = own(new OverdueActions(db, new Cases(incidents, clock),
                 (incident, kind, due) -> caseAlerts.forEach(a -> a.actionOverdue(incident, kind, due))));
+        breachDeadlines = own(new BreachDeadlines(db, new Breaches(clock), feed::breachChanged));
         witness.start(config.headEvery());
         mqtt.start();
         overdueActions.start(java.time.Duration.ofMinutes(1));
+        breachDeadlines.start(java.time.Duration.ofMinutes(1));
         repair.start(config.repairEvery());
         dashboard.start(config.httpHost(), config.httpPort());
         escalation.start(java.time.Duration.ofSeconds(15));
@@ -152,6 +156,11 @@ public final class Coordinator implements AutoCloseable {
     /** The scan that flags case actions past their due time (tests call runOnce with a moved clock). */
     public OverdueActions overdueActions() {
         return overdueActions;
+    }
+
+    /** The scan that flags data breaches with under 24 hours left (tests call runOnce with a moved clock). */
+    public BreachDeadlines breachDeadlines() {
+        return breachDeadlines;
     }
 
     /** Who hears of an overdue case action, once per action: the staff alerts (action-overdue). */

@@ -38,7 +38,11 @@ public enum Permission {
     REVIEW_ILLEGAL,
     RECORD_CAME_FORWARD,
     /** Add staff accounts, change their role or rooms, disable them (the DSL only; docs/SECURITY.md). */
-    MANAGE_STAFF;
+    MANAGE_STAFF,
+    /** Record a suspected data breach, its updates and the decision to report it to the ICO (docs/DATA-PROTECTION.md). */
+    RECORD_BREACH,
+    /** The data-breach records and their 72-hour clocks; also who may be told of the data-breach alert. */
+    VIEW_BREACHES;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
     public String wire() {

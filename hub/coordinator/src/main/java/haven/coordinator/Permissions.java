@@ -69,6 +69,10 @@ public final class Permissions {
         }
         // The chair of governors: the report and the filter log as a governor, plus the case work of the
         // concerns routed to them (about staff, about the head); Visibility shows them those and no others.
+        // Data breaches (docs/DATA-PROTECTION.md): the DSL and the head record and decide; no dpo role (docs/DECISIONS.md).
+        for (Role controller : Set.of(Role.COORDINATOR, Role.HEAD)) {
+            t.get(controller).addAll(Set.of(Permission.RECORD_BREACH, Permission.VIEW_BREACHES));
+        }
         t.put(Role.CHAIR, EnumSet.of(VIEW_REPORT, VIEW_FILTER_CHECKS, VIEW_INCIDENTS, ACKNOWLEDGE, CLOSE, EXPORT, WORK_CASE));
         t.replaceAll((role, set) -> Set.copyOf(set));
         return Map.copyOf(t);

@@ -28,7 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The incidents, rooms and isolations tables rebuilt from the evidence log alone: every row of the log is
+ * The incidents, rooms, isolations and data-breach ({@link Breaches}) tables rebuilt from the evidence log alone: every row of the log is
  * copied, in order, into a fresh database and projected there by the same {@link Projector} live ingest
  * uses. {@link #compare} names the first stored row that differs (verify-log); {@link #writeBack} replaces
  * the stored rows with the rebuilt ones (`haven rebuild-projections`).
@@ -257,6 +257,7 @@ public final class Projections {
      */
     public static void snapshotForPurge(Connection c, List<String> purgedReports, ObjectNode data) throws SQLException {
         purgedReports.forEach(data.putArray("reports")::add);
+        Breaches.snapshotForPurge(c, data);
         // Case numbers run without gaps per year in the order incidents opened; the purged incidents' numbers are
         // gone from the log with their events, so the kept incidents' numbers and each year's counter are kept here.
         if (Dialect.of(c).hasTable(c, "case_numbers")) {
@@ -296,6 +297,7 @@ public final class Projections {
 
     /** Replays a coordinator.purged record: the tables as the purge left them. */
     static void purged(Connection c, JsonNode data) throws SQLException {
+        Breaches.purged(c, data);
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM incidents WHERE report_id = ?")) {
             for (JsonNode report : data.path("reports")) {
                 ps.setString(1, report.asText());
@@ -396,6 +398,9 @@ public final class Projections {
             d = compareIsolations(stored, rebuilt);
         }
         if (d.isEmpty()) {
+            d = Breaches.compare(stored, rebuilt);
+        }
+        if (d.isEmpty()) {
             d = CaseWorkCheck.compare(stored);
         }
         return d;
@@ -486,7 +491,7 @@ public final class Projections {
      * where the same incident (report) or isolation already had one; returns how many rows changed.
      */
     public static int writeBack(Connection stored, Connection rebuilt) throws SQLException {
-        int changed = 0;
+        int changed = Breaches.writeBack(stored, rebuilt);
         String incidentSql = "SELECT id, report_id, " + String.join(", ", INCIDENT_COLUMNS) + " FROM incidents ORDER BY id";
         Map<String, Map<String, String>> have = byKey(rows(stored, incidentSql), "report_id");
         for (Map<String, String> row : rows(rebuilt, incidentSql)) {

@@ -89,6 +89,8 @@ public final class Projector {
                 }
             }
             case StaffDecisions.PURGED -> Projections.purged(c, data);
+            case StaffDecisions.BREACH_RECORDED, StaffDecisions.BREACH_NOTE_ADDED, StaffDecisions.BREACH_DEADLINE_NEAR,
+                 StaffDecisions.BREACH_DECIDED -> Breaches.project(c, type, data);
             // Case work (docs/CASEWORK.md): the same Cases and CaseIsolations methods the routes call.
             case StaffDecisions.CONCERN_LOGGED -> Cases.projectConcern(c, incidents, room, at, data);
             case StaffDecisions.ASSIGNED -> update(c, "UPDATE incidents SET assigned_to = ? WHERE report_id = ?",

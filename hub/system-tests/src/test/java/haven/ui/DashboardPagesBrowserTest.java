@@ -289,6 +289,7 @@ class DashboardPagesBrowserTest {
         CONTROLS.put("#nav [data-nav='staff']", Permission.VIEW_AUDIT);
         CONTROLS.put("#nav [data-nav='audit']", Permission.VIEW_AUDIT);
         CONTROLS.put("#filter-checks-link", Permission.VIEW_FILTER_CHECKS);
+        CONTROLS.put("#nav [data-nav='breaches']", Permission.VIEW_BREACHES);
     }
 
     private boolean shown(String css) {

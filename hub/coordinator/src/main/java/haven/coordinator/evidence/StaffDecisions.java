@@ -50,6 +50,11 @@ public final class StaffDecisions {
     public static final String ATTACHMENT_ADDED = "coordinator.attachment-added";
     /** A pupil came forward to a member of staff with their follow-up words (docs/KIOSK.md). */
     public static final String CAME_FORWARD = "coordinator.came-forward";
+    // Data-breach records (docs/DATA-PROTECTION.md), filed under SCHOOL: "report data breaches within 72 hours".
+    public static final String BREACH_RECORDED = "coordinator.breach-recorded";
+    public static final String BREACH_NOTE_ADDED = "coordinator.breach-note-added";
+    public static final String BREACH_DEADLINE_NEAR = "coordinator.breach-deadline-near";
+    public static final String BREACH_DECIDED = "coordinator.breach-decided";
 
     private final EventLog log = new EventLog(new EventCodec());
     private final UuidV7 ids;

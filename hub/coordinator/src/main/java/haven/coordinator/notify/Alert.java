@@ -40,11 +40,20 @@ public record Alert(AlertKind kind, long incident, String roomName, Instant open
     }
 
     public String subject() {
+        if (kind == AlertKind.DATA_BREACH) {
+            return "Haven: " + kind.title() + " (72-hour clock)";
+        }
         return "Haven: " + kind.title() + " in " + roomName;
     }
 
     /** One line for chat and push: what, where, when. */
     public String summary() {
+        if (kind == AlertKind.DATA_BREACH) {
+            // The only detail a breach alert carries is its clock: openedAt is when the school became aware.
+            long left = Duration.between(now, openedAt.plus(haven.coordinator.Breaches.DEADLINE)).toHours();
+            return kind.title() + ", discovered " + ago() + ": " + (left >= 0 ? left + " hours left" : "overdue by " + -left + " hours")
+                    + " of the 72 to decide whether to report it to the ICO.";
+        }
         return kind.title() + " in " + roomName + ", " + ago() + (incident == NO_INCIDENT ? "." : " (incident " + incident + ").");
     }
 

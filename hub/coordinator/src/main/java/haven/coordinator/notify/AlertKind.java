@@ -24,6 +24,11 @@ public enum AlertKind {
     STAFF_CONCERN("staff-concern", "Concern logged"),
     /** An action agreed on an incident is past its due time. The action itself is never named. */
     ACTION_OVERDUE("action-overdue", "Action overdue"),
+    /**
+     * A suspected data breach was recorded, and again when under 24 hours are left of the 72 to decide whether to
+     * report it to the ICO (docs/DATA-PROTECTION.md). Never what happened or whose data: only the clock.
+     */
+    DATA_BREACH("data-breach", "Suspected data breach"),
     /** `haven notify-test`: checks a contact's channels; no ladder has this kind. */
     TEST("test", "Test alert");
 

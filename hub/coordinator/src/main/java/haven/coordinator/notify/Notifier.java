@@ -186,6 +186,41 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         hand(() -> List.copyOf(ladders.keySet()).stream().filter(k -> k.startsWith(prefix)).forEach(k -> resolve(k, "action done")));
     }
 
+    /**
+     * A data breach recorded, flagged as near its deadline, or decided (docs/DATA-PROTECTION.md): undecided, the
+     * data-breach ladder from its recording, and a second one from the moment under 24 hours were left; decided,
+     * both stop. The same breach again is the same alerts, so the deadline scan may announce every open breach
+     * after a restart and each ladder resumes after the step it had reached (its records say which).
+     */
+    public void breachChanged(haven.coordinator.Breaches.Breach breach) {
+        String prefix = "data-breach:" + breach.id() + ":";
+        hand(() -> {
+            if (!breach.open()) {
+                List.copyOf(ladders.keySet()).stream().filter(k -> k.startsWith(prefix)).forEach(k -> resolve(k, "breach decided"));
+                finished.add(prefix + "recorded");
+                finished.add(prefix + "deadline");
+                return;
+            }
+            raise(new Raise(prefix + "recorded", AlertKind.DATA_BREACH, breachAbout(breach, null), breach.discoveredAt(),
+                    Instant.parse(breach.recordedAt())));
+            if (breach.deadlineWarnedAt() != null) {
+                raise(new Raise(prefix + "deadline", AlertKind.DATA_BREACH, breachAbout(breach, breach.deadline()),
+                        breach.discoveredAt(), Instant.parse(breach.deadlineWarnedAt())));
+            }
+        });
+    }
+
+    /** Filed under the school, tied to the breach by its ref; the deadline alert's records also carry the deadline. */
+    private static Timeline.About breachAbout(haven.coordinator.Breaches.Breach breach, Instant deadline) {
+        ObjectNode tags = haven.protocol.Json.object();
+        tags.put("alert", AlertKind.DATA_BREACH.wire());
+        tags.put("breach", breach.ref());
+        if (deadline != null) {
+            tags.put("due", haven.protocol.Json.time(deadline));
+        }
+        return new Timeline.About(haven.coordinator.evidence.StaffDecisions.SCHOOL, Optional.empty(), tags);
+    }
+
     private static String actionKey(Incident incident, String actionKind) {
         return "action-overdue:" + incident.id() + ":" + actionKind + ":";
     }
@@ -583,6 +618,9 @@ public final class Notifier implements IncidentListener, AutoCloseable {
 
     /** What a role must be allowed to see to be told of an alert that is not about an incident. */
     private static Permission needs(AlertKind kind) {
+        if (kind == AlertKind.DATA_BREACH) {
+            return Permission.VIEW_BREACHES;
+        }
         return kind == AlertKind.ISOLATION ? Permission.VIEW_ISOLATIONS : Permission.VIEW_ROOMS;
     }
 

@@ -147,7 +147,7 @@ final class Timeline {
         });
     }
 
-    private static final List<String> LADDER_FIELDS = List.of("report", "alert", "since", "action", "due");
+    private static final List<String> LADDER_FIELDS = List.of("report", "alert", "since", "action", "due", "breach");
 
     private static boolean sameLadder(ObjectNode tags, com.fasterxml.jackson.databind.JsonNode data) {
         return LADDER_FIELDS.stream().allMatch(f -> tags.path(f).asText("").equals(data.path(f).asText("")));

@@ -101,6 +101,7 @@ public final class DashboardServer implements AutoCloseable {
             DashboardPagesRoutes.mount(config, db, incidents, audit, roomNames, brokerConnected, clock.instant());
             ConcernRoutes.mount(config, db, cases, audit, feed);
             CaseRoutes.mount(config, db, incidents, cases, staff, audit, feed);
+            BreachRoutes.mount(config, db, new haven.coordinator.Breaches(clock), audit, feed, clock);
             ReviewRoutes.mount(config, db, incidents, new haven.coordinator.CaseEvidence(incidents, clock), audit, feed, clock);
             RoomReleaseRoutes.mount(config, db, isolations, audit, commands, feed, clock);
             BundleRoutes.mount(config, db, incidents, cases, new haven.coordinator.CaseEvidence(incidents, clock), audit, clock);

@@ -34,6 +34,7 @@ public final class LiveFeed implements Changes {
     private final List<IncidentListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<IsolationView>> isolationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<Incident, String>> actionDoneListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<haven.coordinator.Breaches.Breach>> breachListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * One open dashboard and the incidents it has been shown. An incident can become invisible to someone
@@ -143,6 +144,15 @@ public final class LiveFeed implements Changes {
     /** Told when a case action is marked done (the Notifier stops that action's overdue alert). */
     public void onActionDone(java.util.function.BiConsumer<Incident, String> listener) {
         actionDoneListeners.add(listener);
+    }
+
+    /** Told of every data-breach record, deadline flag and decision after its commit (the Notifier's data-breach alert). */
+    public void onBreachChanged(java.util.function.Consumer<haven.coordinator.Breaches.Breach> listener) {
+        breachListeners.add(listener);
+    }
+
+    public void breachChanged(haven.coordinator.Breaches.Breach breach) {
+        breachListeners.forEach(l -> l.accept(breach));
     }
 
     @Override

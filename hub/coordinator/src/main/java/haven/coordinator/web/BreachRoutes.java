@@ -1,0 +1,170 @@
+package haven.coordinator.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.Breaches;
+import haven.coordinator.Permission;
+import haven.coordinator.StaffSession;
+import haven.coordinator.evidence.AuditLog;
+import haven.protocol.Json;
+import haven.store.Database;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Data-breach records (docs/DATA-PROTECTION.md). Policy: "report data breaches within 72 hours as required by
+ * the ICO". The DSL or the head records a suspected breach (when the school became aware, what happened, what
+ * data and how many people, containment), its updates, and the decision: reported to the ICO (reference and
+ * time) or not reported (why). Each change is chained by {@link Breaches} in the same transaction as its audit
+ * row; every read is audited. The free text is bounded here, before anything is written.
+ */
+public final class BreachRoutes {
+    static final int MAX_WHAT = 2000;
+    static final int MAX_DATA = 1000;
+    static final int MAX_PEOPLE = 200;
+    static final int MAX_NOTE = 2000;
+    static final int MAX_REFERENCE = 64;
+
+    private BreachRoutes() {
+    }
+
+    public static void mount(JavalinConfig config, Database db, Breaches breaches, AuditLog audit, LiveFeed feed, Clock clock) {
+        config.routes.get("/api/breaches", ctx -> {
+            StaffSession who = Web.staff(ctx);
+            Instant now = clock.instant();
+            ObjectNode out = db.inTransaction(c -> {
+                audit.record(c, who.name(), "view-breaches", "all");
+                ObjectNode o = Json.object().put("now", Json.time(now));
+                ArrayNode list = o.putArray("breaches");
+                for (Breaches.Breach b : breaches.list(c)) {
+                    list.add(b.toJson(now));
+                }
+                return o;
+            });
+            Web.json(ctx, out);
+        }, RouteAccess.of(Permission.VIEW_BREACHES));
+        config.routes.get("/api/breaches/{id}", ctx -> {
+            StaffSession who = Web.staff(ctx);
+            long id = Web.id(ctx, "id");
+            Optional<ObjectNode> out = db.inTransaction(c -> {
+                Optional<Breaches.Breach> b = breaches.find(c, id);
+                if (b.isEmpty()) {
+                    return Optional.<ObjectNode>empty();
+                }
+                audit.record(c, who.name(), "view-breach", "breach=" + id);
+                ObjectNode o = b.get().toJson(clock.instant());
+                o.set("notes", Breaches.notes(c, id));
+                return Optional.of(o);
+            });
+            if (out.isEmpty()) {
+                ctx.status(404).result("no such breach record");
+                return;
+            }
+            Web.json(ctx, out.get());
+        }, RouteAccess.of(Permission.VIEW_BREACHES));
+        config.routes.post("/api/breaches", ctx -> {
+            StaffSession who = Web.staff(ctx);
+            Breaches.Suspected suspected = suspected(CaseRoutes.body(ctx), clock.instant());
+            Breaches.Breach recorded = db.inTransaction(c -> {
+                Breaches.Breach b = breaches.record(c, suspected, who);
+                audit.record(c, who.name(), "record-breach", "breach=" + b.id());
+                return b;
+            });
+            feed.breachChanged(recorded);
+            ctx.status(201);
+            Web.json(ctx, recorded.toJson(clock.instant()));
+        }, RouteAccess.of(Permission.RECORD_BREACH));
+        config.routes.post("/api/breaches/{id}/notes", ctx -> {
+            StaffSession who = Web.staff(ctx);
+            long id = Web.id(ctx, "id");
+            String text = required(CaseRoutes.body(ctx), "text", MAX_NOTE);
+            Optional<Breaches.Breach> found = found(ctx, db, breaches, id);
+            if (found.isEmpty()) {
+                return;
+            }
+            ObjectNode note = db.inTransaction(c -> {
+                ObjectNode n = breaches.addNote(c, found.get(), text, who);
+                audit.record(c, who.name(), "breach-note", "breach=" + id + " note=" + n.get("id").asLong());
+                return n;
+            });
+            ctx.status(201);
+            Web.json(ctx, note);
+        }, RouteAccess.of(Permission.RECORD_BREACH));
+        config.routes.post("/api/breaches/{id}/decision", ctx -> {
+            StaffSession who = Web.staff(ctx);
+            long id = Web.id(ctx, "id");
+            JsonNode body = CaseRoutes.body(ctx);
+            Optional<Breaches.Breach> found = found(ctx, db, breaches, id);
+            if (found.isEmpty()) {
+                return;
+            }
+            Breaches.Decision decision = decision(body, found.get(), clock.instant());
+            Optional<Breaches.Breach> decided = db.inTransaction(c -> {
+                Optional<Breaches.Breach> d = breaches.decide(c, found.get(), decision, who);
+                if (d.isPresent()) {
+                    audit.record(c, who.name(), "breach-decision", "breach=" + id + " decision=" + decision.decision());
+                }
+                return d;
+            });
+            if (decided.isEmpty()) {
+                ctx.status(409).result("this breach has already been decided; add a note instead");
+                return;
+            }
+            feed.breachChanged(decided.get());
+            Web.json(ctx, decided.get().toJson(clock.instant()));
+        }, RouteAccess.of(Permission.RECORD_BREACH));
+    }
+
+    private static Optional<Breaches.Breach> found(Context ctx, Database db, Breaches breaches, long id) throws SQLException {
+        Optional<Breaches.Breach> b = db.read(c -> breaches.find(c, id));
+        if (b.isEmpty()) {
+            ctx.status(404).result("no such breach record");
+        }
+        return b;
+    }
+
+    static Breaches.Suspected suspected(JsonNode body, Instant now) {
+        Instant discovered = CaseRoutes.instant(body, "discoveredAt");
+        if (discovered.isAfter(now.plus(Breaches.FUTURE_SKEW))) {
+            throw new IllegalArgumentException("discoveredAt cannot be in the future");
+        }
+        return new Breaches.Suspected(discovered, required(body, "whatHappened", MAX_WHAT), required(body, "dataAffected", MAX_DATA),
+                required(body, "peopleAffected", MAX_PEOPLE), Web.text(body, "containment", MAX_WHAT));
+    }
+
+    static Breaches.Decision decision(JsonNode body, Breaches.Breach breach, Instant now) {
+        String decision = body.path("decision").asText("");
+        if (!Breaches.DECISIONS.contains(decision)) {
+            throw new IllegalArgumentException("decision must be one of " + new java.util.TreeSet<>(Breaches.DECISIONS));
+        }
+        JsonNode told = body.get("peopleTold");
+        if (told == null || !told.isBoolean()) {
+            throw new IllegalArgumentException("peopleTold is required: true or false (were the people affected told?)");
+        }
+        if (decision.equals(Breaches.NOT_REPORTED)) {
+            return new Breaches.Decision(decision, null, null, required(body, "reason", MAX_WHAT), told.asBoolean());
+        }
+        String reference = required(body, "icoReference", MAX_REFERENCE);
+        Instant reportedAt = CaseRoutes.instant(body, "reportedAt");
+        if (reportedAt.isAfter(now.plus(Breaches.FUTURE_SKEW))) {
+            throw new IllegalArgumentException("reportedAt cannot be in the future");
+        }
+        if (reportedAt.isBefore(breach.discoveredAt())) {
+            throw new IllegalArgumentException("reportedAt cannot be before the breach was discovered");
+        }
+        return new Breaches.Decision(decision, reference, reportedAt, Web.text(body, "reason", MAX_WHAT), told.asBoolean());
+    }
+
+    private static String required(JsonNode body, String field, int max) {
+        String value = Web.text(body, field, max);
+        if (value == null) {
+            throw new IllegalArgumentException(field + " is required");
+        }
+        return value;
+    }
+}
