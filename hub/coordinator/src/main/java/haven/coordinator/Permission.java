@@ -36,7 +36,9 @@ public enum Permission {
     WORK_CASE,
     /** The guided record of suspected illegal content: "more than one senior member of staff involved". */
     REVIEW_ILLEGAL,
-    RECORD_CAME_FORWARD;
+    RECORD_CAME_FORWARD,
+    /** Who has and has not accepted the current Staff AUP, by name (the governors' report has counts only). */
+    VIEW_STAFF_AUP_ACCEPTANCE;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
     public String wire() {
