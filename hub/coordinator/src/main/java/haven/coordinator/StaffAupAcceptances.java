@@ -141,8 +141,8 @@ public final class StaffAupAcceptances {
                     }
                     String at = rs.getString(3);
                     int last = rs.getInt(4);
-                    out.add(new Standing(rs.getString(1), role.get(), at == null ? null : Instant.parse(at),
-                            rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(last)));
+                    OptionalInt lastAccepted = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(last);
+                    out.add(new Standing(rs.getString(1), role.get(), at == null ? null : Instant.parse(at), lastAccepted));
                 }
             }
         }

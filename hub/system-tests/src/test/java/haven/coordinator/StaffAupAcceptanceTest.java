@@ -230,8 +230,9 @@ class StaffAupAcceptanceTest {
             JsonNode who = json(head.get("/api/aups/staff/acceptance"));
             assertEquals("1", who.get("version").asText());
             List<String> notYet = new ArrayList<>();
-            who.get("notYet").forEach(r -> notYet.add(r.get("name").asText() + " " + r.get("role").asText()));
-            assertEquals(List.of("dsl coordinator", "teacher-a teacher"), notYet);
+            who.get("notYet").forEach(r -> notYet.add(r.get("name").asText() + " " + r.get("role").asText()
+                    + " last " + r.get("lastAccepted").asText("never")));
+            assertEquals(List.of("dsl coordinator last never", "teacher-a teacher last never"), notYet);
             assertEquals(2, who.get("accepted").size());
         }
         try (StaffClient gov = as("gov")) {
