@@ -95,11 +95,6 @@ public final class Permissions {
         return STAFF_AUP_APPLIES_TO.contains(role);
     }
 
-    /** The roles {@link #asksStaffAup} is true for. */
-    public static Set<Role> staffAupRoles() {
-        return STAFF_AUP_APPLIES_TO;
-    }
-
     public static boolean allows(Role role, Permission permission) {
         return of(role).contains(permission);
     }
