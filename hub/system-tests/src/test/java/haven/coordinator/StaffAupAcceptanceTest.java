@@ -194,6 +194,21 @@ class StaffAupAcceptanceTest {
     }
 
     @Test
+    void aRefusedAupNamesTheFieldWithoutEchoingTheValue() throws Exception {
+        // Found by IngestAndBodyFuzzTest: the 400 quoted the language and key stage it refused.
+        try (StaffClient dsl = as("dsl")) {
+            HttpResponse<String> language = dsl.post("/api/aups", Json.write(Json.object().put("keyStage", "staff")
+                    .put("language", "Marker<b>").put("markdown", V1)));
+            assertEquals(400, language.statusCode());
+            assertTrue(language.body().startsWith("language must be"), language.body());
+            assertFalse(language.body().contains("Marker"), language.body());
+            HttpResponse<String> keyStage = dsl.post("/api/aups", Json.write(Json.object().put("keyStage", "Marker<b>").put("markdown", V1)));
+            assertEquals(400, keyStage.statusCode());
+            assertFalse(keyStage.body().contains("Marker"), keyStage.body());
+        }
+    }
+
+    @Test
     void logoutAndTheLiveFeedWaitForAcceptanceToo() throws Exception {
         publish(V1);
         try (StaffClient teacher = as("teacher-a")) {
