@@ -152,6 +152,7 @@
   }
 
   async function loggedIn(s) {
+    if (s.staffAupToAccept && window.havenStaffAup) { window.havenStaffAup(s, loggedIn); return; } // staff-aup.js
     session = s;
     // For the other scripts on this page (push.js, alerts.js): what this session may do.
     document.body.dataset.permissions = (s.permissions || []).join(" ");

@@ -50,10 +50,11 @@ public final class AupLibrary {
     /** Stores a new version in one language and publishes it; returns it. Throws with a clear reason on bad input. */
     public AupMessage publish(String keyStage, String language, String markdown, String by) throws SQLException, PublishFailed {
         if (language == null || !language.matches("[a-z]{2,3}")) {
-            throw new IllegalArgumentException("language must be a 2 or 3 letter code such as en or cy, got '" + language + "'");
+            // The field is named, the value is not echoed: a dashboard error can end up in a screenshot or a log.
+            throw new IllegalArgumentException("language must be a 2 or 3 letter code such as en or cy");
         }
         if (!KeyStages.ALL.contains(keyStage)) {
-            throw new IllegalArgumentException("key stage must be one of " + KeyStages.ALL + ", got '" + keyStage + "'");
+            throw new IllegalArgumentException("key stage must be one of " + KeyStages.ALL);
         }
         String title = markdown.lines().filter(l -> l.startsWith("# ")).findFirst().map(l -> l.substring(2).trim())
                 .orElseThrow(() -> new IllegalArgumentException("the AUP must start with a '# Title' line"));

@@ -401,7 +401,7 @@ public final class Incidents {
     public record Search(String status, String room, String category, String source, String text, int limit) {
         public Search {
             if (!java.util.Set.of("open", "closed", "all").contains(status)) {
-                throw new IllegalArgumentException("status must be open, closed or all, got '" + status + "'");
+                throw new IllegalArgumentException("status must be open, closed or all");
             }
             if (!source.isEmpty()) {
                 IncidentSource.fromWire(source);

@@ -42,7 +42,9 @@ public enum Permission {
     /** Record a suspected data breach, its updates and the decision to report it to the ICO (docs/DATA-PROTECTION.md). */
     RECORD_BREACH,
     /** The data-breach records and their 72-hour clocks; also who may be told of the data-breach alert. */
-    VIEW_BREACHES;
+    VIEW_BREACHES,
+    /** Who has and has not accepted the current Staff AUP, by name (the governors' report has counts only). */
+    VIEW_STAFF_AUP_ACCEPTANCE;
 
     /** As /api/session and docs/SECURITY.md spell it: {@code view-incidents}. */
     public String wire() {

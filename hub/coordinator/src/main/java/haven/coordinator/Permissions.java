@@ -26,6 +26,7 @@ import static haven.coordinator.Permission.VIEW_ISOLATIONS;
 import static haven.coordinator.Permission.VIEW_LIVE;
 import static haven.coordinator.Permission.VIEW_REPORT;
 import static haven.coordinator.Permission.VIEW_ROOMS;
+import static haven.coordinator.Permission.VIEW_STAFF_AUP_ACCEPTANCE;
 import static haven.coordinator.Permission.WORK_CASE;
 
 import java.util.EnumMap;
@@ -41,6 +42,12 @@ public final class Permissions {
     private static final Set<Permission> WATCH = EnumSet.of(VIEW_ROOMS, VIEW_INCIDENTS, VIEW_ISOLATIONS, VIEW_LIVE, VIEW_AUPS,
             SUBSCRIBE_ALERTS);
     private static final Map<Role, Set<Permission>> TABLE = table();
+    /**
+     * Who must accept the Staff AUP before using the dashboard: staff "have read, understood and signed the
+     * Staff Acceptable Use Policy". Governors and the chair are not staff of the school and are not asked.
+     */
+    private static final Set<Role> STAFF_AUP_APPLIES_TO = Set.copyOf(EnumSet.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR,
+            Role.TEACHER, Role.TECHNICIAN));
 
     private Permissions() {
     }
@@ -50,8 +57,8 @@ public final class Permissions {
         Set<Permission> senior = union(WATCH, LOOK_UP_FOLLOW_UP, ACKNOWLEDGE, CLOSE, EXPORT, SIGN_OFF_RELEASE, ISOLATE_REMOTELY,
                 VIEW_FILTER_CHECKS, REQUEST_UNBLOCK, VIEW_UNBLOCK_REQUESTS, RECORD_CAME_FORWARD);
         t.put(Role.COORDINATOR, union(senior, VIEW_REPORT, VIEW_AUDIT, PUBLISH_AUP, START_FILTER_CHECK, RECORD_FILTER_ACTION,
-                TEST_BUTTON, MANAGE_STAFF));
-        t.put(Role.HEAD, union(senior, VIEW_REPORT, VIEW_AUDIT));
+                TEST_BUTTON, MANAGE_STAFF, VIEW_STAFF_AUP_ACCEPTANCE));
+        t.put(Role.HEAD, union(senior, VIEW_REPORT, VIEW_AUDIT, VIEW_STAFF_AUP_ACCEPTANCE));
         t.put(Role.SENIOR, senior);
         // A teacher tests the button of their own rooms only: RoomChecksRoutes narrows TEST_BUTTON to them.
         // A teacher sees the unblock requests they made only (Visibility.unblockRequest).
@@ -86,6 +93,11 @@ public final class Permissions {
 
     public static Set<Permission> of(Role role) {
         return TABLE.get(role);
+    }
+
+    /** True when this role accepts each new Staff AUP version at its next login (AccessFilter enforces it). */
+    public static boolean asksStaffAup(Role role) {
+        return STAFF_AUP_APPLIES_TO.contains(role);
     }
 
     public static boolean allows(Role role, Permission permission) {

@@ -16,6 +16,7 @@ public final class Sessions {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, StaffSession> byToken = new ConcurrentHashMap<>();
     private final Map<String, String> stampByToken = new ConcurrentHashMap<>();
+    private final Map<String, Integer> staffAupByToken = new ConcurrentHashMap<>();
 
     public Sessions(Clock clock) {
         this.clock = clock;
@@ -39,6 +40,28 @@ public final class Sessions {
         return token == null ? Optional.empty() : Optional.ofNullable(stampByToken.get(token));
     }
 
+    /**
+     * The Staff AUP version this session logged in under without having accepted it: the session may read and
+     * accept it, and log out, until it is accepted. Set at login only: a version published while staff are
+     * signed in is asked at their next login, never in the middle of an incident.
+     */
+    public void staffAupAtLogin(String token, int version) {
+        staffAupByToken.put(token, version);
+    }
+
+    /** The version set by {@link #staffAupAtLogin(String, int)}, until {@link #staffAupAccepted}. */
+    public java.util.OptionalInt staffAupAtLogin(String token) {
+        Integer version = token == null ? null : staffAupByToken.get(token);
+        return version == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(version);
+    }
+
+    /** The session's Staff AUP is accepted: it is no longer asked, nor read again on each request. */
+    public void staffAupAccepted(String token) {
+        if (token != null) {
+            staffAupByToken.remove(token);
+        }
+    }
+
     public Optional<StaffSession> find(String token) {
         if (token == null) {
             return Optional.empty();
@@ -58,6 +81,7 @@ public final class Sessions {
         if (token != null) {
             byToken.remove(token);
             stampByToken.remove(token);
+            staffAupByToken.remove(token);
         }
     }
 

@@ -28,6 +28,8 @@ public final class StaffDecisions {
     public static final String RELEASE_SENT = "coordinator.release-sent";
     public static final String ISOLATION_REQUESTED = "coordinator.isolation-requested";
     public static final String AUP_PUBLISHED = "coordinator.aup-published";
+    /** A member of staff accepted a version of the Staff AUP at login: {@code name}, {@code version} (docs/DASHBOARD.md). */
+    public static final String STAFF_AUP_ACCEPTED = "coordinator.staff-aup-accepted";
     public static final String ACCOUNT_CREATED = "coordinator.account-created";
     public static final String ACCOUNT_CHANGED = "coordinator.account-changed";
     public static final String ACCOUNT_DISABLED = "coordinator.account-disabled";

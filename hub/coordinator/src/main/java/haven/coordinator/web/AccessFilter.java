@@ -3,27 +3,36 @@ package haven.coordinator.web;
 import haven.coordinator.Permissions;
 import haven.coordinator.Sessions;
 import haven.coordinator.StaffAccounts;
+import haven.coordinator.StaffAupAcceptances;
 import haven.coordinator.StaffSession;
 import io.javalin.http.Context;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The dashboard's one access check, run before every matched route: the route's declared
  * {@link RouteAccess}, a live session, the CSRF header on every state change, and an account that is
  * still enabled with the role, rooms and password the session was granted against. The account is read
  * again on every request because `haven user` changes it from another process (docs/SECURITY.md).
- * A route under /api/ that declares nothing is refused: forgetting a declaration fails closed.
+ * A route under /api/ that declares nothing is refused: forgetting a declaration fails closed. Last, a
+ * member of staff who logged in while a Staff AUP version they had not accepted was in force may only read
+ * it, accept it and log out: everything else answers 403 {@value #STAFF_AUP_REFUSAL} (docs/DASHBOARD.md).
  */
 public final class AccessFilter {
     static final String STAFF = "staff";
+    /** The code of the Staff AUP refusal: the body starts with it and the {@value #REFUSAL_HEADER} header carries it. */
+    static final String STAFF_AUP_REFUSAL = "staff-aup-not-accepted";
+    static final String REFUSAL_HEADER = "Haven-Refusal";
 
     private final Sessions sessions;
     private final StaffAccounts staff;
+    private final StaffAupAcceptances staffAup;
 
-    public AccessFilter(Sessions sessions, StaffAccounts staff) {
+    public AccessFilter(Sessions sessions, StaffAccounts staff, StaffAupAcceptances staffAup) {
         this.sessions = sessions;
         this.staff = staff;
+        this.staffAup = staffAup;
     }
 
     public void handle(Context ctx) throws SQLException {
@@ -51,7 +60,43 @@ public final class AccessFilter {
             refuse(ctx, 403, "your role (" + who.get().role().wire() + ") does not have " + access.get().describe());
             return;
         }
+        if (!access.get().beforeStaffAup()) {
+            OptionalInt outstanding = staffAupOutstanding(who.get());
+            if (outstanding.isPresent()) {
+                ctx.header(REFUSAL_HEADER, STAFF_AUP_REFUSAL);
+                refuse(ctx, 403, STAFF_AUP_REFUSAL + ": read and accept the Staff Acceptable Use Policy (version "
+                        + outstanding.getAsInt() + ") first: GET /api/aups/staff, then POST /api/aups/staff/accept");
+                return;
+            }
+        }
         ctx.attribute(STAFF, who.get());
+    }
+
+    /**
+     * The Staff AUP version this session must still accept, if any: the one in force when it logged in, unless
+     * that or a later version has been accepted since (from this session or another).
+     */
+    public OptionalInt staffAupOutstanding(StaffSession who) throws SQLException {
+        OptionalInt required = sessions.staffAupAtLogin(who.token());
+        if (required.isEmpty() || !Permissions.asksStaffAup(who.role())) {
+            return OptionalInt.empty();
+        }
+        if (staffAup.accepted(who.name(), required.getAsInt())) {
+            sessions.staffAupAccepted(who.token());
+            return OptionalInt.empty();
+        }
+        return required;
+    }
+
+    /** At login: remembers the Staff AUP version this member of staff has yet to accept, if there is one. */
+    void askStaffAupOf(StaffSession who) throws SQLException {
+        if (!Permissions.asksStaffAup(who.role())) {
+            return;
+        }
+        OptionalInt current = staffAup.currentVersion();
+        if (current.isPresent() && !staffAup.accepted(who.name(), current.getAsInt())) {
+            sessions.staffAupAtLogin(who.token(), current.getAsInt());
+        }
     }
 
     /**

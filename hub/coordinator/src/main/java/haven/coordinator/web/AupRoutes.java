@@ -47,7 +47,8 @@ final class AupRoutes {
                         + (published.language().equals("en") ? "" : " " + published.language()));
                 decisions.record(c, StaffDecisions.AUP_PUBLISHED, StaffDecisions.SCHOOL, Json.object()
                         .put("keyStage", published.keyStage()).put("version", published.version()).put("by", who.name())
-                        .put("language", published.language()));
+                        .put("language", published.language())
+                        .put("audience", published.keyStage().equals(haven.coordinator.StaffAupAcceptances.KEY_STAGE) ? "staff" : "pupils"));
                 return null;
             });
             feed.aupsChanged(versions(aups));

@@ -105,11 +105,11 @@ final class AuthRoutes {
             feed.sessionEnded(token);
             ctx.removeCookie(DashboardServer.COOKIE, "/");
             ctx.status(204);
-        }, RouteAccess.SIGNED_IN);
+        }, RouteAccess.SIGNED_IN_BEFORE_STAFF_AUP);
         // Answers 200 either way: "am I logged in?" is a normal question, not an error in the browser console.
         config.routes.get("/api/session", ctx -> {
             Optional<StaffSession> who = access.current(ctx.cookie(DashboardServer.COOKIE));
-            Web.json(ctx, who.map(AuthRoutes::sessionJson).orElseGet(() -> Json.object().putNull("name")));
+            Web.json(ctx, who.isPresent() ? sessionJson(who.get()) : Json.object().putNull("name"));
         }, RouteAccess.PUBLIC);
         config.routes.post("/api/setup", this::setup, RouteAccess.PUBLIC);
         config.routes.post("/api/login/totp", this::secondStep, RouteAccess.PUBLIC);
@@ -225,6 +225,7 @@ final class AuthRoutes {
 
     private void grant(Context ctx, String name, StaffAccounts.Standing standing, ObjectNode extra) throws SQLException {
         StaffSession session = sessions.create(name, standing);
+        access.askStaffAupOf(session);
         audit.record(name, "login", ctx.ip());
         Cookie cookie = new Cookie(DashboardServer.COOKIE, session.token());
         cookie.setPath("/");
@@ -255,8 +256,15 @@ final class AuthRoutes {
         ctx.status(201).result("coordinator account created; log in");
     }
 
-    static ObjectNode sessionJson(StaffSession s) {
+    /** The session as the dashboard draws it; {@code staffAupToAccept} (a version, or null) says it must accept the Staff AUP first. */
+    private ObjectNode sessionJson(StaffSession s) throws SQLException {
         ObjectNode json = Json.object();
+        var outstanding = access.staffAupOutstanding(s);
+        if (outstanding.isPresent()) {
+            json.put("staffAupToAccept", Integer.toString(outstanding.getAsInt()));
+        } else {
+            json.putNull("staffAupToAccept");
+        }
         json.put("name", s.name());
         json.put("role", s.role().wire());
         json.put("csrf", s.csrf());

@@ -59,7 +59,8 @@ public final class DashboardServer implements AutoCloseable {
                            haven.coordinator.RoomNames roomNames, java.util.function.BooleanSupplier brokerConnected,
                            haven.coordinator.AuthConfig auth) {
         this.feed = feed;
-        this.access = new AccessFilter(sessions, staff);
+        haven.coordinator.StaffAupAcceptances staffAup = new haven.coordinator.StaffAupAcceptances(db, clock);
+        this.access = new AccessFilter(sessions, staff, staffAup);
         StaffDecisions decisions = new StaffDecisions(clock);
         haven.coordinator.Cases cases = new haven.coordinator.Cases(incidents, clock);
         this.sessionCheck = Executors.newSingleThreadScheduledExecutor(
@@ -88,9 +89,10 @@ public final class DashboardServer implements AutoCloseable {
                     new haven.coordinator.SecondFactor(db, clock), auth).mount(config);
             new IncidentRoutes(db, incidents, audit, decisions, commands, feed, followUps, clock).mount(config);
             new IsolationRoutes(db, isolations, audit, decisions, commands, feed, clock).mount(config);
-            new ReportRoutes(db, incidents, audit).mount(config);
+            new ReportRoutes(db, incidents, audit, staffAup).mount(config);
             new AupRoutes(db, aups, audit, decisions, feed).mount(config);
             new StaffRoutes(staff, audit).mount(config);
+            new StaffAupRoutes(db, staffAup, audit, sessions).mount(config);
             FollowUpRoutes.mount(config, db, incidents, audit, decisions, feed, clock);
             new LiveRoutes(db, rooms, incidents, isolations, aups, audit, access, feed).mount(config);
             PushRoutes.mount(config, push);

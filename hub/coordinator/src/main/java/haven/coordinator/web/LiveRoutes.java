@@ -55,6 +55,10 @@ final class LiveRoutes {
                     ctx.closeSession(1008, "login required");
                     return;
                 }
+                if (access.staffAupOutstanding(who.get()).isPresent()) {
+                    ctx.closeSession(1008, AccessFilter.STAFF_AUP_REFUSAL);
+                    return;
+                }
                 long seqBefore = feed.seq();
                 feed.join(ctx, who.get(), snapshot(who.get(), "live-view"));
                 log.debug("dashboard joined staff={} seq={}", who.get().name(), seqBefore);

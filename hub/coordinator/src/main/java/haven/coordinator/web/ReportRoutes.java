@@ -18,11 +18,13 @@ final class ReportRoutes {
     private final Database db;
     private final Incidents incidents;
     private final AuditLog audit;
+    private final haven.coordinator.StaffAupAcceptances staffAup;
 
-    ReportRoutes(Database db, Incidents incidents, AuditLog audit) {
+    ReportRoutes(Database db, Incidents incidents, AuditLog audit, haven.coordinator.StaffAupAcceptances staffAup) {
         this.db = db;
         this.incidents = incidents;
         this.audit = audit;
+        this.staffAup = staffAup;
     }
 
     void mount(JavalinConfig config) {
@@ -30,7 +32,10 @@ final class ReportRoutes {
             StaffSession who = Web.staff(ctx);
             Web.json(ctx, db.inTransaction(c -> {
                 audit.record(c, who.name(), "view-report", "anonymised");
-                return incidents.report(c, who.role());
+                ObjectNode report = incidents.report(c, who.role());
+                // Staff "have read, understood and signed the Staff Acceptable Use Policy": counted, never named.
+                report.set("staffAup", staffAup.counts(c));
+                return report;
             }));
         }, RouteAccess.of(Permission.VIEW_REPORT));
         config.routes.get("/api/reports.csv", ctx -> {

@@ -1,0 +1,169 @@
+package haven.coordinator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.evidence.StaffDecisions;
+import haven.protocol.AupMessage;
+import haven.protocol.Json;
+import haven.store.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Staff "have read, understood and signed the Staff Acceptable Use Policy": the Staff AUP is the {@code staff}
+ * key stage's English AUP (published like every AUP, by whoever holds {@code publish-aup}), and each member
+ * of staff accepts its newest version at their next login. An acceptance is a chained
+ * {@code coordinator.staff-aup-accepted} record written in the same transaction as its row.
+ */
+public final class StaffAupAcceptances {
+    /** The key stage the Staff AUP is published under (docs/KIOSK.md: a staff-room hub shows it too). */
+    public static final String KEY_STAGE = "staff";
+
+    private final Database db;
+    private final Clock clock;
+    private final StaffDecisions decisions;
+
+    /** The Staff AUP in force: what a member of staff reads and accepts. */
+    public record Current(int version, String title, String markdown, Instant publishedAt) {
+    }
+
+    /** One member of staff the Staff AUP applies to, and when they accepted the current version (null: not yet). */
+    public record Standing(String name, Role role, Instant acceptedAt, OptionalInt lastAccepted) {
+    }
+
+    public StaffAupAcceptances(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+        this.decisions = new StaffDecisions(clock);
+    }
+
+    /** The newest English version of the Staff AUP; empty when none has been published (then nothing is asked). */
+    public Optional<Current> current() throws SQLException {
+        return db.read(StaffAupAcceptances::current);
+    }
+
+    public static Optional<Current> current(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT version, title, markdown, published_at FROM aups WHERE key_stage = ? AND language = ?
+                ORDER BY version DESC LIMIT 1""")) {
+            ps.setString(1, KEY_STAGE);
+            ps.setString(2, AupMessage.ENGLISH);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Current(rs.getInt(1), rs.getString(2), rs.getString(3),
+                        Instant.parse(rs.getString(4)))) : Optional.empty();
+            }
+        }
+    }
+
+    /** The newest Staff AUP version number, or empty: what a login is asked to accept. */
+    public OptionalInt currentVersion() throws SQLException {
+        return current().map(cur -> OptionalInt.of(cur.version())).orElse(OptionalInt.empty());
+    }
+
+    /** True when {@code name} has accepted {@code version} or a later one. Read on every dashboard request of a gated session. */
+    public boolean accepted(String name, int version) throws SQLException {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT 1 FROM staff_aup_acceptances WHERE name = ? AND version >= ?")) {
+                ps.setString(1, name);
+                ps.setInt(2, version);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    /** What an acceptance came to. */
+    public enum Outcome { RECORDED, ALREADY_ACCEPTED, NOT_CURRENT, NONE_PUBLISHED }
+
+    /**
+     * Records that {@code name} accepted {@code version}, which must be the current one (a page open while a
+     * newer version was published must show that one first). Accepting again is harmless and records nothing.
+     */
+    public Outcome accept(String name, Role role, int version) throws SQLException {
+        if (!Permissions.asksStaffAup(role)) {
+            throw new IllegalArgumentException("the Staff AUP is not asked of the " + role.wire() + " role");
+        }
+        return db.inTransaction(c -> {
+            Optional<Current> current = current(c);
+            if (current.isEmpty()) {
+                return Outcome.NONE_PUBLISHED;
+            }
+            if (current.get().version() != version) {
+                return Outcome.NOT_CURRENT;
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM staff_aup_acceptances WHERE name = ? AND version = ?")) {
+                ps.setString(1, name);
+                ps.setInt(2, version);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return Outcome.ALREADY_ACCEPTED;
+                    }
+                }
+            }
+            Instant now = clock.instant();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO staff_aup_acceptances(name, version, accepted_at) VALUES (?,?,?)")) {
+                ps.setString(1, name);
+                ps.setInt(2, version);
+                ps.setString(3, Json.time(now));
+                ps.executeUpdate();
+            }
+            decisions.record(c, StaffDecisions.STAFF_AUP_ACCEPTED, StaffDecisions.SCHOOL, now, Json.object()
+                    .put("name", name).put("role", role.wire()).put("version", Integer.toString(version))
+                    .put("keyStage", KEY_STAGE).put("language", AupMessage.ENGLISH));
+            return Outcome.RECORDED;
+        });
+    }
+
+    /** Every enabled account the Staff AUP applies to, by name, with its acceptance of {@code version}. */
+    public List<Standing> standings(Connection c, int version) throws SQLException {
+        List<Standing> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT s.name, s.role,
+                       (SELECT a.accepted_at FROM staff_aup_acceptances a WHERE a.name = s.name AND a.version = ?),
+                       (SELECT max(b.version) FROM staff_aup_acceptances b WHERE b.name = s.name)
+                FROM staff s WHERE s.disabled = 0 ORDER BY s.name""")) {
+            ps.setInt(1, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Optional<Role> role = Role.fromWire(rs.getString(2));
+                    if (role.isEmpty() || !Permissions.asksStaffAup(role.get())) {
+                        continue;
+                    }
+                    String at = rs.getString(3);
+                    int last = rs.getInt(4);
+                    OptionalInt lastAccepted = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(last);
+                    out.add(new Standing(rs.getString(1), role.get(), at == null ? null : Instant.parse(at), lastAccepted));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The governors' report's counts: {"published": false} or {"published": true, "version": "2",
+     * "accepted": n, "notYet": m}. Counts only: the report never names a member of staff.
+     */
+    public ObjectNode counts(Connection c) throws SQLException {
+        ObjectNode out = Json.object();
+        Optional<Current> current = current(c);
+        out.put("published", current.isPresent());
+        if (current.isPresent()) {
+            List<Standing> all = standings(c, current.get().version());
+            long accepted = all.stream().filter(s -> s.acceptedAt() != null).count();
+            out.put("version", Integer.toString(current.get().version()));
+            out.put("accepted", accepted);
+            out.put("notYet", all.size() - accepted);
+        }
+        return out;
+    }
+}
