@@ -154,9 +154,20 @@ class ProvisionHubCommandTest {
         StringWriter out = new StringWriter();
         int exit = new CommandLine(new HavenCli()).setOut(new PrintWriter(out, true))
                 .execute("provision-hub", "--site", site, "--room", room, "--password-file", passwd.toString(),
-                        "--acl-file", acl.toString(), "--broker-uri", brokerUri);
+                        "--acl-file", acl.toString(), "--broker-uri", brokerUri, "--coordinator-key", coordinatorKey().toString());
         assertEquals(0, exit, out.toString());
         return out.toString();
+    }
+
+    /** The public key file a coordinator wrote, as provision-hub reads it. */
+    private Path coordinatorKey() {
+        Path pub = dir.resolve("coordinator-signing.pub");
+        try {
+            Files.writeString(pub, haven.testkit.Stack.SIGNER.publicKey().encoded() + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return pub;
     }
 
     private static String passwordIn(String output) {
