@@ -52,7 +52,7 @@ public final class CommandGate {
     public Optional<Command> command(String topic, byte[] payload) {
         if (verifier.isEmpty()) {
             try {
-                return Optional.of(Command.decode(topic, payload));
+                return Optional.of(Command.decode(topic, haven.protocol.SignedPayload.withoutSignature(payload)));
             } catch (IllegalArgumentException e) {
                 return refuse(topic, Reason.INVALID, e.getMessage());
             }
@@ -82,7 +82,7 @@ public final class CommandGate {
     /** A retained site message's payload without its signature, or empty if refused. */
     public Optional<byte[]> siteMessage(String topic, byte[] payload) {
         if (verifier.isEmpty()) {
-            return Optional.of(payload);
+            return Optional.of(haven.protocol.SignedPayload.withoutSignature(payload));
         }
         try {
             return Optional.of(verifier.get().verify(topic, payload));

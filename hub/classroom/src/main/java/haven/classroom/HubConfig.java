@@ -79,6 +79,12 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                     }
                 }), coordinatorKey(file));
         file.rejectUnknownKeys();
+        // After the unknown keys: a misspelt coordinator.publicKey is better told as the misspelling.
+        if (config.coordinatorKey().isEmpty() && !file.bool("coordinator.unsignedCommands", false)) {
+            throw new haven.config.ConfigException("config " + file.name() + ": coordinator.publicKey must be set to the text of"
+                    + " the coordinator's coordinator-signing.pub (haven provision-hub prints it), so that only the coordinator"
+                    + " can command this hub; coordinator.unsignedCommands: true turns the check off, for a bench only");
+        }
         return config;
     }
 
@@ -95,12 +101,7 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                     + ": coordinator.unsignedCommands must be false (or left out) when coordinator.publicKey is set");
         }
         if (text.isEmpty()) {
-            if (unsigned) {
-                return java.util.Optional.empty();
-            }
-            throw new haven.config.ConfigException("config " + file.name() + ": coordinator.publicKey must be set to the text of"
-                    + " the coordinator's coordinator-signing.pub (haven provision-hub prints it), so that only the coordinator"
-                    + " can command this hub; coordinator.unsignedCommands: true turns the check off, for a bench only");
+            return java.util.Optional.empty(); // refused in from() unless unsignedCommands says so
         }
         try {
             return java.util.Optional.of(haven.protocol.CoordinatorKey.parse(text.get()));

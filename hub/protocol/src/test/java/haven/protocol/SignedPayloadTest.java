@@ -112,6 +112,15 @@ class SignedPayloadTest {
     }
 
     @Test
+    void withoutSignatureDropsOnlyTheSigFieldAndLeavesAnythingElseAsItWas() {
+        byte[] signed = coordinator.sign(ACK, ack("r-1"));
+
+        assertEquals(Json.parse(ack("r-1")), Json.parse(SignedPayload.withoutSignature(signed)));
+        assertArrayEquals(new byte[0], SignedPayload.withoutSignature(new byte[0]));
+        assertArrayEquals(bytes("not json"), SignedPayload.withoutSignature(bytes("not json")));
+    }
+
+    @Test
     void thePublicKeyRoundTripsThroughItsOneLineFormAndKeepsItsId() throws Exception {
         CoordinatorKey parsed = CoordinatorKey.parse(coordinator.publicKey().encoded());
 

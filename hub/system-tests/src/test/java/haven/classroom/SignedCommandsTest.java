@@ -213,6 +213,24 @@ class SignedCommandsTest {
     }
 
     @Test
+    void aHubThatVerifiesNothingOnPurposeStillReadsTheSigningCoordinatorsStrictPayloads() throws Exception {
+        hub.close();
+        ObjectNode yaml = Stack.hubJson("year5", broker.port(), dir);
+        yaml.putObject("coordinator").put("unsignedCommands", true);
+        hub = Hub.start(HubConfig.from(ConfigFile.of("test hub", yaml)), Clock.systemUTC());
+        await().atMost(WAIT).until(() -> hub.mqtt().isConnected());
+        String topic = Topics.filterTargets(hub.config().room().site());
+        haven.protocol.FilterTargets targets = new haven.protocol.FilterTargets(Instant.now(),
+                java.util.List.of(new haven.protocol.FilterTargets.Target("adult", "adult.test", "blocked")),
+                java.util.List.of(), java.util.List.of(), java.util.List.of());
+
+        publish(topic, Stack.SIGNER.sign(topic, targets.encode()), true);
+
+        await().atMost(WAIT).until(() -> hub.filterCheck().hasTargets());
+        assertEquals(0, hub.commandGate().refusedByReason().values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    @Test
     void aHubWithoutTheCoordinatorsKeyRefusesToStartUnlessUnsignedCommandsIsSetOnPurpose() {
         ObjectNode yaml = Stack.hubJson("year7", broker.port(), dir);
         yaml.remove("coordinator");
