@@ -36,8 +36,8 @@ Installs Haven on this machine (or on a mounted image with --root) and enables i
                        builder preinstalls them; the arm64 CI step keys its rootfs cache on them)
   --help               show this help
 
-Config files already in /etc/haven are kept. Afterwards: put the hub's broker password in
-/etc/haven/hub.yaml (haven provision-hub prints it), see docs/INSTALL-PI.md and
+Config files already in /etc/haven are kept. Afterwards: put the hub's broker password and the
+coordinator's public key in /etc/haven/hub.yaml (haven provision-hub prints both), see docs/INSTALL-PI.md and
 docs/INSTALL-COORDINATOR.md.
 USAGE
 }
@@ -324,7 +324,7 @@ else
 fi
 services
 if [[ "$role" == hub ]]; then
-  say "done. Next: broker password into /etc/haven/hub.yaml (haven provision-hub on the broker host), then reboot (config.txt and the hardware watchdog apply at boot)."
+  say "done. Next: broker password and coordinator key into /etc/haven/hub.yaml (haven provision-hub on the broker host), then reboot (config.txt and the hardware watchdog apply at boot)."
 else
   say "done. Next: certificates in /etc/mosquitto/certs, the coordinator's broker password, staff accounts (haven user add); see docs/INSTALL-COORDINATOR.md."
 fi

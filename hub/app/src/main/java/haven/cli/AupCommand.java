@@ -65,7 +65,8 @@ final class AupCommand implements Runnable {
                     throw new IllegalArgumentException("cannot reach the broker at " + s.serverUri()
                             + "; nothing was published");
                 }
-                AupMessage m = new AupLibrary(db, mqtt, Clock.systemUTC(), c.sites()).publish(keyStage, language, markdown, by);
+                AupMessage m = new AupLibrary(db, mqtt, Clock.systemUTC(), c.sites(),
+                        haven.coordinator.SigningKeyFile.loadOrCreate(c.signingKey())).publish(keyStage, language, markdown, by);
                 System.out.println("published AUP " + m.keyStage() + " " + m.language() + " version " + m.version() + " (" + m.title() + ")");
             }
             return 0;

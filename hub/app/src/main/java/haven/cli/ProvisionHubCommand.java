@@ -68,6 +68,11 @@ final class ProvisionHubCommand implements Callable<Integer> {
             description = "broker address the hub will use, for the printed hub.yaml (default: ${DEFAULT-VALUE})")
     String brokerUri;
 
+    @Option(names = "--coordinator-key", paramLabel = "FILE", defaultValue = "/var/lib/haven/coordinator-signing.pub",
+            description = "the coordinator's public signing key, which the coordinator writes at first start; copied into "
+                    + "the hub.yaml so the hub obeys only commands the coordinator signed (default: ${DEFAULT-VALUE})")
+    Path coordinatorKey;
+
     private final SecureRandom random = new SecureRandom();
 
     @Override
@@ -76,6 +81,7 @@ final class ProvisionHubCommand implements Callable<Integer> {
         if (!brokerUri.startsWith("ssl://") && !brokerUri.startsWith("tcp://")) {
             throw new IllegalArgumentException("--broker-uri must be a tcp:// or ssl:// address, got '" + brokerUri + "'");
         }
+        String publicKey = coordinatorPublicKey();
         String user = username(roomId);
         char[] password = randomPassword();
         try {
@@ -112,10 +118,27 @@ final class ProvisionHubCommand implements Callable<Integer> {
             out.println("  password: \"" + new String(password) + "\"");
             // The shipped broker uses the username as the client id (use_username_as_clientid), so say the same here.
             out.println("  clientId: " + user);
+            out.println("coordinator:");
+            out.println("  # the coordinator's command signing key (" + coordinatorKey + "): commands signed by any other are refused");
+            out.println("  publicKey: \"" + publicKey + "\"");
             out.flush();
             return 0;
         } finally {
             Arrays.fill(password, ' ');
+        }
+    }
+
+    /** Read first, so a missing key stops the run before a password is made or a file touched. */
+    private String coordinatorPublicKey() throws IOException {
+        if (!Files.isReadable(coordinatorKey)) {
+            throw new IllegalArgumentException("--coordinator-key: cannot read " + coordinatorKey + "; the coordinator writes"
+                    + " it at first start next to its database (docs/INSTALL-COORDINATOR.md), copy it here or name its path");
+        }
+        String text = Files.readString(coordinatorKey, StandardCharsets.US_ASCII).strip();
+        try {
+            return haven.protocol.CoordinatorKey.parse(text).encoded();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--coordinator-key " + coordinatorKey + ": " + e.getMessage());
         }
     }
 

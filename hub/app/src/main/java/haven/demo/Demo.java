@@ -108,6 +108,8 @@ public final class Demo implements AutoCloseable {
             h.put("dataDir", settings.dataDir().resolve("hubs").toString());
             h.putObject("gpio").put("provider", "mock");
             h.putObject("followUp").put("key", followUpKey);
+            // The demo signs and verifies like a school: its coordinator made the key in the demo's data folder.
+            h.putObject("coordinator").put("publicKey", coordinator.signingKey().encoded());
             // Manual isolation only: the demo never touches this machine's firewall or the LAN. The
             // addresses are placeholders that nothing ever contacts.
             h.putObject("isolation").put("backend", "manual");

@@ -21,6 +21,8 @@ final class BenchConfigs {
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
         c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("coordinator.db").toString());
+        // Signed commands as in a school: the testkit's key, which every bench hub verifies.
+        haven.testkit.Stack.testSigningKey(c, dir);
         return CoordinatorConfig.from(ConfigFile.of("bench coordinator", c));
     }
 
@@ -32,6 +34,7 @@ final class BenchConfigs {
         h.putObject("http").put("host", "127.0.0.1").put("port", 0);
         h.put("dataDir", dataDir.toString());
         h.putObject("gpio").put("provider", "mock");
+        h.putObject("coordinator").put("publicKey", haven.testkit.Stack.SIGNER.publicKey().encoded());
         return h;
     }
 

@@ -46,6 +46,7 @@ public final class Hub implements AutoCloseable {
     private final OutboxPublisher publisher;
     private final IsolationFlow flow;
     private final haven.metrics.HavenMetrics metrics;
+    private final CommandGate gate;
     private final haven.classroom.filter.FilterCheck filterCheck;
     private final AupTranslations translations = new AupTranslations();
     private final java.util.Optional<HomeAssistantDiscovery> homeAssistant;
@@ -97,14 +98,21 @@ public final class Hub implements AutoCloseable {
 
         filterCheck = own(new haven.classroom.filter.FilterCheck(config.filter().probe(clock), outbox, clock,
                 new haven.classroom.filter.FilterSchedule(config.filter().every(), config.room()), publisher::wake));
-        mqtt.subscribe(Topics.filterTargets(config.room().site()), (topic, payload, retained) -> onFilterTargets(payload));
+        gate = new CommandGate(config.room(), config.coordinatorKey().map(haven.protocol.SignatureVerifier::new),
+                new SeenCommands(db, clock), clock);
+        if (config.coordinatorKey().isEmpty()) {
+            log.warn("commands are not verified room={} reason=coordinator.unsignedCommands: anyone who can publish to this"
+                    + " hub's topics can command it", config.room());
+        }
+        mqtt.subscribe(Topics.filterTargets(config.room().site()), (topic, payload, retained) -> signed(topic, payload, this::onFilterTargets));
         heads = new WitnessedHeads(db, clock);
-        mqtt.subscribe(Topics.chainHead(config.room().site()), (topic, payload, retained) -> onChainHead(payload));
+        mqtt.subscribe(Topics.chainHead(config.room().site()), (topic, payload, retained) -> signed(topic, payload, this::onChainHead));
         mqtt.subscribe(Topics.commands(config.room()), this::onCommand);
-        mqtt.subscribe(Topics.aup(config.room().site(), config.keyStage()), (topic, payload, retained) -> onAup(aups, payload));
+        mqtt.subscribe(Topics.aup(config.room().site(), config.keyStage()),
+                (topic, payload, retained) -> signed(topic, payload, p -> onAup(aups, p)));
         aups.loadTranslations(config.keyStage(), translations);
         mqtt.subscribe(Topics.aupTranslations(config.room().site(), config.keyStage()),
-                (topic, payload, retained) -> onAupTranslation(aups, payload));
+                (topic, payload, retained) -> signed(topic, payload, p -> onAupTranslation(aups, p)));
         mqtt.onConnected(() -> {
             publishStatus();
             classroom.connection(true);
@@ -128,7 +136,7 @@ public final class Hub implements AutoCloseable {
         own(() -> mqtt.close(Topics.status(config.room()), status(false).encode()));
         own(publisher);
         metrics = new haven.metrics.HavenMetrics().eventsPublished(publisher::published).outboxDepth(outbox::unsentCount)
-                .mqttReconnects(mqtt::reconnects);
+                .mqttReconnects(mqtt::reconnects).commandsRefused(gate::refusedByReason);
         kiosk = own(new KioskServer(classroom, flow, hand, button, keySwitch, metrics, config.kioskMode(),
                 new FollowUpOffer(config.followUpKey(), outbox, clock, publisher::wake), config.choices(),
                 new TeacherMode(config.teacherPin(), classroom::keySwitchOn, outbox, clock, publisher::wake), translations));
@@ -204,9 +212,21 @@ public final class Hub implements AutoCloseable {
         }
     }
 
+    /**
+     * A retained site message goes on only with the coordinator's signature. An empty payload (a cleared retained
+     * topic) carries none, so a signing hub refuses it too: else anyone could clear the filter targets and stop the checks.
+     */
+    private void signed(String topic, byte[] payload, java.util.function.Consumer<byte[]> then) {
+        gate.siteMessage(topic, payload).ifPresent(then);
+    }
+
     private void onCommand(String topic, byte[] payload, boolean retained) {
+        java.util.Optional<Command> admitted = gate.command(topic, payload);
+        if (admitted.isEmpty()) {
+            return; // refused: counted and logged by the gate, and nothing on the kiosk changes
+        }
         try {
-            Command command = Command.decode(topic, payload);
+            Command command = admitted.get();
             if (command.args().has(haven.protocol.ChainHead.COMMAND_FIELD)) {
                 witness(command.args().get(haven.protocol.ChainHead.COMMAND_FIELD), "cmd/" + command.name().wire());
             }
@@ -338,6 +358,11 @@ public final class Hub implements AutoCloseable {
 
     public haven.classroom.filter.FilterCheck filterCheck() {
         return filterCheck;
+    }
+
+    /** What the hub refused on the coordinator's topics (docs/SECURITY.md, "Signed commands"). */
+    public CommandGate commandGate() {
+        return gate;
     }
 
     public StatusLeds leds() {

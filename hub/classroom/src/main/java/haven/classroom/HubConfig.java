@@ -19,7 +19,8 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                         Duration statusEvery, IsolationSettings isolation, boolean homeAssistant,
                         long buttonReleaseMillis, KioskMode kioskMode, java.util.Optional<String> followUpKey,
                         KioskChoices choices, haven.classroom.filter.FilterSettings filter,
-                        java.util.Optional<TeacherPin> teacherPin) {
+                        java.util.Optional<TeacherPin> teacherPin,
+                        java.util.Optional<haven.protocol.CoordinatorKey> coordinatorKey) {
 
     public static HubConfig from(ConfigFile file) {
         String site = file.checked("site", () -> Ids.require("site", file.string("site")));
@@ -76,9 +77,37 @@ public record HubConfig(RoomId room, String keyStage, MqttSettings mqtt, String 
                         // Not file.error: that echoes the value, and a mistaken value may be the PIN itself.
                         throw new haven.config.ConfigException("config " + file.name() + ": kiosk.teacherPin must be " + e.getMessage());
                     }
-                }));
+                }), coordinatorKey(file));
         file.rejectUnknownKeys();
+        // After the unknown keys: a misspelt coordinator.publicKey is better told as the misspelling.
+        if (config.coordinatorKey().isEmpty() && !file.bool("coordinator.unsignedCommands", false)) {
+            throw new haven.config.ConfigException("config " + file.name() + ": coordinator.publicKey must be set to the text of"
+                    + " the coordinator's coordinator-signing.pub (haven provision-hub prints it), so that only the coordinator"
+                    + " can command this hub; coordinator.unsignedCommands: true turns the check off, for a bench only");
+        }
         return config;
+    }
+
+    /**
+     * The coordinator's public key, which every command must be signed with (docs/SECURITY.md, "Signed commands").
+     * Without it the hub will not start, unless {@code coordinator.unsignedCommands: true} says on purpose that
+     * this hub obeys any command on its topics (a bench, never a classroom): then the key is empty.
+     */
+    private static java.util.Optional<haven.protocol.CoordinatorKey> coordinatorKey(ConfigFile file) {
+        java.util.Optional<String> text = file.optionalString("coordinator.publicKey").filter(t -> !t.isBlank());
+        boolean unsigned = file.bool("coordinator.unsignedCommands", false);
+        if (text.isPresent() && unsigned) {
+            throw new haven.config.ConfigException("config " + file.name()
+                    + ": coordinator.unsignedCommands must be false (or left out) when coordinator.publicKey is set");
+        }
+        if (text.isEmpty()) {
+            return java.util.Optional.empty(); // refused in from() unless unsignedCommands says so
+        }
+        try {
+            return java.util.Optional.of(haven.protocol.CoordinatorKey.parse(text.get()));
+        } catch (IllegalArgumentException e) {
+            throw new haven.config.ConfigException("config " + file.name() + ": coordinator.publicKey: " + e.getMessage());
+        }
     }
 
     public Path database() {

@@ -34,9 +34,12 @@ public final class AupLibrary {
     private final MqttLink mqtt;
     private final Clock clock;
     private final Set<String> configuredSites;
+    private final haven.protocol.CoordinatorSigner signer;
 
-    public AupLibrary(Database db, MqttLink mqtt, Clock clock, Set<String> configuredSites) {
+    /** {@code signer}: the AUP is on a pupil's screen, so a hub shows only one the coordinator signed. */
+    public AupLibrary(Database db, MqttLink mqtt, Clock clock, Set<String> configuredSites, haven.protocol.CoordinatorSigner signer) {
         this.db = db;
+        this.signer = signer;
         this.mqtt = mqtt;
         this.clock = clock;
         this.configuredSites = Set.copyOf(configuredSites);
@@ -131,7 +134,8 @@ public final class AupLibrary {
 
     private void send(AupMessage message) throws SQLException, PublishFailed {
         for (String site : sites()) {
-            mqtt.publish(Topics.aup(site, message.keyStage(), message.language()), message.encode(), true);
+            String topic = Topics.aup(site, message.keyStage(), message.language());
+            mqtt.publish(topic, signer.sign(topic, message.encode()), true);
         }
     }
 

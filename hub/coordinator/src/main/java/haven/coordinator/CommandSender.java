@@ -21,14 +21,21 @@ public final class CommandSender {
     private final Clock clock;
 
     private final java.util.function.Supplier<java.util.Optional<haven.protocol.ChainHead>> head;
+    private final haven.protocol.CoordinatorSigner signer;
 
-    public CommandSender(MqttLink mqtt, UuidV7 ids, Clock clock) {
-        this(mqtt, ids, clock, java.util.Optional::empty);
+    public CommandSender(MqttLink mqtt, UuidV7 ids, Clock clock, haven.protocol.CoordinatorSigner signer) {
+        this(mqtt, ids, clock, java.util.Optional::empty, signer);
     }
 
-    /** Every command carries the evidence chain's head, which the hub keeps as a witness (docs/EVIDENCE.md). */
+    /**
+     * Every command carries the evidence chain's head, which the hub keeps as a witness (docs/EVIDENCE.md), and
+     * the coordinator's signature over topic and payload: the broker cannot tell the coordinator from a hub whose
+     * password was read off its SD card, or from anyone on the anonymous demo broker (docs/SECURITY.md).
+     */
     public CommandSender(MqttLink mqtt, UuidV7 ids, Clock clock,
-                         java.util.function.Supplier<java.util.Optional<haven.protocol.ChainHead>> head) {
+                         java.util.function.Supplier<java.util.Optional<haven.protocol.ChainHead>> head,
+                         haven.protocol.CoordinatorSigner signer) {
+        this.signer = signer;
         this.mqtt = mqtt;
         this.ids = ids;
         this.clock = clock;
@@ -41,7 +48,8 @@ public final class CommandSender {
         head.get().ifPresent(h -> withHead.set(haven.protocol.ChainHead.COMMAND_FIELD, h.toJson()));
         Command command = new Command(ids.next().toString(), clock.instant(), name, by.role().wire(), by.name(), withHead);
         try {
-            mqtt.publish(Topics.command(room, name), command.encode(), false);
+            String topic = Topics.command(room, name);
+            mqtt.publish(topic, signer.sign(topic, command.encode()), false);
             log.info("command sent room={} name={} id={} by={}", room, name.wire(), command.id(), by.name());
             return true;
         } catch (PublishFailed e) {

@@ -23,6 +23,7 @@ public final class Coordinator implements AutoCloseable {
     private final LiveFeed feed;
     private final DashboardServer dashboard;
     private final AupLibrary aups;
+    private final haven.protocol.CoordinatorSigner signer;
     private final Escalation escalation;
     private final haven.metrics.HavenMetrics metrics;
     private final java.util.concurrent.atomic.AtomicReference<String> setupToken;
@@ -35,6 +36,8 @@ public final class Coordinator implements AutoCloseable {
     private Coordinator(CoordinatorConfig config, Clock clock, java.util.List<ExtraPage> extraPages)
             throws SQLException {
         owned = new haven.lifecycle.Owned("coordinator");
+        // First, so a key others may read stops the start before anything is opened.
+        signer = SigningKeyFile.loadOrCreate(config.signingKey());
         db = own(config.database().open("db/coordinator"));
         EventCodec codec = new EventCodec();
         Incidents incidents = new Incidents();
@@ -47,13 +50,13 @@ public final class Coordinator implements AutoCloseable {
         mqtt = new MqttLink(config.mqtt(), null);
         own(mqtt);
         ingest.subscribe(mqtt, config.sharedGroup());
-        haven.coordinator.evidence.ChainWitness witness = own(new haven.coordinator.evidence.ChainWitness(db, mqtt, clock, config.sites()));
-        CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock, witness::current);
+        haven.coordinator.evidence.ChainWitness witness = own(new haven.coordinator.evidence.ChainWitness(db, mqtt, clock, config.sites(), signer));
+        CommandSender commands = new CommandSender(mqtt, new UuidV7(clock), clock, witness::current, signer);
         GapRepair repair = own(new GapRepair(db, rooms, commands));
-        aups = new AupLibrary(db, mqtt, clock, config.sites());
+        aups = new AupLibrary(db, mqtt, clock, config.sites(), signer);
         // A broker that lost its retained messages gets the current AUPs again on every connect.
         mqtt.onConnected(aups::republish);
-        mqtt.onConnected(() -> config.filter().publish(mqtt, db, config.sites()));
+        mqtt.onConnected(() -> config.filter().publish(mqtt, db, config.sites(), signer));
         setupToken = new java.util.concurrent.atomic.AtomicReference<>();
         if (!staff.hasCoordinator()) {
             byte[] bytes = new byte[24];
@@ -116,6 +119,11 @@ public final class Coordinator implements AutoCloseable {
 
     public Database database() {
         return db;
+    }
+
+    /** The public half of the command signing key: what the demo wires into its hubs. */
+    public haven.protocol.CoordinatorKey signingKey() {
+        return signer.publicKey();
     }
 
     public Ingest ingest() {

@@ -12,7 +12,7 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                                 java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup,
                                 java.util.Optional<String> followUpKey,
                                 java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter,
-                                Duration headEvery, RoomNames roomNames, AuthConfig auth) {
+                                Duration headEvery, RoomNames roomNames, AuthConfig auth, java.nio.file.Path signingKey) {
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
         if (!uri.startsWith("tcp://") && !uri.startsWith("ssl://")) {
@@ -46,9 +46,23 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 }),
                 haven.coordinator.notify.NotifyConfig.from(file), FilterTargetList.from(file, java.time.Instant.now()),
                 Duration.ofSeconds(file.integer("evidence.headEverySeconds", 60, 1, 3600)),
-                RoomNames.from(file), AuthConfig.from(file));
+                RoomNames.from(file), AuthConfig.from(file), signingKey(file));
         file.rejectUnknownKeys();
         return config;
+    }
+
+    /**
+     * The command signing key (docs/INSTALL-COORDINATOR.md): by default next to a SQLite database, since that
+     * folder is the coordinator's data directory (the only one the service unit may write); with PostgreSQL,
+     * /var/lib/haven.
+     */
+    private static java.nio.file.Path signingKey(ConfigFile file) {
+        String location = file.string("database", "/var/lib/haven/coordinator.db");
+        java.nio.file.Path dataDir = location.startsWith("jdbc:") ? java.nio.file.Path.of("/var/lib/haven")
+                : java.util.Objects.requireNonNullElse(java.nio.file.Path.of(location).toAbsolutePath().getParent(),
+                        java.nio.file.Path.of("."));
+        return file.optionalString("signing.keyFile").map(java.nio.file.Path::of)
+                .orElse(dataDir.resolve("coordinator-signing.key"));
     }
 
     /** A SQLite file path, or a jdbc:postgresql:// URL with databaseUser / databasePassword. */

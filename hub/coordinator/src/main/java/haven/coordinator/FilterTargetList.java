@@ -112,7 +112,7 @@ public final class FilterTargetList {
     }
 
     /** Publishes the list (retained) to each configured site and each site a hub has reported from. */
-    public void publish(MqttLink mqtt, Database db, Set<String> configuredSites) {
+    public void publish(MqttLink mqtt, Database db, Set<String> configuredSites, haven.protocol.CoordinatorSigner signer) {
         if (targets.isEmpty()) {
             return;
         }
@@ -128,7 +128,7 @@ public final class FilterTargetList {
                 return out;
             }));
             for (String site : sites) {
-                mqtt.publish(Topics.filterTargets(site), targets.get().encode(), true);
+                mqtt.publish(Topics.filterTargets(site), signer.sign(Topics.filterTargets(site), targets.get().encode()), true);
             }
             log.info("filter targets published sites={} targets={}", sites.size(), targets.get().targets().size());
         } catch (SQLException | PublishFailed e) {

@@ -36,6 +36,7 @@ public final class HavenMetrics {
     public static final String WEBSOCKET_CLIENTS = "haven_websocket_clients";
     public static final String ESCALATIONS = "haven_escalations_total";
     public static final String PRESS_TO_INGEST = "haven_press_to_ingest_seconds";
+    public static final String COMMANDS_REFUSED = "haven_commands_refused_total";
 
     /** The text format's media type, for the route's Content-Type header. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
@@ -135,6 +136,15 @@ public final class HavenMetrics {
                     .register(registry);
         }
         return pressToIngest;
+    }
+
+    /** Hub: messages on the coordinator's topics refused (unsigned, bad or other key's signature, stale, replayed), by reason. */
+    public synchronized HavenMetrics commandsRefused(java.util.function.Supplier<java.util.Map<String, Long>> byReason) {
+        claim(COMMANDS_REFUSED);
+        CounterWithCallback.builder().name(COMMANDS_REFUSED)
+                .help("Messages on the coordinator's topics this hub refused to act on, by reason (docs/SECURITY.md).")
+                .labelNames("reason").callback(cb -> byReason.get().forEach((reason, n) -> cb.call(n, reason))).register(registry);
+        return this;
     }
 
     private synchronized HavenMetrics counter(String name, String help, LongSupplier source) {

@@ -86,6 +86,29 @@ class ProvisionHubCommandTest {
     }
 
     @Test
+    void theHubYamlItPrintsCarriesTheCoordinatorsPublicKeyAndLoadsAsAHubConfig() throws IOException {
+        Files.writeString(dir.resolve("passwd"), "");
+        Files.writeString(dir.resolve("acl"), "");
+        String out = provision("example-school", "room-12", dir.resolve("passwd"), dir.resolve("acl"), "ssl://mqtt.school.example:8883");
+
+        Path hubYaml = dir.resolve("hub.yaml");
+        Files.writeString(hubYaml, out.substring(out.indexOf("site: ")));
+        haven.classroom.HubConfig config = haven.classroom.HubConfig.from(haven.config.ConfigFile.load(hubYaml));
+        assertEquals(haven.testkit.Stack.SIGNER.publicKey().id(), config.coordinatorKey().orElseThrow().id());
+    }
+
+    @Test
+    void withoutTheCoordinatorsPublicKeyFileItStopsBeforeWritingAnything() {
+        Path passwd = dir.resolve("passwd");
+
+        int exit = HavenCli.run("provision-hub", "--site", "example-school", "--room", "room-12",
+                "--password-file", passwd.toString(), "--coordinator-key", dir.resolve("missing.pub").toString());
+
+        assertEquals(2, exit);
+        assertFalse(Files.exists(passwd));
+    }
+
+    @Test
     void rerunningRotatesThePasswordWithoutDuplicatingTheHubsLines() throws IOException {
         Path passwd = dir.resolve("passwd");
         Path acl = dir.resolve("acl");
@@ -154,9 +177,20 @@ class ProvisionHubCommandTest {
         StringWriter out = new StringWriter();
         int exit = new CommandLine(new HavenCli()).setOut(new PrintWriter(out, true))
                 .execute("provision-hub", "--site", site, "--room", room, "--password-file", passwd.toString(),
-                        "--acl-file", acl.toString(), "--broker-uri", brokerUri);
+                        "--acl-file", acl.toString(), "--broker-uri", brokerUri, "--coordinator-key", coordinatorKey().toString());
         assertEquals(0, exit, out.toString());
         return out.toString();
+    }
+
+    /** The public key file a coordinator wrote, as provision-hub reads it. */
+    private Path coordinatorKey() {
+        Path pub = dir.resolve("coordinator-signing.pub");
+        try {
+            Files.writeString(pub, haven.testkit.Stack.SIGNER.publicKey().encoded() + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return pub;
     }
 
     private static String passwordIn(String output) {

@@ -192,6 +192,11 @@ class AsyncApiContractTest {
         assertTrue(errors.isEmpty(), topic + " " + payload + " breaks docs/asyncapi.yaml: " + errors);
     }
 
+    /** A payload as the coordinator publishes it: with its signature (the testkit's key). */
+    private static ObjectNode signed(String topic, byte[] payload) {
+        return (ObjectNode) Json.parse(Stack.SIGNER.sign(topic, payload));
+    }
+
     static void assertInvalid(String topic, JsonNode payload, String why) {
         assertFalse(violations(topic, payload).isEmpty(), "docs/asyncapi.yaml should reject " + why + ": " + payload);
     }
@@ -234,8 +239,9 @@ class AsyncApiContractTest {
                 args.put("incident", 1);
                 Command ack = new Command(new UuidV7(Clock.systemUTC()).next().toString(), Instant.now(), CommandName.ACK,
                         Role.TEACHER.wire(), "ms-jones", args);
-                byte[] encoded = ack.encode();
+                byte[] encoded = Stack.SIGNER.sign(Topics.command(room, CommandName.ACK), ack.encode());
                 assertValid(Topics.command(room, CommandName.ACK), Json.parse(encoded));
+                assertInvalid(Topics.command(room, CommandName.ACK), Json.parse(ack.encode()), "a command without the coordinator's signature");
                 spy.publish(Topics.command(room, CommandName.ACK), encoded, 1, false);
                 await().atMost(Duration.ofSeconds(20)).until(() -> seen(wire, EventType.CMD_APPLIED).isPresent());
             }
@@ -293,13 +299,15 @@ class AsyncApiContractTest {
         aup.put("title", sample.title());
         aup.put("markdown", sample.markdown());
         aup.put("publishedAt", Json.time(Instant.parse("2025-09-01T07:00:00Z")));
+        assertInvalid(Topics.aup("test-school", "ks2"), aup, "an AUP without the coordinator's signature");
+        aup = signed(Topics.aup("test-school", "ks2"), Json.write(aup).getBytes(StandardCharsets.UTF_8));
         assertValid(Topics.aup("test-school", "ks2"), aup);
         aup.put("html", "<script>");
         assertInvalid(Topics.aup("test-school", "ks2"), aup, "an AUP with a field the contract does not have");
         // Another language: one level below, with its language; English as the coordinator encodes it has none.
         haven.protocol.AupMessage welsh = new haven.protocol.AupMessage("ks2", "1", "Ein rheolau", "# Ein rheolau\n\n- Bydd yn garedig.\n",
                 Instant.parse("2025-09-01T07:00:00Z"), "cy");
-        assertValid(Topics.aup("test-school", "ks2", "cy"), Json.parse(welsh.encode()));
+        assertValid(Topics.aup("test-school", "ks2", "cy"), signed(Topics.aup("test-school", "ks2", "cy"), welsh.encode()));
         assertEquals("cy", haven.protocol.AupMessage.decode(welsh.encode()).language());
         haven.protocol.AupMessage english = new haven.protocol.AupMessage("ks2", "2", "Our rules", "# Our rules\n", Instant.EPOCH);
         assertFalse(Json.parse(english.encode()).has("language"), "English stays as hubs have always read it");
@@ -309,15 +317,15 @@ class AsyncApiContractTest {
     @Test
     void theChainHeadAndACommandCarryingItMatchTheirChannelsAndAnExtraFieldDoesNot() {
         haven.protocol.ChainHead head = new haven.protocol.ChainHead(42, "ab".repeat(32), Instant.parse("2026-12-01T08:00:00Z"));
-        assertValid(Topics.chainHead("test-school"), Json.parse(head.encode()));
+        assertValid(Topics.chainHead("test-school"), signed(Topics.chainHead("test-school"), head.encode()));
         assertEquals(head, haven.protocol.ChainHead.decode(head.encode()));
         RoomId room = new RoomId("test-school", "room-12");
         ObjectNode args = Json.object().put("report", new UuidV7(Clock.systemUTC()).next().toString()).put("incident", 3);
         args.set(haven.protocol.ChainHead.COMMAND_FIELD, head.toJson());
         byte[] ack = new Command(new UuidV7(Clock.systemUTC()).next().toString(), Instant.now(), CommandName.ACK, "coordinator", "dsl",
                 args).encode();
-        assertValid(Topics.command(room, CommandName.ACK), Json.parse(ack));
-        ObjectNode forged = (ObjectNode) Json.parse(head.encode());
+        assertValid(Topics.command(room, CommandName.ACK), signed(Topics.command(room, CommandName.ACK), ack));
+        ObjectNode forged = signed(Topics.chainHead("test-school"), head.encode());
         forged.put("signedBy", "a hub");
         assertInvalid(Topics.chainHead("test-school"), forged, "a chain head with a field the contract does not have");
         assertThrows(ContractViolation.class, () -> haven.protocol.ChainHead.decode(Json.write(forged).getBytes(StandardCharsets.UTF_8)));
@@ -329,7 +337,7 @@ class AsyncApiContractTest {
         haven.protocol.FilterTargets targets = new haven.protocol.FilterTargets(Instant.parse("2026-12-01T08:00:00Z"),
                 List.of(new haven.protocol.FilterTargets.Target("adult", "adult.test", "blocked")),
                 List.of("Blocked by the school"), List.of("School Filter CA"), List.of("10.0.0.1"));
-        assertValid(Topics.filterTargets("test-school"), Json.parse(targets.encode()));
+        assertValid(Topics.filterTargets("test-school"), signed(Topics.filterTargets("test-school"), targets.encode()));
         ObjectNode evidence = Json.object();
         evidence.put("dns", "nxdomain");
         ObjectNode data = Json.object();
@@ -346,7 +354,7 @@ class AsyncApiContractTest {
         ObjectNode args = Json.object();
         byte[] command = new Command(new UuidV7(Clock.systemUTC()).next().toString(), Instant.now(), CommandName.FILTER_CHECK,
                 "technician", "tech", args).encode();
-        assertValid(Topics.command(room, CommandName.FILTER_CHECK), Json.parse(command));
+        assertValid(Topics.command(room, CommandName.FILTER_CHECK), signed(Topics.command(room, CommandName.FILTER_CHECK), command));
     }
 
     @Test
@@ -451,8 +459,8 @@ class AsyncApiContractTest {
 
         ObjectNode args = Json.object();
         args.put("report", new UuidV7(Clock.systemUTC()).next().toString()).put("incident", 3);
-        ObjectNode ack = (ObjectNode) Json.parse(new Command(new UuidV7(Clock.systemUTC()).next().toString(), Instant.now(),
-                CommandName.ACK, "pupil", "a-child", args).encode());
+        ObjectNode ack = signed(Topics.command(room, CommandName.ACK), new Command(new UuidV7(Clock.systemUTC()).next().toString(),
+                Instant.now(), CommandName.ACK, "pupil", "a-child", args).encode());
         assertInvalid(Topics.command(room, CommandName.ACK), ack, "a command issued by a role that is not staff");
 
         assertThrows(AssertionError.class, () -> messagePointerFor("haven/v1/test-school/room-12/event/worry.invented"),

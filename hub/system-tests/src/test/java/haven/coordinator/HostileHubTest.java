@@ -191,7 +191,7 @@ class HostileHubTest {
              haven.mqtt.MqttLink link = new haven.mqtt.MqttLink(haven.mqtt.MqttSettings.local(broker.port(), "coordinator-test", 30, true), null)) {
             link.start();
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(link::isConnected);
-            GapRepair repair = new GapRepair(db, new Rooms(), new CommandSender(link, ids, clock), clock, 3);
+            GapRepair repair = new GapRepair(db, new Rooms(), new CommandSender(link, ids, clock, haven.protocol.CoordinatorSigner.generate()), clock, 3);
             send(event(roomA, 1, EventType.WORRY_REPORTED, Json.object().put("presses", 1)));
             send(event(roomA, 3, EventType.WORRY_REPORTED, Json.object().put("presses", 1)));
             List<Integer> asked = new ArrayList<>();

@@ -71,6 +71,7 @@ class FilterCheckEndToEndTest {
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
         c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("coordinator.db").toString());
+        haven.testkit.Stack.testSigningKey(c, dir);
         var sites = c.putArray("sites");
         sites.add("test-school");
         ObjectNode filter = c.putObject("filter");

@@ -51,14 +51,14 @@ class FirmwareConfigTest {
             "gpio.debounceMillis", "gpio.buttonReleaseMillis", "worry.coalesceSeconds", "worry.detailSeconds", "outbox.window", "outbox.maxPerSecond",
             "computers", "isolation.backend", "isolation.chooseSeconds", "isolation.nftables.nft", "isolation.nftables.netns",
             "isolation.nftables.allowIp", "isolation.webhook.url", "isolation.webhook.secret", "homeAssistant.enabled", "kiosk.mode", "kiosk.categories", "followUp.key",
-            "filter.everyHours", "filter.timeoutMillis", "filter.byteCap");
+            "filter.everyHours", "filter.timeoutMillis", "filter.byteCap", "coordinator.publicKey", "coordinator.unsignedCommands");
     private static final Set<String> COORDINATOR_KEYS = Set.of("mqtt.uri", "mqtt.username", "mqtt.password",
             "mqtt.clientId", "mqtt.keepAliveSeconds", "http.host", "http.port", "http.secureCookies", "database",
             "databaseUser", "databasePassword",
             "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "evidence.headEverySeconds", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup", "followUp.key",
             "filter.targets", "filter.blockPageSignatures", "filter.interceptionIssuers", "filter.sinkholes",
             "filter.unblockWebhook.url", "filter.unblockWebhook.secret", "rooms.year3-oak",
-            "http.trustedProxies", "auth.requireTotpFor");
+            "http.trustedProxies", "auth.requireTotpFor", "signing.keyFile");
 
     /** What a real provisioning run would change; the stubs only record that they were called. */
     private static final List<String> MUTATING_COMMANDS = List.of("apt-get", "chroot", "install", "cp", "mv", "mkdir",

@@ -309,10 +309,16 @@ class ShippedBrokerConfigTest {
 
     private String provisionHub(String room, Path passwd, Path acl) {
         StringWriter out = new StringWriter();
+        Path coordinatorKey = dir.resolve("coordinator-signing.pub"); // as the coordinator writes it at first start
+        try {
+            Files.writeString(coordinatorKey, haven.testkit.Stack.SIGNER.publicKey().encoded() + "\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         // HavenCli's own command tree, so the picocli wiring is tested too; its output carries the password.
         int exit = new CommandLine(new HavenCli()).setOut(new PrintWriter(out, true)).execute("provision-hub",
                 "--site", SITE, "--room", room, "--password-file", passwd.toString(), "--acl-file", acl.toString(),
-                "--broker-uri", "ssl://127.0.0.1:" + tlsPort);
+                "--broker-uri", "ssl://127.0.0.1:" + tlsPort, "--coordinator-key", coordinatorKey.toString());
         assertEquals(0, exit, out.toString());
         return out.toString().lines().filter(l -> l.startsWith("  password: \""))
                 .map(l -> l.substring("  password: \"".length(), l.length() - 1))

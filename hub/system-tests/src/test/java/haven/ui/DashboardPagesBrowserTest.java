@@ -78,6 +78,7 @@ class DashboardPagesBrowserTest {
                 .put("clientId", "coordinator-" + Long.toHexString(System.nanoTime()));
         c.putObject("http").put("host", "127.0.0.1").put("port", httpPort);
         c.put("database", dir.resolve("coordinator.db").toString());
+        haven.testkit.Stack.testSigningKey(c, dir);
         c.putObject("ingest").put("repairSeconds", 1);
         c.putObject("escalation").put("ackWithinMinutes", ackWithinMinutes);
         c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest

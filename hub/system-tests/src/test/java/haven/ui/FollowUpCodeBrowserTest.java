@@ -74,6 +74,7 @@ class FollowUpCodeBrowserTest {
         c.putObject("http").put("host", "127.0.0.1").put("port", 0);
         c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
         c.put("database", dir.resolve("coordinator.db").toString());
+        haven.testkit.Stack.testSigningKey(c, dir);
         c.putObject("ingest").put("repairSeconds", 1);
         c.putObject("followUp").put("key", KEY);
         coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test coordinator", c)), Clock.systemUTC());

@@ -104,6 +104,8 @@ public final class TestDatabases implements AutoCloseable {
             coordinatorConfig.put("database", location.location());
             location.user().ifPresent(u -> coordinatorConfig.put("databaseUser", u));
             location.password().ifPresent(p -> coordinatorConfig.put("databasePassword", p));
+            // The test signing key in the test's folder (with PostgreSQL the default would be /var/lib/haven).
+            Stack.testSigningKey(coordinatorConfig, dir);
             return coordinatorConfig;
         }
 

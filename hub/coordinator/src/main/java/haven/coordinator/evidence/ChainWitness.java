@@ -35,6 +35,7 @@ public final class ChainWitness implements AutoCloseable {
     private final MqttLink mqtt;
     private final Clock clock;
     private final Set<String> configuredSites;
+    private final haven.protocol.CoordinatorSigner signer;
     private final AtomicLong lastPublished = new AtomicLong(-1);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "chain-witness");
@@ -42,8 +43,9 @@ public final class ChainWitness implements AutoCloseable {
         return t;
     });
 
-    public ChainWitness(Database db, MqttLink mqtt, Clock clock, Set<String> configuredSites) {
+    public ChainWitness(Database db, MqttLink mqtt, Clock clock, Set<String> configuredSites, haven.protocol.CoordinatorSigner signer) {
         this.db = db;
+        this.signer = signer;
         this.mqtt = mqtt;
         this.clock = clock;
         this.configuredSites = Set.copyOf(configuredSites);
@@ -90,7 +92,7 @@ public final class ChainWitness implements AutoCloseable {
                 return out;
             }));
             for (String site : sites) {
-                mqtt.publish(Topics.chainHead(site), head.get().encode(), true);
+                mqtt.publish(Topics.chainHead(site), signer.sign(Topics.chainHead(site), head.get().encode()), true);
             }
             lastPublished.set(head.get().position());
             log.info("chain head published position={} sites={}", head.get().position(), sites.size());

@@ -59,6 +59,7 @@ class WitnessedHeadTest {
             c.putObject("http").put("host", "127.0.0.1").put("port", 0);
             c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
             c.put("database", dir.resolve("coordinator.db").toString());
+        haven.testkit.Stack.testSigningKey(c, dir);
             c.putObject("evidence").put("headEverySeconds", 1);
             // The hub's first event can beat the coordinator's subscription; gap repair fetches it, soon.
             c.putObject("ingest").put("repairSeconds", 1);
