@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import haven.config.ConfigFile;
 import haven.coordinator.evidence.EvidenceCheck;
-import haven.demo.EmbeddedBroker;
 import haven.protocol.Event;
 import haven.protocol.EventCodec;
 import haven.protocol.EventType;
@@ -17,8 +14,8 @@ import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Dialect;
 import haven.testkit.MutableClock;
-import haven.testkit.Ports;
 import haven.testkit.StaffClient;
+import haven.testkit.TestCoordinator;
 import haven.testkit.TestDatabases;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -48,7 +45,7 @@ class CaseIsolationTest {
     @Parameter
     Dialect dialect;
 
-    private static final String PASSWORD = "correct-horse-battery";
+    private static final String PASSWORD = TestCoordinator.PASSWORD;
     private static final RoomId YEAR5 = new RoomId("test-school", "year5");
 
     @TempDir
@@ -56,43 +53,30 @@ class CaseIsolationTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
     private final EventCodec codec = new EventCodec();
-    private EmbeddedBroker broker;
-    private TestDatabases databases;
+    private long seq;
+    private TestCoordinator running;
     private TestDatabases.TestDatabase store;
     private Coordinator coordinator;
-    private long seq;
 
     @BeforeEach
     void start() throws Exception {
-        databases = new TestDatabases(dialect, dir);
-        store = databases.create("coordinator");
-        int port = Ports.free();
-        broker = EmbeddedBroker.start(port, null);
-        ObjectNode c = Json.object();
-        c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "isolation-case-test");
-        c.putObject("http").put("host", "127.0.0.1").put("port", 0);
-        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
-        store.configure(c);
-        coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
-        coordinator.staff().put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
-        coordinator.staff().put("slt", Role.SENIOR, PASSWORD.toCharArray());
+        running = TestCoordinator.start(dialect, dir, clock, "isolation-case-test");
+        running
+                .staff("dsl", Role.COORDINATOR)
+                .staff("slt", Role.SENIOR);
+        coordinator = running.coordinator();
+        store = running.store();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (coordinator != null) {
-            coordinator.close();
+        if (running != null) {
+            running.close();
         }
-        if (broker != null) {
-            broker.close();
-        }
-        databases.close();
     }
 
     private StaffClient as(String name) throws Exception {
-        StaffClient client = new StaffClient(coordinator.httpPort());
-        assertEquals(200, client.login(name, PASSWORD));
-        return client;
+        return running.as(name);
     }
 
     private void keySwitch(String machine, String ip) {

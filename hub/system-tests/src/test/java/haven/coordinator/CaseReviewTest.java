@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.cli.HavenCli;
-import haven.config.ConfigFile;
 import haven.coordinator.evidence.EvidenceCheck;
-import haven.demo.EmbeddedBroker;
 import haven.protocol.Json;
 import haven.store.Dialect;
 import haven.testkit.MutableClock;
-import haven.testkit.Ports;
 import haven.testkit.StaffClient;
+import haven.testkit.TestCoordinator;
 import haven.testkit.TestDatabases;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -50,51 +48,37 @@ class CaseReviewTest {
     @Parameter
     Dialect dialect;
 
-    private static final String PASSWORD = "correct-horse-battery";
+    private static final String PASSWORD = TestCoordinator.PASSWORD;
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
 
     @TempDir
     Path dir;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
-    private EmbeddedBroker broker;
-    private TestDatabases databases;
+    private TestCoordinator running;
     private TestDatabases.TestDatabase store;
     private Coordinator coordinator;
 
     @BeforeEach
     void start() throws Exception {
-        databases = new TestDatabases(dialect, dir);
-        store = databases.create("coordinator");
-        int port = Ports.free();
-        broker = EmbeddedBroker.start(port, null);
-        ObjectNode c = Json.object();
-        c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "review-test");
-        c.putObject("http").put("host", "127.0.0.1").put("port", 0);
-        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
-        store.configure(c);
-        coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
-        StaffAccounts staff = coordinator.staff();
-        staff.put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
-        staff.put("slt", Role.SENIOR, PASSWORD.toCharArray());
-        staff.put("teacher", Role.TEACHER, PASSWORD.toCharArray());
+        running = TestCoordinator.start(dialect, dir, clock, "review-test");
+        running
+                .staff("dsl", Role.COORDINATOR)
+                .staff("slt", Role.SENIOR)
+                .staff("teacher", Role.TEACHER);
+        coordinator = running.coordinator();
+        store = running.store();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (coordinator != null) {
-            coordinator.close();
+        if (running != null) {
+            running.close();
         }
-        if (broker != null) {
-            broker.close();
-        }
-        databases.close();
     }
 
     private StaffClient as(String name) throws Exception {
-        StaffClient client = new StaffClient(coordinator.httpPort());
-        assertEquals(200, client.login(name, PASSWORD));
-        return client;
+        return running.as(name);
     }
 
     private static long concern(StaffClient who, String illegal) throws Exception {

@@ -7,15 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import haven.config.ConfigFile;
 import haven.coordinator.evidence.EvidenceCheck;
-import haven.demo.EmbeddedBroker;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Dialect;
 import haven.testkit.MutableClock;
-import haven.testkit.Ports;
 import haven.testkit.StaffClient;
+import haven.testkit.TestCoordinator;
 import haven.testkit.TestDatabases;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -48,60 +46,46 @@ class CaseWorkTest {
     @Parameter
     Dialect dialect;
 
-    private static final String PASSWORD = "correct-horse-battery";
+    private static final String PASSWORD = TestCoordinator.PASSWORD;
     private static final RoomId YEAR5 = new RoomId("test-school", "year5");
 
     @TempDir
     Path dir;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
-    private EmbeddedBroker broker;
-    private TestDatabases databases;
-    private TestDatabases.TestDatabase store;
-    private Coordinator coordinator;
     private final List<String> overdue = new CopyOnWriteArrayList<>();
     private long seq;
+    private TestCoordinator running;
+    private TestDatabases.TestDatabase store;
+    private Coordinator coordinator;
 
     @BeforeEach
     void start() throws Exception {
-        databases = new TestDatabases(dialect, dir);
-        store = databases.create("coordinator");
-        int port = Ports.free();
-        broker = EmbeddedBroker.start(port, null);
-        ObjectNode c = Json.object();
-        c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "case-test");
-        c.putObject("http").put("host", "127.0.0.1").put("port", 0);
-        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
-        store.configure(c);
-        coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
+        running = TestCoordinator.start(dialect, dir, clock, "case-test");
+        running
+                .staff("dsl", Role.COORDINATOR)
+                .staff("head", Role.HEAD)
+                .staff("slt", Role.SENIOR)
+                .staff("teacher-a", Role.TEACHER)
+                .staff("teacher-b", Role.TEACHER)
+                .staff("gov", Role.GOVERNOR)
+                .staff("chair", Role.CHAIR);
+        coordinator = running.coordinator();
+        store = running.store();
         coordinator.onActionOverdue((incident, kind, due) -> overdue.add(incident.id() + " " + kind + " " + due));
-        StaffAccounts staff = coordinator.staff();
-        staff.put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
-        staff.put("head", Role.HEAD, PASSWORD.toCharArray());
-        staff.put("slt", Role.SENIOR, PASSWORD.toCharArray());
-        staff.put("teacher-a", Role.TEACHER, PASSWORD.toCharArray());
-        staff.assignRooms("teacher-a", Set.of(YEAR5));
-        staff.put("teacher-b", Role.TEACHER, PASSWORD.toCharArray());
-        staff.assignRooms("teacher-b", Set.of(YEAR5));
-        staff.put("gov", Role.GOVERNOR, PASSWORD.toCharArray());
-        staff.put("chair", Role.CHAIR, PASSWORD.toCharArray());
+        coordinator.staff().assignRooms("teacher-a", Set.of(YEAR5));
+        coordinator.staff().assignRooms("teacher-b", Set.of(YEAR5));
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (coordinator != null) {
-            coordinator.close();
+        if (running != null) {
+            running.close();
         }
-        if (broker != null) {
-            broker.close();
-        }
-        databases.close();
     }
 
     private StaffClient as(String name) throws Exception {
-        StaffClient client = new StaffClient(coordinator.httpPort());
-        assertEquals(200, client.login(name, PASSWORD));
-        return client;
+        return running.as(name);
     }
 
     private static ObjectNode concern(String about) {

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import haven.config.ConfigFile;
 import haven.coordinator.evidence.EvidenceCheck;
-import haven.demo.EmbeddedBroker;
 import haven.protocol.Json;
 import haven.store.Dialect;
 import haven.testkit.MutableClock;
-import haven.testkit.Ports;
 import haven.testkit.StaffClient;
+import haven.testkit.TestCoordinator;
 import haven.testkit.TestDatabases;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -44,7 +41,7 @@ class StaffAupAcceptanceTest {
     @Parameter
     Dialect dialect;
 
-    private static final String PASSWORD = "correct-horse-battery";
+    private static final String PASSWORD = TestCoordinator.PASSWORD;
     private static final String V1 = "# Staff Acceptable Use Policy\n\nI use school systems for school work.\n\n- I lock my screen.\n";
     private static final String V2 = "# Staff Acceptable Use Policy\n\nI use school systems for school work.\n\n- I lock my screen.\n- I report worries.\n";
 
@@ -52,46 +49,32 @@ class StaffAupAcceptanceTest {
     Path dir;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
-    private EmbeddedBroker broker;
-    private TestDatabases databases;
+    private TestCoordinator running;
     private TestDatabases.TestDatabase store;
     private Coordinator coordinator;
 
     @BeforeEach
     void start() throws Exception {
-        databases = new TestDatabases(dialect, dir);
-        store = databases.create("coordinator");
-        int port = Ports.free();
-        broker = EmbeddedBroker.start(port, null);
-        ObjectNode c = Json.object();
-        c.putObject("mqtt").put("uri", "tcp://127.0.0.1:" + port).put("clientId", "staff-aup-test");
-        c.putObject("http").put("host", "127.0.0.1").put("port", 0);
-        c.putObject("auth").putArray("requireTotpFor"); // password-only logins here; the second factor: SecondFactorLoginTest
-        store.configure(c);
-        coordinator = Coordinator.start(CoordinatorConfig.from(ConfigFile.of("test", c)), clock);
-        StaffAccounts staff = coordinator.staff();
-        staff.put("dsl", Role.COORDINATOR, PASSWORD.toCharArray());
-        staff.put("head", Role.HEAD, PASSWORD.toCharArray());
-        staff.put("teacher-a", Role.TEACHER, PASSWORD.toCharArray());
-        staff.put("teacher-b", Role.TEACHER, PASSWORD.toCharArray());
-        staff.put("gov", Role.GOVERNOR, PASSWORD.toCharArray());
+        running = TestCoordinator.start(dialect, dir, clock, "staff-aup-test");
+        running
+                .staff("dsl", Role.COORDINATOR)
+                .staff("head", Role.HEAD)
+                .staff("teacher-a", Role.TEACHER)
+                .staff("teacher-b", Role.TEACHER)
+                .staff("gov", Role.GOVERNOR);
+        coordinator = running.coordinator();
+        store = running.store();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (coordinator != null) {
-            coordinator.close();
+        if (running != null) {
+            running.close();
         }
-        if (broker != null) {
-            broker.close();
-        }
-        databases.close();
     }
 
     private StaffClient as(String name) throws Exception {
-        StaffClient client = new StaffClient(coordinator.httpPort());
-        assertEquals(200, client.login(name, PASSWORD));
-        return client;
+        return running.as(name);
     }
 
     private static JsonNode json(HttpResponse<String> answer) {
