@@ -27,6 +27,18 @@
     if (!answer.enrolled && answer.enrol) {
       section.append(el("p", {}, "Your role needs a second factor. Add Haven to an authenticator app on your phone "
         + "(any app for time-based codes), then type the six-digit code it shows."));
+      if (answer.enrol.qrSvg) {
+        // Drawn by the server from the QR module matrix alone (QrSvg); shown as an image, never as markup.
+        section.append(el("p", {}, "Scan this code with the app on your phone:"));
+        const qr = el("img", {
+          id: "totp-qr", class: "totp-qr", width: "220", height: "220",
+          src: "data:image/svg+xml;base64," + btoa(answer.enrol.qrSvg),
+          alt: "QR code to scan with your authenticator app",
+        });
+        const qrLine = el("p");
+        qrLine.append(qr);
+        section.append(qrLine);
+      }
       const link = el("a", { id: "totp-uri", href: answer.enrol.otpauth }, "Open in an authenticator app on this device");
       const linkLine = el("p");
       linkLine.append(link);

@@ -125,13 +125,18 @@ class SecondFactorLoginTest {
 
     @Test
     void theDslEnrolsAtFirstLoginThenNeedsACodeEveryTimeAndACodeWorksOnce() throws Exception {
-        JsonNode first = login("dsl");
+        HttpResponse<String> firstAnswer = post("/api/login", "{\"name\":\"dsl\",\"password\":\"" + PASSWORD + "\"}");
+        assertEquals(200, firstAnswer.statusCode(), firstAnswer.body());
+        assertEquals("no-store", firstAnswer.headers().firstValue("Cache-Control").orElse(""), "the key is not cached");
+        JsonNode first = Json.parse(firstAnswer.body().getBytes(StandardCharsets.UTF_8));
         assertTrue(first.get("totpRequired").asBoolean());
         assertFalse(first.get("enrolled").asBoolean());
         assertFalse(first.has("csrf"), "no session before the second factor");
         assertFalse(jar.containsKey("haven_session"));
         String uri = first.get("enrol").get("otpauth").asText();
         assertTrue(uri.startsWith("otpauth://totp/Haven:dsl?secret=" + first.get("enrol").get("secret").asText()), uri);
+        assertEquals(QrSvg.of(uri), first.get("enrol").get("qrSvg").asText(),
+                "the QR code of this URI (QrSvgTest and SecondFactorBrowserTest scan it back)");
         byte[] secret = Totp.fromBase32(first.get("enrol").get("secret").asText());
         assertEquals(401, get("/api/incidents").statusCode(), "a password alone opens nothing");
 

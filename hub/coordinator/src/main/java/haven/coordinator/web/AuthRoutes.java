@@ -167,8 +167,12 @@ final class AuthRoutes {
         ctx.cookie(cookie);
         ObjectNode out = Json.object().put("totpRequired", true).put("enrolled", enrolled);
         if (!enrolled) {
+            String otpauth = haven.coordinator.Totp.otpauthUri("Haven", name, secret);
+            // The QR code for the phone's app (staff enrol on a phone while signing in on a PC); the answer is
+            // no-store like every /api/* one (NoStore), so the key does not stay in the PC's cache.
             out.putObject("enrol").put("secret", haven.coordinator.Totp.base32(secret))
-                    .put("otpauth", haven.coordinator.Totp.otpauthUri("Haven", name, secret))
+                    .put("otpauth", otpauth)
+                    .put("qrSvg", haven.coordinator.QrSvg.of(otpauth))
                     .put("digits", haven.coordinator.Totp.DIGITS).put("period", haven.coordinator.Totp.STEP_SECONDS);
         }
         Web.json(ctx, out);
