@@ -35,6 +35,7 @@ public final class AupLibrary {
     private final Clock clock;
     private final Set<String> configuredSites;
     private final haven.protocol.CoordinatorSigner signer;
+    private final haven.coordinator.evidence.StaffDecisions decisions;
 
     /** {@code signer}: the AUP is on a pupil's screen, so a hub shows only one the coordinator signed. */
     public AupLibrary(Database db, MqttLink mqtt, Clock clock, Set<String> configuredSites, haven.protocol.CoordinatorSigner signer) {
@@ -43,6 +44,7 @@ public final class AupLibrary {
         this.mqtt = mqtt;
         this.clock = clock;
         this.configuredSites = Set.copyOf(configuredSites);
+        this.decisions = new haven.coordinator.evidence.StaffDecisions(clock);
     }
 
     /** Stores a new English version and publishes it; returns it. Throws with a clear reason on bad input. */
@@ -85,6 +87,11 @@ public final class AupLibrary {
                 ps.setString(7, language);
                 ps.executeUpdate();
             }
+            // The record goes with the row, whoever publishes (dashboard or `haven aup publish`): what pupils
+            // and staff were shown, and who decided it, is evidence (docs/EVIDENCE.md).
+            decisions.record(c, haven.coordinator.evidence.StaffDecisions.AUP_PUBLISHED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
+                    now, Json.object().put("keyStage", keyStage).put("version", m.version()).put("by", by).put("language", language)
+                            .put("audience", keyStage.equals(StaffAupAcceptances.KEY_STAGE) ? "staff" : "pupils"));
             return m;
         });
         send(message);

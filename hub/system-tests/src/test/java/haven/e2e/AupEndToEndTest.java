@@ -101,8 +101,20 @@ class AupEndToEndTest {
         c.put("database", coordinator.database().file().toString());
         Path config = dir.resolve("coordinator.yaml");
         Files.writeString(config, Json.write(c));
-        assertEquals(0, HavenCli.run("aup", "publish", "--key-stage", "ks2", "--config", config.toString(), md.toString()));
+        assertEquals(0, HavenCli.run("aup", "publish", "--key-stage", "ks2", "--by", "dsl", "--config", config.toString(), md.toString()));
         await().atMost(Duration.ofSeconds(5)).until(() -> hub.classroom().aup().title().equals("Rules from the command line"));
+        // The shell's publishing is a decision in the chain like the dashboard's (docs/EVIDENCE.md).
+        coordinator.database().read(db -> {
+            try (java.sql.ResultSet rs = db.createStatement().executeQuery("SELECT payload FROM events WHERE type = 'coordinator.aup-published'")) {
+                assertTrue(rs.next(), "the command line's AUP is a chained record");
+                JsonNode data = Json.parse(rs.getString(1).getBytes()).get("data");
+                assertEquals("ks2", data.get("keyStage").asText());
+                assertEquals("dsl", data.get("by").asText());
+                assertEquals("pupils", data.get("audience").asText());
+            }
+            assertTrue(haven.coordinator.evidence.EvidenceCheck.run(db).intact());
+            return null;
+        });
         assertEquals(2, HavenCli.run("aup", "publish", "--key-stage", "ks9", "--config", config.toString(), md.toString()),
                 "an unknown key stage is a clear error");
     }

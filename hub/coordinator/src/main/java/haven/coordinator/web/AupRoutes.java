@@ -6,7 +6,6 @@ import haven.coordinator.AupLibrary;
 import haven.coordinator.Permission;
 import haven.coordinator.StaffSession;
 import haven.coordinator.evidence.AuditLog;
-import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
@@ -17,7 +16,6 @@ final class AupRoutes {
     private final Database db;
     private final AupLibrary aups;
     private final AuditLog audit;
-    private final StaffDecisions decisions;
     private final LiveFeed feed;
 
     /** A new version of one key stage's AUP, as Markdown (the hub renders it safely). */
@@ -28,11 +26,10 @@ final class AupRoutes {
         }
     }
 
-    AupRoutes(Database db, AupLibrary aups, AuditLog audit, StaffDecisions decisions, LiveFeed feed) {
+    AupRoutes(Database db, AupLibrary aups, AuditLog audit, LiveFeed feed) {
         this.db = db;
         this.aups = aups;
         this.audit = audit;
-        this.decisions = decisions;
         this.feed = feed;
     }
 
@@ -45,10 +42,6 @@ final class AupRoutes {
             db.inTransaction(c -> {
                 audit.record(c, who.name(), "aup-publish", published.keyStage() + " v" + published.version()
                         + (published.language().equals("en") ? "" : " " + published.language()));
-                decisions.record(c, StaffDecisions.AUP_PUBLISHED, StaffDecisions.SCHOOL, Json.object()
-                        .put("keyStage", published.keyStage()).put("version", published.version()).put("by", who.name())
-                        .put("language", published.language())
-                        .put("audience", published.keyStage().equals(haven.coordinator.StaffAupAcceptances.KEY_STAGE) ? "staff" : "pupils"));
                 return null;
             });
             feed.aupsChanged(versions(aups));

@@ -90,7 +90,7 @@ public final class DashboardServer implements AutoCloseable {
             new IncidentRoutes(db, incidents, audit, decisions, commands, feed, followUps, clock).mount(config);
             new IsolationRoutes(db, isolations, audit, decisions, commands, feed, clock).mount(config);
             new ReportRoutes(db, incidents, audit, staffAup).mount(config);
-            new AupRoutes(db, aups, audit, decisions, feed).mount(config);
+            new AupRoutes(db, aups, audit, feed).mount(config);
             new StaffRoutes(staff, audit).mount(config);
             new StaffAupRoutes(db, staffAup, audit, sessions).mount(config);
             FollowUpRoutes.mount(config, db, incidents, audit, decisions, feed, clock);
