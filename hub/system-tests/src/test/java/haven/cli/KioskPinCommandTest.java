@@ -41,6 +41,7 @@ class KioskPinCommandTest {
         assertTrue(TeacherPin.parse(hash).matches("4821"));
         ObjectNode yaml = Json.object().put("site", "s").put("room", "r");
         yaml.putObject("kiosk").put("teacherPin", hash);
+        yaml.putObject("coordinator").put("publicKey", haven.testkit.Stack.SIGNER.publicKey().encoded());
         assertTrue(HubConfig.from(ConfigFile.of("hub.yaml", yaml)).teacherPin().orElseThrow().matches("4821"));
         assertEquals("", run("12\n", 2), "too short a PIN is refused with exit 2");
     }
