@@ -291,4 +291,32 @@ class OidcSignInTest {
         theIdpSays(TEACHER, List.of(CLIENT, "some-other-app"));
         assertRefused(b.get(b.toCallback()), b, "id-token");
     }
+
+    @Test
+    void anIdTokenWithAnotherNonceIsRefused() throws Exception {
+        // A token minted for another sign-in (replayed into this one) carries that sign-in's nonce.
+        Browser b = new Browser();
+        idp.enqueueCallback(new DefaultOAuth2TokenCallback("default", "subject", "JWT", List.of(CLIENT),
+                Map.of("email", TEACHER + "@" + DOMAIN, "aud", List.of(CLIENT), "nonce", "from-another-sign-in"), 3600));
+        assertRefused(b.get(b.toCallback()), b, "id-token");
+    }
+
+    @Test
+    void anIdTokenFromAnotherIssuerIsRefused() throws Exception {
+        Browser b = new Browser();
+        idp.enqueueCallback(new DefaultOAuth2TokenCallback("default", "subject", "JWT", List.of(CLIENT),
+                Map.of("email", TEACHER + "@" + DOMAIN, "aud", List.of(CLIENT), "iss", "https://elsewhere.example/"), 3600));
+        assertRefused(b.get(b.toCallback()), b, "id-token");
+    }
+
+    @Test
+    void aConfigWithoutTheDomainIsRefusedAtStartAndNeverShowsTheSecret() {
+        ObjectNode c = Json.object();
+        c.putObject("auth").putObject("oidc").put("issuer", issuer()).put("clientId", CLIENT)
+                .put("clientSecret", "s3cret-value").put("redirectUri", base() + "/auth/oidc/callback");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> AuthConfig.from(ConfigFile.of("test", c)));
+        assertTrue(e.getMessage().contains("auth.oidc.domain"), e.getMessage());
+        assertFalse(e.getMessage().contains("s3cret-value"));
+    }
 }
