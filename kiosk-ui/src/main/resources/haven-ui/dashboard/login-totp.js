@@ -103,8 +103,29 @@
     section.append(go);
   }
 
-  // Relaxed second factor: say so on the login page, for every member of staff to see.
+  // Back from the school's sign-in (OpenID Connect) with a role that needs Haven's code: draw the code form for
+  // the half-done login (its cookie goes to /api/login only), then load the dashboard afresh.
+  if (location.hash === "#second-factor") {
+    history.replaceState(null, "", location.pathname);
+    fetch("/api/login/resume", {
+      method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin", body: "{}",
+    }).then(async (res) => {
+      if (!res.ok) {
+        $("login-error").textContent = await res.text();
+        return;
+      }
+      window.havenLoginTotp(await res.json(), () => location.replace("/"));
+    }).catch(() => {});
+  }
+
+  // Relaxed second factor: say so on the login page, for every member of staff to see. With auth.oidc set, the
+  // login page also offers the school's sign-in.
   fetch("/api/login/policy", { credentials: "same-origin" }).then((r) => r.json()).then((policy) => {
+    if (policy.oidc && !$("oidc-start")) {
+      const line = el("p", { class: "oidc-start" });
+      line.append(el("a", { id: "oidc-start", href: "/auth/oidc/start" }, "Sign in with your school account"));
+      $("login-form").after(line);
+    }
     if (!policy.relaxed) return;
     const roles = policy.requireTotpFor.length ? policy.requireTotpFor.join(", ") : "no role";
     const banner = el("p", { id: "totp-relaxed", class: "error", role: "note" },

@@ -7,15 +7,20 @@ import java.util.Set;
 
 /**
  * coordinator.yaml's `auth.requireTotpFor` (the roles that must give a second factor at login; by default the
- * ones that see every incident) and `http.trustedProxies` (the reverse proxies whose X-Forwarded-For is believed).
+ * ones that see every incident), `auth.oidc` (single sign-on, {@link OidcConfig}) and `http.trustedProxies` (the reverse proxies whose X-Forwarded-For is believed).
  */
-public record AuthConfig(Set<Role> requireTotpFor, List<String> trustedProxies) {
+public record AuthConfig(Set<Role> requireTotpFor, List<String> trustedProxies, java.util.Optional<OidcConfig> oidc) {
     public static final Set<Role> DEFAULT_TOTP = Set.copyOf(EnumSet.of(Role.COORDINATOR, Role.HEAD, Role.SENIOR));
-    public static final AuthConfig DEFAULT = new AuthConfig(DEFAULT_TOTP, List.of());
+    public static final AuthConfig DEFAULT = new AuthConfig(DEFAULT_TOTP, List.of(), java.util.Optional.empty());
 
     public AuthConfig {
         requireTotpFor = Set.copyOf(requireTotpFor);
         trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** Without single sign-on (auth.oidc absent). */
+    public AuthConfig(Set<Role> requireTotpFor, List<String> trustedProxies) {
+        this(requireTotpFor, trustedProxies, java.util.Optional.empty());
     }
 
     /** True when a role that sees every incident may log in with a password alone (logged, and shown as a banner). */
@@ -49,6 +54,6 @@ public record AuthConfig(Set<Role> requireTotpFor, List<String> trustedProxies) 
                 proxies.add(text);
             }
         }
-        return new AuthConfig(roles, proxies);
+        return new AuthConfig(roles, proxies, OidcConfig.from(file));
     }
 }

@@ -49,7 +49,7 @@ final class AuthRoutes {
     private final com.github.benmanes.caffeine.cache.Cache<String, Pending> pending;
 
     /** A login waiting for its code; {@code enrolSecret} is set while the account has no second factor yet. */
-    private record Pending(String name, byte[] enrolSecret, Instant expires, java.util.concurrent.atomic.AtomicInteger tries) {
+    record Pending(String name, byte[] enrolSecret, Instant expires, java.util.concurrent.atomic.AtomicInteger tries) {
     }
 
     /** The second step: a code from the authenticator app, or one of the recovery codes. */
@@ -113,12 +113,22 @@ final class AuthRoutes {
         }, RouteAccess.PUBLIC);
         config.routes.post("/api/setup", this::setup, RouteAccess.PUBLIC);
         config.routes.post("/api/login/totp", this::secondStep, RouteAccess.PUBLIC);
+        // After the school's sign-in (OidcRoutes) the login page asks for the code form of its half-done login.
+        config.routes.post("/api/login/resume", ctx -> {
+            Pending p = pendingOf(ctx);
+            if (p == null) {
+                ctx.status(401).result("sign in again: five minutes have passed");
+                return;
+            }
+            Web.json(ctx, pendingAnswer(p));
+        }, RouteAccess.PUBLIC);
         // What the login page tells everyone: which roles need a second factor, and whether that is relaxed (a banner).
         config.routes.get("/api/login/policy", ctx -> {
             ObjectNode out = Json.object();
             var roles = out.putArray("requireTotpFor");
             auth.requireTotpFor().stream().map(Role::wire).sorted().forEach(roles::add);
             out.put("relaxed", auth.relaxed());
+            out.put("oidc", auth.oidc().isPresent());
             Web.json(ctx, out);
         }, RouteAccess.PUBLIC);
     }
@@ -152,12 +162,21 @@ final class AuthRoutes {
     }
 
     private void askForSecondFactor(Context ctx, String name) throws SQLException {
+        Web.json(ctx, pendingAnswer(startSecondFactor(ctx, name)));
+    }
+
+    /**
+     * The password (or the school's sign-in, OidcRoutes) is checked: the second factor is still to come. Sets the
+     * pending cookie (sent to /api/login only) and keeps the half-done login for five minutes.
+     */
+    Pending startSecondFactor(Context ctx, String name) throws SQLException {
         boolean enrolled = secondFactor.enrolled(name);
         byte[] secret = enrolled ? null : secondFactor.newSecret();
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        pending.put(token, new Pending(name, secret, clock.instant().plus(PENDING_FOR), new java.util.concurrent.atomic.AtomicInteger()));
+        Pending p = new Pending(name, secret, clock.instant().plus(PENDING_FOR), new java.util.concurrent.atomic.AtomicInteger());
+        pending.put(token, p);
         Cookie cookie = new Cookie(PENDING_COOKIE, token);
         cookie.setPath("/api/login");
         cookie.setHttpOnly(true);
@@ -165,6 +184,14 @@ final class AuthRoutes {
         cookie.setSecure(secureCookies);
         cookie.setMaxAge((int) PENDING_FOR.toSeconds());
         ctx.cookie(cookie);
+        return p;
+    }
+
+    /** What the login page draws for a half-done login: the code form, and the enrolment key if there is none yet. */
+    private static ObjectNode pendingAnswer(Pending p) {
+        boolean enrolled = p.enrolSecret() == null;
+        byte[] secret = p.enrolSecret();
+        String name = p.name();
         ObjectNode out = Json.object().put("totpRequired", true).put("enrolled", enrolled);
         if (!enrolled) {
             String otpauth = haven.coordinator.Totp.otpauthUri("Haven", name, secret);
@@ -175,16 +202,23 @@ final class AuthRoutes {
                     .put("qrSvg", haven.coordinator.QrSvg.of(otpauth))
                     .put("digits", haven.coordinator.Totp.DIGITS).put("period", haven.coordinator.Totp.STEP_SECONDS);
         }
-        Web.json(ctx, out);
+        return out;
     }
 
-    private void secondStep(Context ctx) throws SQLException {
+    /** The pending login of this browser, if any and not expired. */
+    private Pending pendingOf(Context ctx) {
         String token = ctx.cookie(PENDING_COOKIE);
         Pending p = token == null ? null : pending.getIfPresent(token);
         if (p != null && !clock.instant().isBefore(p.expires())) {
             pending.invalidate(token);
             p = null;
         }
+        return p;
+    }
+
+    private void secondStep(Context ctx) throws SQLException {
+        String token = ctx.cookie(PENDING_COOKIE);
+        Pending p = pendingOf(ctx);
         if (p == null) {
             ctx.status(401).result("log in with your name and password first (or again: five minutes have passed)");
             return;
@@ -228,6 +262,14 @@ final class AuthRoutes {
     }
 
     private void grant(Context ctx, String name, StaffAccounts.Standing standing, ObjectNode extra) throws SQLException {
+        StaffSession session = openSession(ctx, name, standing);
+        ObjectNode out = sessionJson(session);
+        out.setAll(extra);
+        Web.json(ctx, out);
+    }
+
+    /** A new session and its cookie, as every way of signing in ends (password, second factor, OidcRoutes). */
+    StaffSession openSession(Context ctx, String name, StaffAccounts.Standing standing) throws SQLException {
         StaffSession session = sessions.create(name, standing);
         access.askStaffAupOf(session);
         audit.record(name, "login", ctx.ip());
@@ -237,9 +279,12 @@ final class AuthRoutes {
         cookie.setSameSite(SameSite.STRICT);
         cookie.setSecure(secureCookies);
         ctx.cookie(cookie);
-        ObjectNode out = sessionJson(session);
-        out.setAll(extra);
-        Web.json(ctx, out);
+        return session;
+    }
+
+    /** True when this role must give Haven's second factor after signing in (auth.requireTotpFor). */
+    boolean needsSecondFactor(Role role) {
+        return auth.requireTotpFor().contains(role);
     }
 
     /**

@@ -85,8 +85,10 @@ public final class DashboardServer implements AutoCloseable {
             ClientAddress.mount(config, haven.coordinator.TrustedProxies.parse(auth.trustedProxies()));
             config.routes.beforeMatched(access::handle);
             new OpsRoutes(db, rooms, metrics).mount(config);
-            new AuthRoutes(sessions, staff, audit, access, feed, clock, secureCookies, setupToken,
-                    new haven.coordinator.SecondFactor(db, clock), auth).mount(config);
+            AuthRoutes authRoutes = new AuthRoutes(sessions, staff, audit, access, feed, clock, secureCookies, setupToken,
+                    new haven.coordinator.SecondFactor(db, clock), auth);
+            authRoutes.mount(config);
+            auth.oidc().ifPresent(oidc -> new OidcRoutes(oidc, authRoutes, staff, audit, clock, secureCookies).mount(config));
             new IncidentRoutes(db, incidents, audit, decisions, commands, feed, followUps, clock).mount(config);
             new IsolationRoutes(db, isolations, audit, decisions, commands, feed, clock).mount(config);
             new ReportRoutes(db, incidents, audit, staffAup).mount(config);

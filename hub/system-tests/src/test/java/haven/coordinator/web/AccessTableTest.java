@@ -66,7 +66,7 @@ class AccessTableTest {
             Role.TEACHER, "teacher-a", Role.TECHNICIAN, "tech", Role.GOVERNOR, "gov", Role.CHAIR, "chair");
     /** The only routes open without a login. */
     private static final Set<String> PUBLIC = Set.of("GET /health", "GET /metrics", "POST /api/login", "GET /api/session",
-            "POST /api/setup", "POST /api/login/totp", "GET /api/login/policy");
+            "POST /api/setup", "POST /api/login/totp", "GET /api/login/policy", "POST /api/login/resume");
 
     @TempDir
     Path dir;
