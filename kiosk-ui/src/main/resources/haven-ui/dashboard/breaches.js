@@ -37,27 +37,12 @@
       headers: { "Content-Type": "application/json", "X-CSRF-Token": await csrf() } });
   }
 
-  // "5/1/2026" "09:00" as the school's clock reads it (Europe/London, summer time included) -> ISO text, or null.
+  // The school's clock (london-time.js): typed day and time -> ISO text or null; now as the form shows it.
   function londonTime(dateText, timeText) {
-    const d = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(dateText || "");
-    const t = /^\s*(\d{1,2}):(\d{2})\s*$/.exec(timeText || "");
-    if (!d || !t) return null;
-    const [day, month, year, hour, minute] = [d[1], d[2], d[3], t[1], t[2]].map(Number);
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
-    const wall = Date.UTC(year, month - 1, day, hour, minute);
-    const offsetAt = (ms) => {
-      const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, year: "numeric", month: "2-digit",
-        day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-      return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute) - ms;
-    };
-    const ms = wall - offsetAt(wall - offsetAt(wall));
-    return new Date(wall).getUTCDate() !== day ? null : new Date(ms).toISOString();
+    const at = window.HavenLondonTime.parse(dateText, timeText);
+    return at ? at.toISOString() : null;
   }
-  function londonNow() {
-    const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, year: "numeric", month: "2-digit",
-      day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date()).map((x) => [x.type, x.value]));
-    return { date: `${+p.day}/${+p.month}/${p.year}`, time: `${p.hour}:${p.minute}` };
-  }
+  const londonNow = () => window.HavenLondonTime.now();
 
   // The countdown in plain words: "2 days 21 hours 14 minutes left", "Overdue by 3 hours 5 minutes".
   function span(seconds) {

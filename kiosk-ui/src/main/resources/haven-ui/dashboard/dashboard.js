@@ -774,7 +774,7 @@
   });
   $("action-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    const due = londonTime($("action-due-date").value, $("action-due-time").value);
+    const due = window.HavenLondonTime.parse($("action-due-date").value, $("action-due-time").value);
     if (!due) { $("case-result").textContent = "Not saved: give the due date as day/month/year and the time as 16:00."; return; }
     caseCall("/actions", JSON.stringify({ kind: $("action-kind").value, reference: $("action-reference").value.trim() || null,
       due: due.toISOString() }), $("action-form"));
@@ -792,24 +792,6 @@
     if (res.ok) { $("attachment-form").reset(); await reloadCase(); }
   });
 
-  // "5/1/2026" "09:00" as the school's clock reads it (Europe/London, summer time included) -> a Date.
-  function londonTime(dateText, timeText) {
-    const d = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(dateText || "");
-    const t = /^\s*(\d{1,2}):(\d{2})\s*$/.exec(timeText || "");
-    if (!d || !t) return null;
-    const [day, month, year, hour, minute] = [d[1], d[2], d[3], t[1], t[2]].map(Number);
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
-    const wall = Date.UTC(year, month - 1, day, hour, minute);
-    // London's offset at that moment: format the guess in London and see how far it is from the wall time.
-    const offsetAt = (ms) => {
-      const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, year: "numeric", month: "2-digit",
-        day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-      return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute) - ms;
-    };
-    const ms = wall - offsetAt(wall - offsetAt(wall));
-    const back = new Date(ms);
-    return Number.isNaN(back.getTime()) || new Date(wall).getUTCDate() !== day ? null : back;
-  }
 
   function fillConcernForm() {
     // The classrooms arrive with the live snapshot, perhaps after this page was opened: rebuilt each time.
