@@ -73,9 +73,7 @@ public final class CommandGate {
             return refuse(topic, Reason.INVALID, e.getMessage());
         } catch (SQLException e) {
             // Without the record of seen ids a replay could not be told apart: refuse rather than guess.
-            log.warn("command refused room={} topic={} reason=seen-ids-unreadable error={}", room, topic, e.getMessage());
-            refused.get(Reason.REPLAYED).incrementAndGet();
-            return Optional.empty();
+            return refuse(topic, Reason.REPLAYED, "seen ids unreadable: " + e.getMessage());
         }
     }
 

@@ -125,8 +125,8 @@ public final class CaseWorkCheck {
             if (r == null) {
                 return differ("case_notes", where, "the evidence log has no record of this note");
             }
-            Optional<String> col = firstDiffering(row, Map.of("incident_id", text(r.data(), "incident"), "at", r.at(),
-                    "by_name", text(r.data(), "by"), "text", text(r.data(), "text")), "corrects", text(r.data(), "corrects"));
+            Optional<String> col = firstDiffering(row, columns("incident_id", text(r.data(), "incident"), "at", r.at(),
+                    "by_name", text(r.data(), "by"), "text", text(r.data(), "text"), "corrects", text(r.data(), "corrects")));
             if (col.isPresent()) {
                 return differ("case_notes", where, "column " + col.get() + " is not what the evidence log says");
             }
@@ -152,18 +152,10 @@ public final class CaseWorkCheck {
             if (r == null) {
                 return differ("case_actions", where, "the evidence log has no record of this action");
             }
-            Map<String, String> expected = new HashMap<>();
-            expected.put("incident_id", text(r.data(), "incident"));
-            expected.put("kind", text(r.data(), "kind"));
-            expected.put("due", text(r.data(), "due"));
-            expected.put("created_at", r.at());
-            expected.put("created_by", text(r.data(), "by"));
-            expected.put("done_at", d == null ? null : d.at());
-            expected.put("done_by", d == null ? null : text(d.data(), "by"));
-            Optional<String> col = firstDiffering(row, expected, "reference", text(r.data(), "reference"));
-            if (col.isEmpty() && !Objects.equals(o == null ? null : o.at(), row.get("overdue_at"))) {
-                col = Optional.of("overdue_at");
-            }
+            Optional<String> col = firstDiffering(row, columns("incident_id", text(r.data(), "incident"), "kind", text(r.data(), "kind"),
+                    "due", text(r.data(), "due"), "created_at", r.at(), "created_by", text(r.data(), "by"),
+                    "done_at", d == null ? null : d.at(), "done_by", d == null ? null : text(d.data(), "by"),
+                    "reference", text(r.data(), "reference"), "overdue_at", o == null ? null : o.at()));
             if (col.isPresent()) {
                 return differ("case_actions", where, "column " + col.get() + " is not what the evidence log says");
             }
@@ -191,9 +183,9 @@ public final class CaseWorkCheck {
                 return differ("case_review_parts", where, "the evidence log has no record of this review part");
             }
             Logged r = left.removeFirst();
-            Optional<String> col = firstDiffering(row, Map.of("at", r.at(), "by_name", text(r.data(), "by"), "role", text(r.data(), "role"),
+            Optional<String> col = firstDiffering(row, columns("at", r.at(), "by_name", text(r.data(), "by"), "role", text(r.data(), "role"),
                     "computer", text(r.data(), "computer"), "nature", text(r.data(), "nature"),
-                    "judgement", text(r.data(), "judgement")), null, null);
+                    "judgement", text(r.data(), "judgement")));
             if (col.isEmpty() && !Json.parse(row.get("urls").getBytes(StandardCharsets.UTF_8)).equals(r.data().path("urls"))) {
                 col = Optional.of("urls");
             }
@@ -220,9 +212,9 @@ public final class CaseWorkCheck {
             if (r == null) {
                 return differ("case_attachments", where, "the evidence log has no record of this attachment");
             }
-            Optional<String> col = firstDiffering(row, Map.of("incident_id", text(r.data(), "incident"), "sha256", text(r.data(), "sha256"),
+            Optional<String> col = firstDiffering(row, columns("incident_id", text(r.data(), "incident"), "sha256", text(r.data(), "sha256"),
                     "media_type", text(r.data(), "mediaType"), "size", text(r.data(), "size"), "at", r.at(),
-                    "by_name", text(r.data(), "by")), null, null);
+                    "by_name", text(r.data(), "by")));
             if (col.isPresent()) {
                 return differ("case_attachments", where, "column " + col.get() + " is not what the evidence log says");
             }
@@ -243,18 +235,23 @@ public final class CaseWorkCheck {
         return Optional.empty();
     }
 
-    /** The first column whose stored text is not the expected one (the optional column compared the same way). */
-    private static Optional<String> firstDiffering(Map<String, String> row, Map<String, String> expected, String optional,
-                                                   String optionalValue) {
+    /** The first column, by name, whose stored text is not the expected one (null: the column must be empty). */
+    private static Optional<String> firstDiffering(Map<String, String> row, Map<String, String> expected) {
         for (Map.Entry<String, String> e : new java.util.TreeMap<>(expected).entrySet()) {
             if (!Objects.equals(e.getValue(), row.get(e.getKey()))) {
                 return Optional.of(e.getKey());
             }
         }
-        if (optional != null && !Objects.equals(optionalValue, row.get(optional))) {
-            return Optional.of(optional);
-        }
         return Optional.empty();
+    }
+
+    /** Column, expected text, column, expected text, ...: a map that, unlike Map.of, keeps a null expectation. */
+    private static Map<String, String> columns(String... pairs) {
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            out.put(pairs[i], pairs[i + 1]);
+        }
+        return out;
     }
 
     private static String text(JsonNode data, String field) {

@@ -295,19 +295,7 @@ public final class StaffAccounts {
             var list = data.putArray("rooms");
             rooms.stream().map(haven.protocol.RoomId::toString).sorted().forEach(list::add);
             decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, haven.coordinator.evidence.StaffDecisions.SCHOOL, data);
-            try (PreparedStatement del = c.prepareStatement("DELETE FROM staff_rooms WHERE name = ?")) {
-                del.setString(1, name);
-                del.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO staff_rooms(name, site, room) VALUES (?,?,?)")) {
-                for (haven.protocol.RoomId r : rooms) {
-                    ps.setString(1, name);
-                    ps.setString(2, r.site());
-                    ps.setString(3, r.room());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            replaceRooms(c, name, rooms);
             return null;
         });
         changed();
