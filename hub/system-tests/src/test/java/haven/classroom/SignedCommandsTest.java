@@ -79,7 +79,7 @@ class SignedCommandsTest {
 
     private Hub startHub() throws Exception {
         Hub started = Hub.start(HubConfig.from(ConfigFile.of("test hub", Stack.hubJson("year5", broker.port(), dir))), Clock.systemUTC());
-        await().atMost(WAIT).until(() -> started.mqtt().isConnected());
+        await().atMost(WAIT).until(() -> started.mqtt().isSubscribed());
         return started;
     }
 
