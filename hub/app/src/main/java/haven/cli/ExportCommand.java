@@ -37,7 +37,7 @@ final class ExportCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         try (Database database = target.open()) {
             AuditLog audit = new AuditLog(database, clock);
-            Optional<ObjectNode> export = database.inTransaction(c -> {
+            Optional<ObjectNode> export = database.transaction(c -> {
                 audit.record(c, by, "export", "incident=" + incident);
                 return new IncidentExport(new Incidents()).build(c, incident, by, clock.instant());
             });

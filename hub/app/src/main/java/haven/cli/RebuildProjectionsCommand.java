@@ -15,7 +15,7 @@ final class RebuildProjectionsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Database database = target.open()) {
             // The log is read and the tables rewritten in one transaction: a failure leaves them as they were.
-            int changed = database.inTransaction(c -> Projections.rebuilt(c, rebuilt -> Projections.writeBack(c, rebuilt)));
+            int changed = database.transaction(c -> Projections.rebuilt(c, rebuilt -> Projections.writeBack(c, rebuilt)));
             System.out.println("projections rebuilt from the evidence log: " + changed + " row(s) changed");
         }
         return 0;

@@ -1,6 +1,8 @@
 package haven.cli;
 
 import haven.store.DatabaseLocation;
+import haven.store.SqlTypes;
+import org.jdbi.v3.core.Handle;
 import haven.coordinator.evidence.EvidenceCheck;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,10 +45,10 @@ final class VerifyLogCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("cannot read hub database " + hub);
             }
         }
-        try (Connection c = connect()) {
+        try (Handle c = SqlTypes.open(connect())) {
             EvidenceCheck.Result result = EvidenceCheck.run(c, hubDbs);
             if (where.url != null) {
-                c.rollback();
+                c.getConnection().rollback();
             }
             if (result.intact()) {
                 System.out.println("event log intact: " + result.events() + " events, hash chain verified; "

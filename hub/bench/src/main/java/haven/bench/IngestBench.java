@@ -332,13 +332,13 @@ final class IngestBench implements Callable<Integer> {
             long t0 = System.nanoTime();
             for (int from = 0; from < fresh.size(); from += batch) {
                 List<Message> slice = fresh.subList(from, Math.min(fresh.size(), from + batch));
-                db.inTransaction(c -> {
+                db.transaction(c -> {
                     Instant now = clock.instant();
                     for (Message m : slice) {
                         if (eventLog.append(c, m.event(), now)) {
                             incidents.apply(c, m.event());
                             roomTable.eventLogged(c, m.event(), now);
-                            try (var ps = c.prepareStatement(
+                            try (var ps = c.getConnection().prepareStatement(
                                     "INSERT INTO counters(name, value) VALUES ('accepted', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1")) {
                                 ps.executeUpdate();
                             }

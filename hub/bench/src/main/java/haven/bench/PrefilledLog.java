@@ -113,7 +113,7 @@ final class PrefilledLog {
     /** Checks the chain the coordinator will extend: the prefill is only worth measuring if it verifies. */
     static EventLog.Verification verify(Path file) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
-            return EventLog.verify(c);
+            return EventLog.verify(haven.store.SqlTypes.borrow(c));
         }
     }
 }

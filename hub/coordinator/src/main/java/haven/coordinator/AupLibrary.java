@@ -64,9 +64,9 @@ public final class AupLibrary {
         String title = markdown.lines().filter(l -> l.startsWith("# ")).findFirst().map(l -> l.substring(2).trim())
                 .orElseThrow(() -> new IllegalArgumentException("the AUP must start with a '# Title' line"));
         Instant now = clock.instant();
-        AupMessage message = db.inTransaction(c -> {
+        AupMessage message = db.transaction(c -> {
             int version;
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "SELECT coalesce(max(version), 0) + 1 FROM aups WHERE key_stage = ? AND language = ?")) {
                 ps.setString(1, keyStage);
                 ps.setString(2, language);
@@ -76,7 +76,7 @@ public final class AupLibrary {
                 }
             }
             AupMessage m = new AupMessage(keyStage, Integer.toString(version), title, markdown, now, language);
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "INSERT INTO aups(key_stage, version, title, markdown, published_at, published_by, language) VALUES (?,?,?,?,?,?,?)")) {
                 ps.setString(1, keyStage);
                 ps.setInt(2, version);
@@ -112,9 +112,9 @@ public final class AupLibrary {
 
     /** The newest version of each key stage in each language, by key stage then language. */
     public List<AupMessage> latestInEveryLanguage() throws SQLException {
-        return db.read(c -> {
+        return db.query(c -> {
             List<AupMessage> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("""
+            try (PreparedStatement ps = c.getConnection().prepareStatement("""
                     SELECT a.key_stage, a.version, a.title, a.markdown, a.published_at, a.language FROM aups a
                     WHERE a.version = (SELECT max(version) FROM aups b WHERE b.key_stage = a.key_stage AND b.language = a.language)
                     ORDER BY a.key_stage, a.language""");
@@ -148,9 +148,9 @@ public final class AupLibrary {
 
     private Set<String> sites() throws SQLException {
         Set<String> sites = new TreeSet<>(configuredSites);
-        sites.addAll(db.read(c -> {
+        sites.addAll(db.query(c -> {
             List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT site FROM rooms"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT DISTINCT site FROM rooms"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getString(1));
                 }

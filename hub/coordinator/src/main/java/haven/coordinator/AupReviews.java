@@ -1,10 +1,10 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.EventType;
 import haven.protocol.Json;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,9 +20,9 @@ public final class AupReviews {
     private AupReviews() {
     }
 
-    public static ArrayNode report(Connection c) throws SQLException {
+    public static ArrayNode report(Handle c) throws SQLException {
         Map<String, ObjectNode> byRoom = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT site, room, aup_reviewed_at FROM rooms"
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room, aup_reviewed_at FROM rooms"
                 + " WHERE aup_reviewed_at IS NOT NULL ORDER BY site, room"); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 ObjectNode r = Json.object().put("site", rs.getString(1)).put("room", rs.getString(2))
@@ -31,7 +31,7 @@ public final class AupReviews {
                 byRoom.put(rs.getString(1) + "/" + rs.getString(2), r);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT site, room, substr(at, 1, 7), count(*) FROM events WHERE type = ?"
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room, substr(at, 1, 7), count(*) FROM events WHERE type = ?"
                 + " GROUP BY site, room, substr(at, 1, 7) ORDER BY 1, 2, 3")) {
             ps.setString(1, EventType.AUP_REVIEWED.wire());
             try (ResultSet rs = ps.executeQuery()) {

@@ -39,7 +39,7 @@ public final class BreachDeadlines implements AutoCloseable {
 
     private void resume() {
         try {
-            db.read(breaches::list).stream().filter(Breaches.Breach::open).forEach(this::tell);
+            db.query(breaches::list).stream().filter(Breaches.Breach::open).forEach(this::tell);
         } catch (java.sql.SQLException | RuntimeException e) {
             log.warn("breach alerts not resumed reason={}", e.getMessage());
         }
@@ -48,7 +48,7 @@ public final class BreachDeadlines implements AutoCloseable {
     /** One scan; returns how many breaches were flagged now. Tests call it with a moved clock. */
     public int runOnce() {
         try {
-            List<Breaches.Breach> flagged = db.inTransaction(breaches::flagDeadlineNear);
+            List<Breaches.Breach> flagged = db.transaction(breaches::flagDeadlineNear);
             for (Breaches.Breach b : flagged) {
                 log.info("breach deadline near breach={} deadline={}", b.id(), b.deadline());
                 tell(b);

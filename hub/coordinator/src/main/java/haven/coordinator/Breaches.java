@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,7 +8,6 @@ import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
 import haven.protocol.UuidV7;
 import haven.store.Dialect;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -100,7 +100,7 @@ public final class Breaches {
         }
     }
 
-    public Breach record(Connection c, Suspected s, StaffSession who) throws SQLException {
+    public Breach record(Handle c, Suspected s, StaffSession who) throws SQLException {
         Instant at = clock.instant();
         ObjectNode data = Json.object().put("breach", ids.next().toString()).put("discoveredAt", Json.time(s.discoveredAt()))
                 .put("recordedAt", Json.time(at)).put("whatHappened", s.whatHappened()).put("dataAffected", s.dataAffected())
@@ -111,8 +111,8 @@ public final class Breaches {
         return find(c, data.get("breach").asText()).orElseThrow();
     }
 
-    private static void insert(Connection c, JsonNode d) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static void insert(Handle c, JsonNode d) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO breaches(ref, discovered_at, recorded_at, recorded_by, what_happened, data_affected, people_affected, containment)
                 VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(ref) DO NOTHING""")) {
             ps.setString(1, d.path("breach").asText());
@@ -128,7 +128,7 @@ public final class Breaches {
     }
 
     /** An update while the breach is worked (containment, what was found); never changed once written. */
-    public ObjectNode addNote(Connection c, Breach breach, String text, StaffSession who) throws SQLException {
+    public ObjectNode addNote(Handle c, Breach breach, String text, StaffSession who) throws SQLException {
         Instant at = clock.instant();
         ObjectNode data = Json.object().put("breach", breach.ref()).put("at", Json.time(at)).put("text", text)
                 .put("by", who.name()).put("role", who.role().wire());
@@ -137,8 +137,8 @@ public final class Breaches {
         return Json.object().put("id", id).put("at", Json.time(at)).put("by", who.name()).put("text", text);
     }
 
-    private static long insertNote(Connection c, JsonNode d) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static long insertNote(Handle c, JsonNode d) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO breach_notes(breach_id, at, by_name, text) SELECT id, ?, ?, ? FROM breaches WHERE ref = ? RETURNING id""")) {
             ps.setString(1, d.path("at").asText());
             ps.setString(2, d.path("by").asText());
@@ -151,7 +151,7 @@ public final class Breaches {
     }
 
     /** The decision, once; empty when this breach was already decided (the first decision stands, in the log too). */
-    public Optional<Breach> decide(Connection c, Breach breach, Decision d, StaffSession who) throws SQLException {
+    public Optional<Breach> decide(Handle c, Breach breach, Decision d, StaffSession who) throws SQLException {
         Instant at = clock.instant();
         ObjectNode data = Json.object().put("breach", breach.ref()).put("decision", d.decision()).put("decidedAt", Json.time(at))
                 .put("icoReference", d.icoReference()).put("reportedAt", d.reportedAt() == null ? null : Json.time(d.reportedAt()))
@@ -163,8 +163,8 @@ public final class Breaches {
         return find(c, breach.id());
     }
 
-    private static boolean applyDecision(Connection c, JsonNode d) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static boolean applyDecision(Handle c, JsonNode d) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 UPDATE breaches SET decision = ?, decided_at = ?, decided_by = ?, ico_reference = ?, reported_at = ?, reason = ?,
                     people_told = ? WHERE ref = ? AND decision IS NULL""")) {
             ps.setString(1, d.path("decision").asText());
@@ -183,7 +183,7 @@ public final class Breaches {
      * Flags, once each, every undecided breach with {@link #WARN_BEFORE} or less to its deadline, chained as the
      * system's {@code coordinator.breach-deadline-near}; returns those flagged now, for the second alert.
      */
-    public List<Breach> flagDeadlineNear(Connection c) throws SQLException {
+    public List<Breach> flagDeadlineNear(Handle c) throws SQLException {
         Instant now = clock.instant();
         List<String> refs = new ArrayList<>();
         for (Breach b : list(c)) {
@@ -204,8 +204,8 @@ public final class Breaches {
         return out;
     }
 
-    private static boolean warned(Connection c, JsonNode d) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+    private static boolean warned(Handle c, JsonNode d) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE breaches SET deadline_warned_at = ? WHERE ref = ? AND deadline_warned_at IS NULL AND decision IS NULL")) {
             ps.setString(1, d.path("at").asText());
             ps.setString(2, d.path("breach").asText());
@@ -214,7 +214,7 @@ public final class Breaches {
     }
 
     /** A chained breach record replayed onto the tables: the same statements the live change ran. */
-    static void project(Connection c, String type, JsonNode data) throws SQLException {
+    static void project(Handle c, String type, JsonNode data) throws SQLException {
         switch (type) {
             case StaffDecisions.BREACH_RECORDED -> insert(c, data);
             case StaffDecisions.BREACH_NOTE_ADDED -> insertNote(c, data);
@@ -227,24 +227,24 @@ public final class Breaches {
     // ---- reads ------------------------------------------------------------------------------------------------
 
     /** Undecided first, soonest deadline first; then the decided, newest first. */
-    public List<Breach> list(Connection c) throws SQLException {
+    public List<Breach> list(Handle c) throws SQLException {
         List<Breach> out = select(c, "", null);
         out.sort(java.util.Comparator.comparing((Breach b) -> !b.open())
                 .thenComparing(b -> b.open() ? b.deadline() : Instant.MAX.minusSeconds(b.id())));
         return out;
     }
 
-    public Optional<Breach> find(Connection c, long id) throws SQLException {
+    public Optional<Breach> find(Handle c, long id) throws SQLException {
         return select(c, " WHERE id = ?", id).stream().findFirst();
     }
 
-    public Optional<Breach> find(Connection c, String ref) throws SQLException {
+    public Optional<Breach> find(Handle c, String ref) throws SQLException {
         return select(c, " WHERE ref = ?", ref).stream().findFirst();
     }
 
-    private static List<Breach> select(Connection c, String where, Object arg) throws SQLException {
+    private static List<Breach> select(Handle c, String where, Object arg) throws SQLException {
         List<Breach> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, ref, " + String.join(", ", COLUMNS) + " FROM breaches" + where
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, ref, " + String.join(", ", COLUMNS) + " FROM breaches" + where
                 + " ORDER BY id")) {
             if (arg != null) {
                 ps.setObject(1, arg);
@@ -262,9 +262,9 @@ public final class Breaches {
         return out;
     }
 
-    public static ArrayNode notes(Connection c, long breach) throws SQLException {
+    public static ArrayNode notes(Handle c, long breach) throws SQLException {
         ArrayNode out = Json.array();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, at, by_name, text FROM breach_notes WHERE breach_id = ? ORDER BY id")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, at, by_name, text FROM breach_notes WHERE breach_id = ? ORDER BY id")) {
             ps.setLong(1, breach);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -278,9 +278,9 @@ public final class Breaches {
     // ---- rebuilt from the log: compare, write back, and across a retention purge ------------------------------
 
     /** Each breach by its ref, every column and its notes (as one text, in order) as the log decides them. */
-    private static Map<String, Map<String, String>> rows(Connection c) throws SQLException {
+    private static Map<String, Map<String, String>> rows(Handle c) throws SQLException {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, ref, " + String.join(", ", COLUMNS) + " FROM breaches ORDER BY id");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, ref, " + String.join(", ", COLUMNS) + " FROM breaches ORDER BY id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Map<String, String> row = new LinkedHashMap<>();
@@ -293,7 +293,7 @@ public final class Breaches {
         }
         for (Map<String, String> row : out.values()) {
             List<String> notes = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT at, by_name, text FROM breach_notes WHERE breach_id = ? ORDER BY id")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT at, by_name, text FROM breach_notes WHERE breach_id = ? ORDER BY id")) {
                 ps.setLong(1, Long.parseLong(row.get("id")));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -307,7 +307,7 @@ public final class Breaches {
     }
 
     /** The first stored breach that is not what the log says: table, row, why. */
-    static Optional<Projections.Difference> compare(Connection stored, Connection rebuilt) throws SQLException {
+    static Optional<Projections.Difference> compare(Handle stored, Handle rebuilt) throws SQLException {
         if (!Dialect.of(stored).hasTable(stored, "breaches")) {
             return Optional.empty();
         }
@@ -333,7 +333,7 @@ public final class Breaches {
     }
 
     /** Replaces the stored breaches and notes with the rebuilt ones, keeping each breach's id; returns how many changed. */
-    static int writeBack(Connection stored, Connection rebuilt) throws SQLException {
+    static int writeBack(Handle stored, Handle rebuilt) throws SQLException {
         Map<String, Map<String, String>> have = rows(stored);
         int changed = 0;
         for (Map.Entry<String, Map<String, String>> e : rows(rebuilt).entrySet()) {
@@ -347,14 +347,14 @@ public final class Breaches {
             long id;
             if (old != null) {
                 id = Long.parseLong(old.get("id"));
-                try (PreparedStatement ps = stored.prepareStatement("UPDATE breaches SET " + String.join(" = ?, ", COLUMNS)
+                try (PreparedStatement ps = stored.getConnection().prepareStatement("UPDATE breaches SET " + String.join(" = ?, ", COLUMNS)
                         + " = ? WHERE id = ?")) {
                     set(ps, row);
                     ps.setLong(COLUMNS.size() + 1, id);
                     ps.executeUpdate();
                 }
             } else {
-                try (PreparedStatement ps = stored.prepareStatement("INSERT INTO breaches(" + String.join(", ", COLUMNS) + ", ref) VALUES ("
+                try (PreparedStatement ps = stored.getConnection().prepareStatement("INSERT INTO breaches(" + String.join(", ", COLUMNS) + ", ref) VALUES ("
                         + "?,".repeat(COLUMNS.size()) + "?) RETURNING id")) {
                     set(ps, row);
                     ps.setString(COLUMNS.size() + 1, e.getKey());
@@ -364,12 +364,12 @@ public final class Breaches {
                     }
                 }
             }
-            try (PreparedStatement del = stored.prepareStatement("DELETE FROM breach_notes WHERE breach_id = ?")) {
+            try (PreparedStatement del = stored.getConnection().prepareStatement("DELETE FROM breach_notes WHERE breach_id = ?")) {
                 del.setLong(1, id);
                 del.executeUpdate();
             }
             for (JsonNode n : notes(rebuilt, Long.parseLong(row.get("id")))) {
-                try (PreparedStatement ps = stored.prepareStatement("INSERT INTO breach_notes(breach_id, at, by_name, text) VALUES (?,?,?,?)")) {
+                try (PreparedStatement ps = stored.getConnection().prepareStatement("INSERT INTO breach_notes(breach_id, at, by_name, text) VALUES (?,?,?,?)")) {
                     ps.setLong(1, id);
                     ps.setString(2, n.path("at").asText());
                     ps.setString(3, n.path("by").asText());
@@ -380,8 +380,8 @@ public final class Breaches {
         }
         for (Map<String, String> gone : have.values()) {
             changed++;
-            try (PreparedStatement a = stored.prepareStatement("DELETE FROM breach_notes WHERE breach_id = ?");
-                 PreparedStatement b = stored.prepareStatement("DELETE FROM breaches WHERE id = ?")) {
+            try (PreparedStatement a = stored.getConnection().prepareStatement("DELETE FROM breach_notes WHERE breach_id = ?");
+                 PreparedStatement b = stored.getConnection().prepareStatement("DELETE FROM breaches WHERE id = ?")) {
                 a.setLong(1, Long.parseLong(gone.get("id")));
                 a.executeUpdate();
                 b.setLong(1, Long.parseLong(gone.get("id")));
@@ -407,7 +407,7 @@ public final class Breaches {
      * but a purge may cut their records from the start of the log: the coordinator.purged record then carries every
      * breach and its notes, and a rebuild from the remaining log starts from them.
      */
-    static void snapshotForPurge(Connection c, ObjectNode data) throws SQLException {
+    static void snapshotForPurge(Handle c, ObjectNode data) throws SQLException {
         if (!Dialect.of(c).hasTable(c, "breaches")) {
             return;
         }
@@ -420,11 +420,11 @@ public final class Breaches {
     }
 
     /** Replays a coordinator.purged record's breaches: the table as the purge left it. */
-    static void purged(Connection c, JsonNode data) throws SQLException {
+    static void purged(Handle c, JsonNode data) throws SQLException {
         if (!data.has("breaches")) {
             return;
         }
-        try (PreparedStatement a = c.prepareStatement("DELETE FROM breach_notes"); PreparedStatement b = c.prepareStatement("DELETE FROM breaches")) {
+        try (PreparedStatement a = c.getConnection().prepareStatement("DELETE FROM breach_notes"); PreparedStatement b = c.getConnection().prepareStatement("DELETE FROM breaches")) {
             a.executeUpdate();
             b.executeUpdate();
         }
@@ -432,7 +432,7 @@ public final class Breaches {
             Map<String, String> row = new LinkedHashMap<>();
             COLUMNS.forEach(col -> row.put(col, text(br, col)));
             long id;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO breaches(" + String.join(", ", COLUMNS) + ", ref) VALUES ("
+            try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO breaches(" + String.join(", ", COLUMNS) + ", ref) VALUES ("
                     + "?,".repeat(COLUMNS.size()) + "?) RETURNING id")) {
                 set(ps, row);
                 ps.setString(COLUMNS.size() + 1, br.path("ref").asText());
@@ -442,7 +442,7 @@ public final class Breaches {
                 }
             }
             for (JsonNode n : br.path("notes")) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO breach_notes(breach_id, at, by_name, text) VALUES (?,?,?,?)")) {
+                try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO breach_notes(breach_id, at, by_name, text) VALUES (?,?,?,?)")) {
                     ps.setLong(1, id);
                     ps.setString(2, n.path("at").asText());
                     ps.setString(3, n.path("by").asText());

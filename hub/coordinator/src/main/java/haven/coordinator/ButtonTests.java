@@ -49,15 +49,15 @@ public final class ButtonTests {
     /** Every room the coordinator knows, with its last test. */
     public List<Entry> list() throws SQLException {
         Instant now = clock.instant();
-        return db.read(c -> {
+        return db.query(c -> {
             Map<RoomId, Optional<Instant>> last = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM rooms ORDER BY site, room");
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM rooms ORDER BY site, room");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     last.put(new RoomId(rs.getString(1), rs.getString(2)), Optional.empty());
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "SELECT site, room, max(received_at) FROM events WHERE type = 'button.tested' GROUP BY site, room");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

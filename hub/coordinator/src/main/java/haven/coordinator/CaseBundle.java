@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +11,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,7 +46,7 @@ public final class CaseBundle {
     public record Built(byte[] zip, String manifestSha256) {
     }
 
-    public static Built build(Connection c, Incident incident, Cases cases, CaseEvidence evidence, String by, Instant at)
+    public static Built build(Handle c, Incident incident, Cases cases, CaseEvidence evidence, String by, Instant at)
             throws SQLException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         ObjectNode inc = incident.toJson();
@@ -101,7 +101,7 @@ public final class CaseBundle {
     }
 
     /** The incident's chain entries (its hub events and every coordinator record naming it), in log order. */
-    private static ArrayNode events(Connection c, Incident incident) throws SQLException {
+    private static ArrayNode events(Handle c, Incident incident) throws SQLException {
         ArrayNode out = Json.array();
         try (PreparedStatement ps = Incidents.reportEvents(c, incident, "pos, payload, prev_hash, hash", "pos");
              ResultSet rs = ps.executeQuery()) {
@@ -113,8 +113,8 @@ public final class CaseBundle {
         return out;
     }
 
-    private static String chainHead(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM events ORDER BY pos DESC LIMIT 1"); ResultSet rs = ps.executeQuery()) {
+    private static String chainHead(Handle c) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT hash FROM events ORDER BY pos DESC LIMIT 1"); ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getString(1) : EventLog.GENESIS;
         }
     }

@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +9,6 @@ import haven.protocol.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -54,8 +54,8 @@ public final class CaseEvidence {
     }
 
     /** Changes whether illegal content is suspected (it can become known mid-case); chained. */
-    public Incident setIllegal(Connection c, Incident incident, String illegal, StaffSession who) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE incidents SET illegal = ? WHERE id = ?")) {
+    public Incident setIllegal(Handle c, Incident incident, String illegal, StaffSession who) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE incidents SET illegal = ? WHERE id = ?")) {
             ps.setString(1, illegal);
             ps.setLong(2, incident.id());
             ps.executeUpdate();
@@ -65,13 +65,13 @@ public final class CaseEvidence {
         return incidents.find(c, incident.id()).orElseThrow();
     }
 
-    public ObjectNode recordPart(Connection c, Incident incident, Part part, StaffSession who) throws SQLException {
+    public ObjectNode recordPart(Handle c, Incident incident, Part part, StaffSession who) throws SQLException {
         Instant at = clock.instant();
         ArrayNode urls = Json.array();
         part.urls().forEach(urls::add);
         ArrayNode actions = Json.array();
         part.actions().forEach(actions::add);
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO case_review_parts(incident_id, at, by_name, role, computer, urls, nature, judgement, actions)
                 VALUES (?,?,?,?,?,?,?,?,?)""")) {
             ps.setLong(1, incident.id());
@@ -94,7 +94,7 @@ public final class CaseEvidence {
     }
 
     /** The review as it stands: every part, the distinct reviewers, whether it is complete and what the group judged. */
-    public ObjectNode review(Connection c, Incident incident) throws SQLException {
+    public ObjectNode review(Handle c, Incident incident) throws SQLException {
         ObjectNode out = Json.object();
         out.put("incident", incident.id());
         out.put("caseNumber", incident.caseNumber());
@@ -102,7 +102,7 @@ public final class CaseEvidence {
         ArrayNode parts = out.putArray("parts");
         Set<String> reviewers = new LinkedHashSet<>();
         Set<String> judgements = new LinkedHashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, at, by_name, role, computer, urls, nature, judgement, actions"
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, at, by_name, role, computer, urls, nature, judgement, actions"
                 + " FROM case_review_parts WHERE incident_id = ? ORDER BY id")) {
             ps.setLong(1, incident.id());
             try (ResultSet rs = ps.executeQuery()) {
@@ -169,16 +169,16 @@ public final class CaseEvidence {
     }
 
     /** Stores the bytes once under their hash and the attachment's record; the hash is in the chained record. */
-    public Attachment attach(Connection c, Incident incident, byte[] bytes, String mediaType, StaffSession who) throws SQLException {
+    public Attachment attach(Handle c, Incident incident, byte[] bytes, String mediaType, StaffSession who) throws SQLException {
         String hash = sha256(bytes);
         Instant at = clock.instant();
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO attachment_blobs(sha256, content) VALUES (?, ?) ON CONFLICT(sha256) DO NOTHING")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO attachment_blobs(sha256, content) VALUES (?, ?) ON CONFLICT(sha256) DO NOTHING")) {
             ps.setString(1, hash);
             ps.setBytes(2, bytes);
             ps.executeUpdate();
         }
         long id;
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO case_attachments(incident_id, sha256, media_type, size, at, by_name) VALUES (?,?,?,?,?,?) RETURNING id""")) {
             ps.setLong(1, incident.id());
             ps.setString(2, hash);
@@ -196,9 +196,9 @@ public final class CaseEvidence {
         return new Attachment(id, hash, mediaType, bytes.length, Json.time(at), who.name());
     }
 
-    public List<Attachment> attachments(Connection c, long incident) throws SQLException {
+    public List<Attachment> attachments(Handle c, long incident) throws SQLException {
         List<Attachment> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "SELECT id, sha256, media_type, size, at, by_name FROM case_attachments WHERE incident_id = ? ORDER BY id")) {
             ps.setLong(1, incident);
             try (ResultSet rs = ps.executeQuery()) {
@@ -210,8 +210,8 @@ public final class CaseEvidence {
         return out;
     }
 
-    public Optional<byte[]> content(Connection c, String sha256) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT content FROM attachment_blobs WHERE sha256 = ?")) {
+    public Optional<byte[]> content(Handle c, String sha256) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT content FROM attachment_blobs WHERE sha256 = ?")) {
             ps.setString(1, sha256);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();

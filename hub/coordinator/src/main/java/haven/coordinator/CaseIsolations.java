@@ -1,10 +1,10 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import haven.protocol.Event;
 import haven.protocol.EventType;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,7 +27,7 @@ public final class CaseIsolations {
     }
 
     /** Inside the ingest transaction: links an isolation.requested to the room's case, opening one if needed. */
-    public Optional<Incident> onEvent(Connection c, Event event, Optional<IsolationView> isolation) throws SQLException {
+    public Optional<Incident> onEvent(Handle c, Event event, Optional<IsolationView> isolation) throws SQLException {
         if (event.type() != EventType.ISOLATION_REQUESTED || isolation.isEmpty() || loggedBeforeCases(c, event.id())) {
             return Optional.empty();
         }
@@ -38,8 +38,8 @@ public final class CaseIsolations {
     }
 
     /** An event logged before case work existed (migration V42) opened no case then, so it opens none in a rebuild. */
-    private static boolean loggedBeforeCases(Connection c, String eventId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+    private static boolean loggedBeforeCases(Handle c, String eventId) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "SELECT 1 FROM events e WHERE e.id = ? AND e.pos <= (SELECT max(f.pos) FROM case_isolations_from f)")) {
             ps.setString(1, eventId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -52,8 +52,8 @@ public final class CaseIsolations {
      * The room's open case, or a new one with source isolation whose report id is the event (or chained
      * record) that opened it, so verify-log finds its opener.
      */
-    public Incident openOrJoin(Connection c, RoomId room, String openerId, Instant at, String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    public Incident openOrJoin(Handle c, RoomId room, String openerId, Instant at, String reason) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 SELECT id FROM incidents WHERE site = ? AND room = ? AND status <> 'closed' AND coalesce(about, 'pupil') = 'pupil'
                 ORDER BY CASE source WHEN 'isolation' THEN 0 ELSE 1 END, opened_at DESC, id DESC LIMIT 1""")) {
             ps.setString(1, room.site());
@@ -64,7 +64,7 @@ public final class CaseIsolations {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO incidents(report_id, site, room, status, presses, opened_at, source, summary)
                 VALUES (?,?,?,'open',0,?,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
             ps.setString(1, openerId);
@@ -78,8 +78,8 @@ public final class CaseIsolations {
         return incidents.numbered(c, incidents.find(c, openerId)).orElseThrow();
     }
 
-    private static void link(Connection c, long isolation, String incidentReport, String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+    private static void link(Handle c, long isolation, String incidentReport, String reason) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE isolations SET incident_report = ?, reason = coalesce(reason, ?) WHERE id = ? AND incident_report IS NULL")) {
             ps.setString(1, incidentReport);
             ps.setString(2, reason);

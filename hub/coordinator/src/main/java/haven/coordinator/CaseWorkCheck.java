@@ -1,10 +1,10 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,7 +31,7 @@ public final class CaseWorkCheck {
     private CaseWorkCheck() {
     }
 
-    public static Optional<Projections.Difference> compare(Connection c) throws SQLException {
+    public static Optional<Projections.Difference> compare(Handle c) throws SQLException {
         Records records = Records.read(c, purgedIncidents(c));
         Optional<Projections.Difference> d = notes(c, records);
         if (d.isEmpty()) {
@@ -55,7 +55,7 @@ public final class CaseWorkCheck {
      * their records may have gone with the start of the log, so a row of theirs with no record is accepted.
      * Removing an incident row by hand is caught before this, by the rebuilt incidents.
      */
-    private static java.util.Set<Long> purgedIncidents(Connection c) throws SQLException {
+    private static java.util.Set<Long> purgedIncidents(Handle c) throws SQLException {
         java.util.Set<Long> out = new java.util.HashSet<>();
         if (rows(c, "SELECT 1 FROM chain_checkpoints").isEmpty()) {
             return out;
@@ -78,10 +78,10 @@ public final class CaseWorkCheck {
             return purged.contains(Long.parseLong(row.get("incident_id")));
         }
 
-        static Records read(Connection c, java.util.Set<Long> purged) throws SQLException {
+        static Records read(Handle c, java.util.Set<Long> purged) throws SQLException {
             Map<String, Map<Long, Logged>> byId = new HashMap<>();
             Map<Long, List<Logged>> reviews = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT type, at, payload FROM events WHERE type IN (?,?,?,?,?,?) ORDER BY pos")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT type, at, payload FROM events WHERE type IN (?,?,?,?,?,?) ORDER BY pos")) {
                 List<String> types = List.of(StaffDecisions.NOTE_ADDED, StaffDecisions.ACTION_ADDED, StaffDecisions.ACTION_DONE,
                         StaffDecisions.ACTION_OVERDUE, StaffDecisions.REVIEW_RECORDED, StaffDecisions.ATTACHMENT_ADDED);
                 for (int i = 0; i < types.size(); i++) {
@@ -114,7 +114,7 @@ public final class CaseWorkCheck {
         }
     }
 
-    private static Optional<Projections.Difference> notes(Connection c, Records records) throws SQLException {
+    private static Optional<Projections.Difference> notes(Handle c, Records records) throws SQLException {
         Map<Long, Logged> want = records.of(StaffDecisions.NOTE_ADDED);
         for (Map<String, String> row : rows(c, "SELECT id, incident_id, at, by_name, text, corrects FROM case_notes ORDER BY id")) {
             Logged r = want.remove(Long.parseLong(row.get("id")));
@@ -135,7 +135,7 @@ public final class CaseWorkCheck {
                 "the evidence log records this note but the table has no row for it"));
     }
 
-    private static Optional<Projections.Difference> actions(Connection c, Records records) throws SQLException {
+    private static Optional<Projections.Difference> actions(Handle c, Records records) throws SQLException {
         Map<Long, Logged> added = records.of(StaffDecisions.ACTION_ADDED);
         Map<Long, Logged> done = records.of(StaffDecisions.ACTION_DONE);
         Map<Long, Logged> overdue = records.of(StaffDecisions.ACTION_OVERDUE);
@@ -169,7 +169,7 @@ public final class CaseWorkCheck {
         return Optional.empty();
     }
 
-    private static Optional<Projections.Difference> reviewParts(Connection c, Records records) throws SQLException {
+    private static Optional<Projections.Difference> reviewParts(Handle c, Records records) throws SQLException {
         Map<Long, List<Logged>> want = new LinkedHashMap<>();
         records.reviews().forEach((k, v) -> want.put(k, new ArrayList<>(v)));
         for (Map<String, String> row : rows(c, "SELECT id, incident_id, at, by_name, role, computer, urls, nature, judgement, actions"
@@ -201,7 +201,7 @@ public final class CaseWorkCheck {
                         "the evidence log records a review part the table does not have"));
     }
 
-    private static Optional<Projections.Difference> attachments(Connection c, Records records) throws SQLException {
+    private static Optional<Projections.Difference> attachments(Handle c, Records records) throws SQLException {
         Map<Long, Logged> want = records.of(StaffDecisions.ATTACHMENT_ADDED);
         for (Map<String, String> row : rows(c, "SELECT id, incident_id, sha256, media_type, size, at, by_name FROM case_attachments ORDER BY id")) {
             Logged r = want.remove(Long.parseLong(row.get("id")));
@@ -224,7 +224,7 @@ public final class CaseWorkCheck {
             return differ("case_attachments", "attachment " + missing.get(), "the evidence log records this attachment but the table has no row for it");
         }
         // The bytes are kept under their SHA-256; a blob whose bytes no longer hash to its key was changed.
-        try (PreparedStatement ps = c.prepareStatement("SELECT sha256, content FROM attachment_blobs ORDER BY sha256");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT sha256, content FROM attachment_blobs ORDER BY sha256");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 if (!CaseEvidence.sha256(rs.getBytes(2)).equals(rs.getString(1))) {
@@ -262,7 +262,7 @@ public final class CaseWorkCheck {
         return Optional.of(new Projections.Difference(table, row, reason));
     }
 
-    private static List<Map<String, String>> rows(Connection c, String sql) throws SQLException {
+    private static List<Map<String, String>> rows(Handle c, String sql) throws SQLException {
         return Projections.rows(c, sql);
     }
 }

@@ -1,12 +1,12 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.protocol.UuidV7;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -52,7 +52,7 @@ public final class Cases {
     }
 
     /** Opens an incident with source concern, numbered and chained in the caller's transaction. */
-    public Incident logConcern(Connection c, Concern concern, StaffSession who) throws SQLException {
+    public Incident logConcern(Handle c, Concern concern, StaffSession who) throws SQLException {
         Instant at = clock.instant();
         String report = ids.next().toString();
         insertConcern(c, report, concern, who.name(), at);
@@ -65,8 +65,8 @@ public final class Cases {
         return opened;
     }
 
-    private static void insertConcern(Connection c, String report, Concern concern, String by, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static void insertConcern(Handle c, String report, Concern concern, String by, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO incidents(report_id, site, room, status, presses, category, opened_at, url, nature, source,
                     about, illegal, logged_by, summary)
                 VALUES (?,?,?,'open',0,?,?,?,?,?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
@@ -87,7 +87,7 @@ public final class Cases {
     }
 
     /** A chained coordinator.concern-logged replayed onto the tables (Projector): the same row, its recorded number. */
-    static void projectConcern(Connection c, Incidents incidents, RoomId room, Instant at, com.fasterxml.jackson.databind.JsonNode d)
+    static void projectConcern(Handle c, Incidents incidents, RoomId room, Instant at, com.fasterxml.jackson.databind.JsonNode d)
             throws SQLException {
         String report = d.path("report").asText();
         insertConcern(c, report, new Concern(room, text(d, "category"), text(d, "summary"), text(d, "url"), text(d, "nature"),
@@ -100,13 +100,13 @@ public final class Cases {
     }
 
     /** One note; {@code corrects} names an earlier note of the same incident, which stays as it was. */
-    public ObjectNode addNote(Connection c, Incident incident, String text, Optional<Long> corrects, StaffSession who) throws SQLException {
+    public ObjectNode addNote(Handle c, Incident incident, String text, Optional<Long> corrects, StaffSession who) throws SQLException {
         if (corrects.isPresent() && !noteBelongs(c, incident.id(), corrects.get())) {
             throw new IllegalArgumentException("corrects: no note " + corrects.get() + " on this incident");
         }
         Instant at = clock.instant();
         long id;
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "INSERT INTO case_notes(incident_id, at, by_name, text, corrects) VALUES (?,?,?,?,?) RETURNING id")) {
             ps.setLong(1, incident.id());
             ps.setString(2, Json.time(at));
@@ -125,8 +125,8 @@ public final class Cases {
         return note;
     }
 
-    private static boolean noteBelongs(Connection c, long incident, long note) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM case_notes WHERE id = ? AND incident_id = ?")) {
+    private static boolean noteBelongs(Handle c, long incident, long note) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM case_notes WHERE id = ? AND incident_id = ?")) {
             ps.setLong(1, note);
             ps.setLong(2, incident);
             try (ResultSet rs = ps.executeQuery()) {
@@ -135,8 +135,8 @@ public final class Cases {
         }
     }
 
-    public Incident assign(Connection c, Incident incident, String to, StaffSession who) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE incidents SET assigned_to = ? WHERE id = ?")) {
+    public Incident assign(Handle c, Incident incident, String to, StaffSession who) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE incidents SET assigned_to = ? WHERE id = ?")) {
             ps.setString(1, to);
             ps.setLong(2, incident.id());
             ps.executeUpdate();
@@ -145,11 +145,11 @@ public final class Cases {
         return incidents.find(c, incident.id()).orElseThrow();
     }
 
-    public ObjectNode addAction(Connection c, Incident incident, String kind, String reference, Instant due, StaffSession who)
+    public ObjectNode addAction(Handle c, Incident incident, String kind, String reference, Instant due, StaffSession who)
             throws SQLException {
         Instant at = clock.instant();
         long id;
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO case_actions(incident_id, kind, reference, due, created_at, created_by) VALUES (?,?,?,?,?,?) RETURNING id""")) {
             ps.setLong(1, incident.id());
             ps.setString(2, kind);
@@ -168,9 +168,9 @@ public final class Cases {
     }
 
     /** Marks an action done; empty when there is no such action on this incident or it was already done. */
-    public Optional<ObjectNode> actionDone(Connection c, Incident incident, long action, StaffSession who) throws SQLException {
+    public Optional<ObjectNode> actionDone(Handle c, Incident incident, long action, StaffSession who) throws SQLException {
         Instant at = clock.instant();
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE case_actions SET done_at = ?, done_by = ? WHERE id = ? AND incident_id = ? AND done_at IS NULL")) {
             ps.setString(1, Json.time(at));
             ps.setString(2, who.name());
@@ -189,12 +189,12 @@ public final class Cases {
     }
 
     /** Flags every action past its due time that is not done and not yet flagged; chained as the system's record. */
-    public List<Overdue> flagOverdue(Connection c) throws SQLException {
+    public List<Overdue> flagOverdue(Handle c) throws SQLException {
         Instant now = clock.instant();
         record Row(long action, long incident, String kind, Instant due) {
         }
         List<Row> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 UPDATE case_actions SET overdue_at = ? WHERE done_at IS NULL AND overdue_at IS NULL AND due < ?
                 RETURNING id, incident_id, kind, due""")) {
             ps.setString(1, Json.time(now));
@@ -219,7 +219,7 @@ public final class Cases {
     }
 
     /** Reopens a closed case: the closure's columns are cleared and the reason chained; what was said at closing stays in the log. */
-    public Optional<Incident> reopen(Connection c, Incident incident, String reason, StaffSession who) throws SQLException {
+    public Optional<Incident> reopen(Handle c, Incident incident, String reason, StaffSession who) throws SQLException {
         if (!reopenColumns(c, incident.reportId())) {
             return Optional.empty();
         }
@@ -228,8 +228,8 @@ public final class Cases {
     }
 
     /** The closure's columns cleared (live and in a replay of coordinator.reopened); false when it was not closed. */
-    static boolean reopenColumns(Connection c, String report) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    static boolean reopenColumns(Handle c, String report) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 UPDATE incidents SET closed_at = NULL, closed_by = NULL, outcome = NULL,
                     status = CASE WHEN acked_at IS NOT NULL THEN 'acknowledged' WHEN escalated_at IS NOT NULL THEN 'escalated' ELSE 'open' END
                 WHERE report_id = ? AND status = 'closed'""")) {
@@ -239,10 +239,10 @@ public final class Cases {
     }
 
     /** The case part of an incident's detail: notes (oldest first) and actions with whether each is overdue now. */
-    public ObjectNode json(Connection c, long incident) throws SQLException {
+    public ObjectNode json(Handle c, long incident) throws SQLException {
         ObjectNode out = Json.object();
         ArrayNode notes = out.putArray("notes");
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "SELECT id, at, by_name, text, corrects FROM case_notes WHERE incident_id = ? ORDER BY id")) {
             ps.setLong(1, incident);
             try (ResultSet rs = ps.executeQuery()) {
@@ -265,14 +265,14 @@ public final class Cases {
         return out;
     }
 
-    private Optional<ObjectNode> action(Connection c, long incident, long action) throws SQLException {
+    private Optional<ObjectNode> action(Handle c, long incident, long action) throws SQLException {
         return actions(c, incident, Optional.of(action)).stream().findFirst();
     }
 
-    private List<ObjectNode> actions(Connection c, long incident, Optional<Long> only) throws SQLException {
+    private List<ObjectNode> actions(Handle c, long incident, Optional<Long> only) throws SQLException {
         Instant now = clock.instant();
         List<ObjectNode> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, reference, due, created_at, created_by, done_at, done_by,"
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, kind, reference, due, created_at, created_by, done_at, done_by,"
                 + " overdue_at FROM case_actions WHERE incident_id = ?" + (only.isPresent() ? " AND id = ?" : "") + " ORDER BY id")) {
             ps.setLong(1, incident);
             if (only.isPresent()) {

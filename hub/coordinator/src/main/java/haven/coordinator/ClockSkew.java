@@ -1,10 +1,10 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import haven.protocol.Event;
 import haven.protocol.HubStatus;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -36,11 +36,11 @@ public final class ClockSkew {
     }
 
     /** Called by ingest, in its transaction, for each online status. */
-    public static void status(Connection c, RoomId room, HubStatus status, Instant receivedAt) throws SQLException {
+    public static void status(Handle c, RoomId room, HubStatus status, Instant receivedAt) throws SQLException {
         if (!status.online()) {
             return; // the Last Will carries the time the hub connected, not now
         }
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO hub_health(site, room, received_at, hub_at, skew_millis, health) VALUES (?,?,?,?,?,?)
                 ON CONFLICT (site, room) DO UPDATE SET received_at = excluded.received_at, hub_at = excluded.hub_at,
                     skew_millis = excluded.skew_millis, health = excluded.health""")) {
@@ -55,12 +55,12 @@ public final class ClockSkew {
     }
 
     /** Called by ingest, in its transaction, for each new event: kept only when over the threshold. */
-    public static void event(Connection c, Event event, Instant receivedAt) throws SQLException {
+    public static void event(Handle c, Event event, Instant receivedAt) throws SQLException {
         long skew = of(event.at(), receivedAt).toMillis();
         if (!flagged(skew)) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "INSERT INTO event_clock_skew(event_id, site, room, skew_millis) VALUES (?,?,?,?)")) {
             ps.setString(1, event.id());
             ps.setString(2, event.room().site());

@@ -1,9 +1,9 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import haven.protocol.Json;
 import haven.coordinator.evidence.AuditLog;
 import haven.store.Database;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -70,7 +70,7 @@ public final class Escalation implements AutoCloseable {
         try {
             Instant now = clock.instant();
             long before = escalations.get();
-            List<Incident> changed = db.inTransaction(c -> {
+            List<Incident> changed = db.transaction(c -> {
                 List<Long> ids = new ArrayList<>();
                 // A failed filter check is the technician's, closed by its recorded action: it never escalates as a worry.
                 ids.addAll(overdue(c, now));
@@ -125,10 +125,10 @@ public final class Escalation implements AutoCloseable {
      * Escalates what has waited longer than {@code ackWithin} since the coordinator received it. Instants are
      * compared, not the hub's text: a hub clock in 2099 once kept a worry from ever escalating.
      */
-    private List<Long> overdue(Connection c, Instant now) throws SQLException {
+    private List<Long> overdue(Handle c, Instant now) throws SQLException {
         Instant due = now.minus(ackWithin);
         List<Long> waiting = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "SELECT id, coalesce(received_at, opened_at) FROM incidents WHERE status = 'open' AND source <> 'filter-check'");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -138,7 +138,7 @@ public final class Escalation implements AutoCloseable {
             }
         }
         List<Long> escalated = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE incidents SET status = 'escalated', escalated_at = ? WHERE id = ? AND status = 'open'")) {
             for (Long id : waiting) {
                 ps.setString(1, Json.time(now));
@@ -151,9 +151,9 @@ public final class Escalation implements AutoCloseable {
         return escalated;
     }
 
-    private static List<Long> update(Connection c, String sql, String a, String b) throws SQLException {
+    private static List<Long> update(Handle c, String sql, String a, String b) throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(sql)) {
             ps.setString(1, a);
             ps.setString(2, b);
             try (ResultSet rs = ps.executeQuery()) {

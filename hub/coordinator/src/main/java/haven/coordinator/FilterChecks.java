@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -102,9 +103,9 @@ public final class FilterChecks {
 
     /** Newest first, at most {@code limit}. */
     public List<Entry> list(int limit) throws SQLException {
-        return db.read(c -> {
+        return db.query(c -> {
             List<Entry> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("""
+            try (PreparedStatement ps = c.getConnection().prepareStatement("""
                     SELECT e.id, e.site, e.room, e.at, e.received_at, e.payload, a.action, a.recorded_by, a.recorded_at,
                            i.id, i.status
                     FROM events e LEFT JOIN filter_check_actions a ON a.event_id = e.id
@@ -149,8 +150,8 @@ public final class FilterChecks {
             return Recorded.NO_SUCH_CHECK;
         }
         List<Incident> closed = new ArrayList<>();
-        Recorded result = db.inTransaction(c -> {
-            try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM filter_check_actions WHERE event_id = ?")) {
+        Recorded result = db.transaction(c -> {
+            try (PreparedStatement exists = c.getConnection().prepareStatement("SELECT 1 FROM filter_check_actions WHERE event_id = ?")) {
                 exists.setString(1, id);
                 try (ResultSet rs = exists.executeQuery()) {
                     if (rs.next()) {
@@ -158,7 +159,7 @@ public final class FilterChecks {
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "INSERT INTO filter_check_actions(event_id, action, recorded_by, recorded_at) VALUES (?,?,?,?)")) {
                 ps.setString(1, id);
                 ps.setString(2, action.strip());
@@ -190,8 +191,8 @@ public final class FilterChecks {
     }
 
     /** The room of a logged check, inside the caller's transaction. */
-    private static RoomId find(java.sql.Connection c, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM events WHERE id = ?")) {
+    private static RoomId find(Handle c, String id) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM events WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

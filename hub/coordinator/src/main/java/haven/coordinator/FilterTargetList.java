@@ -118,9 +118,9 @@ public final class FilterTargetList {
         }
         try {
             Set<String> sites = new TreeSet<>(configuredSites);
-            sites.addAll(db.read(c -> {
+            sites.addAll(db.query(c -> {
                 List<String> out = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT site FROM rooms"); ResultSet rs = ps.executeQuery()) {
+                try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT DISTINCT site FROM rooms"); ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(rs.getString(1));
                     }

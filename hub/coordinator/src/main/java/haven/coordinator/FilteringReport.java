@@ -1,12 +1,12 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.FilterResult;
 import haven.protocol.Json;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,9 +34,9 @@ public final class FilteringReport {
     }
 
     /** Oldest month first. */
-    public static ArrayNode months(Connection c) throws SQLException {
+    public static ArrayNode months(Handle c) throws SQLException {
         Map<String, Month> months = new TreeMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 SELECT e.received_at, e.payload, a.event_id FROM events e LEFT JOIN filter_check_actions a ON a.event_id = e.id
                 WHERE e.type = 'filter.checked' ORDER BY e.pos""");
              ResultSet rs = ps.executeQuery()) {
@@ -55,7 +55,7 @@ public final class FilteringReport {
                 m.actionsRecorded += rs.getString(3) != null ? 1 : 0;
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT requested_at, status FROM unblock_requests");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT requested_at, status FROM unblock_requests");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Month m = months.computeIfAbsent(rs.getString(1).substring(0, 7), k -> new Month());

@@ -1,12 +1,12 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.FollowUpCode;
 import haven.protocol.Json;
 import haven.coordinator.evidence.AuditLog;
 import haven.store.Database;
 import haven.store.Dialect;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -65,7 +65,7 @@ public final class FollowUpLookup {
             code = Optional.empty();
         }
         String hash = code.map(c -> c.hash(key.get())).orElse(null);
-        Optional<ObjectNode> found = db.inTransaction(c -> {
+        Optional<ObjectNode> found = db.transaction(c -> {
             List<ObjectNode> visible = new ArrayList<>();
             if (hash != null) {
                 for (String report : reportsWithHash(c, hash)) {
@@ -93,8 +93,8 @@ public final class FollowUpLookup {
     }
 
     private long recentMisses(StaffSession who) throws SQLException {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
+        return db.query(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "SELECT count(*) FROM audit WHERE actor = ? AND action = ? AND at >= ?")) {
                 ps.setString(1, who.name());
                 ps.setString(2, MISS);
@@ -107,10 +107,10 @@ public final class FollowUpLookup {
     }
 
     /** Newest first: two rooms may have handed out the same words, each report keeps its own. */
-    private static List<String> reportsWithHash(Connection c, String hash) throws SQLException {
+    private static List<String> reportsWithHash(Handle c, String hash) throws SQLException {
         Dialect dialect = Dialect.of(c);
         List<String> reports = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + dialect.jsonText("payload", "data", "report")
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + dialect.jsonText("payload", "data", "report")
                 + " FROM events WHERE type = 'worry.follow-up' AND " + dialect.jsonText("payload", "data", "codeHash")
                 + " = ? ORDER BY pos DESC LIMIT 20")) {
             ps.setString(1, hash);

@@ -62,12 +62,12 @@ public final class GapRepair implements AutoCloseable {
     public int repairOnce() {
         int requested = 0;
         try {
-            for (RoomId room : db.read(rooms::roomsWithGaps)) {
-                if (!db.inTransaction(c -> rooms.askAgain(c, room, maxAsks, clock.instant()))) {
+            for (RoomId room : db.query(rooms::roomsWithGaps)) {
+                if (!db.transaction(c -> rooms.askAgain(c, room, maxAsks, clock.instant()))) {
                     log.warn("gap repair stopped asking room={} asks={}", room, maxAsks);
                     continue;
                 }
-                List<long[]> ranges = db.read(c -> rooms.missingRanges(c, room, MAX_RANGES_PER_ROOM));
+                List<long[]> ranges = db.query(c -> rooms.missingRanges(c, room, MAX_RANGES_PER_ROOM));
                 for (long[] range : ranges) {
                     long to = Math.min(range[1], range[0] + Command.MAX_RESEND - 1);
                     ObjectNode args = Json.object();

@@ -1,11 +1,11 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Json;
 import haven.coordinator.evidence.EventLog;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,7 +25,7 @@ public final class IncidentExport {
         this.incidents = incidents;
     }
 
-    public Optional<ObjectNode> build(Connection c, long id, String by, Instant at) throws SQLException {
+    public Optional<ObjectNode> build(Handle c, long id, String by, Instant at) throws SQLException {
         Optional<Incident> found = incidents.find(c, id);
         if (found.isEmpty()) {
             return Optional.empty();
@@ -52,7 +52,7 @@ public final class IncidentExport {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT pos, hash FROM events ORDER BY pos DESC LIMIT 1");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT pos, hash FROM events ORDER BY pos DESC LIMIT 1");
              ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
                 proof.put("headPosition", rs.getLong(1));

@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Event;
 import haven.protocol.Category;
@@ -19,7 +20,7 @@ import java.util.Optional;
 public final class Incidents {
 
     /** For tools that replay events without a receive time of their own (benchmarks): the hub's time stands in. */
-    public Optional<Incident> apply(Connection c, Event event) throws SQLException {
+    public Optional<Incident> apply(Handle c, Event event) throws SQLException {
         return apply(c, event, event.at());
     }
 
@@ -27,11 +28,11 @@ public final class Incidents {
      * Applies a worry event inside the ingest transaction; returns the incident it touched. {@code receivedAt} is
      * the coordinator's clock: what escalation and the lists go by.
      */
-    public Optional<Incident> apply(Connection c, Event event, Instant receivedAt) throws SQLException {
+    public Optional<Incident> apply(Handle c, Event event, Instant receivedAt) throws SQLException {
         Dialect dialect = Dialect.of(c);
         switch (event.type()) {
             case WORRY_REPORTED -> {
-                try (PreparedStatement ps = c.prepareStatement("""
+                try (PreparedStatement ps = c.getConnection().prepareStatement("""
                         INSERT INTO incidents(report_id, site, room, status, presses, category, computer, opened_at, received_at)
                         VALUES (?,?,?,'open',?,?,?,?,?)
                         ON CONFLICT(report_id) DO UPDATE SET presses = %s,
@@ -53,7 +54,7 @@ public final class Incidents {
             case WORRY_REPEATED -> {
                 String report = event.data().path("report").asText();
                 ensureOpened(c, event, report, receivedAt);
-                try (PreparedStatement ps = c.prepareStatement(
+                try (PreparedStatement ps = c.getConnection().prepareStatement(
                         "UPDATE incidents SET presses = " + dialect.greatest("presses", "?") + " WHERE report_id = ?")) {
                     ps.setLong(1, event.data().path("presses").asLong());
                     ps.setString(2, report);
@@ -64,7 +65,7 @@ public final class Incidents {
             case WORRY_DETAILED -> {
                 String report = event.data().path("report").asText();
                 ensureOpened(c, event, report, receivedAt);
-                try (PreparedStatement ps = c.prepareStatement(
+                try (PreparedStatement ps = c.getConnection().prepareStatement(
                         "UPDATE incidents SET category = coalesce(?, category), computer = coalesce(?, computer) WHERE report_id = ?")) {
                     ps.setString(1, text(event, "category"));
                     ps.setString(2, text(event, "computer"));
@@ -92,8 +93,8 @@ public final class Incidents {
     }
 
     /** The room of the incident with this report id, if there is one. */
-    public Optional<RoomId> roomOf(Connection c, String reportId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM incidents WHERE report_id = ?")) {
+    public Optional<RoomId> roomOf(Handle c, String reportId) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM incidents WHERE report_id = ?")) {
             ps.setString(1, reportId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new RoomId(rs.getString(1), rs.getString(2))) : Optional.empty();
@@ -102,8 +103,8 @@ public final class Incidents {
     }
 
     /** Worries of one room nobody has acknowledged yet (open or escalated): what the per-room cap counts. */
-    public long unacknowledged(Connection c, RoomId room) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM incidents WHERE site = ? AND room = ?"
+    public long unacknowledged(Handle c, RoomId room) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT count(*) FROM incidents WHERE site = ? AND room = ?"
                 + " AND status IN ('open', 'escalated') AND source = 'worry'")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
@@ -119,7 +120,7 @@ public final class Incidents {
      * (source filter-check, docs/FILTERING.md): one per check, however many targets got through, keyed by the
      * check's event id, so a redelivered check opens nothing new.
      */
-    private Optional<Incident> failedCheck(Connection c, Event event) throws SQLException {
+    private Optional<Incident> failedCheck(Handle c, Event event) throws SQLException {
         boolean failed = false;
         for (var r : event.data().path("results")) {
             failed |= haven.protocol.FilterResult.fromJson(r).failed();
@@ -127,7 +128,7 @@ public final class Incidents {
         if (!failed) {
             return Optional.empty();
         }
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO incidents(report_id, site, room, status, presses, opened_at, source)
                 VALUES (?,?,?,'open',0,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
             ps.setString(1, event.id());
@@ -144,8 +145,8 @@ public final class Incidents {
      * A follow-up can arrive before its report (out-of-order delivery after an outage): open the
      * incident from the follow-up so nothing waits on ordering; the report fills in when it lands.
      */
-    private static void ensureOpened(Connection c, Event event, String report, Instant receivedAt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static void ensureOpened(Handle c, Event event, String report, Instant receivedAt) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO incidents(report_id, site, room, status, presses, opened_at, received_at)
                 VALUES (?,?,?,'open',1,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
             ps.setString(1, report);
@@ -162,25 +163,25 @@ public final class Incidents {
      * opened in, once, inside the transaction that opened it, so a rollback returns the number and a
      * year's numbers have no gaps. 2026-0007 is the seventh incident opened in 2026.
      */
-    public Optional<Incident> numbered(Connection c, Optional<Incident> incident) throws SQLException {
+    public Optional<Incident> numbered(Handle c, Optional<Incident> incident) throws SQLException {
         if (incident.isEmpty() || incident.get().caseNumber() != null) {
             return incident;
         }
         String year = incident.get().openedAt().substring(0, 4);
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "INSERT INTO case_numbers(year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = case_numbers.last + 1")) {
             ps.setString(1, year);
             ps.executeUpdate();
         }
         long last;
-        try (PreparedStatement ps = c.prepareStatement("SELECT last FROM case_numbers WHERE year = ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT last FROM case_numbers WHERE year = ?")) {
             ps.setString(1, year);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 last = rs.getLong(1);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE incidents SET case_number = ? WHERE id = ? AND case_number IS NULL")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE incidents SET case_number = ? WHERE id = ? AND case_number IS NULL")) {
             ps.setString(1, String.format(java.util.Locale.ROOT, "%s-%04d", year, last));
             ps.setLong(2, incident.get().id());
             ps.executeUpdate();
@@ -192,8 +193,8 @@ public final class Incidents {
         return event.data().hasNonNull(field) ? event.data().get(field).asText() : null;
     }
 
-    public Optional<Incident> find(Connection c, String reportId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents WHERE report_id = ?")) {
+    public Optional<Incident> find(Handle c, String reportId) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents WHERE report_id = ?")) {
             ps.setString(1, reportId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(Incident.from(rs)) : Optional.empty();
@@ -201,8 +202,8 @@ public final class Incidents {
         }
     }
 
-    public Optional<Incident> find(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents WHERE id = ?")) {
+    public Optional<Incident> find(Handle c, long id) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(Incident.from(rs)) : Optional.empty();
@@ -214,8 +215,8 @@ public final class Incidents {
      * The log's events of one report: the press itself and every follow-up naming it in data.report.
      * The caller closes the statement.
      */
-    static PreparedStatement reportEvents(Connection c, Incident incident, String columns, String orderBy) throws SQLException {
-        PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM events WHERE id = ?"
+    static PreparedStatement reportEvents(Handle c, Incident incident, String columns, String orderBy) throws SQLException {
+        PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + columns + " FROM events WHERE id = ?"
                 + " OR (site = ? AND room = ? AND " + Dialect.of(c).jsonText("payload", "data", "report") + " = ?)"
                 + " ORDER BY " + orderBy);
         ps.setString(1, incident.reportId());
@@ -226,7 +227,7 @@ public final class Incidents {
     }
 
     /** Every logged event of one report (the press, more presses, detail) and every staff action on it, by time. */
-    public List<ObjectNode> chronology(Connection c, Incident incident) throws SQLException {
+    public List<ObjectNode> chronology(Handle c, Incident incident) throws SQLException {
         List<ObjectNode> out = new ArrayList<>();
         try (PreparedStatement ps = reportEvents(c, incident, "type, at, received_at, payload", "seq")) {
             try (ResultSet rs = ps.executeQuery()) {
@@ -241,7 +242,7 @@ public final class Incidents {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "SELECT at, actor, action, target FROM audit WHERE target = ? OR target LIKE ? ORDER BY id")) {
             ps.setString(1, "incident=" + incident.id());
             ps.setString(2, "incident=" + incident.id() + " %");
@@ -262,7 +263,7 @@ public final class Incidents {
     }
 
     /** Anonymised counts for governors: per month, room, category and outcome; nothing about a child. */
-    public ObjectNode report(Connection c) throws SQLException {
+    public ObjectNode report(Handle c) throws SQLException {
         return report(c, true);
     }
 
@@ -271,20 +272,20 @@ public final class Incidents {
      * in anyone else's, a cell "about-an-adult, year5, November: 1" would name the case
      * ({@link Visibility#reportIncludesHeadOnly}).
      */
-    public ObjectNode report(Connection c, boolean includeHeadOnly) throws SQLException {
+    public ObjectNode report(Handle c, boolean includeHeadOnly) throws SQLException {
         return report(c, includeHeadOnly, java.util.Set.of(Visibility.ABOUT_PUPIL));
     }
 
     /** The report one role may read: its head-only cells and the concerns routed to it ({@link Visibility}). */
-    public ObjectNode report(Connection c, Role role) throws SQLException {
+    public ObjectNode report(Handle c, Role role) throws SQLException {
         return report(c, Visibility.reportIncludesHeadOnly(role), Visibility.reportCountsAbout(role));
     }
 
-    private ObjectNode report(Connection c, boolean includeHeadOnly, java.util.Set<String> abouts) throws SQLException {
+    private ObjectNode report(Handle c, boolean includeHeadOnly, java.util.Set<String> abouts) throws SQLException {
         String about = " coalesce(about, '" + Visibility.ABOUT_PUPIL + "') IN ('" + String.join("', '", new java.util.TreeSet<>(abouts)) + "')";
         ObjectNode out = Json.object();
         var rows = out.putArray("months");
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "SELECT substr(opened_at, 1, 7), room, coalesce(category, 'not-given'), coalesce(outcome, 'open'), count(*),"
                 + " avg(CASE WHEN acked_at IS NOT NULL THEN " + Dialect.of(c).minutesBetween("opened_at", "acked_at") + " END)"
                 // A failed filter check is counted in the filtering section, not as a pupil's worry.
@@ -320,7 +321,7 @@ public final class Incidents {
     public static final int MAX_LISTED_PER_ROOM = 20;
 
     /** Every incident of the status, as {@link #list(Connection, String, java.util.function.Predicate)} orders them. */
-    public List<Incident> list(Connection c, String status) throws SQLException {
+    public List<Incident> list(Handle c, String status) throws SQLException {
         return list(c, status, i -> true);
     }
 
@@ -330,7 +331,7 @@ public final class Incidents {
      * {@link #MAX_LISTED_PER_ROOM} unacknowledged ones per room. The viewer's filter runs BEFORE the caps: 5,000 forged reports about an adult from one hub once filled a list capped first and
      * filtered after, so the DSL saw none of the real open worries, nor a new press.
      */
-    public List<Incident> list(Connection c, String status, java.util.function.Predicate<Incident> visible) throws SQLException {
+    public List<Incident> list(Handle c, String status, java.util.function.Predicate<Incident> visible) throws SQLException {
         String where = switch (status) {
             case "open" -> "WHERE status IN ('open', 'acknowledged', 'escalated')";
             case "closed" -> "WHERE status = 'closed'";
@@ -339,7 +340,7 @@ public final class Incidents {
         };
         List<Incident> out = new ArrayList<>();
         java.util.Map<RoomId, Integer> waitingPerRoom = new java.util.HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents " + where
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents " + where
                 + " ORDER BY CASE status WHEN 'escalated' THEN 0 WHEN 'open' THEN 1 ELSE 2 END,"
                 + " coalesce(received_at, opened_at) DESC, id DESC");
              ResultSet rs = ps.executeQuery()) {
@@ -360,8 +361,8 @@ public final class Incidents {
      * filter check is never acknowledged, only closed by its action: an acknowledgement sends cmd/ack to the hub,
      * which would put out the room's report-pending light while a pupil's worry may be waiting there.
      */
-    public Optional<Incident> acknowledge(Connection c, long id, String staff, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+    public Optional<Incident> acknowledge(Handle c, long id, String staff, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE incidents SET status = 'acknowledged', acked_at = ?, acked_by = ? WHERE id = ? AND status IN ('open', 'escalated')"
                 + " AND source <> '" + IncidentSource.FILTER_CHECK.wire() + "'")) {
             ps.setString(1, Json.time(at));
@@ -378,8 +379,8 @@ public final class Incidents {
     public record Closing(String outcome, String notes, String url, String nature) {
     }
 
-    public Optional<Incident> close(Connection c, long id, String staff, Closing closing, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+    public Optional<Incident> close(Handle c, long id, String staff, Closing closing, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, outcome = ?, notes = ?, url = coalesce(?, url),"
                 + " nature = coalesce(?, nature)"
                 + " WHERE id = ? AND status <> 'closed'")) {
@@ -417,7 +418,7 @@ public final class Incidents {
      * matched against the report id, computer, outcome, notes, URL and nature. Who may see which row is the
      * caller's business ({@link Visibility}).
      */
-    public List<Incident> search(Connection c, Search s) throws SQLException {
+    public List<Incident> search(Handle c, Search s) throws SQLException {
         StringBuilder where = new StringBuilder(switch (s.status()) {
             case "open" -> " WHERE status IN ('open', 'acknowledged', 'escalated')";
             case "closed" -> " WHERE status = 'closed'";
@@ -443,7 +444,7 @@ public final class Incidents {
             args.add("%" + s.text().strip().toLowerCase(java.util.Locale.ROOT).replace("%", "").replace("_", "") + "%");
         }
         List<Incident> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents" + where
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents" + where
                 + " ORDER BY opened_at DESC, id DESC LIMIT " + Math.max(1, Math.min(s.limit(), 500)))) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setString(i + 1, args.get(i));
@@ -461,8 +462,8 @@ public final class Incidents {
      * Records once that the pupil came forward to this member of staff (they gave their follow-up words);
      * empty if it was already recorded or there is no such incident.
      */
-    public Optional<Incident> cameForward(Connection c, long id, String staff, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+    public Optional<Incident> cameForward(Handle c, long id, String staff, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE incidents SET came_forward_at = ?, came_forward_by = ? WHERE id = ? AND came_forward_at IS NULL")) {
             ps.setString(1, Json.time(at));
             ps.setString(2, staff);

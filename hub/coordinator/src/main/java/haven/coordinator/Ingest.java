@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import haven.mqtt.MqttLink;
 import haven.protocol.ContractViolation;
 import haven.protocol.Event;
@@ -10,7 +11,6 @@ import haven.protocol.Json;
 import haven.protocol.Topics;
 import haven.store.Database;
 import haven.coordinator.evidence.EventLog;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -165,19 +165,19 @@ public final class Ingest implements AutoCloseable {
     private void commit(List<Item> batch) throws SQLException {
         Instant now = clock.instant();
         Tally tally = new Tally();
-        List<Change> changes = db.inTransaction(c -> {
+        List<Change> changes = db.transaction(c -> {
             tally.accepted = 0;
             tally.duplicates = 0;
             tally.rejected = 0;
             List<Change> out = new ArrayList<>(batch.size());
             for (Item item : batch) {
-                Savepoint before = c.setSavepoint();
+                Savepoint before = c.getConnection().setSavepoint();
                 try {
                     out.add(apply(c, item, now, tally));
-                    c.releaseSavepoint(before); // keep the savepoint stack flat: 256 nested ones slow every statement
+                    c.getConnection().releaseSavepoint(before); // keep the savepoint stack flat: 256 nested ones slow every statement
                 } catch (SQLException | RuntimeException e) {
                     // A bug or a broken row must not block the rest, nor come back for ever: keep it aside.
-                    c.rollback(before);
+                    c.getConnection().rollback(before);
                     // The class only: a database's message can quote the row, and the row is a hub's data.
                     log.error("ingest could not apply a message room={} error={}", roomOf(item.topic()), e.getClass().getName());
                     reject(c, item, "internal error while storing: " + e.getClass().getSimpleName(), tally);
@@ -204,7 +204,7 @@ public final class Ingest implements AutoCloseable {
     }
 
     /** Every message under haven/v1/#: events and presence are taken; anything else outside the contract is rejected. */
-    private Change apply(Connection c, Item item, Instant now, Tally tally) throws SQLException {
+    private Change apply(Handle c, Item item, Instant now, Tally tally) throws SQLException {
         Optional<Topics.Parsed> parsed = Topics.parse(item.topic());
         if (parsed.isPresent() && parsed.get() instanceof Topics.StatusTopic status) {
             return presence(c, item, status, now, tally);
@@ -246,7 +246,7 @@ public final class Ingest implements AutoCloseable {
                 ? Optional.of(Duration.between(event.at(), now)) : Optional.empty());
     }
 
-    private Change presence(Connection c, Item item, Topics.StatusTopic statusTopic, Instant now, Tally tally) throws SQLException {
+    private Change presence(Handle c, Item item, Topics.StatusTopic statusTopic, Instant now, Tally tally) throws SQLException {
         if (item.payload().length == 0) {
             return Change.NONE; // a cleared retained message: the room was decommissioned
         }
@@ -267,14 +267,14 @@ public final class Ingest implements AutoCloseable {
         return new Change(Optional.empty(), rooms.presence(c, statusTopic.room(), status, now), Optional.empty(), Optional.empty());
     }
 
-    private void reject(Connection c, Item item, String reason, Tally tally) throws SQLException {
+    private void reject(Handle c, Item item, String reason, Tally tally) throws SQLException {
         byte[] payload = item.payload();
         String topic = item.topic();
         tally.rejected++;
         // The room (an id the topic's pattern allows) and the reason (names a field, never its value); the topic and
         // payload themselves go only to the rejected table, where staff with the database can inspect them.
         log.warn("payload rejected room={} size={} reason={}", roomOf(topic), payload.length, reason);
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "INSERT INTO rejected(received_at, topic, reason, size, payload) VALUES (?,?,?,?,?)")) {
             ps.setString(1, Json.time(clock.instant()));
             ps.setString(2, topic.length() > 512 ? topic.substring(0, 512) : topic);
@@ -290,8 +290,8 @@ public final class Ingest implements AutoCloseable {
         return Topics.parse(topic).map(p -> p.room().toString()).orElse("-");
     }
 
-    private static void count(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+    private static void count(Handle c, String name) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "INSERT INTO counters(name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = counters.value + 1")) {
             ps.setString(1, name);
             ps.executeUpdate();

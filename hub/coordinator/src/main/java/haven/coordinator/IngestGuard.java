@@ -1,9 +1,9 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import haven.protocol.Event;
 import haven.protocol.HubStatus;
 import haven.protocol.RoomId;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +52,7 @@ public final class IngestGuard {
     }
 
     /** Why this event is refused, or empty when it may be logged. Runs inside the ingest transaction. */
-    public Optional<String> refusal(Connection c, Event event, Instant receivedAt) throws SQLException {
+    public Optional<String> refusal(Handle c, Event event, Instant receivedAt) throws SQLException {
         if (event.at().isAfter(receivedAt.plus(MAX_AHEAD))) {
             return Optional.of("field 'at' is more than " + MAX_AHEAD.toHours() + " hours ahead of the coordinator's clock");
         }
@@ -92,7 +92,7 @@ public final class IngestGuard {
     }
 
     /** Why this presence is refused: the same bound on the seq a status announces. */
-    public Optional<String> refusal(Connection c, RoomId room, HubStatus status) throws SQLException {
+    public Optional<String> refusal(Handle c, RoomId room, HubStatus status) throws SQLException {
         if (status.lastSeq() > rooms.highestKnown(c, room) + MAX_SEQ_JUMP) {
             return Optional.of("field 'hub.lastSeq' is more than " + MAX_SEQ_JUMP + " past the room's highest");
         }

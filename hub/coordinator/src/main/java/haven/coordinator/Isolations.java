@@ -1,11 +1,11 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.SignOff;
 import haven.protocol.Event;
 import haven.protocol.Json;
 import haven.store.Dialect;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,7 +18,7 @@ import java.util.Optional;
 public final class Isolations {
 
     /** Applies an isolation event inside the ingest transaction; returns the row it touched. */
-    public Optional<IsolationView> apply(Connection c, Event event) throws SQLException {
+    public Optional<IsolationView> apply(Handle c, Event event) throws SQLException {
         ObjectNode d = event.data();
         String machine = d.path("machine").asText("");
         if (machine.isEmpty()) {
@@ -37,7 +37,7 @@ public final class Isolations {
                 }
             }
             case ISOLATION_RELEASED -> {
-                try (PreparedStatement ps = c.prepareStatement("""
+                try (PreparedStatement ps = c.getConnection().prepareStatement("""
                         UPDATE isolations SET status = 'released', released_at = ?
                         WHERE site = ? AND room = ? AND machine = ? AND status <> 'released'""")) {
                     ps.setString(1, at);
@@ -55,10 +55,10 @@ public final class Isolations {
         return latest(c, event, machine);
     }
 
-    private static void upsert(Connection c, Event e, String status, String appliedAt, boolean verified, String detail)
+    private static void upsert(Handle c, Event e, String status, String appliedAt, boolean verified, String detail)
             throws SQLException {
         ObjectNode d = e.data();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO isolations(site, room, machine, mac, ip, backend, status, verified, detail, requested_at, applied_at)
                 VALUES (?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(site, room, machine) WHERE status <> 'released' DO UPDATE SET
@@ -83,8 +83,8 @@ public final class Isolations {
         }
     }
 
-    private static void note(Connection c, Event e, String detail) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static void note(Handle c, Event e, String detail) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 UPDATE isolations SET detail = ?, release_requested_at = NULL
                 WHERE site = ? AND room = ? AND machine = ? AND status <> 'released'""")) {
             ps.setString(1, detail);
@@ -95,8 +95,8 @@ public final class Isolations {
         }
     }
 
-    private static Optional<IsolationView> latest(Connection c, Event e, String machine) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + IsolationView.COLUMNS
+    private static Optional<IsolationView> latest(Handle c, Event e, String machine) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + IsolationView.COLUMNS
                 + " FROM isolations i WHERE site = ? AND room = ? AND machine = ? ORDER BY id DESC LIMIT 1")) {
             ps.setString(1, e.room().site());
             ps.setString(2, e.room().room());
@@ -107,8 +107,8 @@ public final class Isolations {
         }
     }
 
-    public Optional<IsolationView> find(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + IsolationView.COLUMNS + " FROM isolations i WHERE id = ?")) {
+    public Optional<IsolationView> find(Handle c, long id) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + IsolationView.COLUMNS + " FROM isolations i WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(IsolationView.from(rs)) : Optional.empty();
@@ -117,9 +117,9 @@ public final class Isolations {
     }
 
     /** Every isolation not yet released, oldest first. */
-    public List<IsolationView> open(Connection c) throws SQLException {
+    public List<IsolationView> open(Handle c) throws SQLException {
         List<IsolationView> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + IsolationView.COLUMNS
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + IsolationView.COLUMNS
                 + " FROM isolations i WHERE status <> 'released' ORDER BY requested_at, id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -130,13 +130,13 @@ public final class Isolations {
     }
 
     /** Records one member of staff's sign-off (a second one by the same person changes nothing). */
-    public void signOff(Connection c, long id, StaffSession who, Instant at) throws SQLException {
+    public void signOff(Handle c, long id, StaffSession who, Instant at) throws SQLException {
         signOff(c, id, who.name(), who.role().wire(), at);
     }
 
     /** As above, from a chained coordinator.signed-off record (the rebuild, {@link Projector}). */
-    void signOff(Connection c, long id, String staff, String role, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+    void signOff(Handle c, long id, String staff, String role, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "INSERT INTO signoffs(isolation_id, staff, role, at) VALUES (?,?,?,?) ON CONFLICT DO NOTHING")) {
             ps.setLong(1, id);
             ps.setString(2, staff);
@@ -147,8 +147,8 @@ public final class Isolations {
     }
 
     /** The isolation of this machine not yet released, which a sign-off or release record is about. */
-    Optional<IsolationView> openFor(Connection c, haven.protocol.RoomId room, String machine) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + IsolationView.COLUMNS
+    Optional<IsolationView> openFor(Handle c, haven.protocol.RoomId room, String machine) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + IsolationView.COLUMNS
                 + " FROM isolations i WHERE site = ? AND room = ? AND machine = ? AND status <> 'released' ORDER BY id DESC LIMIT 1")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
@@ -159,9 +159,9 @@ public final class Isolations {
         }
     }
 
-    public List<SignOff> signOffs(Connection c, long id) throws SQLException {
+    public List<SignOff> signOffs(Handle c, long id) throws SQLException {
         List<SignOff> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT staff, role, at FROM signoffs WHERE isolation_id = ? ORDER BY at")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT staff, role, at FROM signoffs WHERE isolation_id = ? ORDER BY at")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -173,8 +173,8 @@ public final class Isolations {
     }
 
     /** Marks that cmd/release went out, once; false if it already had. */
-    public boolean markReleaseRequested(Connection c, long id, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+    public boolean markReleaseRequested(Handle c, long id, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE isolations SET release_requested_at = ? WHERE id = ? AND release_requested_at IS NULL AND status <> 'released'")) {
             ps.setString(1, Json.time(at));
             ps.setLong(2, id);

@@ -37,7 +37,7 @@ public final class OverdueActions implements AutoCloseable {
     /** One scan; returns how many actions became overdue. Tests call it with a moved clock. */
     public int runOnce() {
         try {
-            List<Cases.Overdue> flagged = db.inTransaction(cases::flagOverdue);
+            List<Cases.Overdue> flagged = db.transaction(cases::flagOverdue);
             for (Cases.Overdue o : flagged) {
                 log.info("case action overdue incident={} action={} kind={} due={}", o.incident().id(), o.action(), o.kind(), o.due());
                 try {

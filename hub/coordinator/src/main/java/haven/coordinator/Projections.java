@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -57,7 +57,7 @@ public final class Projections {
     }
 
     /** Rebuilds into a fresh temporary SQLite database, hands it to {@code work}, then deletes it. */
-    public static <T> T rebuilt(Connection source, Database.SqlWork<T> work) throws SQLException {
+    public static <T> T rebuilt(Handle source, Database.HandleWork<T> work) throws SQLException {
         return rebuilt(source, null, work);
     }
 
@@ -65,7 +65,7 @@ public final class Projections {
      * One incident rebuilt from its own entries of the log (its report's hub events and the decisions about
      * it), compared with its stored row: the check an export runs before it says "verified".
      */
-    public static Optional<Difference> compareIncident(Connection stored, String reportId) throws SQLException {
+    public static Optional<Difference> compareIncident(Handle stored, String reportId) throws SQLException {
         return rebuilt(stored, reportId, rebuilt -> {
             // Not case_number: a rebuild of one incident alone numbers it as the year's first (docs/CASEWORK.md).
             String sql = "SELECT id, report_id, " + String.join(", ", INCIDENT_COLUMNS.stream().filter(col -> !col.equals("case_number"))
@@ -75,7 +75,7 @@ public final class Projections {
         });
     }
 
-    private static <T> T rebuilt(Connection source, String onlyReport, Database.SqlWork<T> work) throws SQLException {
+    private static <T> T rebuilt(Handle source, String onlyReport, Database.HandleWork<T> work) throws SQLException {
         Path dir;
         try {
             dir = Files.createTempDirectory("haven-rebuild");
@@ -83,11 +83,11 @@ public final class Projections {
             throw new SQLException("cannot create a temporary folder for the rebuild: " + e.getMessage(), e);
         }
         try (Database scratch = Database.open(dir.resolve("rebuilt.db"), "db/coordinator")) {
-            scratch.inTransaction(target -> {
+            scratch.transaction(target -> {
                 replay(source, target, onlyReport);
                 return null;
             });
-            return scratch.read(work);
+            return scratch.query(work);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
@@ -104,15 +104,15 @@ public final class Projections {
      * Isolation events opened cases only from the upgrade that brought case work (V42; docs/CASEWORK.md): the
      * scratch copy takes the stored database's position, or none at all for a database from before it.
      */
-    private static void caseIsolationsFrom(Connection source, Connection target) throws SQLException {
+    private static void caseIsolationsFrom(Handle source, Handle target) throws SQLException {
         long from = Long.MAX_VALUE;
         if (Dialect.of(source).hasTable(source, "case_isolations_from")) {
-            try (PreparedStatement ps = source.prepareStatement("SELECT max(pos) FROM case_isolations_from"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = source.getConnection().prepareStatement("SELECT max(pos) FROM case_isolations_from"); ResultSet rs = ps.executeQuery()) {
                 from = rs.next() ? rs.getLong(1) : 0;
             }
         }
-        try (PreparedStatement del = target.prepareStatement("DELETE FROM case_isolations_from");
-             PreparedStatement ins = target.prepareStatement("INSERT INTO case_isolations_from(pos) VALUES (?)")) {
+        try (PreparedStatement del = target.getConnection().prepareStatement("DELETE FROM case_isolations_from");
+             PreparedStatement ins = target.getConnection().prepareStatement("INSERT INTO case_isolations_from(pos) VALUES (?)")) {
             del.executeUpdate();
             ins.setLong(1, from);
             ins.executeUpdate();
@@ -120,11 +120,11 @@ public final class Projections {
     }
 
     /** Copies every logged row of {@code source} into {@code target} (fresh tables), projecting each as live ingest did. */
-    public static void replay(Connection source, Connection target) throws SQLException {
+    public static void replay(Handle source, Handle target) throws SQLException {
         replay(source, target, null);
     }
 
-    private static void replay(Connection source, Connection target, String onlyReport) throws SQLException {
+    private static void replay(Handle source, Handle target, String onlyReport) throws SQLException {
         caseIsolationsFrom(source, target);
         Map<String, Map<String, String>> beforeChain = beforeChain(source);
         Map<String, List<Map<String, String>>> isolationsBefore = isolationsBeforeChain(source);
@@ -132,10 +132,10 @@ public final class Projections {
         Projector projector = new Projector(incidents, new Rooms(), new Isolations());
         EventCodec codec = new EventCodec();
         String where = onlyReport == null ? "" : " WHERE id = ? OR " + Dialect.of(source).jsonText("payload", "data", "report") + " = ?";
-        try (PreparedStatement ps = source.prepareStatement(
+        try (PreparedStatement ps = source.getConnection().prepareStatement(
                 "SELECT pos, id, site, room, seq, type, at, received_at, payload, prev_hash, hash FROM events" + where + " ORDER BY pos");
              ResultSet rs = query(ps, onlyReport);
-             PreparedStatement insert = target.prepareStatement("""
+             PreparedStatement insert = target.getConnection().prepareStatement("""
                      INSERT INTO events(pos, id, site, room, seq, type, at, received_at, payload, prev_hash, hash)
                      VALUES (?,?,?,?,?,?,?,?,?,?,?)""")) {
             while (rs.next()) {
@@ -180,12 +180,12 @@ public final class Projections {
     }
 
     /** Decisions an upgraded database held before they were chained (migration V10), kept once at the upgrade. */
-    private static Map<String, Map<String, String>> beforeChain(Connection c) throws SQLException {
+    private static Map<String, Map<String, String>> beforeChain(Handle c) throws SQLException {
         Map<String, Map<String, String>> out = new HashMap<>();
         if (!Dialect.of(c).hasTable(c, "decisions_before_chain")) {
             return out;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT report_id, " + String.join(", ", BEFORE_CHAIN) + " FROM decisions_before_chain");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT report_id, " + String.join(", ", BEFORE_CHAIN) + " FROM decisions_before_chain");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Map<String, String> row = new LinkedHashMap<>();
@@ -199,7 +199,7 @@ public final class Projections {
     }
 
     /** Sign-offs and release requests from before they were chained (migration V60), by isolation. */
-    private static Map<String, List<Map<String, String>>> isolationsBeforeChain(Connection c) throws SQLException {
+    private static Map<String, List<Map<String, String>>> isolationsBeforeChain(Handle c) throws SQLException {
         Map<String, List<Map<String, String>>> out = new HashMap<>();
         if (!Dialect.of(c).hasTable(c, "isolation_decisions_before_chain")) {
             return out;
@@ -212,10 +212,10 @@ public final class Projections {
         return out;
     }
 
-    private static void applyIsolationBeforeChain(Connection c, long id, List<Map<String, String>> rows) throws SQLException {
+    private static void applyIsolationBeforeChain(Handle c, long id, List<Map<String, String>> rows) throws SQLException {
         for (Map<String, String> row : rows) {
             if (row.get("release_requested_at") != null) {
-                try (PreparedStatement ps = c.prepareStatement(
+                try (PreparedStatement ps = c.getConnection().prepareStatement(
                         "UPDATE isolations SET release_requested_at = ? WHERE id = ? AND release_requested_at IS NULL")) {
                     ps.setString(1, row.get("release_requested_at"));
                     ps.setLong(2, id);
@@ -223,7 +223,7 @@ public final class Projections {
                 }
             }
             if (row.get("staff") != null) {
-                try (PreparedStatement ps = c.prepareStatement(
+                try (PreparedStatement ps = c.getConnection().prepareStatement(
                         "INSERT INTO signoffs(isolation_id, staff, role, at) VALUES (?,?,?,?) ON CONFLICT DO NOTHING")) {
                     ps.setLong(1, id);
                     ps.setString(2, row.get("staff"));
@@ -235,10 +235,10 @@ public final class Projections {
         }
     }
 
-    private static void applyBeforeChain(Connection c, String report, Map<String, String> before) throws SQLException {
+    private static void applyBeforeChain(Handle c, String report, Map<String, String> before) throws SQLException {
         StringBuilder sql = new StringBuilder("UPDATE incidents SET ");
         sql.append(String.join(" = ?, ", before.keySet())).append(" = ? WHERE report_id = ?");
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(sql.toString())) {
             int i = 1;
             for (String v : before.values()) {
                 ps.setString(i++, v);
@@ -255,7 +255,7 @@ public final class Projections {
      * report ids (their rows are deleted), the rooms' log-driven columns and every isolation with its
      * sign-offs as they stand now (their older events may be gone).
      */
-    public static void snapshotForPurge(Connection c, List<String> purgedReports, ObjectNode data) throws SQLException {
+    public static void snapshotForPurge(Handle c, List<String> purgedReports, ObjectNode data) throws SQLException {
         purgedReports.forEach(data.putArray("reports")::add);
         Breaches.snapshotForPurge(c, data);
         // Case numbers run without gaps per year in the order incidents opened; the purged incidents' numbers are
@@ -274,7 +274,7 @@ public final class Projections {
             }
         }
         ArrayNode rooms = data.putArray("rooms");
-        try (PreparedStatement ps = c.prepareStatement("SELECT site, room, since, last_seq, logged_seqs FROM rooms ORDER BY site, room");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room, since, last_seq, logged_seqs FROM rooms ORDER BY site, room");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rooms.addObject().put("site", rs.getString(1)).put("room", rs.getString(2)).put("since", rs.getString(3))
@@ -296,9 +296,9 @@ public final class Projections {
     }
 
     /** Replays a coordinator.purged record: the tables as the purge left them. */
-    static void purged(Connection c, JsonNode data) throws SQLException {
+    static void purged(Handle c, JsonNode data) throws SQLException {
         Breaches.purged(c, data);
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM incidents WHERE report_id = ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM incidents WHERE report_id = ?")) {
             for (JsonNode report : data.path("reports")) {
                 ps.setString(1, report.asText());
                 ps.executeUpdate();
@@ -306,23 +306,23 @@ public final class Projections {
         }
         if (data.has("caseNumbers")) {
             // Cleared first, then set: the numbers replayed so far were counted from the purge's cut, not from the year's start.
-            try (PreparedStatement clear = c.prepareStatement("UPDATE incidents SET case_number = NULL WHERE report_id = ?")) {
+            try (PreparedStatement clear = c.getConnection().prepareStatement("UPDATE incidents SET case_number = NULL WHERE report_id = ?")) {
                 for (JsonNode n : data.path("caseNumbers")) {
                     clear.setString(1, n.path("report").asText());
                     clear.executeUpdate();
                 }
             }
-            try (PreparedStatement set = c.prepareStatement("UPDATE incidents SET case_number = ? WHERE report_id = ?")) {
+            try (PreparedStatement set = c.getConnection().prepareStatement("UPDATE incidents SET case_number = ? WHERE report_id = ?")) {
                 for (JsonNode n : data.path("caseNumbers")) {
                     set.setString(1, n.path("caseNumber").asText());
                     set.setString(2, n.path("report").asText());
                     set.executeUpdate();
                 }
             }
-            try (PreparedStatement wipe = c.prepareStatement("DELETE FROM case_numbers")) {
+            try (PreparedStatement wipe = c.getConnection().prepareStatement("DELETE FROM case_numbers")) {
                 wipe.executeUpdate();
             }
-            try (PreparedStatement put = c.prepareStatement("INSERT INTO case_numbers(year, last) VALUES (?, ?)")) {
+            try (PreparedStatement put = c.getConnection().prepareStatement("INSERT INTO case_numbers(year, last) VALUES (?, ?)")) {
                 for (var e : data.path("caseNumberLast").properties()) {
                     put.setString(1, e.getKey());
                     put.setLong(2, e.getValue().asLong());
@@ -331,14 +331,14 @@ public final class Projections {
             }
         }
         for (JsonNode r : data.path("rooms")) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO rooms(site, room, online, since) VALUES (?,?,1,?)"
+            try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO rooms(site, room, online, since) VALUES (?,?,1,?)"
                     + " ON CONFLICT(site, room) DO NOTHING")) {
                 ps.setString(1, r.path("site").asText());
                 ps.setString(2, r.path("room").asText());
                 ps.setString(3, r.path("since").asText());
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE rooms SET last_seq = ?, logged_seqs = ? WHERE site = ? AND room = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE rooms SET last_seq = ?, logged_seqs = ? WHERE site = ? AND room = ?")) {
                 ps.setLong(1, r.path("lastSeq").asLong());
                 ps.setLong(2, r.path("loggedSeqs").asLong());
                 ps.setString(3, r.path("site").asText());
@@ -349,12 +349,12 @@ public final class Projections {
         if (!data.has("isolations")) {
             return;
         }
-        try (PreparedStatement a = c.prepareStatement("DELETE FROM signoffs"); PreparedStatement b = c.prepareStatement("DELETE FROM isolations")) {
+        try (PreparedStatement a = c.getConnection().prepareStatement("DELETE FROM signoffs"); PreparedStatement b = c.getConnection().prepareStatement("DELETE FROM isolations")) {
             a.executeUpdate();
             b.executeUpdate();
         }
         for (JsonNode i : data.path("isolations")) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO isolations(id, site, room, machine, requested_at, "
+            try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO isolations(id, site, room, machine, requested_at, "
                     + String.join(", ", ISOLATION_COLUMNS) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setLong(1, i.path("id").asLong());
                 int n = 2;
@@ -371,7 +371,7 @@ public final class Projections {
                 ps.executeUpdate();
             }
             for (JsonNode s : i.path("signoffs")) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO signoffs(isolation_id, staff, role, at) VALUES (?,?,?,?)")) {
+                try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO signoffs(isolation_id, staff, role, at) VALUES (?,?,?,?)")) {
                     ps.setLong(1, i.path("id").asLong());
                     ps.setString(2, text(s, "staff"));
                     ps.setString(3, text(s, "role"));
@@ -389,7 +389,7 @@ public final class Projections {
     // ---- compare and write back -------------------------------------------------------------------------------
 
     /** The first difference between the stored tables and the rebuilt ones, table by table, then the case-work rows. */
-    public static Optional<Difference> compare(Connection stored, Connection rebuilt) throws SQLException {
+    public static Optional<Difference> compare(Handle stored, Handle rebuilt) throws SQLException {
         Optional<Difference> d = compareIncidents(stored, rebuilt);
         if (d.isEmpty()) {
             d = compareRooms(stored, rebuilt);
@@ -406,7 +406,7 @@ public final class Projections {
         return d;
     }
 
-    private static Optional<Difference> compareIncidents(Connection stored, Connection rebuilt) throws SQLException {
+    private static Optional<Difference> compareIncidents(Handle stored, Handle rebuilt) throws SQLException {
         String sql = "SELECT id, report_id, " + String.join(", ", INCIDENT_COLUMNS) + " FROM incidents ORDER BY id";
         return compareRows(rows(stored, sql), byKey(rows(rebuilt, sql), "report_id"));
     }
@@ -428,7 +428,7 @@ public final class Projections {
                 "the evidence log opens this incident but the table has no row for it"));
     }
 
-    private static Optional<Difference> compareRooms(Connection stored, Connection rebuilt) throws SQLException {
+    private static Optional<Difference> compareRooms(Handle stored, Handle rebuilt) throws SQLException {
         String sql = "SELECT site, room, last_seq, logged_seqs FROM rooms ORDER BY site, room";
         Map<String, Map<String, String>> want = new LinkedHashMap<>();
         for (Map<String, String> r : rows(rebuilt, sql)) {
@@ -448,7 +448,7 @@ public final class Projections {
                 "the evidence log has events of this room but the table has no row for it"));
     }
 
-    private static Optional<Difference> compareIsolations(Connection stored, Connection rebuilt) throws SQLException {
+    private static Optional<Difference> compareIsolations(Handle stored, Handle rebuilt) throws SQLException {
         Map<String, Map<String, String>> want = isolations(rebuilt);
         for (Map.Entry<String, Map<String, String>> e : isolations(stored).entrySet()) {
             Map<String, String> expected = want.remove(e.getKey());
@@ -471,7 +471,7 @@ public final class Projections {
     }
 
     /** Isolations by room, machine and request time, each with its sign-offs as one text. */
-    private static Map<String, Map<String, String>> isolations(Connection c) throws SQLException {
+    private static Map<String, Map<String, String>> isolations(Handle c) throws SQLException {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
         for (Map<String, String> row : rows(c, "SELECT id, site, room, machine, requested_at, " + String.join(", ", ISOLATION_COLUMNS)
                 + " FROM isolations ORDER BY id")) {
@@ -490,7 +490,7 @@ public final class Projections {
      * Replaces the stored rows with the rebuilt ones inside the caller's transaction, keeping each row's id
      * where the same incident (report) or isolation already had one; returns how many rows changed.
      */
-    public static int writeBack(Connection stored, Connection rebuilt) throws SQLException {
+    public static int writeBack(Handle stored, Handle rebuilt) throws SQLException {
         int changed = Breaches.writeBack(stored, rebuilt);
         String incidentSql = "SELECT id, report_id, " + String.join(", ", INCIDENT_COLUMNS) + " FROM incidents ORDER BY id";
         Map<String, Map<String, String>> have = byKey(rows(stored, incidentSql), "report_id");
@@ -523,7 +523,7 @@ public final class Projections {
             String logged = want == null ? "0" : want.get("logged_seqs");
             if (!lastSeq.equals(r.get("last_seq")) || !logged.equals(r.get("logged_seqs"))) {
                 changed++;
-                try (PreparedStatement ps = stored.prepareStatement("UPDATE rooms SET last_seq = ?, logged_seqs = ? WHERE site = ? AND room = ?")) {
+                try (PreparedStatement ps = stored.getConnection().prepareStatement("UPDATE rooms SET last_seq = ?, logged_seqs = ? WHERE site = ? AND room = ?")) {
                     ps.setLong(1, Long.parseLong(lastSeq));
                     ps.setLong(2, Long.parseLong(logged));
                     ps.setString(3, r.get("site"));
@@ -534,7 +534,7 @@ public final class Projections {
         }
         for (Map<String, String> r : rooms.values()) {
             changed++;
-            try (PreparedStatement ps = stored.prepareStatement(
+            try (PreparedStatement ps = stored.getConnection().prepareStatement(
                     "INSERT INTO rooms(site, room, online, since, last_seq, logged_seqs) VALUES (?,?,0,?,?,?)")) {
                 ps.setString(1, r.get("site"));
                 ps.setString(2, r.get("room"));
@@ -564,14 +564,14 @@ public final class Projections {
                 insert(stored, "isolations", concat("id", isolationColumns), e.getValue());
             } else {
                 insert(stored, "isolations", isolationColumns, e.getValue());
-                try (PreparedStatement ps = stored.prepareStatement("SELECT max(id) FROM isolations"); ResultSet rs = ps.executeQuery()) {
+                try (PreparedStatement ps = stored.getConnection().prepareStatement("SELECT max(id) FROM isolations"); ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     id = rs.getLong(1);
                 }
             }
             for (Map<String, String> s : rows(rebuilt, "SELECT staff, role, at FROM signoffs WHERE isolation_id = "
                     + Long.parseLong(e.getValue().get("id")))) {
-                try (PreparedStatement ps = stored.prepareStatement("INSERT INTO signoffs(isolation_id, staff, role, at) VALUES (?,?,?,?)")) {
+                try (PreparedStatement ps = stored.getConnection().prepareStatement("INSERT INTO signoffs(isolation_id, staff, role, at) VALUES (?,?,?,?)")) {
                     ps.setLong(1, id);
                     ps.setString(2, s.get("staff"));
                     ps.setString(3, s.get("role"));
@@ -600,11 +600,11 @@ public final class Projections {
     }
 
     /** True when the id cannot be given: in use, or PostgreSQL, whose ids are GENERATED ALWAYS. */
-    private static boolean idTaken(Connection c, String table, String id) throws SQLException {
+    private static boolean idTaken(Handle c, String table, String id) throws SQLException {
         if (Dialect.of(c) != Dialect.SQLITE) {
             return true;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table + " WHERE id = ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM " + table + " WHERE id = ?")) {
             ps.setLong(1, Long.parseLong(id));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -619,9 +619,9 @@ public final class Projections {
         return out;
     }
 
-    private static void update(Connection c, String table, List<String> columns, Map<String, String> row, String where, String key)
+    private static void update(Handle c, String table, List<String> columns, Map<String, String> row, String where, String key)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET " + String.join(" = ?, ", columns) + " = ? WHERE " + where)) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE " + table + " SET " + String.join(" = ?, ", columns) + " = ? WHERE " + where)) {
             int i = 1;
             for (String col : columns) {
                 set(ps, i++, col, row.get(col));
@@ -631,8 +631,8 @@ public final class Projections {
         }
     }
 
-    private static void insert(Connection c, String table, List<String> columns, Map<String, String> row) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + "(" + String.join(", ", columns) + ") VALUES ("
+    private static void insert(Handle c, String table, List<String> columns, Map<String, String> row) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO " + table + "(" + String.join(", ", columns) + ") VALUES ("
                 + String.join(",", java.util.Collections.nCopies(columns.size(), "?")) + ")")) {
             int i = 1;
             for (String col : columns) {
@@ -651,8 +651,8 @@ public final class Projections {
         }
     }
 
-    private static int exec(Connection c, String sql, String arg) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+    private static int exec(Handle c, String sql, String arg) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(sql)) {
             if (arg != null) {
                 ps.setObject(1, arg.matches("\\d+") && sql.contains("id = ?") ? Long.parseLong(arg) : arg);
             }
@@ -667,9 +667,9 @@ public final class Projections {
     }
 
     /** Every row as column name -> text (null stays null), so SQLite and PostgreSQL values compare alike. */
-    static List<Map<String, String>> rows(Connection c, String sql) throws SQLException {
+    static List<Map<String, String>> rows(Handle c, String sql) throws SQLException {
         List<Map<String, String>> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             ResultSetMetaData meta = rs.getMetaData();
             while (rs.next()) {
                 Map<String, String> row = new LinkedHashMap<>();

@@ -1,11 +1,11 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Event;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -36,7 +36,7 @@ public final class Projector {
     }
 
     /** A hub's event, just appended to the log in this transaction. */
-    public Touched hubEvent(Connection c, Event event, Instant receivedAt) throws SQLException {
+    public Touched hubEvent(Handle c, Event event, Instant receivedAt) throws SQLException {
         Optional<Incident> incident = incidents.apply(c, event, receivedAt);
         Optional<IsolationView> isolation = isolations.apply(c, event);
         Optional<RoomView> room = rooms.aupReviewed(c, event, rooms.eventLogged(c, event, receivedAt));
@@ -51,7 +51,7 @@ public final class Projector {
      * change no table (alerts, exports, accounts, AUPs, remote isolation requests: the hub's own events
      * follow) fall through.
      */
-    public void record(Connection c, String type, RoomId room, Instant at, JsonNode data) throws SQLException {
+    public void record(Handle c, String type, RoomId room, Instant at, JsonNode data) throws SQLException {
         switch (type) {
             case StaffDecisions.ACKNOWLEDGED -> {
                 Optional<Incident> i = incidents.find(c, data.path("report").asText());
@@ -112,8 +112,8 @@ public final class Projector {
         return d.hasNonNull(field) ? d.get(field).asText() : null;
     }
 
-    private static void update(Connection c, String sql, String a, String b) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+    private static void update(Handle c, String sql, String a, String b) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(sql)) {
             ps.setString(1, a);
             ps.setString(2, b);
             ps.executeUpdate();

@@ -1,10 +1,10 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import haven.protocol.Json;
 import haven.coordinator.evidence.AuditLog;
 import haven.store.Database;
 import haven.store.Dialect;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -61,11 +61,11 @@ public final class Retention implements AutoCloseable {
 
     public Purge purgeOnce() throws SQLException {
         String cutoff = Json.time(clock.instant().minus(keep));
-        Purge purge = db.inTransaction(c -> {
+        Purge purge = db.transaction(c -> {
             // Deleting the head of the chain while a coordinator appends to it would race its checkpoint.
             Dialect.of(c).lockEventLog(c);
             java.util.List<String> reports = new java.util.ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT report_id FROM incidents WHERE status = 'closed' AND closed_at < ? ORDER BY id")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT report_id FROM incidents WHERE status = 'closed' AND closed_at < ? ORDER BY id")) {
                 ps.setString(1, cutoff);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -74,7 +74,7 @@ public final class Retention implements AutoCloseable {
                 }
             }
             int incidents;
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM incidents WHERE status = 'closed' AND closed_at < ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM incidents WHERE status = 'closed' AND closed_at < ?")) {
                 ps.setString(1, cutoff);
                 incidents = ps.executeUpdate();
             }
@@ -82,7 +82,7 @@ public final class Retention implements AutoCloseable {
             // Each hub's highest seq that goes: a hub's outbox still lists those events as sent, and
             // verify-log --hub-db must tell a purged event from one an insider removed.
             com.fasterxml.jackson.databind.node.ArrayNode purgedSeqs = Json.array();
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "SELECT site, room, max(seq) FROM events WHERE pos < ? AND seq > 0 GROUP BY site, room ORDER BY site, room")) {
                 ps.setLong(1, firstKept);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -93,7 +93,7 @@ public final class Retention implements AutoCloseable {
             }
             int events = 0;
             String hash = null;
-            try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM events WHERE pos < ? ORDER BY pos DESC LIMIT 1")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT hash FROM events WHERE pos < ? ORDER BY pos DESC LIMIT 1")) {
                 ps.setLong(1, firstKept);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -102,18 +102,18 @@ public final class Retention implements AutoCloseable {
                 }
             }
             if (hash != null) {
-                try (PreparedStatement flag = c.prepareStatement("INSERT INTO purge_in_progress(started_at) VALUES (?)")) {
+                try (PreparedStatement flag = c.getConnection().prepareStatement("INSERT INTO purge_in_progress(started_at) VALUES (?)")) {
                     flag.setString(1, Json.time(clock.instant()));
                     flag.executeUpdate();
                 }
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM events WHERE pos < ?")) {
+                try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM events WHERE pos < ?")) {
                     ps.setLong(1, firstKept);
                     events = ps.executeUpdate();
                 }
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM purge_in_progress")) {
+                try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM purge_in_progress")) {
                     ps.executeUpdate();
                 }
-                try (PreparedStatement ps = c.prepareStatement(
+                try (PreparedStatement ps = c.getConnection().prepareStatement(
                         "INSERT INTO chain_checkpoints(up_to_pos, hash, purged_events, at) VALUES (?,?,?,?)")) {
                     ps.setLong(1, firstKept - 1);
                     ps.setString(2, hash);
@@ -143,8 +143,8 @@ public final class Retention implements AutoCloseable {
     }
 
     /** The first log position still needed: recent events, and every event of an incident that is kept. */
-    private static long firstNeeded(Connection c, String cutoff) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static long firstNeeded(Handle c, String cutoff) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 SELECT coalesce(min(pos), (SELECT coalesce(max(pos), 0) + 1 FROM events)) FROM events
                 WHERE received_at >= ?
                    OR id IN (SELECT report_id FROM incidents)

@@ -47,9 +47,9 @@ public final class RoomHealth {
     }
 
     public List<Entry> list() throws SQLException {
-        return db.read(c -> {
+        return db.query(c -> {
             List<Entry> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "SELECT site, room, received_at, hub_at, skew_millis, health FROM hub_health ORDER BY site, room");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -1,11 +1,11 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import haven.protocol.Event;
 import haven.protocol.HubStatus;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Dialect;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,13 +17,13 @@ import java.util.Optional;
 /** The rooms table: presence from the retained status / Last Will, and per-hub sequence gaps. */
 public final class Rooms {
     /** The highest seq known for a room: the most recent logged, or what the hub's status says it has. */
-    private static String highestSeq(Connection c) throws SQLException {
+    private static String highestSeq(Handle c) throws SQLException {
         return "SELECT " + Dialect.of(c).greatest(
                 "coalesce((SELECT max(seq) FROM events e WHERE e.site = r.site AND e.room = r.room), 0)", "r.expected_seq");
     }
 
-    public Optional<RoomView> presence(Connection c, RoomId room, HubStatus status, Instant receivedAt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    public Optional<RoomView> presence(Handle c, RoomId room, HubStatus status, Instant receivedAt) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO rooms(site, room, online, since, version, aup_key_stage, aup_version, condition)
                 VALUES (?,?,?,?,?,?,?,?)
                 ON CONFLICT(site, room) DO UPDATE SET
@@ -43,7 +43,7 @@ public final class Rooms {
             ps.setString(8, status.condition());
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE rooms SET expected_seq = " + Dialect.of(c).greatest("expected_seq", "?") + " WHERE site = ? AND room = ?")) {
             ps.setLong(1, status.lastSeq());
             ps.setString(2, room.site());
@@ -59,8 +59,8 @@ public final class Rooms {
      * rises by one, so fewer distinct seqs than the highest one means events are missing (possibly lost,
      * possibly still on their way from the hub's outbox).
      */
-    public Optional<RoomView> eventLogged(Connection c, Event event, Instant receivedAt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    public Optional<RoomView> eventLogged(Handle c, Event event, Instant receivedAt) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO rooms(site, room, online, since) VALUES (?,?,1,?)
                 ON CONFLICT(site, room) DO NOTHING""")) {
             ps.setString(1, event.room().site());
@@ -71,7 +71,7 @@ public final class Rooms {
         // A seq seen for the first time adds one to the room's counter (an index look-up, not a count).
         long sameSeq = 0;
         if (event.seq() > 0) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM events WHERE site = ? AND room = ? AND seq = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT count(*) FROM events WHERE site = ? AND room = ? AND seq = ?")) {
                 ps.setString(1, event.room().site());
                 ps.setString(2, event.room().room());
                 ps.setLong(3, event.seq());
@@ -81,7 +81,7 @@ public final class Rooms {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE rooms SET last_seq = " + Dialect.of(c).greatest("last_seq", "?")
+        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE rooms SET last_seq = " + Dialect.of(c).greatest("last_seq", "?")
                 + ", logged_seqs = logged_seqs + ? WHERE site = ? AND room = ?")) {
             ps.setLong(1, event.seq());
             ps.setLong(2, sameSeq == 1 ? 1 : 0);
@@ -94,8 +94,8 @@ public final class Rooms {
     }
 
     /** The highest seq this hub has logged or said it has (0 for a room never heard of): what a seq jump is measured from. */
-    public long highestKnown(Connection c, RoomId room) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + Dialect.of(c).greatest("last_seq", "expected_seq")
+    public long highestKnown(Handle c, RoomId room) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + Dialect.of(c).greatest("last_seq", "expected_seq")
                 + " FROM rooms WHERE site = ? AND room = ?")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
@@ -106,8 +106,8 @@ public final class Rooms {
     }
 
     /** The hub of this room is over an ingest limit (IngestGuard): one condition on the room, however many reports. */
-    public void flooded(Connection c, RoomId room, String reason, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    public void flooded(Handle c, RoomId room, String reason, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO rooms(site, room, online, since) VALUES (?,?,1,?)
                 ON CONFLICT(site, room) DO NOTHING""")) {
             ps.setString(1, room.site());
@@ -115,20 +115,20 @@ public final class Rooms {
             ps.setString(3, Json.time(at));
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE rooms SET flood_refused = flood_refused + 1, flood_last = ? WHERE site = ? AND room = ?")) {
             ps.setString(1, Json.time(at));
             ps.setString(2, room.site());
             ps.setString(3, room.room());
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT flood_refused FROM rooms WHERE site = ? AND room = ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT flood_refused FROM rooms WHERE site = ? AND room = ?")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long refused = rs.getLong(1);
-                try (PreparedStatement up = c.prepareStatement("UPDATE rooms SET flood = ? WHERE site = ? AND room = ?")) {
+                try (PreparedStatement up = c.getConnection().prepareStatement("UPDATE rooms SET flood = ? WHERE site = ? AND room = ?")) {
                     up.setString(1, "flood: " + reason + " (" + refused + " report(s) over the limits, last " + Json.time(at) + ")");
                     up.setString(2, room.site());
                     up.setString(3, room.room());
@@ -139,8 +139,8 @@ public final class Rooms {
     }
 
     /** A new report of this room within the limits: the flood condition ends once ten quiet minutes have passed. */
-    public void floodOver(Connection c, RoomId room, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+    public void floodOver(Handle c, RoomId room, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE rooms SET flood = NULL, flood_refused = 0 WHERE site = ? AND room = ? AND flood_last IS NOT NULL AND flood_last < ?")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
@@ -150,8 +150,8 @@ public final class Rooms {
     }
 
     /** How many of a hub's events below the highest known seq are not in the log. */
-    public long missing(Connection c, RoomId room) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(highestSeq(c)
+    public long missing(Handle c, RoomId room) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(highestSeq(c)
                 // seq 0 is the coordinator's own records on the room's timeline, not a number of the hub's
                 + " - r.logged_seqs"
                 + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
@@ -163,9 +163,9 @@ public final class Rooms {
         }
     }
 
-    private void recomputeGap(Connection c, RoomId room) throws SQLException {
+    private void recomputeGap(Handle c, RoomId room) throws SQLException {
         long missing = missing(c, room);
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 UPDATE rooms SET
                     repair_asks = CASE WHEN ? = 0 OR ? < repair_missing THEN 0 ELSE repair_asks END,
                     repair_gave_up = CASE WHEN ? = 0 OR ? < repair_missing THEN NULL ELSE repair_gave_up END,
@@ -180,14 +180,14 @@ public final class Rooms {
             ps.executeUpdate();
         }
         boolean gaveUp;
-        try (PreparedStatement ps = c.prepareStatement("SELECT repair_gave_up FROM rooms WHERE site = ? AND room = ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT repair_gave_up FROM rooms WHERE site = ? AND room = ?")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
             try (ResultSet rs = ps.executeQuery()) {
                 gaveUp = rs.next() && rs.getString(1) != null;
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE rooms SET gap_warning = ? WHERE site = ? AND room = ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE rooms SET gap_warning = ? WHERE site = ? AND room = ?")) {
             ps.setString(1, missing == 0 ? null : gaveUp
                     ? missing + " event(s) not received; the hub did not answer repeated resend requests and Haven has stopped asking: check the hub"
                     : missing + " event(s) not yet received (possible loss; the hub is asked to resend)");
@@ -202,10 +202,10 @@ public final class Rooms {
      * (the gap did not shrink): a hub that never answers, or a gap no hub can fill, is not asked every 15 s for
      * ever; the room says so instead, and asking starts again when the gap shrinks.
      */
-    public boolean askAgain(Connection c, RoomId room, int maxAsks, Instant now) throws SQLException {
+    public boolean askAgain(Handle c, RoomId room, int maxAsks, Instant now) throws SQLException {
         long missing = missing(c, room);
         int asks;
-        try (PreparedStatement ps = c.prepareStatement("SELECT repair_asks, repair_gave_up FROM rooms WHERE site = ? AND room = ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT repair_asks, repair_gave_up FROM rooms WHERE site = ? AND room = ?")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
             try (ResultSet rs = ps.executeQuery()) {
@@ -216,7 +216,7 @@ public final class Rooms {
             }
         }
         boolean ask = asks < maxAsks;
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "UPDATE rooms SET repair_asks = ?, repair_missing = ?, repair_gave_up = ? WHERE site = ? AND room = ?")) {
             ps.setInt(1, ask ? asks + 1 : asks);
             ps.setLong(2, missing);
@@ -232,9 +232,9 @@ public final class Rooms {
     }
 
     /** Seq ranges [from, to] of this hub's events that are missing, oldest first, at most {@code limit} ranges. */
-    public List<long[]> missingRanges(Connection c, RoomId room, int limit) throws SQLException {
+    public List<long[]> missingRanges(Handle c, RoomId room, int limit) throws SQLException {
         long expected;
-        try (PreparedStatement ps = c.prepareStatement(highestSeq(c) + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement(highestSeq(c) + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
             try (ResultSet rs = ps.executeQuery()) {
@@ -243,7 +243,7 @@ public final class Rooms {
         }
         List<long[]> ranges = new ArrayList<>();
         long next = 1;
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "SELECT DISTINCT seq FROM events WHERE site = ? AND room = ? ORDER BY seq")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
@@ -263,9 +263,9 @@ public final class Rooms {
         return ranges;
     }
 
-    public List<RoomId> roomsWithGaps(Connection c) throws SQLException {
+    public List<RoomId> roomsWithGaps(Handle c) throws SQLException {
         List<RoomId> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM rooms WHERE gap_warning IS NOT NULL AND online = 1 AND repair_gave_up IS NULL");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM rooms WHERE gap_warning IS NOT NULL AND online = 1 AND repair_gave_up IS NULL");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new RoomId(rs.getString(1), rs.getString(2)));
@@ -274,8 +274,8 @@ public final class Rooms {
         return out;
     }
 
-    public Optional<RoomView> find(Connection c, RoomId room) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + RoomView.COLUMNS + " FROM rooms WHERE site = ? AND room = ?")) {
+    public Optional<RoomView> find(Handle c, RoomId room) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + RoomView.COLUMNS + " FROM rooms WHERE site = ? AND room = ?")) {
             ps.setString(1, room.site());
             ps.setString(2, room.room());
             try (ResultSet rs = ps.executeQuery()) {
@@ -284,9 +284,9 @@ public final class Rooms {
         }
     }
 
-    public List<RoomView> list(Connection c) throws SQLException {
+    public List<RoomView> list(Handle c) throws SQLException {
         List<RoomView> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + RoomView.COLUMNS + " FROM rooms ORDER BY site, room");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + RoomView.COLUMNS + " FROM rooms ORDER BY site, room");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(RoomView.from(rs));
@@ -296,11 +296,11 @@ public final class Rooms {
     }
 
     /** The projection of aup.reviewed: when the room last went through its AUP (the latest, even if delivered late). */
-    public Optional<RoomView> aupReviewed(Connection c, Event event, Optional<RoomView> logged) throws SQLException {
+    public Optional<RoomView> aupReviewed(Handle c, Event event, Optional<RoomView> logged) throws SQLException {
         if (event.type() != haven.protocol.EventType.AUP_REVIEWED) {
             return logged;
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE rooms SET aup_reviewed_at = ? WHERE site = ? AND room = ?"
+        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE rooms SET aup_reviewed_at = ? WHERE site = ? AND room = ?"
                 + " AND (aup_reviewed_at IS NULL OR aup_reviewed_at < ?)")) {
             ps.setString(1, Json.time(event.at()));
             ps.setString(2, event.room().site());

@@ -45,8 +45,8 @@ public final class SecondFactor {
     }
 
     public boolean enrolled(String name) throws SQLException {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM staff_totp WHERE name = ?")) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM staff_totp WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next();
@@ -65,8 +65,8 @@ public final class SecondFactor {
         for (int i = 0; i < RECOVERY_CODES; i++) {
             codes.add(recoveryCode());
         }
-        boolean done = db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
+        boolean done = db.transaction(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "INSERT INTO staff_totp(name, secret, last_step, enrolled_at) VALUES (?,?,?,?) ON CONFLICT(name) DO NOTHING")) {
                 ps.setString(1, name);
                 ps.setString(2, Totp.base32(secret));
@@ -76,7 +76,7 @@ public final class SecondFactor {
                     return false;
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO staff_recovery_codes(name, code_hash) VALUES (?,?)")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO staff_recovery_codes(name, code_hash) VALUES (?,?)")) {
                 for (String r : codes) {
                     ps.setString(1, name);
                     ps.setString(2, hash(r.replace("-", "")));
@@ -93,10 +93,10 @@ public final class SecondFactor {
 
     /** True once per code: the step it belongs to is spent in the same UPDATE that accepts it. */
     public boolean verify(String name, String code) throws SQLException {
-        return db.inTransaction(c -> {
+        return db.transaction(c -> {
             String secret;
             long last;
-            try (PreparedStatement ps = c.prepareStatement("SELECT secret, last_step FROM staff_totp WHERE name = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT secret, last_step FROM staff_totp WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -110,7 +110,7 @@ public final class SecondFactor {
             if (step.isEmpty()) {
                 return false;
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE staff_totp SET last_step = ? WHERE name = ? AND last_step < ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE staff_totp SET last_step = ? WHERE name = ? AND last_step < ?")) {
                 ps.setLong(1, step.getAsLong());
                 ps.setString(2, name);
                 ps.setLong(3, step.getAsLong());
@@ -125,8 +125,8 @@ public final class SecondFactor {
         if (clean.isEmpty()) {
             return false;
         }
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "UPDATE staff_recovery_codes SET used_at = ? WHERE name = ? AND code_hash = ? AND used_at IS NULL")) {
                 ps.setString(1, Json.time(clock.instant()));
                 ps.setString(2, name);
@@ -138,12 +138,12 @@ public final class SecondFactor {
 
     /** `haven user totp-reset`: a lost phone with no recovery codes left; the next login enrols afresh. False if not enrolled. */
     public boolean reset(String name) throws SQLException {
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM staff_recovery_codes WHERE name = ?")) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM staff_recovery_codes WHERE name = ?")) {
                 ps.setString(1, name);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM staff_totp WHERE name = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM staff_totp WHERE name = ?")) {
                 ps.setString(1, name);
                 if (ps.executeUpdate() != 1) {
                     return false;

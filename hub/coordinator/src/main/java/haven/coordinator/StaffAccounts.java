@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Json;
@@ -48,9 +49,9 @@ public final class StaffAccounts {
         }
         PasswordPolicy.check(name, password);
         String hash = BCrypt.withDefaults().hashToString(COST, password);
-        db.inTransaction(c -> {
+        db.transaction(c -> {
             boolean existed;
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM staff WHERE name = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM staff WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     existed = rs.next();
@@ -60,7 +61,7 @@ public final class StaffAccounts {
             decisions.record(c, existed ? haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED
                     : haven.coordinator.evidence.StaffDecisions.ACCOUNT_CREATED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
                     Json.object().put("name", name).put("role", role.wire()).put("password", "set").put("enabled", true));
-            try (PreparedStatement ps = c.prepareStatement("""
+            try (PreparedStatement ps = c.getConnection().prepareStatement("""
                     INSERT INTO staff(name, role, password_hash, created_at) VALUES (?,?,?,?)
                     ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled = 0""")) {
                 ps.setString(1, name);
@@ -113,7 +114,7 @@ public final class StaffAccounts {
         checkName(name);
         PasswordPolicy.check(name, password);
         String hash = BCrypt.withDefaults().hashToString(COST, password);
-        db.inTransaction(c -> {
+        db.transaction(c -> {
             haven.store.Dialect.of(c).lockEventLog(c);
             if (exists(c, name)) {
                 throw new Refused("there is already a staff account called '" + name + "'; adding never changes an existing account");
@@ -123,7 +124,7 @@ public final class StaffAccounts {
             var list = data.putArray("rooms");
             rooms.stream().map(haven.protocol.RoomId::toString).sorted().forEach(list::add);
             decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CREATED, haven.coordinator.evidence.StaffDecisions.SCHOOL, data);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO staff(name, role, password_hash, created_at) VALUES (?,?,?,?)")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO staff(name, role, password_hash, created_at) VALUES (?,?,?,?)")) {
                 ps.setString(1, name);
                 ps.setString(2, role.wire());
                 ps.setString(3, hash);
@@ -138,7 +139,7 @@ public final class StaffAccounts {
 
     /** Changes an account's role; the account's sessions end at once (its standing stamp changes). */
     public void changeRole(String by, String name, Role role) throws SQLException {
-        db.inTransaction(c -> {
+        db.transaction(c -> {
             haven.store.Dialect.of(c).lockEventLog(c);
             Row row = row(c, name);
             if (row.role().equals(Role.COORDINATOR.wire()) && !row.disabled() && role != Role.COORDINATOR
@@ -147,7 +148,7 @@ public final class StaffAccounts {
             }
             decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
                     Json.object().put("name", name).put("role", role.wire()).put("from", row.role()).put("by", by));
-            try (PreparedStatement ps = c.prepareStatement("UPDATE staff SET role = ? WHERE name = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE staff SET role = ? WHERE name = ?")) {
                 ps.setString(1, role.wire());
                 ps.setString(2, name);
                 ps.executeUpdate();
@@ -159,7 +160,7 @@ public final class StaffAccounts {
 
     /** Replaces the rooms an account looks after; refuses an unknown name. */
     public void changeRooms(String by, String name, java.util.Set<haven.protocol.RoomId> rooms) throws SQLException {
-        db.inTransaction(c -> {
+        db.transaction(c -> {
             haven.store.Dialect.of(c).lockEventLog(c);
             row(c, name);
             ObjectNode data = Json.object().put("name", name).put("by", by);
@@ -180,7 +181,7 @@ public final class StaffAccounts {
         if (by.equals(name)) {
             throw new Refused("you cannot disable your own account: ask another coordinator");
         }
-        boolean done = db.inTransaction(c -> {
+        boolean done = db.transaction(c -> {
             haven.store.Dialect.of(c).lockEventLog(c);
             Row row = row(c, name);
             if (row.disabled()) {
@@ -191,7 +192,7 @@ public final class StaffAccounts {
             }
             decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_DISABLED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
                     Json.object().put("name", name).put("by", by));
-            try (PreparedStatement ps = c.prepareStatement("UPDATE staff SET disabled = 1 WHERE name = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE staff SET disabled = 1 WHERE name = ?")) {
                 ps.setString(1, name);
                 ps.executeUpdate();
             }
@@ -204,9 +205,9 @@ public final class StaffAccounts {
 
     /** Every account, enabled or not, by name; the last sign-in is the newest "login" row of the audit trail. */
     public java.util.List<Account> list() throws SQLException {
-        return db.read(c -> {
+        return db.query(c -> {
             java.util.Map<String, java.util.Set<haven.protocol.RoomId>> rooms = new java.util.HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT name, site, room FROM staff_rooms");
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT name, site, room FROM staff_rooms");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rooms.computeIfAbsent(rs.getString(1), k -> new java.util.HashSet<>())
@@ -214,7 +215,7 @@ public final class StaffAccounts {
                 }
             }
             java.util.List<Account> out = new java.util.ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("""
+            try (PreparedStatement ps = c.getConnection().prepareStatement("""
                     SELECT s.name, s.role, s.disabled,
                            (SELECT count(*) FROM staff_totp t WHERE t.name = s.name),
                            (SELECT max(a.at) FROM audit a WHERE a.actor = s.name AND a.action = 'login')
@@ -238,8 +239,8 @@ public final class StaffAccounts {
     private record Row(String role, boolean disabled) {
     }
 
-    private static Row row(java.sql.Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT role, disabled FROM staff WHERE name = ?")) {
+    private static Row row(Handle c, String name) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT role, disabled FROM staff WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -250,8 +251,8 @@ public final class StaffAccounts {
         }
     }
 
-    private static boolean exists(java.sql.Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM staff WHERE name = ?")) {
+    private static boolean exists(Handle c, String name) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM staff WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -259,19 +260,19 @@ public final class StaffAccounts {
         }
     }
 
-    private static int activeCoordinators(java.sql.Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM staff WHERE role = 'coordinator' AND disabled = 0");
+    private static int activeCoordinators(Handle c) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT count(*) FROM staff WHERE role = 'coordinator' AND disabled = 0");
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getInt(1) : 0;
         }
     }
 
-    private static void replaceRooms(java.sql.Connection c, String name, java.util.Set<haven.protocol.RoomId> rooms) throws SQLException {
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM staff_rooms WHERE name = ?")) {
+    private static void replaceRooms(Handle c, String name, java.util.Set<haven.protocol.RoomId> rooms) throws SQLException {
+        try (PreparedStatement del = c.getConnection().prepareStatement("DELETE FROM staff_rooms WHERE name = ?")) {
             del.setString(1, name);
             del.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO staff_rooms(name, site, room) VALUES (?,?,?)")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO staff_rooms(name, site, room) VALUES (?,?,?)")) {
             for (haven.protocol.RoomId r : rooms) {
                 ps.setString(1, name);
                 ps.setString(2, r.site());
@@ -290,7 +291,7 @@ public final class StaffAccounts {
 
     /** Rooms a teacher looks after, as "site/room" pairs. Replaces the previous list. */
     public void assignRooms(String name, java.util.Set<haven.protocol.RoomId> rooms) throws SQLException {
-        db.inTransaction(c -> {
+        db.transaction(c -> {
             ObjectNode data = Json.object().put("name", name);
             var list = data.putArray("rooms");
             rooms.stream().map(haven.protocol.RoomId::toString).sorted().forEach(list::add);
@@ -302,9 +303,9 @@ public final class StaffAccounts {
     }
 
     public java.util.Set<haven.protocol.RoomId> rooms(String name) throws SQLException {
-        return db.read(c -> {
+        return db.query(c -> {
             java.util.Set<haven.protocol.RoomId> out = new java.util.HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM staff_rooms WHERE name = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM staff_rooms WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -340,8 +341,8 @@ public final class StaffAccounts {
     }
 
     private boolean update(String sql, String first, String second, String recordType, ObjectNode record) throws SQLException {
-        boolean done = db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+        boolean done = db.transaction(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement(sql)) {
                 ps.setString(1, first);
                 ps.setString(2, second);
                 if (ps.executeUpdate() != 1) {
@@ -357,8 +358,8 @@ public final class StaffAccounts {
 
     /** True once any enabled coordinator account exists (before that, the first-run setup link works). */
     public boolean hasCoordinator() throws SQLException {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
+        return db.query(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "SELECT count(*) FROM staff WHERE role = 'coordinator' AND disabled = 0");
                  ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getInt(1) > 0;
@@ -368,8 +369,8 @@ public final class StaffAccounts {
 
     /** The role of an enabled account, without a password: who an alert may be sent to, and what it may say. */
     public Optional<Role> activeRole(String name) throws SQLException {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT role FROM staff WHERE name = ? AND disabled = 0")) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT role FROM staff WHERE name = ? AND disabled = 0")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Role.fromWire(rs.getString(1)) : Optional.empty();
@@ -390,10 +391,10 @@ public final class StaffAccounts {
 
     /** The standing of an enabled account; empty when it is unknown or disabled. Read on every dashboard request. */
     public Optional<Standing> standing(String name) throws SQLException {
-        return db.read(c -> {
+        return db.query(c -> {
             String role;
             String hash;
-            try (PreparedStatement ps = c.prepareStatement("SELECT role, password_hash FROM staff WHERE name = ? AND disabled = 0")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT role, password_hash FROM staff WHERE name = ? AND disabled = 0")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -405,7 +406,7 @@ public final class StaffAccounts {
             }
             java.util.TreeSet<String> rooms = new java.util.TreeSet<>();
             java.util.Set<haven.protocol.RoomId> ids = new java.util.HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT site, room FROM staff_rooms WHERE name = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM staff_rooms WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -434,8 +435,8 @@ public final class StaffAccounts {
     public Optional<Role> verify(String name, char[] password) throws SQLException {
         record Row(String role, String hash, boolean disabled) {
         }
-        Optional<Row> row = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT role, password_hash, disabled FROM staff WHERE name = ?")) {
+        Optional<Row> row = db.query(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT role, password_hash, disabled FROM staff WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(new Row(rs.getString(1), rs.getString(2), rs.getInt(3) == 1)) : Optional.empty();

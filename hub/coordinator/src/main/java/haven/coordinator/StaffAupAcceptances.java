@@ -1,11 +1,11 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.AupMessage;
 import haven.protocol.Json;
 import haven.store.Database;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,11 +46,11 @@ public final class StaffAupAcceptances {
 
     /** The newest English version of the Staff AUP; empty when none has been published (then nothing is asked). */
     public Optional<Current> current() throws SQLException {
-        return db.read(StaffAupAcceptances::current);
+        return db.query(StaffAupAcceptances::current);
     }
 
-    public static Optional<Current> current(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    public static Optional<Current> current(Handle c) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 SELECT version, title, markdown, published_at FROM aups WHERE key_stage = ? AND language = ?
                 ORDER BY version DESC LIMIT 1""")) {
             ps.setString(1, KEY_STAGE);
@@ -69,8 +69,8 @@ public final class StaffAupAcceptances {
 
     /** True when {@code name} has accepted {@code version} or a later one. Read on every dashboard request of a gated session. */
     public boolean accepted(String name, int version) throws SQLException {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
+        return db.query(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "SELECT 1 FROM staff_aup_acceptances WHERE name = ? AND version >= ?")) {
                 ps.setString(1, name);
                 ps.setInt(2, version);
@@ -92,7 +92,7 @@ public final class StaffAupAcceptances {
         if (!Permissions.asksStaffAup(role)) {
             throw new IllegalArgumentException("the Staff AUP is not asked of the " + role.wire() + " role");
         }
-        return db.inTransaction(c -> {
+        return db.transaction(c -> {
             Optional<Current> current = current(c);
             if (current.isEmpty()) {
                 return Outcome.NONE_PUBLISHED;
@@ -100,7 +100,7 @@ public final class StaffAupAcceptances {
             if (current.get().version() != version) {
                 return Outcome.NOT_CURRENT;
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM staff_aup_acceptances WHERE name = ? AND version = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM staff_aup_acceptances WHERE name = ? AND version = ?")) {
                 ps.setString(1, name);
                 ps.setInt(2, version);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -110,7 +110,7 @@ public final class StaffAupAcceptances {
                 }
             }
             Instant now = clock.instant();
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "INSERT INTO staff_aup_acceptances(name, version, accepted_at) VALUES (?,?,?)")) {
                 ps.setString(1, name);
                 ps.setInt(2, version);
@@ -125,9 +125,9 @@ public final class StaffAupAcceptances {
     }
 
     /** Every enabled account the Staff AUP applies to, by name, with its acceptance of {@code version}. */
-    public List<Standing> standings(Connection c, int version) throws SQLException {
+    public List<Standing> standings(Handle c, int version) throws SQLException {
         List<Standing> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 SELECT s.name, s.role,
                        (SELECT a.accepted_at FROM staff_aup_acceptances a WHERE a.name = s.name AND a.version = ?),
                        (SELECT max(b.version) FROM staff_aup_acceptances b WHERE b.name = s.name)
@@ -153,7 +153,7 @@ public final class StaffAupAcceptances {
      * The governors' report's counts: {"published": false} or {"published": true, "version": "2",
      * "accepted": n, "notYet": m}. Counts only: the report never names a member of staff.
      */
-    public ObjectNode counts(Connection c) throws SQLException {
+    public ObjectNode counts(Handle c) throws SQLException {
         ObjectNode out = Json.object();
         Optional<Current> current = current(c);
         out.put("published", current.isPresent());

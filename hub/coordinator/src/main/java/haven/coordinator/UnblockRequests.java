@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +9,6 @@ import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
 import haven.store.Database;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -134,11 +134,11 @@ public final class UnblockRequests {
         if (asked.until().isBefore(now)) {
             throw new IllegalArgumentException("field 'until' is in the past: the period of study is over");
         }
-        return db.inTransaction(c -> {
+        return db.transaction(c -> {
             long id;
             ArrayNode sites = Json.array();
             asked.sites().forEach(sites::add);
-            try (PreparedStatement ps = c.prepareStatement("""
+            try (PreparedStatement ps = c.getConnection().prepareStatement("""
                     INSERT INTO unblock_requests(requested_at, requested_by, sites, reason, class_group, from_at, until_at, status)
                     VALUES (?,?,?,?,?,?,?,'pending') RETURNING id""")) {
                 ps.setString(1, Json.time(now));
@@ -175,7 +175,7 @@ public final class UnblockRequests {
         }
         Instant now = clock.instant();
         String status = approve ? "approved" : "refused";
-        return db.inTransaction(c -> {
+        return db.transaction(c -> {
             Optional<Request> found = find(c, id);
             if (found.isEmpty()) {
                 return new Decision(Outcome.NO_SUCH_REQUEST, Optional.empty());
@@ -186,7 +186,7 @@ public final class UnblockRequests {
             if (approve && found.get().pastUntil(now)) {
                 return new Decision(Outcome.PERIOD_OVER, found);
             }
-            try (PreparedStatement ps = c.prepareStatement("""
+            try (PreparedStatement ps = c.getConnection().prepareStatement("""
                     UPDATE unblock_requests SET status = ?, decided_by = ?, decided_at = ?, decision_reason = ?
                     WHERE id = ? AND status = 'pending'""")) {
                 ps.setString(1, status);
@@ -205,10 +205,10 @@ public final class UnblockRequests {
 
     /** Newest first, as far as this viewer may see them; the read is audited. */
     public List<Request> list(StaffSession viewer) throws SQLException {
-        return db.inTransaction(c -> {
+        return db.transaction(c -> {
             audit.record(c, viewer.name(), "view-unblock-requests", "latest 500");
             List<Request> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM unblock_requests ORDER BY id DESC LIMIT 500");
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + COLUMNS + " FROM unblock_requests ORDER BY id DESC LIMIT 500");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Request r = from(rs);
@@ -228,8 +228,8 @@ public final class UnblockRequests {
     private static final String COLUMNS = "id, requested_at, requested_by, sites, reason, class_group, from_at, until_at, status, "
             + "decided_by, decided_at, decision_reason";
 
-    private static Optional<Request> find(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM unblock_requests WHERE id = ?")) {
+    private static Optional<Request> find(Handle c, long id) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + COLUMNS + " FROM unblock_requests WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(from(rs)) : Optional.empty();

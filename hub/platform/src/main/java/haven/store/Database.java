@@ -15,6 +15,9 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,8 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Jdbi over the one connection, made on first use (a hub never declares SQL through it), guarded by the lock. */
+    private Handle handle;
 
     private Database(Path file, String name, Dialect dialect, Connection connection) {
         this.file = file;
@@ -149,6 +154,46 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work} in one transaction with the declared-SQL handle; rolls back if it throws. Jdbi's
+     * unchecked wrappers are unwrapped to the {@link SQLException} they carry, so a caller that answers
+     * "database unavailable" or a unique-key clash sees the same exception whichever way the SQL was run.
+     */
+    public <T> T transaction(HandleWork<T> work) throws SQLException {
+        return inTransaction(c -> unwrapped(work));
+    }
+
+    /** Runs a read (or a single auto-committed statement) with the declared-SQL handle under the lock. */
+    public <T> T query(HandleWork<T> work) throws SQLException {
+        return read(c -> unwrapped(work));
+    }
+
+    private <T> T unwrapped(HandleWork<T> work) throws SQLException {
+        try {
+            return work.run(handle());
+        } catch (JdbiException e) {
+            if (e.getCause() instanceof SQLException cause) {
+                cause.addSuppressed(e);
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private Handle handle() {
+        if (handle == null) {
+            // The handle borrows the one connection for the database's life; closing it (in close()) closes
+            // the connection, and Database, not Jdbi, begins and ends each transaction on it.
+            handle = SqlTypes.configure(Jdbi.create(() -> connection)).open();
+        }
+        return handle;
+    }
+
+    @FunctionalInterface
+    public interface HandleWork<T> {
+        T run(Handle handle) throws SQLException;
+    }
+
     @FunctionalInterface
     public interface SqlWork<T> {
         T run(Connection connection) throws SQLException;
@@ -199,8 +244,12 @@ public final class Database implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
-            connection.close();
-        } catch (SQLException e) {
+            if (handle != null) {
+                handle.close();
+            } else {
+                connection.close();
+            }
+        } catch (SQLException | JdbiException e) {
             log.warn("close failed db={} reason={}", name, e.getMessage());
         } finally {
             lock.unlock();

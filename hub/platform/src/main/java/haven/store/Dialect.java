@@ -19,6 +19,11 @@ public enum Dialect {
      * Which database a connection talks to. Repository classes are handed a connection inside a
      * transaction, so they ask it rather than carry the dialect; both drivers answer from memory.
      */
+    /** The same question asked of a declared-SQL handle's connection. */
+    public static Dialect of(org.jdbi.v3.core.Handle h) throws SQLException {
+        return of(h.getConnection());
+    }
+
     public static Dialect of(Connection c) throws SQLException {
         String product = c.getMetaData().getDatabaseProductName();
         if ("PostgreSQL".equals(product)) {
@@ -69,6 +74,10 @@ public enum Dialect {
     }
 
     /** True if the named table exists in the schema the connection works in. */
+    public boolean hasTable(org.jdbi.v3.core.Handle h, String table) throws SQLException {
+        return hasTable(h.getConnection(), table);
+    }
+
     public boolean hasTable(Connection c, String table) throws SQLException {
         String sql = switch (this) {
             case SQLITE -> "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?";
@@ -88,6 +97,10 @@ public enum Dialect {
      * so two coordinators would both read the same chain head and fork the chain: a transaction-scoped
      * advisory lock queues them instead, and READ COMMITTED lets the next one see the head just committed.
      */
+    public void lockEventLog(org.jdbi.v3.core.Handle h) throws SQLException {
+        lockEventLog(h.getConnection());
+    }
+
     public void lockEventLog(Connection c) throws SQLException {
         if (this == POSTGRESQL) {
             try (Statement st = c.createStatement()) {

@@ -277,7 +277,7 @@ class BreachRecordsTest {
         assertEquals(1, wiped.exit(), wiped.output());
         assertTrue(wiped.output().contains("in table breaches "), wiped.output());
         try (Database db = store.open()) {
-            int changed = db.inTransaction(c -> Projections.rebuilt(c, rebuilt -> Projections.writeBack(c, rebuilt)));
+            int changed = db.transaction(c -> Projections.rebuilt(c, rebuilt -> Projections.writeBack(c, rebuilt)));
             assertEquals(2, changed);
         }
         assertEquals(made, tables(), "every breach row and note as the running coordinator made it");
@@ -297,9 +297,9 @@ class BreachRecordsTest {
 
     /** Accepted data-breach alert sends recorded in the evidence log, as "contact:ladder" (recorded, or deadline with its due). */
     private List<String> accepted() throws Exception {
-        return coordinator.database().read(c -> {
+        return coordinator.database().query(c -> {
             List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT payload FROM events WHERE type = 'notify.attempt' ORDER BY pos");
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT payload FROM events WHERE type = 'notify.attempt' ORDER BY pos");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     JsonNode data = Json.parse(rs.getString(1).getBytes(StandardCharsets.UTF_8)).path("data");
@@ -373,7 +373,7 @@ class BreachRecordsTest {
             assertFalse(m.getRecipients(Message.RecipientType.TO)[0].toString().startsWith("teacher"), "never to a teacher");
         }
         try (Connection c = store.connect()) {
-            EvidenceCheck.Result result = EvidenceCheck.run(c);
+            EvidenceCheck.Result result = EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(result.intact(), () -> result.finding().orElseThrow().toString());
         }
     }
@@ -401,7 +401,7 @@ class BreachRecordsTest {
             st.executeUpdate("DELETE FROM breaches");
         }
         try (Database db = store.open()) {
-            db.inTransaction(c -> Projections.rebuilt(c, rebuilt -> Projections.writeBack(c, rebuilt)));
+            db.transaction(c -> Projections.rebuilt(c, rebuilt -> Projections.writeBack(c, rebuilt)));
         }
         assertEquals(made, tables(), "rebuilt from what the purge's record carries");
         Outcome rebuilt = verifyLog();

@@ -133,7 +133,7 @@ class CaseIsolationTest {
             assertEquals(404, dsl.post("/api/rooms/test-school/year6/release", signOff).statusCode());
         }
         try (Connection c = store.connect()) {
-            EvidenceCheck.Result result = EvidenceCheck.run(c);
+            EvidenceCheck.Result result = EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(result.intact(), () -> result.finding().orElseThrow().toString());
         }
         try (Connection c = store.connect(); ResultSet rs = c.createStatement().executeQuery(
@@ -154,7 +154,7 @@ class CaseIsolationTest {
             assertFalse(incidents.get(0).get("caseNumber").isNull());
         }
         try (Connection c = store.connect()) {
-            EvidenceCheck.Result result = EvidenceCheck.run(c);
+            EvidenceCheck.Result result = EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(result.intact(), () -> result.finding().orElseThrow().toString());
         }
     }

@@ -155,7 +155,7 @@ class CaseReviewTest {
             assertEquals(3, rs.getInt(1), "one kept, two refusals audited as refusals");
         }
         try (Connection c = store.connect()) {
-            assertTrue(EvidenceCheck.run(c).intact());
+            assertTrue(EvidenceCheck.run(haven.store.SqlTypes.borrow(c)).intact());
         }
     }
 

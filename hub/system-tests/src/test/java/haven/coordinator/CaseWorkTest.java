@@ -272,14 +272,14 @@ class CaseWorkTest {
             assertEquals(404, head.post("/api/incidents/" + headCase + "/assign", "{\"to\":\"head\"}").statusCode());
         }
         try (Connection c = store.connect()) {
-            EvidenceCheck.Result result = EvidenceCheck.run(c);
+            EvidenceCheck.Result result = EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(result.intact(), () -> result.finding().orElseThrow().toString());
             assertEquals(2, result.incidents());
         }
         try (Connection c = store.connect()) {
             c.createStatement().executeUpdate("UPDATE incidents SET status = 'closed', closed_at = '2026-11-25T10:00:00.000Z', "
                     + "closed_by = 'dsl', outcome = 'no-further-action' WHERE about = 'pupil'");
-            assertFalse(EvidenceCheck.run(c).intact(), "a reopening undone in the table is caught");
+            assertFalse(EvidenceCheck.run(haven.store.SqlTypes.borrow(c)).intact(), "a reopening undone in the table is caught");
         }
     }
 
@@ -327,7 +327,7 @@ class CaseWorkTest {
             assertEquals(1, auditRows("acknowledge"), "a refused acknowledgement is not audited as one");
         }
         try (Connection c = store.connect()) {
-            EvidenceCheck.Result result = EvidenceCheck.run(c);
+            EvidenceCheck.Result result = EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(result.intact(), () -> result.finding().orElseThrow().toString());
         }
     }
@@ -339,18 +339,18 @@ class CaseWorkTest {
             assertEquals(200, dsl.post("/api/incidents/" + id + "/assign", "{\"to\":\"slt\"}").statusCode());
         }
         try (Connection c = store.connect()) {
-            assertTrue(EvidenceCheck.run(c).intact());
+            assertTrue(EvidenceCheck.run(haven.store.SqlTypes.borrow(c)).intact());
             c.createStatement().executeUpdate("UPDATE incidents SET assigned_to = 'dsl'");
-            EvidenceCheck.Result moved = EvidenceCheck.run(c);
+            EvidenceCheck.Result moved = EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertEquals("column assigned_to does not match the staff decisions in the evidence log",
                     moved.finding().map(EvidenceCheck.Finding::reason).orElse("intact"));
             c.createStatement().executeUpdate("UPDATE incidents SET assigned_to = 'slt', illegal = 'none'");
             assertEquals("column illegal does not match the staff decisions in the evidence log",
-                    EvidenceCheck.run(c).finding().map(EvidenceCheck.Finding::reason).orElse("intact"),
+                    EvidenceCheck.run(haven.store.SqlTypes.borrow(c)).finding().map(EvidenceCheck.Finding::reason).orElse("intact"),
                     "a suspicion of illegal content quietly dropped is caught");
             c.createStatement().executeUpdate("UPDATE incidents SET illegal = 'other-suspected-illegal', about = 'head'");
             assertEquals("column about does not match the staff decisions in the evidence log",
-                    EvidenceCheck.run(c).finding().map(EvidenceCheck.Finding::reason).orElse("intact"),
+                    EvidenceCheck.run(haven.store.SqlTypes.borrow(c)).finding().map(EvidenceCheck.Finding::reason).orElse("intact"),
                     "re-routing a concern in the table is caught");
         }
     }

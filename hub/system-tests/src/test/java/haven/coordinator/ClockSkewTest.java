@@ -103,9 +103,9 @@ class ClockSkewTest {
     }
 
     private List<String> skewedEvents() throws Exception {
-        return db.read(c -> {
+        return db.query(c -> {
             List<String> out = new java.util.ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT event_id FROM event_clock_skew"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT event_id FROM event_clock_skew"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getString(1));
                 }

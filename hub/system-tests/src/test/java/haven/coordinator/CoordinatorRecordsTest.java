@@ -74,7 +74,7 @@ class CoordinatorRecordsTest {
         data.put("report", report);
         data.put("outcome", "accepted");
         CoordinatorRecord r = new CoordinatorRecord(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), "notify.attempt", room, clock.instant(), data);
-        db.inTransaction(c -> log.append(c, r, clock.instant()));
+        db.transaction(c -> log.append(c, r, clock.instant()));
     }
 
     @Test
@@ -82,7 +82,7 @@ class CoordinatorRecordsTest {
         Event first = worry(1);
         record(first.id());
         worry(3);
-        assertEquals(1L, (long) db.read(c -> new Rooms().missing(c, room)), "seq 2 is missing; the record's seq 0 is not one of the hub's");
+        assertEquals(1L, (long) db.query(c -> new Rooms().missing(c, room)), "seq 2 is missing; the record's seq 0 is not one of the hub's");
     }
 
     @Test
@@ -90,10 +90,10 @@ class CoordinatorRecordsTest {
         Event press = worry(1);
         clock.advance(java.time.Duration.ofSeconds(1));
         record(press.id());
-        assertTrue(db.read(EventLog::verify).intact());
+        assertTrue(db.query(EventLog::verify).intact());
         Incidents incidents = new Incidents();
-        Incident incident = db.read(c -> incidents.find(c, press.id())).orElseThrow();
-        var steps = db.read(c -> incidents.chronology(c, incident));
+        Incident incident = db.query(c -> incidents.find(c, press.id())).orElseThrow();
+        var steps = db.query(c -> incidents.chronology(c, incident));
         assertEquals(2, steps.size());
         assertEquals("notify.attempt", steps.get(1).path("type").asText());
     }

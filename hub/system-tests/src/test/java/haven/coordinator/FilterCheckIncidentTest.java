@@ -104,7 +104,7 @@ class FilterCheckIncidentTest {
     }
 
     private List<Incident> filterIncidents() throws Exception {
-        return db.read(c -> incidents.list(c, "all")).stream().filter(i -> i.source() == IncidentSource.FILTER_CHECK).toList();
+        return db.query(c -> incidents.list(c, "all")).stream().filter(i -> i.source() == IncidentSource.FILTER_CHECK).toList();
     }
 
     @Test
@@ -140,27 +140,27 @@ class FilterCheckIncidentTest {
         Event worry = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), 3, EventType.WORRY_REPORTED, room, clock.instant(),
                 Json.object().put("presses", 1));
         deliver(worry);
-        Incident worryIncident = db.read(c -> incidents.find(c, worry.id())).orElseThrow();
+        Incident worryIncident = db.query(c -> incidents.find(c, worry.id())).orElseThrow();
         assertTrue(worryIncident.viewFor(as(Role.TECHNICIAN, Set.of())).orElseThrow().path("redacted").asBoolean());
 
         // Nobody acknowledges a failed check (the technician records an action): it does not escalate as a worry.
         clock.advance(Duration.ofMinutes(30));
         new Escalation(db, incidents, feed, new AuditLog(db, clock), clock, Duration.ofMinutes(10), Optional.empty(),
                 ZoneId.of("Europe/London")).runOnce();
-        assertEquals("open", db.read(c -> incidents.find(c, incident.id())).orElseThrow().status());
-        assertEquals("escalated", db.read(c -> incidents.find(c, worry.id())).orElseThrow().status());
+        assertEquals("open", db.query(c -> incidents.find(c, incident.id())).orElseThrow().status());
+        assertEquals("escalated", db.query(c -> incidents.find(c, worry.id())).orElseThrow().status());
 
         // Nor is it acknowledged: cmd/ack would put out the room's report-pending light with a worry waiting there.
-        assertEquals(Optional.empty(), db.inTransaction(c -> incidents.acknowledge(c, incident.id(), "dsl-1", clock.instant())));
+        assertEquals(Optional.empty(), db.transaction(c -> incidents.acknowledge(c, incident.id(), "dsl-1", clock.instant())));
 
         assertEquals(FilterChecks.Recorded.RECORDED,
                 checks.recordAction(failed.id(), "Reported to the filter provider", as(Role.TECHNICIAN, Set.of())));
-        Incident closed = db.read(c -> incidents.find(c, incident.id())).orElseThrow();
+        Incident closed = db.query(c -> incidents.find(c, incident.id())).orElseThrow();
         assertEquals("closed", closed.status());
         assertEquals(FilterChecks.ACTION_RECORDED, closed.outcome());
         assertEquals("Reported to the filter provider", closed.notes());
-        assertEquals("technician-1", db.read(c -> {
-            try (var ps = c.prepareStatement("SELECT closed_by FROM incidents WHERE id = ?")) {
+        assertEquals("technician-1", db.query(c -> {
+            try (var ps = c.getConnection().prepareStatement("SELECT closed_by FROM incidents WHERE id = ?")) {
                 ps.setLong(1, incident.id());
                 try (var rs = ps.executeQuery()) {
                     rs.next();
@@ -173,10 +173,10 @@ class FilterCheckIncidentTest {
         assertEquals("closed", entry.incident());
         assertEquals(incident.id(), entry.incidentId().orElseThrow());
 
-        EvidenceCheck.Result verified = db.read(EvidenceCheck::run);
+        EvidenceCheck.Result verified = db.query(EvidenceCheck::run);
         assertTrue(verified.intact(), "the opening and the closure are in the chain: " + verified.finding());
-        assertEquals(1L, (long) db.read(c -> {
-            try (var ps = c.prepareStatement("SELECT count(*) FROM events WHERE type = 'coordinator.filter-action'");
+        assertEquals(1L, (long) db.query(c -> {
+            try (var ps = c.getConnection().prepareStatement("SELECT count(*) FROM events WHERE type = 'coordinator.filter-action'");
                  var rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -189,7 +189,7 @@ class FilterCheckIncidentTest {
         Event failed = filterCheck(1, "reachable");
         deliver(failed);
         Incident incident = filterIncidents().get(0);
-        db.inTransaction(c -> incidents.close(c, incident.id(), "dsl", new Incidents.Closing("no-further-action", "test", null, null),
+        db.transaction(c -> incidents.close(c, incident.id(), "dsl", new Incidents.Closing("no-further-action", "test", null, null),
                 clock.instant()));
         assertEquals("closed", checks.find(failed.id()).orElseThrow().incident());
         assertEquals(Optional.empty(), checks.find(failed.id()).orElseThrow().action(), "no action was recorded");

@@ -96,7 +96,7 @@ class FilteringReportTest {
             checks.recordAction(ids.get(2), "Reported to the provider", tech);
             requests.request(asked("2026-12-05T16:00:00Z"), teacher);
 
-            ObjectNode report = db.read(c -> incidents.report(c, false));
+            ObjectNode report = db.query(c -> incidents.report(c, false));
             JsonNode filtering = report.path("filtering");
             assertEquals(2, filtering.size(), filtering.toString());
             assertEquals("2026-11", filtering.get(0).path("month").asText());

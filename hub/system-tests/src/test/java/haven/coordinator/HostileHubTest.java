@@ -78,8 +78,8 @@ class HostileHubTest {
     }
 
     private long count(String sql) throws Exception {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -87,9 +87,9 @@ class HostileHubTest {
     }
 
     private List<String> reasons() throws Exception {
-        return db.read(c -> {
+        return db.query(c -> {
             List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT reason FROM rejected ORDER BY id"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT reason FROM rejected ORDER BY id"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getString(1));
                 }
@@ -106,7 +106,7 @@ class HostileHubTest {
         Event repeat = event(roomA, 2, EventType.WORRY_REPEATED, Json.object().put("report", report.id()).put("presses", 40));
         send(detail);
         send(repeat);
-        Incident b = db.read(c -> new Incidents().find(c, report.id())).orElseThrow();
+        Incident b = db.query(c -> new Incidents().find(c, report.id())).orElseThrow();
         assertEquals(roomB, b.room());
         assertEquals("stranger-contact", b.category(), "room A's hub recategorised room B's report");
         assertEquals(1, b.presses());
@@ -182,7 +182,7 @@ class HostileHubTest {
         sendRaw(haven.protocol.Topics.status(roomA), status);
         assertEquals(2, count("SELECT count(*) FROM rejected"));
         assertTrue(reasons().stream().allMatch(r -> r.toLowerCase(java.util.Locale.ROOT).contains("seq")), reasons().toString());
-        assertNull(db.read(c -> new Rooms().find(c, roomA)).orElseThrow().gapWarning());
+        assertNull(db.query(c -> new Rooms().find(c, roomA)).orElseThrow().gapWarning());
     }
 
     @Test
@@ -199,11 +199,11 @@ class HostileHubTest {
                 asked.add(repair.repairOnce());
             }
             assertEquals(List.of(1, 1, 1, 0, 0, 0), asked, "three asks, then it stops");
-            String warning = db.read(c -> new Rooms().find(c, roomA)).orElseThrow().gapWarning();
+            String warning = db.query(c -> new Rooms().find(c, roomA)).orElseThrow().gapWarning();
             assertTrue(warning != null && warning.contains("stopped asking"), String.valueOf(warning));
             // The hub answers after all: the gap closes and the warning goes.
             send(event(roomA, 2, EventType.WORRY_REPORTED, Json.object().put("presses", 1)));
-            assertNull(db.read(c -> new Rooms().find(c, roomA)).orElseThrow().gapWarning());
+            assertNull(db.query(c -> new Rooms().find(c, roomA)).orElseThrow().gapWarning());
         }
     }
 
@@ -228,7 +228,7 @@ class HostileHubTest {
         send(ahead);
         clock.advance(ackWithin.plusMinutes(1));
         escalation.runOnce();
-        assertEquals("escalated", db.read(c -> new Incidents().find(c, ahead.id())).orElseThrow().status(),
+        assertEquals("escalated", db.query(c -> new Incidents().find(c, ahead.id())).orElseThrow().status(),
                 "escalation goes by when the coordinator received the worry, not by the hub's clock");
     }
 

@@ -72,8 +72,8 @@ class IngestTest {
     }
 
     private long count(String sql) throws Exception {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -110,11 +110,11 @@ class IngestTest {
         Event third = worry(3);
         ingest.onMessage(first.topic(), codec.encode(first), false);
         ingest.onMessage(third.topic(), codec.encode(third), false);
-        String warning = db.read(c -> new Rooms().find(c, room)).orElseThrow().gapWarning();
+        String warning = db.query(c -> new Rooms().find(c, room)).orElseThrow().gapWarning();
         assertTrue(warning != null && warning.startsWith("1 event(s)"), String.valueOf(warning));
         Event second = worry(2);
         ingest.onMessage(second.topic(), codec.encode(second), false);
-        assertEquals(null, db.read(c -> new Rooms().find(c, room)).orElseThrow().gapWarning());
+        assertEquals(null, db.query(c -> new Rooms().find(c, room)).orElseThrow().gapWarning());
     }
 
     @Test
@@ -126,10 +126,10 @@ class IngestTest {
         haven.protocol.HubStatus status = new haven.protocol.HubStatus(true, clock.instant(), "v", "ks2", "1",
                 List.of(), null, 12);
         ingest.onMessage(Topics.status(room), status.encode(), true);
-        List<long[]> ranges = db.read(c -> new Rooms().missingRanges(c, room, 10));
+        List<long[]> ranges = db.query(c -> new Rooms().missingRanges(c, room, 10));
         assertEquals(List.of("3-4", "7-8", "10-12"), ranges.stream().map(r -> r[0] + "-" + r[1]).toList());
-        assertEquals(7L, (long) db.read(c -> new Rooms().missing(c, room)));
-        assertTrue(db.read(c -> new Rooms().find(c, room)).orElseThrow().gapWarning().startsWith("7 event(s)"));
+        assertEquals(7L, (long) db.query(c -> new Rooms().missing(c, room)));
+        assertTrue(db.query(c -> new Rooms().find(c, room)).orElseThrow().gapWarning().startsWith("7 event(s)"));
     }
 
     @Test

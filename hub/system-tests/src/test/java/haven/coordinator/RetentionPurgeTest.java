@@ -85,7 +85,7 @@ class RetentionPurgeTest {
     void aPurgeCutsTheLogAtItsStartAndTheRestStillVerifies() throws Exception {
         worry();
         worry();
-        db.inTransaction(c -> new Incidents().close(c, 1, "dsl", new Incidents.Closing("no-further-action", null, null, null),
+        db.transaction(c -> new Incidents().close(c, 1, "dsl", new Incidents.Closing("no-further-action", null, null, null),
                 clock.instant()));
         clock.advance(Duration.ofDays(400));
         worry();
@@ -96,7 +96,7 @@ class RetentionPurgeTest {
         assertEquals(1, count("SELECT count(*) FROM chain_checkpoints"));
         assertEquals(1, count("SELECT count(*) FROM audit WHERE action = 'retention-purge'"));
         try (Connection c = store.connect()) {
-            EventLog.Verification v = EventLog.verify(c);
+            EventLog.Verification v = EventLog.verify(haven.store.SqlTypes.borrow(c));
             assertTrue(v.intact(), String.valueOf(v.firstBreak()));
             assertEquals(3, v.checked(), "the two kept events and the purge's own chained record");
             assertThrows(SQLException.class, () -> c.createStatement().execute("DELETE FROM events"),
@@ -111,7 +111,7 @@ class RetentionPurgeTest {
         worry();
         worry();
         haven.coordinator.evidence.StaffDecisions decisions = new haven.coordinator.evidence.StaffDecisions(clock);
-        db.inTransaction(c -> {
+        db.transaction(c -> {
             Incident closed = new Incidents().close(c, 1, "dsl", new Incidents.Closing("no-further-action", null, null, null),
                     clock.instant()).orElseThrow();
             ObjectNode data = Json.object().put("incident", 1).put("report", closed.reportId()).put("by", "dsl").put("role", "coordinator")
@@ -125,7 +125,7 @@ class RetentionPurgeTest {
 
         assertEquals(new Retention.Purge(1, 1), new Retention(db, new AuditLog(db, clock), clock, Duration.ofDays(365)).purgeOnce());
         try (Connection c = store.connect()) {
-            haven.coordinator.evidence.EvidenceCheck.Result result = haven.coordinator.evidence.EvidenceCheck.run(c);
+            haven.coordinator.evidence.EvidenceCheck.Result result = haven.coordinator.evidence.EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(result.intact(), String.valueOf(result.finding()));
             ResultSet rs = c.createStatement().executeQuery("SELECT payload FROM events WHERE type = 'coordinator.purged'");
             assertTrue(rs.next(), "the purge is a chained record");
@@ -146,7 +146,7 @@ class RetentionPurgeTest {
         worry();
         Cases cases = new Cases(new Incidents(), clock);
         StaffSession dsl = new StaffSession("t", "dsl", Role.COORDINATOR, "c", clock.instant().plus(Duration.ofDays(900)), java.util.Set.of());
-        db.inTransaction(c -> {
+        db.transaction(c -> {
             Incident first = new Incidents().find(c, 1).orElseThrow();
             cases.addNote(c, first, "spoke to the pupil", java.util.Optional.empty(), dsl);
             cases.addAction(c, first, "parents-informed", null, clock.instant().plus(Duration.ofDays(1)), dsl);
@@ -161,12 +161,12 @@ class RetentionPurgeTest {
         });
         clock.advance(Duration.ofDays(400));
         worry();
-        db.inTransaction(c -> cases.addNote(c, new Incidents().find(c, 2).orElseThrow(), "still open", java.util.Optional.empty(), dsl));
+        db.transaction(c -> cases.addNote(c, new Incidents().find(c, 2).orElseThrow(), "still open", java.util.Optional.empty(), dsl));
         assertEquals(new Retention.Purge(1, 4), new Retention(db, new AuditLog(db, clock), clock, Duration.ofDays(365)).purgeOnce(),
                 "the incident and its four records (the worry, the note, the action, the closure) go");
         assertEquals(2, count("SELECT count(*) FROM case_notes"), "notes stay when their incident is purged");
         try (Connection c = store.connect()) {
-            haven.coordinator.evidence.EvidenceCheck.Result result = haven.coordinator.evidence.EvidenceCheck.run(c);
+            haven.coordinator.evidence.EvidenceCheck.Result result = haven.coordinator.evidence.EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(result.intact(), String.valueOf(result.finding()));
         }
         try (Connection c = store.connect(); var st = c.createStatement()) {
@@ -174,7 +174,7 @@ class RetentionPurgeTest {
             st.execute("UPDATE case_notes SET text = 'nothing said' WHERE incident_id = 2");
         }
         try (Connection c = store.connect()) {
-            haven.coordinator.evidence.EvidenceCheck.Result result = haven.coordinator.evidence.EvidenceCheck.run(c);
+            haven.coordinator.evidence.EvidenceCheck.Result result = haven.coordinator.evidence.EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(!result.intact() && String.valueOf(result.finding()).contains("case_notes"), String.valueOf(result.finding()));
         }
     }

@@ -1,5 +1,6 @@
 package haven.coordinator;
 
+import org.jdbi.v3.core.Handle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -53,7 +54,7 @@ class RoomCounterTest {
                 }
                 Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), seq, EventType.HUB_STARTED, ROOM, at, Json.object().put("version", "0.1.0").put("gpio", "mock"));
                 List<String> sql = new ArrayList<>();
-                db.inTransaction(c -> {
+                db.transaction(c -> {
                     log.append(c, e, at);
                     return rooms.eventLogged(recording(c, sql), e, at);
                 });
@@ -61,20 +62,20 @@ class RoomCounterTest {
             }
             assertEquals(statements.get(9), statements.get(statements.size() - 1), "the same statements for the 10th and the 299th event");
             statements.get(statements.size() - 1).forEach(s -> assertFalse(s.toUpperCase().contains("DISTINCT"), s));
-            assertEquals(1L, (long) db.read(c -> rooms.missing(c, ROOM)), "the one lost event is still found");
+            assertEquals(1L, (long) db.query(c -> rooms.missing(c, ROOM)), "the one lost event is still found");
         }
     }
 
-    private static Connection recording(Connection c, List<String> sql) {
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, args) -> {
+    private static Handle recording(Handle c, List<String> sql) {
+        return haven.store.SqlTypes.borrow((Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, args) -> {
             if (m.getName().startsWith("prepareStatement") || m.getName().equals("createStatement")) {
                 sql.add(args == null ? "createStatement" : String.valueOf(args[0]));
             }
             try {
-                return m.invoke(c, args);
+                return m.invoke(c.getConnection(), args);
             } catch (java.lang.reflect.InvocationTargetException ex) {
                 throw ex.getCause();
             }
-        });
+        }));
     }
 }

@@ -171,7 +171,7 @@ class StaffAupAcceptanceTest {
                 .map(r -> r.at("/data/audience").asText() + " " + r.at("/data/keyStage").asText() + " v" + r.at("/data/version").asText()).toList();
         assertEquals(List.of("staff staff v1", "staff staff v2"), published);
         try (Connection c = store.connect()) {
-            EvidenceCheck.Result result = EvidenceCheck.run(c);
+            EvidenceCheck.Result result = EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(result.intact(), () -> result.finding().orElseThrow().toString());
         }
     }

@@ -87,8 +87,8 @@ class UnblockRequestsTest {
     }
 
     private long count(String sql) throws Exception {
-        return db.read(c -> {
-            try (var ps = c.prepareStatement(sql); var rs = ps.executeQuery()) {
+        return db.query(c -> {
+            try (var ps = c.getConnection().prepareStatement(sql); var rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -128,7 +128,7 @@ class UnblockRequestsTest {
         assertEquals(1, count("SELECT count(*) FROM events WHERE type = 'coordinator.unblock-decided'"));
         assertEquals(1, count("SELECT count(*) FROM audit WHERE action = 'unblock-request'"));
         assertEquals(1, count("SELECT count(*) FROM audit WHERE action = 'unblock-decision'"));
-        assertTrue(db.read(EvidenceCheck::run).intact());
+        assertTrue(db.query(EvidenceCheck::run).intact());
     }
 
     @Test

@@ -104,8 +104,8 @@ class AupEndToEndTest {
         assertEquals(0, HavenCli.run("aup", "publish", "--key-stage", "ks2", "--by", "dsl", "--config", config.toString(), md.toString()));
         await().atMost(Duration.ofSeconds(5)).until(() -> hub.classroom().aup().title().equals("Rules from the command line"));
         // The shell's publishing is a decision in the chain like the dashboard's (docs/EVIDENCE.md).
-        coordinator.database().read(db -> {
-            try (java.sql.ResultSet rs = db.createStatement().executeQuery("SELECT payload FROM events WHERE type = 'coordinator.aup-published'")) {
+        coordinator.database().query(db -> {
+            try (java.sql.ResultSet rs = db.getConnection().createStatement().executeQuery("SELECT payload FROM events WHERE type = 'coordinator.aup-published'")) {
                 assertTrue(rs.next(), "the command line's AUP is a chained record");
                 JsonNode data = Json.parse(rs.getString(1).getBytes()).get("data");
                 assertEquals("ks2", data.get("keyStage").asText());

@@ -143,7 +143,7 @@ class FilterCheckEndToEndTest {
             assertEquals("filter-action-recorded", closed.get("outcome").asText());
             await().atMost(Duration.ofSeconds(10)).until(() -> dsl.received.stream().anyMatch(m -> m.path("kind").asText().equals("incident")
                     && m.path("incident").path("id").asLong() == incidentId && m.path("incident").path("status").asText().equals("closed")));
-            assertTrue(coordinator.database().read(EvidenceCheck::run).intact(), "the incident's columns match the chain");
+            assertTrue(coordinator.database().query(EvidenceCheck::run).intact(), "the incident's columns match the chain");
 
             // The governors' report counts it, without the target.
             JsonNode filtering = json(governor.get("/api/reports")).get("filtering");

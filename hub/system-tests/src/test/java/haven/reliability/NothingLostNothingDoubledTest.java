@@ -342,8 +342,8 @@ class NothingLostNothingDoubledTest {
         Hub hub = hub("disk-full");
         await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isConnected() && coordinator.ingest().accepted() >= 1);
         // SQLite's own page limit gives the same SQLITE_FULL a full disk gives.
-        coordinator.database().read(c -> {
-            try (var st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA page_count")) {
+        coordinator.database().query(c -> {
+            try (var st = c.getConnection().createStatement(); ResultSet rs = st.executeQuery("PRAGMA page_count")) {
                 rs.next();
                 st.execute("PRAGMA max_page_count = " + rs.getLong(1));
             }
@@ -356,8 +356,8 @@ class NothingLostNothingDoubledTest {
         Path db = coordinator.database().file();
         long whileFull = logged(db).stream().filter(l -> l.type().equals("worry.reported")).count();
         assertTrue(whileFull < 30, "the disk filled up during the test (" + whileFull + " fitted)");
-        coordinator.database().read(c -> {
-            try (var st = c.createStatement()) {
+        coordinator.database().query(c -> {
+            try (var st = c.getConnection().createStatement()) {
                 st.execute("PRAGMA max_page_count = 1073741823");
             }
             return null;

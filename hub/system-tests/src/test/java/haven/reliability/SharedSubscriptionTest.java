@@ -112,7 +112,7 @@ class SharedSubscriptionTest {
         assertTrue(a.ingest().accepted() > 0 && b.ingest().accepted() > 0,
                 "both instances ingested: a=" + a.ingest().accepted() + " b=" + b.ingest().accepted());
         try (Connection c = shared.connect()) {
-            EventLog.Verification v = EventLog.verify(c);
+            EventLog.Verification v = EventLog.verify(haven.store.SqlTypes.borrow(c));
             assertTrue(v.intact(), "one chain, written by two processes in turn: " + v.firstBreak());
             try (ResultSet rs = c.createStatement().executeQuery(
                     "SELECT count(*), count(DISTINCT id) FROM events WHERE type = 'worry.reported'")) {

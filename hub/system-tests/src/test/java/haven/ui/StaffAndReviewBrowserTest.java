@@ -208,7 +208,7 @@ class StaffAndReviewBrowserTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("staff-table")));
         assertFalse(dsl.findElement(By.id("staff-accounts")).isDisplayed(), "manage-staff is the coordinator's alone");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + coordinator.database().file())) {
-            var check = EvidenceCheck.run(c);
+            var check = EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(check.intact(), check.toString());
         }
     }

@@ -1,9 +1,9 @@
 package haven.coordinator.evidence;
 
+import org.jdbi.v3.core.Handle;
 import haven.store.Database;
 
 import haven.protocol.Json;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -19,24 +19,24 @@ public final class AuditLog {
     }
 
     public void record(String actor, String action, String target) throws SQLException {
-        db.inTransaction(c -> record(c, actor, action, target));
+        db.transaction(c -> record(c, actor, action, target));
     }
 
     /**
      * Inside the caller's transaction, so the audit row and the action commit together. Chained like the
      * event log: hash = SHA-256(previous audit hash + "\n" + {@link #canonical}), checked by verify-log.
      */
-    public Void record(Connection c, String actor, String action, String target) throws SQLException {
+    public Void record(Handle c, String actor, String action, String target) throws SQLException {
         haven.store.Dialect.of(c).lockEventLog(c);
         String prev = EventLog.GENESIS;
-        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM audit WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT hash FROM audit WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1");
              java.sql.ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
                 prev = rs.getString(1);
             }
         }
         String at = Json.time(clock.instant());
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "INSERT INTO audit(at, actor, action, target, prev_hash, hash) VALUES (?,?,?,?,?,?)")) {
             ps.setString(1, at);
             ps.setString(2, actor);
@@ -50,9 +50,9 @@ public final class AuditLog {
     }
 
     /** The newest {@code limit} rows, newest first, as the audit trail view shows them. */
-    public java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> latest(Connection c, int limit) throws SQLException {
+    public java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> latest(Handle c, int limit) throws SQLException {
         java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> out = new java.util.ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT at, actor, action, target FROM audit ORDER BY id DESC LIMIT ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT at, actor, action, target FROM audit ORDER BY id DESC LIMIT ?")) {
             ps.setInt(1, limit);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -1,11 +1,11 @@
 package haven.coordinator.evidence;
 
+import org.jdbi.v3.core.Handle;
 import haven.mqtt.MqttLink;
 import haven.mqtt.PublishFailed;
 import haven.protocol.ChainHead;
 import haven.protocol.Topics;
 import haven.store.Database;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -52,8 +52,8 @@ public final class ChainWitness implements AutoCloseable {
     }
 
     /** The last row of the log, read inside the caller's connection; empty for an empty log. */
-    public static Optional<ChainHead> head(Connection c, Clock clock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pos, hash FROM events ORDER BY pos DESC LIMIT 1");
+    public static Optional<ChainHead> head(Handle c, Clock clock) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT pos, hash FROM events ORDER BY pos DESC LIMIT 1");
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? Optional.of(new ChainHead(rs.getLong(1), rs.getString(2), clock.instant())) : Optional.empty();
         }
@@ -62,7 +62,7 @@ public final class ChainWitness implements AutoCloseable {
     /** The head now, for a command about to be sent; empty if the log is empty or cannot be read. */
     public Optional<ChainHead> current() {
         try {
-            return db.read(c -> head(c, clock));
+            return db.query(c -> head(c, clock));
         } catch (SQLException e) {
             log.warn("chain head not read reason={}", e.getMessage());
             return Optional.empty();
@@ -82,9 +82,9 @@ public final class ChainWitness implements AutoCloseable {
                 return;
             }
             Set<String> sites = new TreeSet<>(configuredSites);
-            sites.addAll(db.read(c -> {
+            sites.addAll(db.query(c -> {
                 Set<String> out = new TreeSet<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT site FROM rooms"); ResultSet rs = ps.executeQuery()) {
+                try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT DISTINCT site FROM rooms"); ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(rs.getString(1));
                     }

@@ -1,5 +1,6 @@
 package haven.coordinator.evidence;
 
+import org.jdbi.v3.core.Handle;
 
 import haven.store.Dialect;
 
@@ -11,7 +12,6 @@ import haven.protocol.RoomId;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,7 +34,7 @@ public final class EventLog {
     }
 
     /** Appends inside the caller's transaction; false (and nothing written) if the id is already logged. */
-    public boolean append(Connection c, Event event, Instant receivedAt) throws SQLException {
+    public boolean append(Handle c, Event event, Instant receivedAt) throws SQLException {
         return append(c, event.id(), event.room(), event.seq(), event.type().wire(), event.at(), codec.toJson(event), receivedAt);
     }
 
@@ -42,15 +42,15 @@ public final class EventLog {
      * Appends a record the coordinator itself makes (an alert's send attempt) inside the caller's transaction,
      * chained like a hub's event. Its seq is 0, never a hub's number (hubs count from 1).
      */
-    public boolean append(Connection c, CoordinatorRecord record, Instant receivedAt) throws SQLException {
+    public boolean append(Handle c, CoordinatorRecord record, Instant receivedAt) throws SQLException {
         return append(c, record.id(), record.room(), 0, record.type(), record.at(), record.toJson(), receivedAt);
     }
 
-    private boolean append(Connection c, String id, RoomId room, long seq, String type, Instant at, ObjectNode json,
+    private boolean append(Handle c, String id, RoomId room, long seq, String type, Instant at, ObjectNode json,
                            Instant receivedAt) throws SQLException {
         // One writer at a time reads the head and links to it, or two coordinators would fork the chain.
         Dialect.of(c).lockEventLog(c);
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM events WHERE id = ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM events WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
@@ -60,7 +60,7 @@ public final class EventLog {
         }
         // A retention purge that took every row leaves only its checkpoint: the chain goes on from there, as verify does.
         String prev = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM events ORDER BY pos DESC LIMIT 1");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT hash FROM events ORDER BY pos DESC LIMIT 1");
              ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
                 prev = rs.getString(1);
@@ -70,7 +70,7 @@ public final class EventLog {
             prev = checkpoint(c).orElse(GENESIS);
         }
         String canonical = Json.canonical(json);
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 INSERT INTO events(id, site, room, seq, type, at, received_at, payload, prev_hash, hash)
                 VALUES (?,?,?,?,?,?,?,?,?,?)""")) {
             ps.setString(1, id);
@@ -89,11 +89,11 @@ public final class EventLog {
     }
 
     /** The hash of the last row removed by a retention purge, where the remaining chain starts. */
-    static Optional<String> checkpoint(Connection c) throws SQLException {
+    static Optional<String> checkpoint(Handle c) throws SQLException {
         if (!Dialect.of(c).hasTable(c, "chain_checkpoints")) {
             return Optional.empty();
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM chain_checkpoints ORDER BY up_to_pos DESC LIMIT 1");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT hash FROM chain_checkpoints ORDER BY up_to_pos DESC LIMIT 1");
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         }
@@ -121,10 +121,10 @@ public final class EventLog {
         }
     }
 
-    public static Verification verify(Connection c) throws SQLException {
+    public static Verification verify(Handle c) throws SQLException {
         String prev = checkpoint(c).orElse(GENESIS);
         long checked = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT pos, id, payload, prev_hash, hash FROM events ORDER BY pos");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT pos, id, payload, prev_hash, hash FROM events ORDER BY pos");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 long pos = rs.getLong(1);

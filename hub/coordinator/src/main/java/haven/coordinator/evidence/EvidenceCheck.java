@@ -1,5 +1,6 @@
 package haven.coordinator.evidence;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import haven.protocol.Json;
 import haven.store.Dialect;
@@ -41,7 +42,7 @@ public final class EvidenceCheck {
     private EvidenceCheck() {
     }
 
-    public static Result run(Connection c) throws SQLException {
+    public static Result run(Handle c) throws SQLException {
         return run(c, java.util.List.of());
     }
 
@@ -49,7 +50,7 @@ public final class EvidenceCheck {
      * As {@link #run(Connection)}, and after the chain, against what each hub database witnessed: its sent
      * events are in the log and each chain head it saw is in the chain at that position ({@link HubWitness}).
      */
-    public static Result run(Connection c, java.util.List<java.nio.file.Path> hubDbs) throws SQLException {
+    public static Result run(Handle c, java.util.List<java.nio.file.Path> hubDbs) throws SQLException {
         return check(c, hubDbs, x -> haven.coordinator.Projections.rebuilt(x, rebuilt -> haven.coordinator.Projections.compare(x, rebuilt))
                 .map(d -> new Finding(d.table(), d.row(), d.reason())));
     }
@@ -57,11 +58,11 @@ public final class EvidenceCheck {
     /** The last step of a check: what the tables are compared with once everything before it held. */
     @FunctionalInterface
     private interface LastStep {
-        Optional<Finding> run(Connection c) throws SQLException;
+        Optional<Finding> run(Handle c) throws SQLException;
     }
 
     /** The steps in order, stopping at the first finding; {@code last} is the whole log rebuilt, or one incident's part. */
-    private static Result check(Connection c, java.util.List<java.nio.file.Path> hubDbs, LastStep last) throws SQLException {
+    private static Result check(Handle c, java.util.List<java.nio.file.Path> hubDbs, LastStep last) throws SQLException {
         Optional<Finding> found = purgeGuard(c);
         EventLog.Verification chain = EventLog.verify(c);
         if (found.isEmpty() && chain.firstBreak().isPresent()) {
@@ -101,11 +102,11 @@ public final class EvidenceCheck {
      * (position, hash, count) in the same transaction. A checkpoint with no such record behind it was made
      * by hand: the purge flag used to cut the start of the log.
      */
-    private static Optional<Finding> checkpoint(Connection c) throws SQLException {
+    private static Optional<Finding> checkpoint(Handle c) throws SQLException {
         if (!Dialect.of(c).hasTable(c, "chain_checkpoints")) {
             return Optional.empty();
         }
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.getConnection().prepareStatement(
                 "SELECT id, up_to_pos, hash, purged_events FROM chain_checkpoints ORDER BY up_to_pos DESC LIMIT 1");
              ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
@@ -128,17 +129,17 @@ public final class EvidenceCheck {
      * incident's row rebuilt from its own entries of the log. The hubs' witness needs their databases, so it
      * stays with `haven verify-log --hub-db`.
      */
-    public static Result forIncident(Connection c, String reportId) throws SQLException {
+    public static Result forIncident(Handle c, String reportId) throws SQLException {
         return check(c, java.util.List.of(), x -> haven.coordinator.Projections.compareIncident(x, reportId)
                 .map(d -> new Finding(d.table(), d.row(), d.reason())));
     }
 
     /** The flag row that lets events be deleted exists only inside a purge's own transaction; seen from outside, it is a bypass. */
-    private static Optional<Finding> purgeGuard(Connection c) throws SQLException {
+    private static Optional<Finding> purgeGuard(Handle c) throws SQLException {
         if (!Dialect.of(c).hasTable(c, "purge_in_progress")) {
             return Optional.empty();
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM purge_in_progress"); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT count(*) FROM purge_in_progress"); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1) == 0 ? Optional.empty() : Optional.of(new Finding("purge_in_progress", "any row",
                     "holds a row outside a purge: the guard that keeps events append-only is switched off"));
@@ -162,9 +163,9 @@ public final class EvidenceCheck {
         String loggedBy;
     }
 
-    private static Optional<Finding> columnsAndDecisions(Connection c, Map<String, Decided> decided, java.util.Set<String> reports)
+    private static Optional<Finding> columnsAndDecisions(Handle c, Map<String, Decided> decided, java.util.Set<String> reports)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pos, id, site, room, seq, type, at, payload FROM events ORDER BY pos");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT pos, id, site, room, seq, type, at, payload FROM events ORDER BY pos");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 JsonNode p = Json.parse(rs.getString(8).getBytes(StandardCharsets.UTF_8));
@@ -240,14 +241,14 @@ public final class EvidenceCheck {
         return d.hasNonNull(field) ? d.get(field).asText() : null;
     }
 
-    private static Optional<Finding> audit(Connection c, long[] count) throws SQLException {
-        try (ResultSet columns = c.getMetaData().getColumns(null, null, "audit", "hash")) {
+    private static Optional<Finding> audit(Handle c, long[] count) throws SQLException {
+        try (ResultSet columns = c.getConnection().getMetaData().getColumns(null, null, "audit", "hash")) {
             if (!columns.next()) {
                 return Optional.empty(); // a database from before the audit chain (migration V8)
             }
         }
         String prev = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, at, actor, action, target, prev_hash, hash FROM audit ORDER BY id");
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, at, actor, action, target, prev_hash, hash FROM audit ORDER BY id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 String row = "id " + rs.getLong(1);
@@ -274,11 +275,11 @@ public final class EvidenceCheck {
         return Optional.empty();
     }
 
-    private static Optional<Finding> incidents(Connection c, Map<String, Decided> decided, java.util.Set<String> reports, long[] count)
+    private static Optional<Finding> incidents(Handle c, Map<String, Decided> decided, java.util.Set<String> reports, long[] count)
             throws SQLException {
         Map<String, Decided> beforeChain = beforeChain(c);
         boolean caseColumns = hasColumn(c, "incidents", "assigned_to"); // a database from before case work (V40) has none
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 SELECT id, report_id, status, acked_at, acked_by, closed_at, closed_by, outcome, notes, url, nature, escalated_at%s
                 FROM incidents ORDER BY id""".formatted(caseColumns ? ", assigned_to, illegal, about, logged_by" : "")); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -310,19 +311,19 @@ public final class EvidenceCheck {
         return Optional.empty();
     }
 
-    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
-        try (ResultSet columns = c.getMetaData().getColumns(null, null, table, column)) {
+    private static boolean hasColumn(Handle c, String table, String column) throws SQLException {
+        try (ResultSet columns = c.getConnection().getMetaData().getColumns(null, null, table, column)) {
             return columns.next();
         }
     }
 
     /** Decisions an upgraded database held before they were chained (migration V10), by report id. */
-    private static Map<String, Decided> beforeChain(Connection c) throws SQLException {
+    private static Map<String, Decided> beforeChain(Handle c) throws SQLException {
         Map<String, Decided> out = new java.util.HashMap<>();
         if (!haven.store.Dialect.of(c).hasTable(c, "decisions_before_chain")) {
             return out;
         }
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.getConnection().prepareStatement("""
                 SELECT report_id, acked_at, acked_by, closed_at, closed_by, outcome, notes, url, nature, escalated_at
                 FROM decisions_before_chain"""); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {

@@ -1,5 +1,6 @@
 package haven.coordinator.evidence;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import haven.protocol.Json;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ final class HubWitness {
     record Counts(long sentEvents, long heads) {
     }
 
-    static Optional<EvidenceCheck.Finding> check(Connection log, Path hubDb, long[] counted) throws SQLException {
+    static Optional<EvidenceCheck.Finding> check(Handle log, Path hubDb, long[] counted) throws SQLException {
         if (!Files.isReadable(hubDb)) {
             throw new IllegalArgumentException("cannot read hub database " + hubDb);
         }
@@ -38,8 +39,8 @@ final class HubWitness {
         Map<Long, String> purgeHashes = purgeHashes(log);
         String name = hubDb.toString();
         try (Connection hub = DriverManager.getConnection("jdbc:sqlite:file:" + hubDb.toAbsolutePath() + "?mode=ro");
-             PreparedStatement inLog = log.prepareStatement("SELECT 1 FROM events WHERE id = ?");
-             PreparedStatement atPosition = log.prepareStatement("SELECT hash FROM events WHERE pos = ?")) {
+             PreparedStatement inLog = log.getConnection().prepareStatement("SELECT 1 FROM events WHERE id = ?");
+             PreparedStatement atPosition = log.getConnection().prepareStatement("SELECT hash FROM events WHERE pos = ?")) {
             String lastWitnessed = lastWitnessed(hub);
             try (PreparedStatement ps = hub.prepareStatement("SELECT seq, id, payload, sent_at FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq");
                  ResultSet rs = ps.executeQuery()) {
@@ -78,7 +79,7 @@ final class HubWitness {
                 highestWitnessed = rs.getLong(1);
             }
             long lastPurgeAt;
-            try (PreparedStatement ps = log.prepareStatement("SELECT coalesce(max(pos), 0) FROM events WHERE type = ?")) {
+            try (PreparedStatement ps = log.getConnection().prepareStatement("SELECT coalesce(max(pos), 0) FROM events WHERE type = ?")) {
                 ps.setString(1, StaffDecisions.PURGED);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -134,8 +135,8 @@ final class HubWitness {
         }
     }
 
-    private static long highestSeq(Connection log, JsonNode event) throws SQLException {
-        try (PreparedStatement ps = log.prepareStatement("SELECT coalesce(max(seq), 0) FROM events WHERE site = ? AND room = ?")) {
+    private static long highestSeq(Handle log, JsonNode event) throws SQLException {
+        try (PreparedStatement ps = log.getConnection().prepareStatement("SELECT coalesce(max(seq), 0) FROM events WHERE site = ? AND room = ?")) {
             ps.setString(1, event.path("site").asText());
             ps.setString(2, event.path("room").asText());
             try (ResultSet rs = ps.executeQuery()) {
@@ -146,8 +147,8 @@ final class HubWitness {
     }
 
     /** The first position still in the log (after purges), or one past the end of an empty log. */
-    private static long firstPosition(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT min(pos) FROM events"); ResultSet rs = ps.executeQuery()) {
+    private static long firstPosition(Handle c) throws SQLException {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT min(pos) FROM events"); ResultSet rs = ps.executeQuery()) {
             rs.next();
             long min = rs.getLong(1);
             return rs.wasNull() ? Long.MAX_VALUE : min;
@@ -155,7 +156,7 @@ final class HubWitness {
     }
 
     /** Every hub's highest purged seq, from the chained coordinator.purged records still in the log. */
-    private static Map<String, Long> purgedSeqs(Connection c) throws SQLException {
+    private static Map<String, Long> purgedSeqs(Handle c) throws SQLException {
         Map<String, Long> out = new HashMap<>();
         for (JsonNode data : purgeRecords(c)) {
             for (JsonNode r : data.path("purgedSeqs")) {
@@ -165,7 +166,7 @@ final class HubWitness {
         return out;
     }
 
-    private static Map<Long, String> purgeHashes(Connection c) throws SQLException {
+    private static Map<Long, String> purgeHashes(Handle c) throws SQLException {
         Map<Long, String> out = new HashMap<>();
         for (JsonNode data : purgeRecords(c)) {
             if (data.hasNonNull("hash")) {
@@ -175,9 +176,9 @@ final class HubWitness {
         return out;
     }
 
-    static java.util.List<JsonNode> purgeRecords(Connection c) throws SQLException {
+    static java.util.List<JsonNode> purgeRecords(Handle c) throws SQLException {
         java.util.List<JsonNode> out = new java.util.ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT payload FROM events WHERE type = ? ORDER BY pos")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT payload FROM events WHERE type = ? ORDER BY pos")) {
             ps.setString(1, StaffDecisions.PURGED);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

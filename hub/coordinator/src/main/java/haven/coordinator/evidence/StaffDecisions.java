@@ -1,5 +1,6 @@
 package haven.coordinator.evidence;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.EventCodec;
 import haven.protocol.RoomId;
@@ -68,12 +69,12 @@ public final class StaffDecisions {
     }
 
     /** Appends one decision inside the caller's transaction, at the time the decision's table change carries. */
-    public void record(Connection c, String type, RoomId room, Instant at, ObjectNode data) throws SQLException {
+    public void record(Handle c, String type, RoomId room, Instant at, ObjectNode data) throws SQLException {
         log.append(c, new CoordinatorRecord(ids.next().toString(), type, room, at, data), clock.instant());
     }
 
     /** As {@link #record(Connection, String, RoomId, Instant, ObjectNode)}, now. */
-    public void record(Connection c, String type, RoomId room, ObjectNode data) throws SQLException {
+    public void record(Handle c, String type, RoomId room, ObjectNode data) throws SQLException {
         record(c, type, room, clock.instant(), data);
     }
 }

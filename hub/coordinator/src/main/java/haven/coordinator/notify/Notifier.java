@@ -315,7 +315,7 @@ public final class Notifier implements IncidentListener, AutoCloseable {
 
     private void resumeInProgress() {
         try {
-            for (Incident incident : db.read(c -> incidents.list(c, "open"))) {
+            for (Incident incident : db.query(c -> incidents.list(c, "open"))) {
                 AlertKind kind = kindOf(incident);
                 if (active(incident) && timeline.lastStep(Timeline.About.incident(incident, kind)).isPresent()) {
                     inbox.add(() -> noteIncident(incident));
@@ -488,7 +488,7 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         }
         roomsPolled = now;
         Map<RoomId, RoomView> state = new HashMap<>();
-        db.read(rooms::list).forEach(r -> state.put(r.room(), r));
+        db.query(rooms::list).forEach(r -> state.put(r.room(), r));
         roomState = state;
         for (RoomView room : state.values()) {
             String key = "hub-offline:" + room.room().site() + "/" + room.room().room();
@@ -525,7 +525,7 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         if (ladder.incident().isPresent()) {
             long id = ladder.incident().get().id();
             // The database decides, not the last change we heard of: another coordinator may have taken the acknowledgement.
-            Optional<Incident> current = db.read(c -> incidents.find(c, id));
+            Optional<Incident> current = db.query(c -> incidents.find(c, id));
             if (!ladder.resolved && stops(ladder, current)) {
                 ladders.remove(ladder.key);
                 finished.add(ladder.key);
@@ -683,7 +683,7 @@ public final class Notifier implements IncidentListener, AutoCloseable {
             try {
                 if (timeline.attempt(about, step, contact, channelName, attempt, outcome) && incident.isPresent()) {
                     long id = incident.get().id();
-                    db.read(c -> incidents.find(c, id)).ifPresent(failuresChanged::incidentChanged);
+                    db.query(c -> incidents.find(c, id)).ifPresent(failuresChanged::incidentChanged);
                 }
             } catch (SQLException | RuntimeException e) {
                 log.error("alert attempt not recorded key={} reason={}", key, e.getMessage());

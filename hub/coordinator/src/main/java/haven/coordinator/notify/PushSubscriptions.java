@@ -39,15 +39,15 @@ public final class PushSubscriptions {
     /** Made at first use and kept: a new pair would orphan every subscription browsers hold. */
     public VapidKeys keys() throws SQLException {
         KeyPair fresh = push.newKeyPair();
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement(
                     "INSERT INTO push_keys(id, public_key, private_key, created_at) VALUES (1,?,?,?) ON CONFLICT(id) DO NOTHING")) {
                 ps.setString(1, WebPush.base64Url(WebPush.uncompressed((ECPublicKey) fresh.getPublic())));
                 ps.setString(2, Base64.getEncoder().encodeToString(fresh.getPrivate().getEncoded()));
                 ps.setString(3, Json.time(clock.instant()));
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT public_key, private_key FROM push_keys WHERE id = 1");
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT public_key, private_key FROM push_keys WHERE id = 1");
                  ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 try {
@@ -80,8 +80,8 @@ public final class PushSubscriptions {
             throw new IllegalArgumentException("keys.auth must be 16 bytes, got " + secret.length);
         }
         ECPublicKey key = WebPush.publicKey(decode("keys.p256dh", p256dh));
-        db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("""
                     INSERT INTO push_subscriptions(endpoint, staff, p256dh, auth, created_at) VALUES (?,?,?,?,?)
                     ON CONFLICT(endpoint) DO UPDATE SET staff = excluded.staff, p256dh = excluded.p256dh, auth = excluded.auth""")) {
                 ps.setString(1, endpoint);
@@ -105,9 +105,9 @@ public final class PushSubscriptions {
     }
 
     public List<Subscription> of(String staff) throws SQLException {
-        return db.read(c -> {
+        return db.query(c -> {
             List<Subscription> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE staff = ? ORDER BY created_at")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE staff = ? ORDER BY created_at")) {
                 ps.setString(1, staff);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -122,8 +122,8 @@ public final class PushSubscriptions {
 
     /** The push service said the subscription is gone (404/410): the browser unsubscribed or was reset. */
     public void remove(URI endpoint) throws SQLException {
-        db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM push_subscriptions WHERE endpoint = ?")) {
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM push_subscriptions WHERE endpoint = ?")) {
                 ps.setString(1, endpoint.toString());
                 ps.executeUpdate();
             }

@@ -1,5 +1,6 @@
 package haven.coordinator.notify;
 
+import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.Incident;
 import haven.protocol.Json;
@@ -67,7 +68,7 @@ final class Timeline {
         data.put("attempt", attempt);
         data.put("outcome", outcome.accepted() ? "accepted" : "failed");
         data.put("reply", outcome.detail());
-        return db.inTransaction(c -> {
+        return db.transaction(c -> {
             log.append(c, record(about, ATTEMPT, data), clock.instant());
             return about.incident().isPresent() && countFailure(c, about.incident().get().id(), channel, outcome.accepted());
         });
@@ -89,16 +90,16 @@ final class Timeline {
      * Failed attempts since the last accepted one, per incident, kept with the attempt record itself so the
      * count and the timeline cannot disagree. An accepted attempt means someone has the alert: the count goes.
      */
-    private static boolean countFailure(java.sql.Connection c, long incident, String channel, boolean accepted) throws SQLException {
+    private static boolean countFailure(Handle c, long incident, String channel, boolean accepted) throws SQLException {
         if (accepted) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM alert_failures WHERE incident_id = ?")) {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM alert_failures WHERE incident_id = ?")) {
                 ps.setLong(1, incident);
                 return ps.executeUpdate() > 0;
             }
         }
         ObjectNode channels = Json.object();
         int failures = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT failures, channels FROM alert_failures WHERE incident_id = ?")) {
+        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT failures, channels FROM alert_failures WHERE incident_id = ?")) {
             ps.setLong(1, incident);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
@@ -108,7 +109,7 @@ final class Timeline {
             }
         }
         channels.put(channel, channels.path(channel).asInt(0) + 1);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO alert_failures(incident_id, failures, channels) VALUES (?,?,?)"
+        try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO alert_failures(incident_id, failures, channels) VALUES (?,?,?)"
                 + " ON CONFLICT(incident_id) DO UPDATE SET failures = excluded.failures, channels = excluded.channels")) {
             ps.setLong(1, incident);
             ps.setInt(2, failures + 1);
@@ -120,10 +121,10 @@ final class Timeline {
 
     /** The highest ladder step reached before by the ladder {@code about} names (a restart resumes after it). */
     OptionalInt lastStep(About about) throws SQLException {
-        return db.read(c -> {
+        return db.query(c -> {
             Dialect d = Dialect.of(c);
             boolean byReport = about.tags().has("report");
-            try (PreparedStatement ps = c.prepareStatement("SELECT payload FROM events WHERE site = ? AND room = ? AND type IN (?, ?, ?)"
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT payload FROM events WHERE site = ? AND room = ? AND type IN (?, ?, ?)"
                     + (byReport ? " AND " + d.jsonText("payload", "data", "report") + " = ?" : ""))) {
                 ps.setString(1, about.room().site());
                 ps.setString(2, about.room().room());
@@ -166,6 +167,6 @@ final class Timeline {
 
     private void append(About about, String type, ObjectNode data) throws SQLException {
         CoordinatorRecord record = record(about, type, data);
-        db.inTransaction(c -> log.append(c, record, clock.instant()));
+        db.transaction(c -> log.append(c, record, clock.instant()));
     }
 }

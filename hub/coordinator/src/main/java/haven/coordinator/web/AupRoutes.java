@@ -39,7 +39,7 @@ final class AupRoutes {
             StaffSession who = Web.staff(ctx);
             PublishRequest request = PublishRequest.from(Json.parse(ctx.bodyAsBytes()));
             var published = aups.publish(request.keyStage(), request.language(), request.markdown(), who.name());
-            db.inTransaction(c -> {
+            db.transaction(c -> {
                 audit.record(c, who.name(), "aup-publish", published.keyStage() + " v" + published.version()
                         + (published.language().equals("en") ? "" : " " + published.language()));
                 return null;

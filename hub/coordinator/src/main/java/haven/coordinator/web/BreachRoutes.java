@@ -37,7 +37,7 @@ public final class BreachRoutes {
         config.routes.get("/api/breaches", ctx -> {
             StaffSession who = Web.staff(ctx);
             Instant now = clock.instant();
-            ObjectNode out = db.inTransaction(c -> {
+            ObjectNode out = db.transaction(c -> {
                 audit.record(c, who.name(), "view-breaches", "all");
                 ObjectNode o = Json.object().put("now", Json.time(now));
                 ArrayNode list = o.putArray("breaches");
@@ -51,7 +51,7 @@ public final class BreachRoutes {
         config.routes.get("/api/breaches/{id}", ctx -> {
             StaffSession who = Web.staff(ctx);
             long id = Web.id(ctx, "id");
-            Optional<ObjectNode> out = db.inTransaction(c -> {
+            Optional<ObjectNode> out = db.transaction(c -> {
                 Optional<Breaches.Breach> b = breaches.find(c, id);
                 if (b.isEmpty()) {
                     return Optional.<ObjectNode>empty();
@@ -70,7 +70,7 @@ public final class BreachRoutes {
         config.routes.post("/api/breaches", ctx -> {
             StaffSession who = Web.staff(ctx);
             Breaches.Suspected suspected = suspected(CaseRoutes.body(ctx), clock.instant());
-            Breaches.Breach recorded = db.inTransaction(c -> {
+            Breaches.Breach recorded = db.transaction(c -> {
                 Breaches.Breach b = breaches.record(c, suspected, who);
                 audit.record(c, who.name(), "record-breach", "breach=" + b.id());
                 return b;
@@ -87,7 +87,7 @@ public final class BreachRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            ObjectNode note = db.inTransaction(c -> {
+            ObjectNode note = db.transaction(c -> {
                 ObjectNode n = breaches.addNote(c, found.get(), text, who);
                 audit.record(c, who.name(), "breach-note", "breach=" + id + " note=" + n.get("id").asLong());
                 return n;
@@ -104,7 +104,7 @@ public final class BreachRoutes {
                 return;
             }
             Breaches.Decision decision = decision(body, found.get(), clock.instant());
-            Optional<Breaches.Breach> decided = db.inTransaction(c -> {
+            Optional<Breaches.Breach> decided = db.transaction(c -> {
                 Optional<Breaches.Breach> d = breaches.decide(c, found.get(), decision, who);
                 if (d.isPresent()) {
                     audit.record(c, who.name(), "breach-decision", "breach=" + id + " decision=" + decision.decision());
@@ -121,7 +121,7 @@ public final class BreachRoutes {
     }
 
     private static Optional<Breaches.Breach> found(Context ctx, Database db, Breaches breaches, long id) throws SQLException {
-        Optional<Breaches.Breach> b = db.read(c -> breaches.find(c, id));
+        Optional<Breaches.Breach> b = db.query(c -> breaches.find(c, id));
         if (b.isEmpty()) {
             ctx.status(404).result("no such breach record");
         }

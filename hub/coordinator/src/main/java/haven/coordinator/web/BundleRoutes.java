@@ -35,7 +35,7 @@ public final class BundleRoutes {
                 return;
             }
             Incident incident = found.get();
-            CaseBundle.Built bundle = db.inTransaction(c -> {
+            CaseBundle.Built bundle = db.transaction(c -> {
                 Instant at = clock.instant();
                 CaseBundle.Built b = CaseBundle.build(c, incident, cases, evidence, who.name(), at);
                 audit.record(c, who.name(), "export", "incident=" + incident.id() + " bundle");

@@ -43,7 +43,7 @@ public final class CaseRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            json(ctx, db.inTransaction(c -> {
+            json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-case", "incident=" + found.get().id());
                 return cases.json(c, found.get().id());
             }));
@@ -57,7 +57,7 @@ public final class CaseRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            ObjectNode note = db.inTransaction(c -> {
+            ObjectNode note = db.transaction(c -> {
                 ObjectNode n = cases.addNote(c, found.get(), text, corrects, who);
                 audit.record(c, who.name(), "case-note", "incident=" + found.get().id() + " note=" + n.get("id").asLong());
                 return n;
@@ -79,7 +79,7 @@ public final class CaseRoutes {
                 ctx.status(400).result("to: no enabled member of staff called '" + to + "' who may see this case");
                 return;
             }
-            Incident assigned = db.inTransaction(c -> {
+            Incident assigned = db.transaction(c -> {
                 Incident i = cases.assign(c, found.get(), to, who);
                 audit.record(c, who.name(), "case-assign", "incident=" + i.id() + " to=" + to);
                 return i;
@@ -101,7 +101,7 @@ public final class CaseRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            ObjectNode action = db.inTransaction(c -> {
+            ObjectNode action = db.transaction(c -> {
                 ObjectNode a = cases.addAction(c, found.get(), kind, reference, due, who);
                 audit.record(c, who.name(), "case-action", "incident=" + found.get().id() + " action=" + a.get("id").asLong()
                         + " kind=" + kind);
@@ -117,7 +117,7 @@ public final class CaseRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            Optional<ObjectNode> done = db.inTransaction(c -> {
+            Optional<ObjectNode> done = db.transaction(c -> {
                 Optional<ObjectNode> d = cases.actionDone(c, found.get(), actionId, who);
                 if (d.isPresent()) {
                     audit.record(c, who.name(), "case-action-done", "incident=" + found.get().id() + " action=" + actionId);
@@ -138,7 +138,7 @@ public final class CaseRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            Optional<Incident> reopened = db.inTransaction(c -> {
+            Optional<Incident> reopened = db.transaction(c -> {
                 Optional<Incident> r = cases.reopen(c, found.get(), reason, who);
                 if (r.isPresent()) {
                     audit.record(c, who.name(), "case-reopen", "incident=" + found.get().id());
@@ -157,7 +157,7 @@ public final class CaseRoutes {
     /** The incident of the path if this viewer may see it in full; otherwise answers 404 and returns empty. */
     static Optional<Incident> visible(Context ctx, Database db, Incidents incidents, StaffSession who) throws SQLException {
         long id = pathNumber(ctx, "id");
-        Optional<Incident> found = db.read(c -> incidents.find(c, id)).filter(i -> Visibility.fullDetail(i, who));
+        Optional<Incident> found = db.query(c -> incidents.find(c, id)).filter(i -> Visibility.fullDetail(i, who));
         if (found.isEmpty()) {
             ctx.status(404).result("no such incident");
         }

@@ -28,7 +28,7 @@ public final class ConcernRoutes {
             StaffSession who = DashboardServer.staffOf(ctx);
             JsonNode body = CaseRoutes.body(ctx);
             Cases.Concern concern = concern(body);
-            Incident opened = db.inTransaction(c -> {
+            Incident opened = db.transaction(c -> {
                 Incident i = cases.logConcern(c, concern, who);
                 audit.record(c, who.name(), "log-concern", "incident=" + i.id() + " about=" + concern.about());
                 return i;

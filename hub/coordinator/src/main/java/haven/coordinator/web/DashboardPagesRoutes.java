@@ -35,7 +35,7 @@ public final class DashboardPagesRoutes {
             // A filter on what a redacted row hides (its category, its notes) would tell by the row's presence
             // what the redaction keeps back: such a search returns only incidents the viewer may see in full.
             boolean needsDetail = !search.category().isEmpty() || !search.text().isBlank();
-            List<Incident> found = db.inTransaction(c -> {
+            List<Incident> found = db.transaction(c -> {
                 audit.record(c, who.name(), "search-incidents", "status=" + search.status() + " room=" + search.room()
                         + " category=" + search.category() + " source=" + search.source() + " q=" + search.text().strip());
                 return incidents.search(c, search);

@@ -18,7 +18,7 @@ public final class FilteringReportRoutes {
     public static void mount(JavalinConfig config, Database db, AuditLog audit) {
         config.routes.get("/api/reports/filtering.csv", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            String csv = db.inTransaction(c -> {
+            String csv = db.transaction(c -> {
                 audit.record(c, who.name(), "download-report", "filtering-csv");
                 return FilteringReport.csv(FilteringReport.months(c));
             });

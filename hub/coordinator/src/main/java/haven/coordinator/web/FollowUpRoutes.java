@@ -31,12 +31,12 @@ public final class FollowUpRoutes {
         config.routes.post("/api/incidents/{id}/came-forward", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
             long id = Long.parseLong(ctx.pathParam("id"));
-            Optional<Incident> visible = db.read(c -> incidents.find(c, id)).filter(i -> i.viewFor(who).isPresent());
+            Optional<Incident> visible = db.query(c -> incidents.find(c, id)).filter(i -> i.viewFor(who).isPresent());
             if (visible.isEmpty()) {
                 ctx.status(404).result("no such incident");
                 return;
             }
-            Optional<Incident> recorded = db.inTransaction(c -> {
+            Optional<Incident> recorded = db.transaction(c -> {
                 Instant at = clock.instant();
                 Optional<Incident> done = incidents.cameForward(c, id, who.name(), at);
                 if (done.isPresent()) {
@@ -47,7 +47,7 @@ public final class FollowUpRoutes {
                 return done;
             });
             if (recorded.isEmpty()) {
-                Incident before = db.read(c -> incidents.find(c, id)).orElse(visible.get());
+                Incident before = db.query(c -> incidents.find(c, id)).orElse(visible.get());
                 ctx.status(409).result("already recorded: the pupil came forward to " + before.cameForwardBy()
                         + " at " + before.cameForwardAt());
                 return;

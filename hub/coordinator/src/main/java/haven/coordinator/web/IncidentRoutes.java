@@ -93,7 +93,7 @@ final class IncidentRoutes {
     private void list(Context ctx) throws SQLException {
         StaffSession who = Web.staff(ctx);
         String status = Optional.ofNullable(ctx.queryParam("status")).orElse("open");
-        List<Incident> list = db.inTransaction(c -> {
+        List<Incident> list = db.transaction(c -> {
             audit.record(c, who.name(), "list-incidents", "status=" + status);
             return incidents.list(c, status, i -> i.viewFor(who).isPresent()); // filter before the cap
         });
@@ -107,14 +107,14 @@ final class IncidentRoutes {
     private void detail(Context ctx) throws SQLException {
         StaffSession who = Web.staff(ctx);
         long id = Web.id(ctx, "id");
-        Optional<Incident> found = db.read(c -> incidents.find(c, id));
+        Optional<Incident> found = db.query(c -> incidents.find(c, id));
         Optional<ObjectNode> view = found.flatMap(i -> i.viewFor(who));
         if (view.isEmpty()) {
             ctx.status(404).result("no such incident");
             return;
         }
         ObjectNode out = view.get();
-        List<ObjectNode> chronology = db.inTransaction(c -> {
+        List<ObjectNode> chronology = db.transaction(c -> {
             audit.record(c, who.name(), "view-incident", "incident=" + id);
             if (Visibility.fullDetail(found.get(), who)) {
                 out.setAll(new haven.coordinator.Cases(incidents, clock).json(c, id)); // notes and actions (docs/CASEWORK.md)
@@ -133,7 +133,7 @@ final class IncidentRoutes {
             ctx.status(404).result("no such incident");
             return;
         }
-        Optional<Incident> acked = db.inTransaction(c -> {
+        Optional<Incident> acked = db.transaction(c -> {
             Instant at = clock.instant();
             Optional<Incident> done = incidents.acknowledge(c, id, who.name(), at);
             if (done.isPresent()) {
@@ -171,7 +171,7 @@ final class IncidentRoutes {
         }
         record Closed(Incident incident, boolean acknowledgedFirst) {
         }
-        Optional<Closed> closed = db.inTransaction(c -> {
+        Optional<Closed> closed = db.transaction(c -> {
             Instant at = clock.instant();
             Optional<Incident> acked = incidents.acknowledge(c, id, who.name(), at);
             if (acked.isPresent()) {
@@ -217,13 +217,13 @@ final class IncidentRoutes {
     private void export(Context ctx) throws SQLException {
         StaffSession who = Web.staff(ctx);
         long id = Web.id(ctx, "id");
-        Optional<Incident> found = db.read(c -> incidents.find(c, id));
+        Optional<Incident> found = db.query(c -> incidents.find(c, id));
         if (found.isEmpty() || !Visibility.fullDetail(found.get(), who)) {
             ctx.status(404).result("no such incident");
             return;
         }
         String format = "json".equals(ctx.queryParam("format")) ? "json" : "html";
-        Optional<ObjectNode> export = db.inTransaction(c -> {
+        Optional<ObjectNode> export = db.transaction(c -> {
             audit.record(c, who.name(), "export", "incident=" + id);
             decisions.record(c, StaffDecisions.EXPORTED, found.get().room(), Json.object().put("incident", id)
                     .put("report", found.get().reportId()).put("by", who.name()).put("role", who.role().wire()).put("format", format));
@@ -237,6 +237,6 @@ final class IncidentRoutes {
     }
 
     private Optional<Incident> visible(long id, StaffSession who) throws SQLException {
-        return db.read(c -> incidents.find(c, id)).filter(i -> i.viewFor(who).isPresent());
+        return db.query(c -> incidents.find(c, id)).filter(i -> i.viewFor(who).isPresent());
     }
 }

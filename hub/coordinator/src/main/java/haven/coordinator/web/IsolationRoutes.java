@@ -62,7 +62,7 @@ final class IsolationRoutes {
             StaffSession who = Web.staff(ctx);
             ObjectNode out = Json.object();
             var arr = out.putArray("isolations");
-            db.read(isolations::open).stream().filter(i -> Visibility.isolation(i, who)).forEach(i -> arr.add(i.toJson()));
+            db.query(isolations::open).stream().filter(i -> Visibility.isolation(i, who)).forEach(i -> arr.add(i.toJson()));
             Web.json(ctx, out);
         }, RouteAccess.of(Permission.VIEW_ISOLATIONS));
         config.routes.post("/api/isolations/{id}/signoff", this::signOff, RouteAccess.of(Permission.SIGN_OFF_RELEASE));
@@ -72,14 +72,14 @@ final class IsolationRoutes {
     private void signOff(Context ctx) throws SQLException {
         StaffSession who = Web.staff(ctx);
         long id = Web.id(ctx, "id");
-        Optional<IsolationView> found = db.read(c -> isolations.find(c, id));
+        Optional<IsolationView> found = db.query(c -> isolations.find(c, id));
         if (found.isEmpty() || found.get().status().equals("released") || !Visibility.isolation(found.get(), who)) {
             ctx.status(404).result("no such active isolation");
             return;
         }
         record Result(SignOffs.Decision decision, boolean sendRelease, IsolationView view) {
         }
-        Result result = db.inTransaction(c -> {
+        Result result = db.transaction(c -> {
             audit.record(c, who.name(), "isolation-signoff", "isolation=" + id);
             Instant at = clock.instant();
             isolations.signOff(c, id, who, at);
@@ -123,7 +123,7 @@ final class IsolationRoutes {
         // Isolation as part of a case (docs/CASEWORK.md): the request opens or joins the room's open incident.
         String reason = request.reason().orElse("isolated remotely from the dashboard");
         String opener = java.util.UUID.randomUUID().toString();
-        haven.coordinator.Incident incident = db.inTransaction(c -> {
+        haven.coordinator.Incident incident = db.transaction(c -> {
             Instant at = clock.instant();
             haven.coordinator.Incident joined = new haven.coordinator.CaseIsolations(new haven.coordinator.Incidents()).openOrJoin(c, room, opener,
                     at, reason);

@@ -70,7 +70,7 @@ final class LiveRoutes {
 
     private ObjectNode snapshot(StaffSession who, String auditAction) throws SQLException {
         ObjectNode aupVersions = AupRoutes.versions(aups);
-        return db.inTransaction(c -> {
+        return db.transaction(c -> {
             audit.record(c, who.name(), auditAction, "open-incidents");
             ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open", i -> i.viewFor(who).isPresent()), isolations.open(c), who);
             json.set("aups", aupVersions.get("latest"));

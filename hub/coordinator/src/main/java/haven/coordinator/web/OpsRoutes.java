@@ -36,7 +36,7 @@ final class OpsRoutes {
         config.routes.get("/api/rooms", ctx -> {
             ObjectNode out = Json.object();
             var arr = out.putArray("rooms");
-            db.read(rooms::list).forEach(r -> arr.add(r.toJson()));
+            db.query(rooms::list).forEach(r -> arr.add(r.toJson()));
             Web.json(ctx, out);
         }, RouteAccess.of(Permission.VIEW_ROOMS));
     }

@@ -30,7 +30,7 @@ final class ReportRoutes {
     void mount(JavalinConfig config) {
         config.routes.get("/api/reports", ctx -> {
             StaffSession who = Web.staff(ctx);
-            Web.json(ctx, db.inTransaction(c -> {
+            Web.json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-report", "anonymised");
                 ObjectNode report = incidents.report(c, who.role());
                 // Staff "have read, understood and signed the Staff Acceptable Use Policy": counted, never named.
@@ -40,7 +40,7 @@ final class ReportRoutes {
         }, RouteAccess.of(Permission.VIEW_REPORT));
         config.routes.get("/api/reports.csv", ctx -> {
             StaffSession who = Web.staff(ctx);
-            ObjectNode report = db.inTransaction(c -> {
+            ObjectNode report = db.transaction(c -> {
                 audit.record(c, who.name(), "download-report", "csv");
                 return incidents.report(c, who.role());
             });
@@ -49,7 +49,7 @@ final class ReportRoutes {
         }, RouteAccess.of(Permission.VIEW_REPORT));
         config.routes.get("/api/audit", ctx -> {
             StaffSession who = Web.staff(ctx);
-            Web.json(ctx, db.inTransaction(c -> {
+            Web.json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-audit", "latest 500");
                 ObjectNode out = Json.object();
                 var arr = out.putArray("audit");

@@ -46,7 +46,7 @@ public final class ReviewRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            Incident changed = db.inTransaction(c -> {
+            Incident changed = db.transaction(c -> {
                 Incident i = evidence.setIllegal(c, found.get(), illegal, who);
                 audit.record(c, who.name(), "case-illegal", "incident=" + i.id() + " illegal=" + illegal);
                 return i;
@@ -60,7 +60,7 @@ public final class ReviewRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            CaseRoutes.json(ctx, db.inTransaction(c -> {
+            CaseRoutes.json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-review", "incident=" + found.get().id());
                 return evidence.review(c, found.get());
             }));
@@ -76,7 +76,7 @@ public final class ReviewRoutes {
                 ctx.status(409).result("this incident is not marked as suspected illegal content (POST /api/incidents/{id}/illegal first)");
                 return;
             }
-            ObjectNode review = db.inTransaction(c -> {
+            ObjectNode review = db.transaction(c -> {
                 ObjectNode r = evidence.recordPart(c, found.get(), part, who);
                 audit.record(c, who.name(), "case-review", "incident=" + found.get().id());
                 return r;
@@ -90,7 +90,7 @@ public final class ReviewRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            ObjectNode review = db.read(c -> evidence.review(c, found.get()));
+            ObjectNode review = db.query(c -> evidence.review(c, found.get()));
             if (!review.get("complete").asBoolean()) {
                 ctx.status(409).result("the review is not complete: it needs " + review.get("stillNeeded").asInt()
                         + " more senior reviewer(s)");
@@ -132,7 +132,7 @@ public final class ReviewRoutes {
                 ctx.status(415).result("file: only PNG, JPEG or PDF (recognised by their first bytes)");
                 return;
             }
-            CaseEvidence.Attachment attached = db.inTransaction(c -> {
+            CaseEvidence.Attachment attached = db.transaction(c -> {
                 // Read again inside the transaction: the nature may have changed to suspected-csam since the check above.
                 Incident now = incidents.find(c, found.get().id()).orElseThrow();
                 if (Cases.SUSPECTED_CSAM.equals(now.illegal())) {
@@ -157,13 +157,13 @@ public final class ReviewRoutes {
                 return;
             }
             String hash = ctx.pathParam("sha256");
-            Optional<CaseEvidence.Attachment> attachment = db.read(c -> evidence.attachments(c, found.get().id())).stream()
+            Optional<CaseEvidence.Attachment> attachment = db.query(c -> evidence.attachments(c, found.get().id())).stream()
                     .filter(a -> a.sha256().equals(hash)).findFirst();
             if (attachment.isEmpty()) {
                 ctx.status(404).result("no such attachment on this incident");
                 return;
             }
-            byte[] content = db.inTransaction(c -> {
+            byte[] content = db.transaction(c -> {
                 audit.record(c, who.name(), "view-attachment", "incident=" + found.get().id() + " sha256=" + hash);
                 return evidence.content(c, hash).orElseThrow();
             });

@@ -44,7 +44,7 @@ public final class RoomReleaseRoutes {
             String reconnectedBy = CaseRoutes.required(body, "reconnectedBy", 200);
             record Machine(IsolationView view, SignOffs.Decision decision, boolean send) {
             }
-            List<Machine> machines = db.inTransaction(c -> {
+            List<Machine> machines = db.transaction(c -> {
                 List<IsolationView> active = isolations.open(c).stream()
                         .filter(i -> i.room().equals(room) && Visibility.isolation(i, who)).toList();
                 List<Machine> out = new ArrayList<>();

@@ -77,7 +77,7 @@ final class StaffAupRoutes {
         }, RouteAccess.SIGNED_IN_BEFORE_STAFF_AUP);
         config.routes.get("/api/aups/staff/acceptance", ctx -> {
             StaffSession who = Web.staff(ctx);
-            Web.json(ctx, db.inTransaction(c -> {
+            Web.json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-staff-aup-acceptance", "names");
                 ObjectNode out = Json.object();
                 Optional<StaffAupAcceptances.Current> current = StaffAupAcceptances.current(c);

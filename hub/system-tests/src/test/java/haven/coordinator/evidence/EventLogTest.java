@@ -66,7 +66,7 @@ class EventLogTest {
             for (String s : sql) {
                 st.execute(s);
             }
-            return EventLog.verify(c);
+            return EventLog.verify(haven.store.SqlTypes.borrow(c));
         }
     }
 
@@ -110,7 +110,7 @@ class EventLogTest {
             EventLog log = new EventLog(codec);
             for (int i = 1; i <= n; i++) {
                 Event e = worry(i);
-                db.inTransaction(c -> {
+                db.transaction(c -> {
                     // As ingest does: the event and its projection in one transaction (verify-log rebuilds it).
                     Instant now = Instant.now();
                     log.append(c, e, now);
@@ -126,7 +126,7 @@ class EventLogTest {
     void anUntouchedLogVerifiesAndTheCommandExitsZero() throws Exception {
         TestDatabase store = logWithEvents(5);
         try (Connection c = store.connect()) {
-            EventLog.Verification v = EventLog.verify(c);
+            EventLog.Verification v = EventLog.verify(haven.store.SqlTypes.borrow(c));
             assertTrue(v.intact());
             assertEquals(5, v.checked());
         }
@@ -147,7 +147,7 @@ class EventLogTest {
             }
         }
         try (Connection c = store.connect()) {
-            assertEquals(2, EventLog.verify(c).checked(), "every refused change left the log as it was");
+            assertEquals(2, EventLog.verify(haven.store.SqlTypes.borrow(c)).checked(), "every refused change left the log as it was");
         }
     }
 
@@ -164,7 +164,7 @@ class EventLogTest {
             var rs = st.executeQuery("SELECT id FROM events WHERE pos = 3");
             rs.next();
             tampered = rs.getString(1);
-            EventLog.Verification v = EventLog.verify(c);
+            EventLog.Verification v = EventLog.verify(haven.store.SqlTypes.borrow(c));
             assertFalse(v.intact());
             assertEquals(3, v.firstBreak().orElseThrow().position());
             assertEquals(tampered, v.firstBreak().orElseThrow().eventId());
@@ -185,7 +185,7 @@ class EventLogTest {
                     writers.add(pool.submit(() -> {
                         for (int i = 1; i <= 50; i++) {
                             Event e = worry(i);
-                            db.inTransaction(c -> {
+                            db.transaction(c -> {
                     // As ingest does: the event and its projection in one transaction (verify-log rebuilds it).
                     Instant now = Instant.now();
                     log.append(c, e, now);
@@ -204,7 +204,7 @@ class EventLogTest {
             }
         }
         try (Connection c = store.connect()) {
-            EventLog.Verification v = EventLog.verify(c);
+            EventLog.Verification v = EventLog.verify(haven.store.SqlTypes.borrow(c));
             assertTrue(v.intact(), "two connections appended in turn, never from the same head: " + v.firstBreak());
             assertEquals(100, v.checked());
         }

@@ -136,8 +136,8 @@ class AlertKindsTest {
     /** {@code about}: whom a staff concern is about (pupil, staff, head: docs/CASEWORK.md), or null. */
     private Incident open(IncidentSource source, String category, String about) throws Exception {
         String report = new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString();
-        coordinator.database().inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO incidents(report_id, site, room, status, presses, category,"
+        coordinator.database().transaction(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO incidents(report_id, site, room, status, presses, category,"
                     + " computer, opened_at, notes, url, nature, source, about) VALUES (?,?,?,'open',0,?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, report);
                 ps.setString(2, YEAR5.site());
@@ -154,7 +154,7 @@ class AlertKindsTest {
             }
             return null;
         });
-        Incident incident = coordinator.database().read(c -> new Incidents().find(c, report)).orElseThrow();
+        Incident incident = coordinator.database().query(c -> new Incidents().find(c, report)).orElseThrow();
         coordinator.feed().incidentChanged(incident);
         return incident;
     }
@@ -169,7 +169,7 @@ class AlertKindsTest {
         HubStatus status = new HubStatus(online, clock.instant(), "0.1.0", "ks2", "1", List.of(), null, seq);
         coordinator.ingest().onMessage(Topics.status(YEAR5), status.encode(), true);
         String now = Json.time(clock.instant());
-        await().atMost(BOUND).until(() -> coordinator.database().read(c -> new haven.coordinator.Rooms().find(c, YEAR5))
+        await().atMost(BOUND).until(() -> coordinator.database().query(c -> new haven.coordinator.Rooms().find(c, YEAR5))
                 .filter(r -> r.online() == online && now.equals(r.since())).isPresent());
     }
 
@@ -199,9 +199,9 @@ class AlertKindsTest {
 
     /** Accepted send attempts recorded in the evidence log, as "contact:alert" (the database, not the clock). */
     private List<String> accepted() throws Exception {
-        return coordinator.database().read(c -> {
+        return coordinator.database().query(c -> {
             List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT payload FROM events WHERE type = 'notify.attempt' ORDER BY pos");
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT payload FROM events WHERE type = 'notify.attempt' ORDER BY pos");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     var data = Json.parse(rs.getString(1).getBytes()).path("data");
@@ -286,8 +286,8 @@ class AlertKindsTest {
         event(EventType.ISOLATION_REQUESTED, Json.object().put("machine", COMPUTER).put("mac", "02:00:00:00:00:07").put("ip", "10.0.5.7"));
         awaitAccepted(List.of("dsl:isolation"));
         assertEquals("Haven: Computer isolated in Year 5 (Elm)", subjects().get(0));
-        long incident = coordinator.database().read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM incidents WHERE source = 'isolation'");
+        long incident = coordinator.database().query(c -> {
+            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id FROM incidents WHERE source = 'isolation'");
                  ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), "the isolation opened a case");
                 return rs.getLong(1);
@@ -425,7 +425,7 @@ class AlertKindsTest {
         Incident incident = open(IncidentSource.WORRY, null);
         awaitAccepted(List.of("dsl:worry"));
         acknowledge("dsl", incident.id());
-        Incident acked = coordinator.database().read(c -> new Incidents().find(c, incident.id())).orElseThrow();
+        Incident acked = coordinator.database().query(c -> new Incidents().find(c, incident.id())).orElseThrow();
         Notifier notifier = coordinator.notifier().orElseThrow();
         Instant due = clock.instant();
         notifier.actionOverdue(acked, "call-parents", due);
@@ -446,7 +446,7 @@ class AlertKindsTest {
             assertFalse(text.contains("parents") || text.contains("lado"), "the action is never named: " + text);
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("coordinator.db"))) {
-            EventLog.Verification v = EventLog.verify(c);
+            EventLog.Verification v = EventLog.verify(haven.store.SqlTypes.borrow(c));
             assertTrue(v.intact(), "the attempts are chained: " + v.firstBreak());
         }
     }

@@ -188,7 +188,7 @@ class EmailLadderTest {
             assertEquals("head", attempts.get(1).path("data").path("contact").asText());
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("coordinator.db"))) {
-            EventLog.Verification v = EventLog.verify(c);
+            EventLog.Verification v = EventLog.verify(haven.store.SqlTypes.borrow(c));
             assertTrue(v.intact(), "the send attempts are chained like the hubs' events: " + v.firstBreak());
             long accounts;
             try (var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM events WHERE type LIKE 'coordinator.account-%'")) {

@@ -185,7 +185,7 @@ class StaffRoutesTest {
         assertTrue(khan.get(2).startsWith(StaffDecisions.ACCOUNT_CHANGED) && khan.get(2).contains("\"role\":\"senior\""), khan.get(2));
         assertTrue(khan.get(3).startsWith(StaffDecisions.ACCOUNT_DISABLED) && khan.get(3).contains("\"by\":\"dsl\""), khan.get(3));
         try (Connection c = store.connect()) {
-            var check = EvidenceCheck.run(c);
+            var check = EvidenceCheck.run(haven.store.SqlTypes.borrow(c));
             assertTrue(check.intact(), check.toString());
         }
     }
@@ -214,7 +214,7 @@ class StaffRoutesTest {
         assertThrowsRefused(() -> coordinator.staff().disable("deputy-dsl"));
         assertTrue(coordinator.staff().activeRole("deputy-dsl").isPresent());
         try (Connection c = store.connect()) {
-            assertTrue(EvidenceCheck.run(c).intact());
+            assertTrue(EvidenceCheck.run(haven.store.SqlTypes.borrow(c)).intact());
         }
     }
 
@@ -239,7 +239,7 @@ class StaffRoutesTest {
             left = coordinator.staff().activeRole(a).isPresent() ? a : b;
         }
         try (Connection c = store.connect()) {
-            assertTrue(EvidenceCheck.run(c).intact());
+            assertTrue(EvidenceCheck.run(haven.store.SqlTypes.borrow(c)).intact());
         }
     }
 
