@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -30,20 +31,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * One hub as it runs on a Pi: a child JVM started with the flags recommended for a Pi, {@code haven hub
- * --config FILE}, against the bench's Mosquitto and a coordinator in this JVM. Start-to-ready is from
+ * One hub as it runs on a Pi: a child JVM started as {@code systemd/haven-hub.service} starts it (its ExecStart
+ * flags and Environment= lines, {@code java FLAGS -jar haven.jar hub --config FILE}, AppCDS when the unit uses
+ * it), against the bench's Mosquitto and a coordinator in this JVM. Start-to-ready is from
  * process start to the hub's "ready" line (kiosk serving, outbox open, MQTT connecting); "online" is when
  * the coordinator shows the room online. Then a classroom day, compressed: a press every
  * {@code --press-every-s}, the pupil's category and computer on the kiosk, a member of staff acknowledging
  * on the dashboard (cmd/ack back to the hub), the key switch turned on and off every fourth press, and the
  * kiosk's own WebSocket open throughout. VmRSS is read from /proc/&lt;pid&gt;/status every few seconds.
  */
-@Command(name = "footprint", mixinStandardHelpOptions = true, description = "One hub's start-to-ready time and RSS under simulated classroom activity (child JVM, Pi flags).")
+@Command(name = "footprint", mixinStandardHelpOptions = true, description = "One hub's start-to-ready time and RSS under simulated "
+        + "classroom activity (child JVM started as systemd/haven-hub.service starts it).")
 final class FootprintBench implements Callable<Integer> {
-    // -Xms16m: without it the initial heap is 1/64 of RAM capped at -Xmx, i.e. all 64 MiB on this 24 GiB
-    // machine but 16 MiB on a 1 GiB Pi; stating it makes the figure here what a Pi would see.
-    static final List<String> PI_FLAGS = List.of("-Xms16m", "-Xmx64m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=16m");
 
     @Mixin
     BenchOptions options;
@@ -61,21 +60,33 @@ final class FootprintBench implements Callable<Integer> {
     @Option(names = "--sample-every-s", defaultValue = "5", description = "seconds between RSS samples (default: ${DEFAULT-VALUE})")
     int sampleEverySeconds;
 
-    @Option(names = "--jvm-flag", description = "a flag for the hub JVM; repeat for several (default: the Pi flags: " +
-            "-Xms16m -Xmx64m -Xss256k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=16m)")
+    @Option(names = "--jvm-flag", description = "a flag for the hub JVM, instead of the unit's; repeat for several "
+            + "(default: the flags of --unit's ExecStart, as production runs the hub)")
     List<String> jvmFlags;
+
+    @Option(names = "--unit", description = "the systemd unit whose ExecStart flags and Environment= lines the hub gets "
+            + "(default: the repository's systemd/haven-hub.service)")
+    Path unit;
 
     @Option(names = "--java", description = "java binary for the hub (default: the one running the bench)")
     String java;
 
-    @Option(names = "--jar", description = "run the hub as production does, java FLAGS -jar FILE hub --config ... "
-            + "(e.g. hub/app/target/haven.jar; default: the bench's class path). AppCDS needs this: it ignores class-path folders.")
+    @Option(names = "--jar", description = "the jar the hub runs from, java FLAGS -jar FILE hub --config ... as in production "
+            + "(default: the repository's hub/app/target/haven.jar)")
     Path jar;
 
-    @Option(names = "--cds", description = "AppCDS: a training start of the hub (until ready, one press) stopped with SIGTERM writes "
-            + "a dynamic archive (-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=hub.jsa in the temporary folder), which the measured "
-            + "start then maps; implies nothing about --jvm-flag, which still applies to both")
-    boolean cds;
+    @Option(names = "--classpath", description = "run the hub from the bench's class path instead of a jar (no AppCDS: it ignores "
+            + "class-path folders)")
+    boolean classpath;
+
+    @Option(names = "--cds", negatable = true, description = "AppCDS: a training start of the hub (until ready, one press) stopped "
+            + "with SIGTERM writes a dynamic archive (-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=hub.jsa in the temporary "
+            + "folder), which the measured start then maps, as the unit's archive in /var/lib/haven is (default: on when the unit "
+            + "uses AppCDS and the hub runs from a jar; --cds forces it, --no-cds turns it off)")
+    Boolean cds;
+
+    private boolean useCds;
+    private Map<String, String> environment = Map.of();
 
     private static final Pattern KIOSK = Pattern.compile("kiosk=http://[^:]+:(\\d+)/");
     private static final String ROOM = "footprint";
@@ -86,7 +97,19 @@ final class FootprintBench implements Callable<Integer> {
         if (minutes <= 0 || minutes > 60 || pressEverySeconds < 6 || sampleEverySeconds < 1) {
             throw new IllegalArgumentException("need 0 < --minutes <= 60, --press-every-s >= 6, --sample-every-s >= 1");
         }
-        List<String> flags = jvmFlags == null || jvmFlags.isEmpty() ? PI_FLAGS : jvmFlags;
+        HubUnit production = HubUnit.read(unit != null ? unit : HubUnit.defaultFile());
+        List<String> flags = jvmFlags == null || jvmFlags.isEmpty() ? production.flags() : jvmFlags;
+        environment = production.environment();
+        if (!classpath && jar == null) {
+            jar = HubUnit.defaultJar();
+        }
+        if (!classpath && !Files.exists(jar)) {
+            throw new IllegalArgumentException(jar + " does not exist: ./haven build, or give --jar FILE or --classpath");
+        }
+        useCds = cds != null ? cds : production.appCds() && !classpath;
+        if (useCds && classpath) {
+            throw new IllegalArgumentException("--cds needs the hub to run from a jar: AppCDS ignores class-path folders");
+        }
         try (Workspace ws = Workspace.create(options, "footprint");
              Mosquitto broker = Mosquitto.forBenchmark(ws.dir())) {
             Coordinator coordinator = Coordinator.start(BenchConfigs.coordinator(broker.port(), ws.dir()), Clock.systemUTC());
@@ -148,7 +171,7 @@ final class FootprintBench implements Callable<Integer> {
                         if (frame != null) {
                             seen++;
                             Thread.sleep(2000);
-                            if (post(http, kiosk + "/api/kiosk/detail", "{\"category\":\"unkind-online\",\"computer\":\"pc-03\"}") == 200) {
+                            if (post(http, kiosk + "/api/kiosk/detail", "{\"category\":\"unkind-online\",\"computer\":\"3\"}") == 200) {
                                 details++;
                             }
                             Thread.sleep(2000);
@@ -173,7 +196,10 @@ final class FootprintBench implements Callable<Integer> {
                 ProcStatus atMinute = samples.stream().filter(s -> s.seconds() >= 60).findFirst().map(Sample::status).orElse(last);
 
                 out.printf(Locale.ROOT, "haven bench footprint: minutes=%.1f java=%s%n", minutes, java != null ? java : ChildJvm.currentJava());
-                out.println("hub JVM flags: " + String.join(" ", flags));
+                out.println("hub JVM flags: " + String.join(" ", flags) + (useCds ? " + AppCDS" : "")
+                        + (jvmFlags == null || jvmFlags.isEmpty() ? " (from " + production.file() + ")" : " (--jvm-flag)"));
+                out.println("hub environment: " + (environment.isEmpty() ? "(none added)" : environment) + "; "
+                        + (classpath ? "the bench's class path" : "-jar " + jar));
                 out.printf(Locale.ROOT, "start-to-ready %.0f ms (ready line); online at the coordinator after %.0f ms %n",
                         readyMs, onlineMs);
                 out.printf(Locale.ROOT, "RSS at ready %.1f MiB; after 1 min %.1f MiB; at end %.1f MiB; max sampled %.1f MiB; VmHWM %.1f MiB; threads %d%n",
@@ -209,7 +235,7 @@ final class FootprintBench implements Callable<Integer> {
     /** The measured hub; with --cds, after a training start that leaves the archive behind. */
     private ChildJvm startHub(Workspace ws, List<String> flags, Path config, Coordinator coordinator, HttpClient http) throws Exception {
         List<String> all = new ArrayList<>(flags);
-        if (cds) {
+        if (useCds) {
             all.add("-XX:SharedArchiveFile=" + ws.resolve("hub.jsa"));
             all.add("-XX:+AutoCreateSharedArchive");
             long t0 = System.nanoTime();
@@ -235,11 +261,11 @@ final class FootprintBench implements Callable<Integer> {
 
     private ChildJvm launch(List<String> flags, Path log, Path config) throws Exception {
         String bin = java != null ? java : ChildJvm.currentJava();
-        if (jar == null) {
-            return ChildJvm.start(bin, flags, log, "haven.cli.HavenCli", "hub", "--config", config.toString());
+        if (classpath) {
+            return ChildJvm.start(bin, flags, environment, log, "haven.cli.HavenCli", "hub", "--config", config.toString());
         }
         // ChildJvm always passes the bench's -cp; with -jar after it, java ignores it, as with java -jar in production.
-        return ChildJvm.start(bin, flags, log, "-jar", jar.toAbsolutePath().toString(), "hub", "--config", config.toString());
+        return ChildJvm.start(bin, flags, environment, log, "-jar", jar.toAbsolutePath().toString(), "hub", "--config", config.toString());
     }
 
     private static int post(HttpClient http, String url, String body) throws Exception {

@@ -69,6 +69,15 @@ class LayoutRulesTest {
     }
 
     @Test
+    void theHubServesItsPageWithoutJavalinsStaticFiles() {
+        // Javalin's class-path static files make Jetty mount the whole haven.jar as a zip file system (four
+        // times, ~13 MiB of the hub's heap for its whole life); KioskFiles reads the page through the class loader.
+        check(noClasses().that().resideInAPackage("haven.classroom..")
+                .should().dependOnClassesThat().resideInAPackage("io.javalin.http.staticfiles..")
+                .because("the hub's RSS target (docs/PERFORMANCE.md, \"footprint\")"));
+    }
+
+    @Test
     void onlyTheMqttBoundaryImportsPaho() {
         // The benchmarks measure raw Paho on purpose, beside Haven; nothing else talks to Paho directly.
         check(noClasses().that().resideOutsideOfPackages("haven.mqtt..", "haven.bench..")

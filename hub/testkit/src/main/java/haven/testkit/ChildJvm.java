@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,14 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Any main class of this class path; stdout is kept line by line, stderr goes to {@code stderr}. */
     public static ChildJvm start(String java, List<String> jvmFlags, Path stderr, String mainClass, String... args) throws IOException {
+        return start(java, jvmFlags, Map.of(), stderr, mainClass, args);
+    }
+
+    /** As above, with {@code environment} added to this process's (e.g. a systemd unit's Environment= lines). */
+    public static ChildJvm start(String java, List<String> jvmFlags, Map<String, String> environment, Path stderr,
+                                 String mainClass, String... args) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(java, jvmFlags, mainClass, args)).redirectError(stderr.toFile());
+        builder.environment().putAll(environment);
         long t0 = System.nanoTime();
         Process process = builder.start();
         // Ctrl-C or SIGTERM on a benchmark must not leave a hub or a fleet of connections behind.

@@ -18,7 +18,6 @@ import haven.classroom.gpio.WorryButton;
 import haven.protocol.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.staticfiles.Location;
 import io.javalin.websocket.WsContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -34,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class KioskServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KioskServer.class);
     static final String TEACHER_TOKEN = "X-Teacher-Token";
+    static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
 
     private final Javalin app;
     private final Set<WsContext> sockets = ConcurrentHashMap.newKeySet();
@@ -53,6 +53,7 @@ public final class KioskServer implements AutoCloseable {
     private final KioskChoices choices;
     private final AupTranslations translations;
     private final ReadAloud readAloud = new ReadAloud(ReadAloud.ESPEAK);
+    private final KioskFiles files = new KioskFiles("haven-ui/kiosk");
     /** Set from the listen address at start; until then only loopback names are accepted. */
     private volatile KioskOrigin origin = new KioskOrigin("127.0.0.1");
 
@@ -65,13 +66,15 @@ public final class KioskServer implements AutoCloseable {
         this.followUps = followUps;
         this.isolation = isolation;
         this.translations = translations;
+        // Jetty's MemoryUtils asks the HotSpotDiagnostic MXBean whether oops are compressed unless this is set,
+        // which starts the platform MBean server: ~250 JMX, management and JFR classes and their objects held
+        // for the life of the hub, for one number (docs/PERFORMANCE.md, "footprint"). A hub's heap is far below
+        // 32 GiB, so oops are compressed: 64-byte cache lines / 4-byte references.
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+            System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, "16");
+        }
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            config.staticFiles.add(files -> {
-                files.hostedPath = "/";
-                files.directory = "/haven-ui/kiosk";
-                files.location = Location.CLASSPATH;
-            });
             config.routes.before(ctx -> origin.refuse(ctx));
             config.routes.wsBeforeUpgrade(ctx -> {
                 String why = origin.refusal(ctx.header("Host"), ctx.header("Origin"));
@@ -182,6 +185,9 @@ public final class KioskServer implements AutoCloseable {
                 ws.onClose(ctx -> sockets.remove(ctx));
                 ws.onError(ctx -> sockets.remove(ctx));
             });
+            // The page's own files, after every other route so an /api or /ws path never falls through to them.
+            config.routes.get("/", ctx -> file(ctx, files));
+            config.routes.get("/<file>", ctx -> file(ctx, files));
             config.routes.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).result(e.getMessage()));
             config.routes.exception(IllegalStateException.class, (e, ctx) -> ctx.status(409).result(e.getMessage()));
             config.routes.before(ctx -> ctx.header("Content-Security-Policy",
@@ -229,6 +235,20 @@ public final class KioskServer implements AutoCloseable {
                 log.debug("kiosk socket send failed reason={}", e.getMessage());
             }
         }
+    }
+
+    private static void file(Context ctx, KioskFiles files) {
+        var file = files.find(ctx.path());
+        if (file.isEmpty()) {
+            ctx.status(404).result("not found");
+            return;
+        }
+        ctx.header("ETag", file.get().etag());
+        if (file.get().etag().equals(ctx.header("If-None-Match"))) {
+            ctx.status(304);
+            return;
+        }
+        ctx.contentType(file.get().contentType()).result(file.get().bytes());
     }
 
     private static void json(Context ctx, JsonNode node) {
