@@ -4,8 +4,6 @@ import org.jdbi.v3.core.Handle;
 import haven.protocol.Json;
 import haven.coordinator.evidence.AuditLog;
 import haven.store.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,10 +83,7 @@ public final class Escalation implements AutoCloseable {
                     ZonedDateTime local = now.atZone(zone);
                     if (!local.toLocalTime().isBefore(endOfDay.get())) {
                         String today = local.toLocalDate().toString();
-                        List<Long> flagged = update(c, """
-                                UPDATE incidents SET open_at_end_of_day = ?
-                                WHERE status <> 'closed' AND (open_at_end_of_day IS NULL OR open_at_end_of_day <> ?) RETURNING id""",
-                                today, today);
+                        List<Long> flagged = incidents.flagOpenAtEndOfDay(c, today);
                         for (Long id : flagged) {
                             audit.record(c, "system", "open-at-end-of-day", "incident=" + id + " " + today);
                             Incident open = incidents.find(c, id).orElseThrow();
@@ -109,7 +104,7 @@ public final class Escalation implements AutoCloseable {
                 onEscalated.run();
             }
             for (Incident i : changed) {
-                if ("escalated".equals(i.status())) {
+                if (IncidentStatus.ESCALATED.stored().equals(i.status())) {
                     log.warn("worry escalated incident={} room={} openedAt={}", i.id(), i.room(), i.openedAt());
                 }
                 feed.incidentChanged(i);
@@ -126,43 +121,13 @@ public final class Escalation implements AutoCloseable {
      * compared, not the hub's text: a hub clock in 2099 once kept a worry from ever escalating.
      */
     private List<Long> overdue(Handle c, Instant now) throws SQLException {
-        Instant due = now.minus(ackWithin);
-        List<Long> waiting = new ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "SELECT id, coalesce(received_at, opened_at) FROM incidents WHERE status = 'open' AND source <> 'filter-check'");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                if (!Instant.parse(rs.getString(2)).isAfter(due)) {
-                    waiting.add(rs.getLong(1));
-                }
-            }
-        }
         List<Long> escalated = new ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "UPDATE incidents SET status = 'escalated', escalated_at = ? WHERE id = ? AND status = 'open'")) {
-            for (Long id : waiting) {
-                ps.setString(1, Json.time(now));
-                ps.setLong(2, id);
-                if (ps.executeUpdate() == 1) {
-                    escalated.add(id);
-                }
+        for (Long id : incidents.waitingSince(c, now.minus(ackWithin))) {
+            if (incidents.escalate(c, id, now)) {
+                escalated.add(id);
             }
         }
         return escalated;
-    }
-
-    private static List<Long> update(Handle c, String sql, String a, String b) throws SQLException {
-        List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement(sql)) {
-            ps.setString(1, a);
-            ps.setString(2, b);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-        }
-        return ids;
     }
 
     public void onEscalated(Runnable listener) {

@@ -1,10 +1,11 @@
 package haven.coordinator;
 
+import haven.store.Stored;
 import java.util.Arrays;
 import java.util.Locale;
 
 /** Where an incident came from; stored in {@code incidents.source} and sent to the dashboard as {@link #wire()}. */
-public enum IncidentSource {
+public enum IncidentSource implements Stored {
     /** A pupil pressed the worry button. */
     WORRY,
     /** A member of staff logged a concern on the dashboard. */
@@ -16,6 +17,12 @@ public enum IncidentSource {
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The stored word is the wire word. */
+    @Override
+    public String stored() {
+        return wire();
     }
 
     public static IncidentSource fromWire(String wire) {

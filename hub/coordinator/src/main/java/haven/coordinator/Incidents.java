@@ -7,17 +7,93 @@ import haven.protocol.Category;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Dialect;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The incident log's SQL: one incident per worry report, updated by follow-up events and staff. */
+/**
+ * The incident log's SQL: one incident per worry report, updated by follow-up events and staff. Owns the
+ * {@code incidents} and {@code case_numbers} tables (alert_failures is the notifier's, read in {@link Incident#COLUMNS}).
+ */
 public final class Incidents {
+    /** %s: the dialect's greatest(incidents.presses, excluded.presses). */
+    private static final String OPEN_REPORT = """
+            INSERT INTO incidents(report_id, site, room, status, presses, category, computer, opened_at, received_at)
+            VALUES (:reportId, :site, :room, :status, :presses, :category, :computer, :openedAt, :receivedAt)
+            ON CONFLICT(report_id) DO UPDATE SET presses = %s,
+                category = coalesce(incidents.category, excluded.category),
+                computer = coalesce(incidents.computer, excluded.computer)""";
+    /** %s: the dialect's greatest(presses, :presses). */
+    private static final String MORE_PRESSES = "UPDATE incidents SET presses = %s WHERE report_id = :reportId";
+    private static final String DETAIL = """
+            UPDATE incidents SET category = coalesce(:category, category), computer = coalesce(:computer, computer)
+            WHERE report_id = :reportId""";
+    private static final String OPEN_FAILED_CHECK = """
+            INSERT INTO incidents(report_id, site, room, status, presses, opened_at, source)
+            VALUES (:reportId, :site, :room, :status, 0, :openedAt, :source) ON CONFLICT(report_id) DO NOTHING""";
+    private static final String OPEN_FROM_FOLLOW_UP = """
+            INSERT INTO incidents(report_id, site, room, status, presses, opened_at, received_at)
+            VALUES (:reportId, :site, :room, :status, 1, :openedAt, :receivedAt) ON CONFLICT(report_id) DO NOTHING""";
+    private static final String NEXT_CASE_NUMBER = """
+            INSERT INTO case_numbers(year, last) VALUES (:year, 1)
+            ON CONFLICT(year) DO UPDATE SET last = case_numbers.last + 1""";
+    private static final String LAST_CASE_NUMBER = "SELECT last FROM case_numbers WHERE year = :year";
+    private static final String GIVE_CASE_NUMBER =
+            "UPDATE incidents SET case_number = :caseNumber WHERE id = :id AND case_number IS NULL";
+    private static final String ROOM_OF = "SELECT site, room FROM incidents WHERE report_id = :reportId";
+    private static final String UNACKNOWLEDGED = """
+            SELECT count(*) FROM incidents WHERE site = :site AND room = :room
+            AND status IN (:open, :escalated) AND source = :source""";
+    private static final String BY_REPORT = "SELECT " + Incident.COLUMNS + " FROM incidents WHERE report_id = :reportId";
+    private static final String BY_ID = "SELECT " + Incident.COLUMNS + " FROM incidents WHERE id = :id";
+    /** %s: the dialect's text of payload.data.report. */
+    private static final String REPORT_EVENTS = """
+            SELECT %s FROM events WHERE id = :reportId
+            OR (site = :site AND room = :room AND %s = :reportId) ORDER BY %s""";
+    private static final String REPORT_AUDIT =
+            "SELECT at, actor, action, target FROM audit WHERE target = :target OR target LIKE :targetPrefix ORDER BY id";
+    /**
+     * %1$s: minutes from opened_at to acked_at in the dialect; %2$s: the head-only filter or nothing; %3$s: the
+     * named parameters of the abouts the viewer may count. A failed filter check is counted in the filtering section, not as a pupil's worry.
+     */
+    private static final String REPORT = """
+            SELECT substr(opened_at, 1, 7) AS month, room, coalesce(category, 'not-given') AS category,
+                coalesce(outcome, 'open') AS outcome, count(*) AS n,
+                avg(CASE WHEN acked_at IS NOT NULL THEN %1$s END) AS minutes
+            FROM incidents WHERE source <> :filterCheck AND coalesce(about, :aboutPupil) IN (%3$s) %2$s
+            GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""";
+    private static final String NOT_ABOUT_AN_ADULT = "AND coalesce(category, '') <> :aboutAnAdult";
+    /** %s: the status filter (WHERE ... or nothing). */
+    private static final String LIST = "SELECT " + Incident.COLUMNS + " FROM incidents %s"
+            + " ORDER BY CASE status WHEN :escalated THEN 0 WHEN :open THEN 1 ELSE 2 END,"
+            + " coalesce(received_at, opened_at) DESC, id DESC";
+    private static final String WHERE_OPEN = "WHERE status IN (:open, :acknowledged, :escalated)";
+    private static final String WHERE_CLOSED = "WHERE status = :closed";
+    private static final String ACKNOWLEDGE = """
+            UPDATE incidents SET status = :acknowledged, acked_at = :at, acked_by = :staff
+            WHERE id = :id AND status IN (:open, :escalated) AND source <> :filterCheck""";
+    private static final String CLOSE = """
+            UPDATE incidents SET status = :closed, closed_at = :at, closed_by = :staff, outcome = :outcome, notes = :notes,
+                url = coalesce(:url, url), nature = coalesce(:nature, nature)
+            WHERE id = :id AND status <> :closed""";
+    /** %1$s: the filters (WHERE ...); %2$d: the limit. */
+    private static final String SEARCH = "SELECT " + Incident.COLUMNS + " FROM incidents %1$s ORDER BY opened_at DESC, id DESC LIMIT %2$d";
+    // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not.
+    private static final String SEARCH_TEXT = " AND lower(coalesce(report_id, '') || ' ' || coalesce(computer, '')"
+            + " || ' ' || coalesce(outcome, '') || ' ' || coalesce(notes, '') || ' ' || coalesce(url, '')"
+            + " || ' ' || coalesce(nature, '')) LIKE :text";
+    private static final String WAITING = """
+            SELECT id, coalesce(received_at, opened_at) AS since FROM incidents WHERE status = :open AND source <> :filterCheck""";
+    private static final String ESCALATE =
+            "UPDATE incidents SET status = :escalated, escalated_at = :at WHERE id = :id AND status = :open";
+    private static final String FLAG_OPEN_AT_END_OF_DAY = """
+            UPDATE incidents SET open_at_end_of_day = :today
+            WHERE status <> :closed AND (open_at_end_of_day IS NULL OR open_at_end_of_day <> :today) RETURNING id""";
+    private static final String CAME_FORWARD = """
+            UPDATE incidents SET came_forward_at = :at, came_forward_by = :staff WHERE id = :id AND came_forward_at IS NULL""";
 
     /** For tools that replay events without a receive time of their own (benchmarks): the hub's time stands in. */
     public Optional<Incident> apply(Handle c, Event event) throws SQLException {
@@ -32,46 +108,36 @@ public final class Incidents {
         Dialect dialect = Dialect.of(c);
         switch (event.type()) {
             case WORRY_REPORTED -> {
-                try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                        INSERT INTO incidents(report_id, site, room, status, presses, category, computer, opened_at, received_at)
-                        VALUES (?,?,?,'open',?,?,?,?,?)
-                        ON CONFLICT(report_id) DO UPDATE SET presses = %s,
-                            category = coalesce(incidents.category, excluded.category),
-                            computer = coalesce(incidents.computer, excluded.computer)""".formatted(
-                        dialect.greatest("incidents.presses", "excluded.presses")))) {
-                    ps.setString(1, event.id());
-                    ps.setString(2, event.room().site());
-                    ps.setString(3, event.room().room());
-                    ps.setLong(4, event.data().path("presses").asLong(1));
-                    ps.setString(5, text(event, "category"));
-                    ps.setString(6, text(event, "computer"));
-                    ps.setString(7, Json.time(event.at()));
-                    ps.setString(8, Json.time(receivedAt));
-                    ps.executeUpdate();
-                }
+                c.createUpdate(OPEN_REPORT.formatted(dialect.greatest("incidents.presses", "excluded.presses")))
+                        .bind("reportId", event.id())
+                        .bind("site", event.room().site())
+                        .bind("room", event.room().room())
+                        .bind("status", IncidentStatus.OPEN)
+                        .bind("presses", event.data().path("presses").asLong(1))
+                        .bind("category", text(event, "category"))
+                        .bind("computer", text(event, "computer"))
+                        .bind("openedAt", event.at())
+                        .bind("receivedAt", receivedAt)
+                        .execute();
                 return numbered(c, find(c, event.id()));
             }
             case WORRY_REPEATED -> {
                 String report = event.data().path("report").asText();
                 ensureOpened(c, event, report, receivedAt);
-                try (PreparedStatement ps = c.getConnection().prepareStatement(
-                        "UPDATE incidents SET presses = " + dialect.greatest("presses", "?") + " WHERE report_id = ?")) {
-                    ps.setLong(1, event.data().path("presses").asLong());
-                    ps.setString(2, report);
-                    ps.executeUpdate();
-                }
+                c.createUpdate(MORE_PRESSES.formatted(dialect.greatest("presses", ":presses")))
+                        .bind("presses", event.data().path("presses").asLong())
+                        .bind("reportId", report)
+                        .execute();
                 return numbered(c, find(c, report));
             }
             case WORRY_DETAILED -> {
                 String report = event.data().path("report").asText();
                 ensureOpened(c, event, report, receivedAt);
-                try (PreparedStatement ps = c.getConnection().prepareStatement(
-                        "UPDATE incidents SET category = coalesce(?, category), computer = coalesce(?, computer) WHERE report_id = ?")) {
-                    ps.setString(1, text(event, "category"));
-                    ps.setString(2, text(event, "computer"));
-                    ps.setString(3, report);
-                    ps.executeUpdate();
-                }
+                c.createUpdate(DETAIL)
+                        .bind("category", text(event, "category"))
+                        .bind("computer", text(event, "computer"))
+                        .bind("reportId", report)
+                        .execute();
                 return numbered(c, find(c, report));
             }
             case FILTER_CHECKED -> {
@@ -94,25 +160,22 @@ public final class Incidents {
 
     /** The room of the incident with this report id, if there is one. */
     public Optional<RoomId> roomOf(Handle c, String reportId) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM incidents WHERE report_id = ?")) {
-            ps.setString(1, reportId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new RoomId(rs.getString(1), rs.getString(2))) : Optional.empty();
-            }
-        }
+        return c.createQuery(ROOM_OF)
+                .bind("reportId", reportId)
+                .map((rs, ctx) -> new RoomId(rs.getString("site"), rs.getString("room")))
+                .findOne();
     }
 
     /** Worries of one room nobody has acknowledged yet (open or escalated): what the per-room cap counts. */
     public long unacknowledged(Handle c, RoomId room) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT count(*) FROM incidents WHERE site = ? AND room = ?"
-                + " AND status IN ('open', 'escalated') AND source = 'worry'")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return c.createQuery(UNACKNOWLEDGED)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .bind("open", IncidentStatus.OPEN)
+                .bind("escalated", IncidentStatus.ESCALATED)
+                .bind("source", IncidentSource.WORRY)
+                .mapTo(Long.class)
+                .one();
     }
 
     /**
@@ -128,16 +191,14 @@ public final class Incidents {
         if (!failed) {
             return Optional.empty();
         }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                INSERT INTO incidents(report_id, site, room, status, presses, opened_at, source)
-                VALUES (?,?,?,'open',0,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
-            ps.setString(1, event.id());
-            ps.setString(2, event.room().site());
-            ps.setString(3, event.room().room());
-            ps.setString(4, Json.time(event.at()));
-            ps.setString(5, IncidentSource.FILTER_CHECK.wire());
-            ps.executeUpdate();
-        }
+        c.createUpdate(OPEN_FAILED_CHECK)
+                .bind("reportId", event.id())
+                .bind("site", event.room().site())
+                .bind("room", event.room().room())
+                .bind("status", IncidentStatus.OPEN)
+                .bind("openedAt", event.at())
+                .bind("source", IncidentSource.FILTER_CHECK)
+                .execute();
         return numbered(c, find(c, event.id()));
     }
 
@@ -145,17 +206,15 @@ public final class Incidents {
      * A follow-up can arrive before its report (out-of-order delivery after an outage): open the
      * incident from the follow-up so nothing waits on ordering; the report fills in when it lands.
      */
-    private static void ensureOpened(Handle c, Event event, String report, Instant receivedAt) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                INSERT INTO incidents(report_id, site, room, status, presses, opened_at, received_at)
-                VALUES (?,?,?,'open',1,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
-            ps.setString(1, report);
-            ps.setString(2, event.room().site());
-            ps.setString(3, event.room().room());
-            ps.setString(4, Json.time(event.at()));
-            ps.setString(5, Json.time(receivedAt));
-            ps.executeUpdate();
-        }
+    private static void ensureOpened(Handle c, Event event, String report, Instant receivedAt) {
+        c.createUpdate(OPEN_FROM_FOLLOW_UP)
+                .bind("reportId", report)
+                .bind("site", event.room().site())
+                .bind("room", event.room().room())
+                .bind("status", IncidentStatus.OPEN)
+                .bind("openedAt", event.at())
+                .bind("receivedAt", receivedAt)
+                .execute();
     }
 
     /**
@@ -168,24 +227,12 @@ public final class Incidents {
             return incident;
         }
         String year = incident.get().openedAt().substring(0, 4);
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "INSERT INTO case_numbers(year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = case_numbers.last + 1")) {
-            ps.setString(1, year);
-            ps.executeUpdate();
-        }
-        long last;
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT last FROM case_numbers WHERE year = ?")) {
-            ps.setString(1, year);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                last = rs.getLong(1);
-            }
-        }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE incidents SET case_number = ? WHERE id = ? AND case_number IS NULL")) {
-            ps.setString(1, String.format(java.util.Locale.ROOT, "%s-%04d", year, last));
-            ps.setLong(2, incident.get().id());
-            ps.executeUpdate();
-        }
+        c.createUpdate(NEXT_CASE_NUMBER).bind("year", year).execute();
+        long last = c.createQuery(LAST_CASE_NUMBER).bind("year", year).mapTo(Long.class).one();
+        c.createUpdate(GIVE_CASE_NUMBER)
+                .bind("caseNumber", String.format(java.util.Locale.ROOT, "%s-%04d", year, last))
+                .bind("id", incident.get().id())
+                .execute();
         return find(c, incident.get().id());
     }
 
@@ -194,26 +241,17 @@ public final class Incidents {
     }
 
     public Optional<Incident> find(Handle c, String reportId) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents WHERE report_id = ?")) {
-            ps.setString(1, reportId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(Incident.from(rs)) : Optional.empty();
-            }
-        }
+        return c.createQuery(BY_REPORT).bind("reportId", reportId).map((rs, ctx) -> Incident.from(rs)).findOne();
     }
 
     public Optional<Incident> find(Handle c, long id) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents WHERE id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(Incident.from(rs)) : Optional.empty();
-            }
-        }
+        return c.createQuery(BY_ID).bind("id", id).map((rs, ctx) -> Incident.from(rs)).findOne();
     }
 
     /**
      * The log's events of one report: the press itself and every follow-up naming it in data.report.
-     * The caller closes the statement.
+     * Left hand-bound on purpose: IncidentExport and CaseBundle (not this class's callers to convert) read the
+     * statement it returns. The caller closes the statement.
      */
     static PreparedStatement reportEvents(Handle c, Incident incident, String columns, String orderBy) throws SQLException {
         PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + columns + " FROM events WHERE id = ?"
@@ -228,36 +266,34 @@ public final class Incidents {
 
     /** Every logged event of one report (the press, more presses, detail) and every staff action on it, by time. */
     public List<ObjectNode> chronology(Handle c, Incident incident) throws SQLException {
-        List<ObjectNode> out = new ArrayList<>();
-        try (PreparedStatement ps = reportEvents(c, incident, "type, at, received_at, payload", "seq")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+        List<ObjectNode> out = new ArrayList<>(c.createQuery(REPORT_EVENTS.formatted("type, at, received_at, payload",
+                        Dialect.of(c).jsonText("payload", "data", "report"), "seq"))
+                .bind("reportId", incident.reportId())
+                .bind("site", incident.room().site())
+                .bind("room", incident.room().room())
+                .map((rs, ctx) -> {
                     ObjectNode e = Json.object();
                     e.put("kind", "event");
-                    e.put("type", rs.getString(1));
-                    e.put("at", rs.getString(2));
-                    e.put("receivedAt", rs.getString(3));
-                    e.set("data", Json.parse(rs.getString(4).getBytes(java.nio.charset.StandardCharsets.UTF_8)).get("data"));
-                    out.add(e);
-                }
-            }
-        }
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "SELECT at, actor, action, target FROM audit WHERE target = ? OR target LIKE ? ORDER BY id")) {
-            ps.setString(1, "incident=" + incident.id());
-            ps.setString(2, "incident=" + incident.id() + " %");
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+                    e.put("type", rs.getString("type"));
+                    e.put("at", rs.getString("at"));
+                    e.put("receivedAt", rs.getString("received_at"));
+                    e.set("data", Json.parse(rs.getString("payload").getBytes(java.nio.charset.StandardCharsets.UTF_8)).get("data"));
+                    return e;
+                })
+                .list());
+        out.addAll(c.createQuery(REPORT_AUDIT)
+                .bind("target", "incident=" + incident.id())
+                .bind("targetPrefix", "incident=" + incident.id() + " %")
+                .map((rs, ctx) -> {
                     ObjectNode a = Json.object();
                     a.put("kind", "action");
-                    a.put("at", rs.getString(1));
-                    a.put("actor", rs.getString(2));
-                    a.put("action", rs.getString(3));
-                    a.put("detail", rs.getString(4));
-                    out.add(a);
-                }
-            }
-        }
+                    a.put("at", rs.getString("at"));
+                    a.put("actor", rs.getString("actor"));
+                    a.put("action", rs.getString("action"));
+                    a.put("detail", rs.getString("target"));
+                    return a;
+                })
+                .list());
         out.sort(java.util.Comparator.comparing(n -> n.path("at").asText()));
         return out;
     }
@@ -282,31 +318,36 @@ public final class Incidents {
     }
 
     private ObjectNode report(Handle c, boolean includeHeadOnly, java.util.Set<String> abouts) throws SQLException {
-        String about = " coalesce(about, '" + Visibility.ABOUT_PUPIL + "') IN ('" + String.join("', '", new java.util.TreeSet<>(abouts)) + "')";
+        List<String> aboutList = List.copyOf(new java.util.TreeSet<>(abouts));
+        StringBuilder aboutParams = new StringBuilder();
+        for (int i = 0; i < aboutList.size(); i++) {
+            aboutParams.append(i == 0 ? "" : ", ").append(":about").append(i);
+        }
+        var query = c.createQuery(REPORT.formatted(Dialect.of(c).minutesBetween("opened_at", "acked_at"),
+                        includeHeadOnly ? "" : NOT_ABOUT_AN_ADULT, aboutParams))
+                .bind("filterCheck", IncidentSource.FILTER_CHECK)
+                .bind("aboutPupil", Visibility.ABOUT_PUPIL);
+        for (int i = 0; i < aboutList.size(); i++) {
+            query.bind("about" + i, aboutList.get(i));
+        }
+        if (!includeHeadOnly) {
+            query.bind("aboutAnAdult", Category.ABOUT_AN_ADULT.wire());
+        }
         ObjectNode out = Json.object();
         var rows = out.putArray("months");
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "SELECT substr(opened_at, 1, 7), room, coalesce(category, 'not-given'), coalesce(outcome, 'open'), count(*),"
-                + " avg(CASE WHEN acked_at IS NOT NULL THEN " + Dialect.of(c).minutesBetween("opened_at", "acked_at") + " END)"
-                // A failed filter check is counted in the filtering section, not as a pupil's worry.
-                + " FROM incidents WHERE source <> '" + IncidentSource.FILTER_CHECK.wire() + "'"
-                + " AND" + about
-                + (includeHeadOnly ? "" : " AND coalesce(category, '') <> '" + Category.ABOUT_AN_ADULT.wire() + "'")
-                + " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                ObjectNode r = rows.addObject();
-                r.put("month", rs.getString(1));
-                r.put("room", rs.getString(2));
-                r.put("category", rs.getString(3));
-                r.put("outcome", rs.getString(4));
-                r.put("count", rs.getLong(5));
-                double minutes = rs.getDouble(6);
-                if (!rs.wasNull()) {
-                    r.put("averageMinutesToAcknowledge", Math.round(minutes * 10) / 10.0);
-                }
+        query.map((rs, ctx) -> {
+            ObjectNode r = Json.object();
+            r.put("month", rs.getString("month"));
+            r.put("room", rs.getString("room"));
+            r.put("category", rs.getString("category"));
+            r.put("outcome", rs.getString("outcome"));
+            r.put("count", rs.getLong("n"));
+            double minutes = rs.getDouble("minutes");
+            if (!rs.wasNull()) {
+                r.put("averageMinutesToAcknowledge", Math.round(minutes * 10) / 10.0);
             }
-        }
+            return r;
+        }).forEach(rows::add);
         out.set("filtering", FilteringReport.months(c));
         out.set("aupReviews", AupReviews.report(c));
         return out;
@@ -320,7 +361,7 @@ public final class Incidents {
      */
     public static final int MAX_LISTED_PER_ROOM = 20;
 
-    /** Every incident of the status, as {@link #list(Connection, String, java.util.function.Predicate)} orders them. */
+    /** Every incident of the status, as {@link #list(Handle, String, java.util.function.Predicate)} orders them. */
     public List<Incident> list(Handle c, String status) throws SQLException {
         return list(c, status, i -> true);
     }
@@ -333,20 +374,27 @@ public final class Incidents {
      */
     public List<Incident> list(Handle c, String status, java.util.function.Predicate<Incident> visible) throws SQLException {
         String where = switch (status) {
-            case "open" -> "WHERE status IN ('open', 'acknowledged', 'escalated')";
-            case "closed" -> "WHERE status = 'closed'";
+            case "open" -> WHERE_OPEN;
+            case "closed" -> WHERE_CLOSED;
             case "all" -> "";
             default -> throw new IllegalArgumentException("status must be open, closed or all");
         };
         List<Incident> out = new ArrayList<>();
         java.util.Map<RoomId, Integer> waitingPerRoom = new java.util.HashMap<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents " + where
-                + " ORDER BY CASE status WHEN 'escalated' THEN 0 WHEN 'open' THEN 1 ELSE 2 END,"
-                + " coalesce(received_at, opened_at) DESC, id DESC");
-             ResultSet rs = ps.executeQuery()) {
-            while (out.size() < MAX_LISTED && rs.next()) {
-                Incident incident = Incident.from(rs);
-                boolean waiting = incident.status().equals("open") || incident.status().equals("escalated");
+        var query = c.createQuery(LIST.formatted(where))
+                .bind("escalated", IncidentStatus.ESCALATED)
+                .bind("open", IncidentStatus.OPEN);
+        if (status.equals("open")) {
+            query.bind("acknowledged", IncidentStatus.ACKNOWLEDGED);
+        } else if (status.equals("closed")) {
+            query.bind("closed", IncidentStatus.CLOSED);
+        }
+        // Read row by row: the caps stop the read, so a flood of rows is never all mapped.
+        try (var rows = query.map((rs, ctx) -> Incident.from(rs)).iterator()) {
+            while (out.size() < MAX_LISTED && rows.hasNext()) {
+                Incident incident = rows.next();
+                boolean waiting = incident.status().equals(IncidentStatus.OPEN.stored())
+                        || incident.status().equals(IncidentStatus.ESCALATED.stored());
                 if (visible.test(incident)
                         && (!waiting || waitingPerRoom.merge(incident.room(), 1, Integer::sum) <= MAX_LISTED_PER_ROOM)) {
                     out.add(incident);
@@ -362,17 +410,16 @@ public final class Incidents {
      * which would put out the room's report-pending light while a pupil's worry may be waiting there.
      */
     public Optional<Incident> acknowledge(Handle c, long id, String staff, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "UPDATE incidents SET status = 'acknowledged', acked_at = ?, acked_by = ? WHERE id = ? AND status IN ('open', 'escalated')"
-                + " AND source <> '" + IncidentSource.FILTER_CHECK.wire() + "'")) {
-            ps.setString(1, Json.time(at));
-            ps.setString(2, staff);
-            ps.setLong(3, id);
-            if (ps.executeUpdate() == 0) {
-                return Optional.empty();
-            }
-        }
-        return find(c, id);
+        int changed = c.createUpdate(ACKNOWLEDGE)
+                .bind("acknowledged", IncidentStatus.ACKNOWLEDGED)
+                .bind("at", at)
+                .bind("staff", staff)
+                .bind("id", id)
+                .bind("open", IncidentStatus.OPEN)
+                .bind("escalated", IncidentStatus.ESCALATED)
+                .bind("filterCheck", IncidentSource.FILTER_CHECK)
+                .execute();
+        return changed == 0 ? Optional.empty() : find(c, id);
     }
 
     /** The policy's record of a closed incident: outcome, notes, and for misuse the URL and the nature of the content. */
@@ -380,22 +427,17 @@ public final class Incidents {
     }
 
     public Optional<Incident> close(Handle c, long id, String staff, Closing closing, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, outcome = ?, notes = ?, url = coalesce(?, url),"
-                + " nature = coalesce(?, nature)"
-                + " WHERE id = ? AND status <> 'closed'")) {
-            ps.setString(1, Json.time(at));
-            ps.setString(2, staff);
-            ps.setString(3, closing.outcome());
-            ps.setString(4, closing.notes());
-            ps.setString(5, closing.url());
-            ps.setString(6, closing.nature());
-            ps.setLong(7, id);
-            if (ps.executeUpdate() == 0) {
-                return Optional.empty();
-            }
-        }
-        return find(c, id);
+        int changed = c.createUpdate(CLOSE)
+                .bind("closed", IncidentStatus.CLOSED)
+                .bind("at", at)
+                .bind("staff", staff)
+                .bind("outcome", closing.outcome())
+                .bind("notes", closing.notes())
+                .bind("url", closing.url())
+                .bind("nature", closing.nature())
+                .bind("id", id)
+                .execute();
+        return changed == 0 ? Optional.empty() : find(c, id);
     }
 
     /** What the dashboard's incident list asks for; an empty field does not filter. */
@@ -420,42 +462,37 @@ public final class Incidents {
      */
     public List<Incident> search(Handle c, Search s) throws SQLException {
         StringBuilder where = new StringBuilder(switch (s.status()) {
-            case "open" -> " WHERE status IN ('open', 'acknowledged', 'escalated')";
-            case "closed" -> " WHERE status = 'closed'";
-            default -> " WHERE 1 = 1";
+            case "open" -> WHERE_OPEN;
+            case "closed" -> WHERE_CLOSED;
+            default -> "WHERE 1 = 1";
         });
-        List<String> args = new ArrayList<>();
+        java.util.Map<String, Object> args = new java.util.LinkedHashMap<>();
+        if (s.status().equals("open")) {
+            args.put("open", IncidentStatus.OPEN);
+            args.put("acknowledged", IncidentStatus.ACKNOWLEDGED);
+            args.put("escalated", IncidentStatus.ESCALATED);
+        } else if (s.status().equals("closed")) {
+            args.put("closed", IncidentStatus.CLOSED);
+        }
         if (!s.room().isEmpty()) {
-            where.append(" AND room = ?");
-            args.add(s.room());
+            where.append(" AND room = :room");
+            args.put("room", s.room());
         }
         if (!s.category().isEmpty()) {
-            where.append(" AND category = ?");
-            args.add(s.category());
+            where.append(" AND category = :category");
+            args.put("category", s.category());
         }
         if (!s.source().isEmpty()) {
-            where.append(" AND source = ?");
-            args.add(s.source());
+            where.append(" AND source = :source");
+            args.put("source", IncidentSource.fromWire(s.source()));
         }
         if (!s.text().isBlank()) {
-            // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not.
-            where.append(" AND lower(coalesce(report_id, '') || ' ' || coalesce(computer, '') || ' ' || coalesce(outcome, '')"
-                    + " || ' ' || coalesce(notes, '') || ' ' || coalesce(url, '') || ' ' || coalesce(nature, '')) LIKE ?");
-            args.add("%" + s.text().strip().toLowerCase(java.util.Locale.ROOT).replace("%", "").replace("_", "") + "%");
+            where.append(SEARCH_TEXT);
+            args.put("text", "%" + s.text().strip().toLowerCase(java.util.Locale.ROOT).replace("%", "").replace("_", "") + "%");
         }
-        List<Incident> out = new ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + Incident.COLUMNS + " FROM incidents" + where
-                + " ORDER BY opened_at DESC, id DESC LIMIT " + Math.max(1, Math.min(s.limit(), 500)))) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setString(i + 1, args.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(Incident.from(rs));
-                }
-            }
-        }
-        return out;
+        var query = c.createQuery(SEARCH.formatted(where, Math.max(1, Math.min(s.limit(), 500))));
+        args.forEach(query::bind);
+        return query.map((rs, ctx) -> Incident.from(rs)).list();
     }
 
     /**
@@ -463,15 +500,50 @@ public final class Incidents {
      * empty if it was already recorded or there is no such incident.
      */
     public Optional<Incident> cameForward(Handle c, long id, String staff, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "UPDATE incidents SET came_forward_at = ?, came_forward_by = ? WHERE id = ? AND came_forward_at IS NULL")) {
-            ps.setString(1, Json.time(at));
-            ps.setString(2, staff);
-            ps.setLong(3, id);
-            if (ps.executeUpdate() == 0) {
-                return Optional.empty();
-            }
-        }
-        return find(c, id);
+        int changed = c.createUpdate(CAME_FORWARD)
+                .bind("at", at)
+                .bind("staff", staff)
+                .bind("id", id)
+                .execute();
+        return changed == 0 ? Optional.empty() : find(c, id);
+    }
+
+    /**
+     * Open worries the coordinator received at or before {@code due} ({@link Escalation}). Instants are compared,
+     * not the hub's text: a hub clock in 2099 once kept a worry from ever escalating. A failed filter check is the
+     * technician's, closed by its recorded action: it never escalates as a worry.
+     */
+    List<Long> waitingSince(Handle c, Instant due) {
+        List<Long> out = new ArrayList<>();
+        c.createQuery(WAITING)
+                .bind("open", IncidentStatus.OPEN)
+                .bind("filterCheck", IncidentSource.FILTER_CHECK)
+                .map((rs, ctx) -> java.util.Map.entry(rs.getLong("id"),
+                        ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "since", ctx)))
+                .forEach(row -> {
+                    if (!row.getValue().isAfter(due)) {
+                        out.add(row.getKey());
+                    }
+                });
+        return out;
+    }
+
+    /** Escalates an incident still open; false if someone acknowledged or closed it first. */
+    boolean escalate(Handle c, long id, Instant at) {
+        return c.createUpdate(ESCALATE)
+                .bind("escalated", IncidentStatus.ESCALATED)
+                .bind("at", at)
+                .bind("id", id)
+                .bind("open", IncidentStatus.OPEN)
+                .execute() == 1;
+    }
+
+    /** Flags every incident not closed as open at the end of {@code today} (once a day); returns the ids flagged. */
+    List<Long> flagOpenAtEndOfDay(Handle c, String today) {
+        return c.createQuery(FLAG_OPEN_AT_END_OF_DAY)
+                .bind("today", today)
+                .bind("closed", IncidentStatus.CLOSED)
+                .mapTo(Long.class)
+                .list();
     }
 }

@@ -4,17 +4,16 @@ import haven.protocol.HubHealth;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Database;
-import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Each room's latest hub.health and clock skew, as ingest recorded them ({@link ClockSkew}), for the dashboard. */
+/**
+ * Each room's latest hub.health and clock skew, as ingest recorded them, for the dashboard. The hub_health table
+ * and its SQL are {@link ClockSkew}'s; this is the read-only view.
+ */
 public final class RoomHealth {
     private final Database db;
     private final Clock clock;
@@ -47,20 +46,7 @@ public final class RoomHealth {
     }
 
     public List<Entry> list() throws SQLException {
-        return db.query(c -> {
-            List<Entry> out = new ArrayList<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "SELECT site, room, received_at, hub_at, skew_millis, health FROM hub_health ORDER BY site, room");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String h = rs.getString(6);
-                    out.add(new Entry(new RoomId(rs.getString(1), rs.getString(2)), Instant.parse(rs.getString(3)),
-                            Instant.parse(rs.getString(4)), rs.getLong(5),
-                            h == null ? Optional.empty() : HubHealth.fromJson(Json.parse(h.getBytes(StandardCharsets.UTF_8)))));
-                }
-            }
-            return out;
-        });
+        return db.query(ClockSkew::latest);
     }
 
 }
