@@ -68,6 +68,10 @@ class HubClockLadderTest {
         var worry = n.putObject("ladders").putArray("worry");
         worry.addObject().putArray("contacts").add("dsl");
         worry.addObject().put("after", "10m").putArray("contacts").add("head");
+        // Urgent: the DSL and the head at once (issue #16), day or night.
+        var urgent = n.withObject("ladders").putArray("urgent-worry").addObject();
+        urgent.putArray("contacts").add("dsl").add("head");
+        n.putArray("urgentCategories").add("stranger-contact");
         n.putObject("outOfHours").putArray("worry").addObject().putArray("contacts").add("on-call");
         n.putObject("schoolHours").put("timeZone", "UTC").put("wednesday", "08:00-12:00");
         CoordinatorConfig config = CoordinatorConfig.from(ConfigFile.of("test", c));
@@ -91,12 +95,32 @@ class HubClockLadderTest {
     }
 
     /** A press whose 'at' is the hub's clock, off from the coordinator's by {@code hubOffset}. */
-    private void press(Duration hubOffset) {
+    private String press(Duration hubOffset) {
+        return press(hubOffset, null);
+    }
+
+    private String press(Duration hubOffset, String category) {
         ObjectNode data = Json.object();
         data.put("presses", 1);
+        if (category != null) {
+            data.put("category", category);
+        }
+        return send(EventType.WORRY_REPORTED, clock.instant().plus(hubOffset), data);
+    }
+
+    /** The pupil chose a category on the kiosk after the press. */
+    private void detail(String report, String category) {
+        ObjectNode data = Json.object();
+        data.put("report", report);
+        data.put("category", category);
+        send(EventType.WORRY_DETAILED, clock.instant(), data);
+    }
+
+    private String send(EventType type, Instant at, ObjectNode data) {
         Event e = new Event(new haven.protocol.UuidV7(java.time.Clock.systemUTC()).next().toString(), ++seq,
-                EventType.WORRY_REPORTED, YEAR5, clock.instant().plus(hubOffset), data);
+                type, YEAR5, at, data);
         coordinator.ingest().onMessage(e.topic(), codec.encode(e), false);
+        return e.id();
     }
 
     private List<String> recipients() {
@@ -152,5 +176,28 @@ class HubClockLadderTest {
         clock.advance(Duration.ofMinutes(30));
         waitTwoPasses();
         assertEquals(List.of("on-call@test-school.invalid"), recipients(), "the out-of-hours ladder only");
+    }
+
+    @Test
+    void aWorryInAnUrgentCategoryUsesTheUrgentLadder() throws Exception {
+        start();
+        press(Duration.ZERO, "stranger-contact");
+        await().atMost(Duration.ofSeconds(10)).until(() -> recipients().size() == 2);
+        assertEquals(java.util.Set.of("dsl@test-school.invalid", "head@test-school.invalid"), java.util.Set.copyOf(recipients()),
+                "the urgent ladder's one step: both at once, not the head 10 minutes later");
+    }
+
+    @Test
+    void aCategoryChosenLaterSwitchesToTheUrgentLadderWithoutAlertingAnyoneTwice() throws Exception {
+        start();
+        String report = press(Duration.ZERO);
+        await().atMost(Duration.ofSeconds(10)).until(() -> recipients().equals(List.of("dsl@test-school.invalid")));
+        clock.advance(Duration.ofMinutes(1));
+        detail(report, "stranger-contact");
+        await().atMost(Duration.ofSeconds(10)).until(() -> recipients().size() == 2);
+        clock.advance(Duration.ofMinutes(30));
+        waitTwoPasses();
+        assertEquals(List.of("dsl@test-school.invalid", "head@test-school.invalid"), recipients(),
+                "the head at once on the urgent ladder, the DSL not a second time, and nothing more");
     }
 }
