@@ -14,7 +14,16 @@
     + "<th>Categories that got through</th><th>Unblock requests (approved / refused)</th></tr></thead><tbody></tbody>";
   const none = document.createElement("p");
   none.textContent = "No filter check has run yet.";
-  section.append(heading, table, none);
+  // The same counts for the governors' pack (GET /api/reports/filtering.csv, audited like the incident CSV).
+  const download = document.createElement("p");
+  download.className = "quiet";
+  const csv = document.createElement("a");
+  csv.id = "report-filtering-csv";
+  csv.href = "/api/reports/filtering.csv";
+  csv.setAttribute("download", "");
+  csv.textContent = "Download the filtering report as CSV";
+  download.appendChild(csv);
+  section.append(heading, download, table, none);
   page.appendChild(section);
 
   const month = (ym) => {

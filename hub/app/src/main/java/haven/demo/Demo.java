@@ -54,6 +54,9 @@ public final class Demo implements AutoCloseable {
 
     private static final String[] ROOM_NAMES = {"year3-oak", "year4-ash", "year5-elm", "year6-yew", "ict-suite",
             "library", "year1-fir", "year2-bay"};
+    /** What staff call each of {@link #ROOM_NAMES}, so the demo's dashboard and e-mails say "Year 3 (Oak)", as a school's would. */
+    private static final String[] DISPLAY_NAMES = {"Year 3 (Oak)", "Year 4 (Ash)", "Year 5 (Elm)", "Year 6 (Yew)", "ICT suite",
+            "Library", "Year 1 (Fir)", "Year 2 (Bay)"};
 
     private final haven.lifecycle.Owned owned;
     private final Coordinator coordinator;
@@ -74,6 +77,12 @@ public final class Demo implements AutoCloseable {
         c.put("database", settings.dataDir().resolve("coordinator.db").toString());
         mailbox = own(settings.smtp().map(DemoMailbox::elsewhere).orElseGet(() -> DemoMailbox.catcher(freeLoopbackPort())));
         demoAlerts(c.putObject("notify"), settings, mailbox.smtpTarget());
+        ObjectNode dashboardNames = c.putObject("rooms");
+        ObjectNode alertNames = c.withObject("notify").putObject("roomNames").putObject(settings.site());
+        for (int i = 0; i < Math.min(settings.rooms(), ROOM_NAMES.length); i++) {
+            dashboardNames.put(ROOM_NAMES[i], DISPLAY_NAMES[i]);
+            alertNames.put(ROOM_NAMES[i], DISPLAY_NAMES[i]);
+        }
         // A fresh follow-up key per demo run, shared by the demo's coordinator and hubs (docs/KIOSK.md).
         byte[] keyBytes = new byte[32];
         new java.security.SecureRandom().nextBytes(keyBytes);

@@ -3,8 +3,6 @@ package haven.coordinator;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,9 +17,18 @@ import java.util.Optional;
  * Each room's last successful button test (a button.tested event in the chained log, by the coordinator's
  * receive time) and whether it is overdue: a button nobody has tried for {@link #DUE} may be broken, and a pupil
  * would only find out when it matters.
+ *
+ * <p>Owns no table: it reads the rooms the coordinator knows ({@code rooms}, owned by {@link Rooms}) and the
+ * chained log's button.tested events ({@code events}, owned by the event log).
  */
 public final class ButtonTests {
     public static final Duration DUE = Duration.ofDays(30);
+
+    private static final String ROOMS = "SELECT site, room FROM rooms ORDER BY site, room";
+    /** By the coordinator's receive time, never the hub's clock (issue #18). */
+    private static final String LAST_TESTED = """
+            SELECT site, room, max(received_at) AS last_tested FROM events
+            WHERE type = :type GROUP BY site, room""";
 
     private final Database db;
     private final Clock clock;
@@ -51,19 +58,12 @@ public final class ButtonTests {
         Instant now = clock.instant();
         return db.query(c -> {
             Map<RoomId, Optional<Instant>> last = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM rooms ORDER BY site, room");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    last.put(new RoomId(rs.getString(1), rs.getString(2)), Optional.empty());
-                }
-            }
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "SELECT site, room, max(received_at) FROM events WHERE type = 'button.tested' GROUP BY site, room");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    last.put(new RoomId(rs.getString(1), rs.getString(2)), Optional.of(Instant.parse(rs.getString(3))));
-                }
-            }
+            c.createQuery(ROOMS).map((rs, ctx) -> new RoomId(rs.getString("site"), rs.getString("room")))
+                    .forEach(room -> last.put(room, Optional.empty()));
+            c.createQuery(LAST_TESTED).bind("type", haven.protocol.EventType.BUTTON_TESTED.wire())
+                    .map((rs, ctx) -> Map.entry(new RoomId(rs.getString("site"), rs.getString("room")),
+                            ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "last_tested", ctx)))
+                    .forEach(e -> last.put(e.getKey(), Optional.of(e.getValue())));
             List<Entry> out = new ArrayList<>();
             last.forEach((room, at) -> out.add(new Entry(room, at, at.map(t -> t.isBefore(now.minus(DUE))).orElse(true))));
             return out;

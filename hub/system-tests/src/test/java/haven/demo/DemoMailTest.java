@@ -74,7 +74,7 @@ class DemoMailTest {
         press();
         await().atMost(Duration.ofSeconds(15)).until(() -> mailPage().contains("demo-coordinator@demo.invalid"));
         String page = mailPage();
-        assertTrue(page.contains("Haven: New worry in year3-oak"), page);
+        assertTrue(page.contains("Haven: New worry in Year 3 (Oak)"), "the e-mail says the room's name: " + page);
         assertTrue(page.contains("http://127.0.0.1:8080/"), "the e-mail links to the dashboard: " + page);
         clock.advance(Duration.ofSeconds(19));
         waitTwoPasses();
@@ -97,8 +97,8 @@ class DemoMailTest {
     @Test
     void theDemosFailedFilterCheckIsMailedToTheDslOnTheDemoPage() throws Exception {
         start(Optional.empty());
-        haven.protocol.RoomId room = demo.hubs().get(0).config().room();
-        await().atMost(Duration.ofSeconds(45)).until(() -> mailPage().contains("Haven: Filter check failed in " + room.room()));
+        assertEquals("year3-oak", demo.hubs().get(0).config().room().room());
+        await().atMost(Duration.ofSeconds(45)).until(() -> mailPage().contains("Haven: Filter check failed in Year 3 (Oak)"));
         assertTrue(mailPage().contains("demo-coordinator@demo.invalid"), mailPage());
     }
 

@@ -83,6 +83,8 @@ class FilterCheckLogBrowserTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#report-filtering tbody tr")));
         String row = browser.findElement(By.cssSelector("#report-filtering tbody tr")).getText();
         assertTrue(row.matches("(?s).*\\b2\\b.*\\b1\\b.*\\b1\\b.*games \\(1\\).*"), row);
+        String csvLink = browser.findElement(By.id("report-filtering-csv")).getAttribute("href");
+        assertTrue(csvLink.endsWith("/api/reports/filtering.csv"), csvLink);
         assertEquals(List.of(), Browser.accessibilityViolations(browser), "accessibility of the report with its filtering section");
     }
 }

@@ -161,7 +161,9 @@ public final class Notifier implements IncidentListener, AutoCloseable {
      * isolation for the same room takes the ladder over, with whoever it already reached.
      */
     public void isolationChanged(IsolationView isolation) {
-        hand(() -> noteIsolation(isolation));
+        // Heard of now, by the coordinator's clock (called from ingest): the ladder counts from here, never from the hub's time.
+        Instant heard = clock.instant();
+        hand(() -> noteIsolation(isolation, heard));
     }
 
     /**
@@ -245,7 +247,7 @@ public final class Notifier implements IncidentListener, AutoCloseable {
      * (what the alert says), and when its ladder starts (the steps' "after" counts from there).
      */
     private record Raise(String key, AlertKind kind, Timeline.About about, Instant since, Instant start) {
-        /** The ladder starts at the event, or at the moment we hear of it if the hub's clock runs ahead. */
+        /** A coordinator-timed alert (an action's due time): the ladder starts then, or now if that is still ahead. */
         static Raise at(String key, AlertKind kind, Timeline.About about, Instant since, Instant now) {
             return new Raise(key, kind, about, since, since.isBefore(now) ? since : now);
         }
@@ -377,10 +379,29 @@ public final class Notifier implements IncidentListener, AutoCloseable {
             return;
         }
         AlertKind kind = kindOf(incident);
-        raise(Raise.at(key, kind, Timeline.About.incident(incident, kind), Instant.parse(incident.openedAt()), clock.instant()));
+        raise(new Raise(key, kind, Timeline.About.incident(incident, kind), Instant.parse(incident.openedAt()), receivedAt(incident)));
     }
 
-    private void noteIsolation(IsolationView isolation) {
+    /**
+     * When the coordinator received the incident's first event, by its own clock (issue #18): the ladder and the
+     * school-hours choice count from there, never from opened_at, the hub's clock, which on an unsynchronised Pi
+     * can be hours behind (every step due at once) or ahead. An incident with no hub event (opened by the
+     * coordinator itself) is heard of now.
+     */
+    private Instant receivedAt(Incident incident) {
+        try {
+            return db.query(c -> incidents.chronology(c, incident)).stream()
+                    .filter(e -> "event".equals(e.path("kind").asText()) && e.path("receivedAt").isTextual())
+                    .map(e -> Instant.parse(e.get("receivedAt").asText()))
+                    .min(java.util.Comparator.naturalOrder())
+                    .orElseGet(clock::instant);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("receive time unreadable incident={} reason={}; counting from now", incident.id(), e.getMessage());
+            return clock.instant();
+        }
+    }
+
+    private void noteIsolation(IsolationView isolation, Instant heard) {
         String key = "isolation:" + isolation.room().site() + "/" + isolation.room().room() + ":" + isolation.id();
         if ("released".equals(isolation.status())) {
             resolve(key, "released");
@@ -399,8 +420,8 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         tags.put("alert", AlertKind.ISOLATION.wire());
         tags.put("isolation", isolation.id());
         // Never the machine, its address or anything else of the isolation: the room and the time only.
-        raise(Raise.at(key, AlertKind.ISOLATION, new Timeline.About(isolation.room(), Optional.empty(), tags),
-                Instant.parse(isolation.requestedAt()), clock.instant()));
+        raise(new Raise(key, AlertKind.ISOLATION, new Timeline.About(isolation.room(), Optional.empty(), tags),
+                Instant.parse(isolation.requestedAt()), heard));
     }
 
     /** The one way a ladder starts, whatever raised it. */

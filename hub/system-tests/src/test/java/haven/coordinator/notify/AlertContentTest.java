@@ -27,9 +27,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * Content rules (docs/NOTIFICATIONS.md): whatever the incident holds, an alert on any channel says the kind,
- * the room's name, how long ago and the dashboard link, and never the computer, the category (above all of a
- * head-only concern), the misuse URL or the notes.
+ * Content rules (docs/NOTIFICATIONS.md): whatever the incident holds, an alert on any channel (e-mail, Web Push,
+ * every webhook format) says the kind, the room's name, how long ago and the dashboard link, and never the
+ * computer, the category (above all of a head-only concern), the misuse URL or the notes.
  */
 class AlertContentTest {
     private static final Instant NOW = Instant.parse("2026-11-25T10:12:00Z");
@@ -86,6 +86,10 @@ class AlertContentTest {
             for (String category : List.of("about-an-adult", "unkind-online", "stranger-contact")) {
                 Alert alert = Alert.of(AlertKind.WORRY, everything(category), config, NOW);
                 assertTrue(new SmtpChannel(config.smtp().orElseThrow()).send(head, alert).accepted());
+                // Web Push: what the device decrypts (the encryption and delivery themselves: WebPushTest).
+                String push = new String(PushChannel.message(alert), java.nio.charset.StandardCharsets.UTF_8);
+                obeysTheRules("push " + category, push);
+                assertTrue(push.contains("https://haven.test-school.invalid/"), "the push links to the dashboard: " + push);
                 Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
                 for (WebhookSettings.Format format : WebhookSettings.Format.values()) {
                     WebhookSettings hook = new WebhookSettings("hook", format, URI.create(receiver.url("/" + format.wire())),
@@ -133,6 +137,7 @@ class AlertContentTest {
                         ? Alert.about(kind, Alert.NO_INCIDENT, incident.room(), Instant.parse(incident.openedAt()), config, NOW)
                         : Alert.of(kind, incident, config, NOW);
                 assertTrue(new SmtpChannel(config.smtp().orElseThrow()).send(head, alert).accepted());
+                obeysTheRules("push " + kind.wire(), new String(PushChannel.message(alert), java.nio.charset.StandardCharsets.UTF_8), kind);
                 MimeMessage m = mail.getReceivedMessages()[mail.getReceivedMessages().length - 1];
                 obeysTheRules("e-mail " + kind.wire(), m.getSubject() + "\n" + GreenMailUtil.getBody(m) + "\n" + GreenMailUtil.getHeaders(m), kind);
                 int before = receiver.received.size();

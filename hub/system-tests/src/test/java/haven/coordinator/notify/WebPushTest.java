@@ -74,10 +74,14 @@ class WebPushTest {
         }
     }
 
-    @Test
-    void aPressReachesASubscribedDeviceEncryptedForItAndSignedWithVapid() throws Exception {
+    /** The browser's keys and the coordinator's VAPID public key, once subscribed and a press sent. */
+    private record Subscribed(KeyPair browser, byte[] auth, byte[] vapidPublic) {
+    }
+
+    /** A coordinator with push configured, one device subscribed, a press; the push service answers {@code status}. */
+    private Subscribed subscribeAndPress(int status) throws Exception {
         pushService = new WebhookReceiver();
-        pushService.status = 201;
+        pushService.status = status;
         int mqtt = Ports.free();
         broker = EmbeddedBroker.start(mqtt, null);
         ObjectNode c = Json.object();
@@ -115,6 +119,33 @@ class WebPushTest {
                 clock.instant(), data);
         coordinator.ingest().onMessage(e.topic(), new EventCodec().encode(e), false);
         await().atMost(Duration.ofSeconds(10)).until(() -> pushService.received.size() == 1);
+        return new Subscribed(browser, auth, vapidPublic);
+    }
+
+    /** The incident's first notify.attempt record, as the dashboard's chronology shows it. */
+    private JsonNode firstAttempt() throws Exception {
+        try (StaffClient dsl = new StaffClient(coordinator.httpPort())) {
+            assertEquals(200, dsl.login("dsl", PASSWORD));
+            java.util.List<JsonNode> attempts = new java.util.ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                attempts.clear();
+                Json.parse(dsl.get("/api/incidents/1").body().getBytes()).get("chronology").forEach(step -> {
+                    if (Timeline.ATTEMPT.equals(step.path("type").asText())) {
+                        attempts.add(step);
+                    }
+                });
+                return !attempts.isEmpty();
+            });
+            return attempts.get(0).path("data");
+        }
+    }
+
+    @Test
+    void aPressReachesASubscribedDeviceEncryptedForItAndSignedWithVapid() throws Exception {
+        Subscribed s = subscribeAndPress(201);
+        KeyPair browser = s.browser();
+        byte[] auth = s.auth();
+        byte[] vapidPublic = s.vapidPublic();
 
         WebhookReceiver.Request request = pushService.received.get(0);
         assertEquals("/push/device-1", request.path());
@@ -126,6 +157,28 @@ class WebPushTest {
         assertEquals("New worry in year5, just now (incident 1).", message.get("body").asText());
         assertEquals("https://haven.test-school.invalid/", message.get("url").asText());
         checkVapid(request.header("Authorization"), vapidPublic, "http://127.0.0.1:" + pushService.url("").split(":")[2]);
+        JsonNode attempt = firstAttempt();
+        assertEquals("push", attempt.path("channel").asText(), attempt.toString());
+        assertEquals("dsl", attempt.path("contact").asText(), attempt.toString());
+        assertEquals("accepted", attempt.path("outcome").asText(), attempt.toString());
+        assertEquals("HTTP 201", attempt.path("reply").asText(), attempt.toString());
+    }
+
+    @Test
+    void aPushServiceAnswering410IsRecordedAsAFailure() throws Exception {
+        subscribeAndPress(410);
+        JsonNode attempt = firstAttempt();
+        assertEquals("push", attempt.path("channel").asText(), attempt.toString());
+        assertEquals("failed", attempt.path("outcome").asText(), attempt.toString());
+        assertEquals("HTTP 410", attempt.path("reply").asText(), attempt.toString());
+    }
+
+    @Test
+    void aPushServiceAnswering500IsRecordedAsAFailure() throws Exception {
+        subscribeAndPress(500);
+        JsonNode attempt = firstAttempt();
+        assertEquals("failed", attempt.path("outcome").asText(), attempt.toString());
+        assertEquals("HTTP 500", attempt.path("reply").asText(), attempt.toString());
     }
 
     /** RFC 8291 section 3.4 and RFC 8188 from the receiving side. */
