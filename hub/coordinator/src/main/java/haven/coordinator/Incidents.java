@@ -56,11 +56,13 @@ public final class Incidents {
     private static final String REPORT_AUDIT =
             "SELECT at, actor, action, target FROM audit WHERE target = :target OR target LIKE :targetPrefix ORDER BY id";
     /**
-     * %1$s: minutes from opened_at to acked_at in the dialect; %2$s: the head-only filter or nothing; %3$s: the
+     * Months and response times go by the coordinator's receive time, not the hub's clock (a Pi without a
+     * real-time clock can be hours out until it syncs; docs/FILTERING.md "Hub health").
+     * %1$s: minutes from receipt to acked_at in the dialect; %2$s: the head-only filter or nothing; %3$s: the
      * named parameters of the abouts the viewer may count. A failed filter check is counted in the filtering section, not as a pupil's worry.
      */
     private static final String REPORT = """
-            SELECT substr(opened_at, 1, 7) AS month, room, coalesce(category, 'not-given') AS category,
+            SELECT substr(coalesce(received_at, opened_at), 1, 7) AS month, room, coalesce(category, 'not-given') AS category,
                 coalesce(outcome, 'open') AS outcome, count(*) AS n,
                 avg(CASE WHEN acked_at IS NOT NULL THEN %1$s END) AS minutes
             FROM incidents WHERE source <> :filterCheck AND coalesce(about, :aboutPupil) IN (%3$s) %2$s
@@ -80,7 +82,7 @@ public final class Incidents {
                 url = coalesce(:url, url), nature = coalesce(:nature, nature)
             WHERE id = :id AND status <> :closed""";
     /** %1$s: the filters (WHERE ...); %2$d: the limit. */
-    private static final String SEARCH = "SELECT " + Incident.COLUMNS + " FROM incidents %1$s ORDER BY opened_at DESC, id DESC LIMIT %2$d";
+    private static final String SEARCH = "SELECT " + Incident.COLUMNS + " FROM incidents %1$s ORDER BY coalesce(received_at, opened_at) DESC, id DESC LIMIT %2$d";
     // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not.
     private static final String SEARCH_TEXT = " AND lower(coalesce(report_id, '') || ' ' || coalesce(computer, '')"
             + " || ' ' || coalesce(outcome, '') || ' ' || coalesce(notes, '') || ' ' || coalesce(url, '')"
@@ -323,7 +325,7 @@ public final class Incidents {
         for (int i = 0; i < aboutList.size(); i++) {
             aboutParams.append(i == 0 ? "" : ", ").append(":about").append(i);
         }
-        var query = c.createQuery(REPORT.formatted(Dialect.of(c).minutesBetween("opened_at", "acked_at"),
+        var query = c.createQuery(REPORT.formatted(Dialect.of(c).minutesBetween("coalesce(received_at, opened_at)", "acked_at"),
                         includeHeadOnly ? "" : NOT_ABOUT_AN_ADULT, aboutParams))
                 .bind("filterCheck", IncidentSource.FILTER_CHECK)
                 .bind("aboutPupil", Visibility.ABOUT_PUPIL);
