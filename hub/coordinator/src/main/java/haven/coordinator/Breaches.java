@@ -8,8 +8,7 @@ import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
 import haven.protocol.UuidV7;
 import haven.store.Dialect;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import haven.store.Stored;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,12 +36,60 @@ public final class Breaches {
     public static final String REPORTED = "reported";
     public static final String NOT_REPORTED = "not-reported";
     public static final Set<String> DECISIONS = Set.of(REPORTED, NOT_REPORTED);
+
+    /** The stored words of {@code breaches.decision} (also the API's and the chained record's). */
+    public enum Verdict implements Stored {
+        REPORTED_TO_ICO(REPORTED), NOT_REPORTED_TO_ICO(NOT_REPORTED);
+
+        private final String word;
+
+        Verdict(String word) {
+            this.word = word;
+        }
+
+        @Override
+        public String stored() {
+            return word;
+        }
+
+        public static Optional<Verdict> of(String word) {
+            return java.util.Arrays.stream(values()).filter(v -> v.word.equals(word)).findFirst();
+        }
+    }
     /** A discovery time this far ahead of our clock is a staff PC's clock, not a typo to refuse. */
     public static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
 
     private static final List<String> COLUMNS = List.of("discovered_at", "recorded_at", "recorded_by", "what_happened",
             "data_affected", "people_affected", "containment", "deadline_warned_at", "decision", "decided_at", "decided_by",
             "ico_reference", "reported_at", "reason", "people_told");
+
+    private static final String INSERT = """
+            INSERT INTO breaches(ref, discovered_at, recorded_at, recorded_by, what_happened, data_affected, people_affected, containment)
+            VALUES (:ref, :discoveredAt, :recordedAt, :by, :whatHappened, :dataAffected, :peopleAffected, :containment)
+            ON CONFLICT(ref) DO NOTHING""";
+    private static final String INSERT_NOTE = """
+            INSERT INTO breach_notes(breach_id, at, by_name, text) SELECT id, :at, :by, :text FROM breaches WHERE ref = :ref RETURNING id""";
+    /** The first decision stands: a second one updates no row. */
+    private static final String DECIDE = """
+            UPDATE breaches SET decision = :decision, decided_at = :decidedAt, decided_by = :by, ico_reference = :icoReference,
+                reported_at = :reportedAt, reason = :reason, people_told = :peopleTold WHERE ref = :ref AND decision IS NULL""";
+    private static final String WARNED = """
+            UPDATE breaches SET deadline_warned_at = :at WHERE ref = :ref AND deadline_warned_at IS NULL AND decision IS NULL""";
+    private static final String SELECT = "SELECT id, ref, " + String.join(", ", COLUMNS) + " FROM breaches";
+    private static final String ALL = SELECT + " ORDER BY id";
+    private static final String BY_ID = SELECT + " WHERE id = :id ORDER BY id";
+    private static final String BY_REF = SELECT + " WHERE ref = :ref ORDER BY id";
+    private static final String NOTES = "SELECT id, at, by_name, text FROM breach_notes WHERE breach_id = :breach ORDER BY id";
+    /** Every column, as the log's rebuild writes it back (named after the columns). */
+    private static final String UPDATE_ROW = "UPDATE breaches SET "
+            + String.join(", ", COLUMNS.stream().map(col -> col + " = :" + col).toList()) + " WHERE id = :id";
+    private static final String INSERT_ROW = "INSERT INTO breaches(" + String.join(", ", COLUMNS) + ", ref) VALUES ("
+            + String.join(", ", COLUMNS.stream().map(col -> ":" + col).toList()) + ", :ref) RETURNING id";
+    private static final String INSERT_NOTE_ROW = "INSERT INTO breach_notes(breach_id, at, by_name, text) VALUES (:breach, :at, :by, :text)";
+    private static final String DELETE_NOTES = "DELETE FROM breach_notes WHERE breach_id = :breach";
+    private static final String DELETE = "DELETE FROM breaches WHERE id = :id";
+    private static final String DELETE_ALL_NOTES = "DELETE FROM breach_notes";
+    private static final String DELETE_ALL = "DELETE FROM breaches";
 
     private final StaffDecisions decisions;
     private final Clock clock;
@@ -61,7 +108,7 @@ public final class Breaches {
     /** The decision: reported to the ICO (its reference and when) or not reported (why), and whether the people affected were told. */
     public record Decision(String decision, String icoReference, Instant reportedAt, String reason, boolean peopleTold) {
         public Decision {
-            if (!DECISIONS.contains(decision)) {
+            if (Verdict.of(decision).isEmpty()) {
                 throw new IllegalArgumentException("decision must be one of " + new java.util.TreeSet<>(DECISIONS));
             }
             if (decision.equals(REPORTED) && (icoReference == null || reportedAt == null)) {
@@ -112,19 +159,11 @@ public final class Breaches {
     }
 
     private static void insert(Handle c, JsonNode d) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                INSERT INTO breaches(ref, discovered_at, recorded_at, recorded_by, what_happened, data_affected, people_affected, containment)
-                VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(ref) DO NOTHING""")) {
-            ps.setString(1, d.path("breach").asText());
-            ps.setString(2, d.path("discoveredAt").asText());
-            ps.setString(3, d.path("recordedAt").asText());
-            ps.setString(4, d.path("by").asText());
-            ps.setString(5, d.path("whatHappened").asText());
-            ps.setString(6, d.path("dataAffected").asText());
-            ps.setString(7, d.path("peopleAffected").asText());
-            ps.setString(8, text(d, "containment"));
-            ps.executeUpdate();
-        }
+        // Times are bound as the record's own text: the log's spelling is what the table keeps.
+        c.createUpdate(INSERT).bind("ref", d.path("breach").asText()).bind("discoveredAt", d.path("discoveredAt").asText())
+                .bind("recordedAt", d.path("recordedAt").asText()).bind("by", d.path("by").asText())
+                .bind("whatHappened", d.path("whatHappened").asText()).bind("dataAffected", d.path("dataAffected").asText())
+                .bind("peopleAffected", d.path("peopleAffected").asText()).bind("containment", text(d, "containment")).execute();
     }
 
     /** An update while the breach is worked (containment, what was found); never changed once written. */
@@ -138,16 +177,9 @@ public final class Breaches {
     }
 
     private static long insertNote(Handle c, JsonNode d) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                INSERT INTO breach_notes(breach_id, at, by_name, text) SELECT id, ?, ?, ? FROM breaches WHERE ref = ? RETURNING id""")) {
-            ps.setString(1, d.path("at").asText());
-            ps.setString(2, d.path("by").asText());
-            ps.setString(3, d.path("text").asText());
-            ps.setString(4, d.path("breach").asText());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
+        return c.createQuery(INSERT_NOTE).bind("at", d.path("at").asText()).bind("by", d.path("by").asText())
+                .bind("text", d.path("text").asText()).bind("ref", d.path("breach").asText())
+                .mapTo(Long.class).findOne().orElse(0L);
     }
 
     /** The decision, once; empty when this breach was already decided (the first decision stands, in the log too). */
@@ -164,19 +196,13 @@ public final class Breaches {
     }
 
     private static boolean applyDecision(Handle c, JsonNode d) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                UPDATE breaches SET decision = ?, decided_at = ?, decided_by = ?, ico_reference = ?, reported_at = ?, reason = ?,
-                    people_told = ? WHERE ref = ? AND decision IS NULL""")) {
-            ps.setString(1, d.path("decision").asText());
-            ps.setString(2, d.path("decidedAt").asText());
-            ps.setString(3, d.path("by").asText());
-            ps.setString(4, text(d, "icoReference"));
-            ps.setString(5, text(d, "reportedAt"));
-            ps.setString(6, text(d, "reason"));
-            ps.setInt(7, d.path("peopleTold").asBoolean() ? 1 : 0);
-            ps.setString(8, d.path("breach").asText());
-            return ps.executeUpdate() == 1;
-        }
+        Verdict verdict = Verdict.of(d.path("decision").asText())
+                .orElseThrow(() -> new IllegalArgumentException("decision: not one of " + new java.util.TreeSet<>(DECISIONS)));
+        return c.createUpdate(DECIDE).bind("decision", verdict).bind("decidedAt", d.path("decidedAt").asText())
+                .bind("by", d.path("by").asText()).bind("icoReference", text(d, "icoReference"))
+                .bind("reportedAt", text(d, "reportedAt")).bind("reason", text(d, "reason"))
+                .bind("peopleTold", d.path("peopleTold").asBoolean() ? 1 : 0).bind("ref", d.path("breach").asText())
+                .execute() == 1;
     }
 
     /**
@@ -205,12 +231,7 @@ public final class Breaches {
     }
 
     private static boolean warned(Handle c, JsonNode d) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "UPDATE breaches SET deadline_warned_at = ? WHERE ref = ? AND deadline_warned_at IS NULL AND decision IS NULL")) {
-            ps.setString(1, d.path("at").asText());
-            ps.setString(2, d.path("breach").asText());
-            return ps.executeUpdate() == 1;
-        }
+        return c.createUpdate(WARNED).bind("at", d.path("at").asText()).bind("ref", d.path("breach").asText()).execute() == 1;
     }
 
     /** A chained breach record replayed onto the tables: the same statements the live change ran. */
@@ -228,50 +249,38 @@ public final class Breaches {
 
     /** Undecided first, soonest deadline first; then the decided, newest first. */
     public List<Breach> list(Handle c) throws SQLException {
-        List<Breach> out = select(c, "", null);
+        List<Breach> out = new ArrayList<>(c.createQuery(ALL).map(Breaches::breach).list());
         out.sort(java.util.Comparator.comparing((Breach b) -> !b.open())
                 .thenComparing(b -> b.open() ? b.deadline() : Instant.MAX.minusSeconds(b.id())));
         return out;
     }
 
     public Optional<Breach> find(Handle c, long id) throws SQLException {
-        return select(c, " WHERE id = ?", id).stream().findFirst();
+        return c.createQuery(BY_ID).bind("id", id).map(Breaches::breach).findFirst();
     }
 
     public Optional<Breach> find(Handle c, String ref) throws SQLException {
-        return select(c, " WHERE ref = ?", ref).stream().findFirst();
+        return c.createQuery(BY_REF).bind("ref", ref).map(Breaches::breach).findFirst();
     }
 
-    private static List<Breach> select(Handle c, String where, Object arg) throws SQLException {
-        List<Breach> out = new ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, ref, " + String.join(", ", COLUMNS) + " FROM breaches" + where
-                + " ORDER BY id")) {
-            if (arg != null) {
-                ps.setObject(1, arg);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    int told = rs.getInt(17);
-                    Boolean peopleTold = rs.wasNull() ? null : told == 1;
-                    out.add(new Breach(rs.getLong(1), rs.getString(2), Instant.parse(rs.getString(3)), rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                            rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16), peopleTold));
-                }
-            }
-        }
-        return out;
+    private static Breach breach(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {
+        int told = rs.getInt("people_told");
+        Boolean peopleTold = rs.wasNull() ? null : told == 1;
+        // decision is read through its enum, so a word the table should never hold is an error naming the column.
+        Verdict decision = ctx.findColumnMapperFor(Verdict.class).orElseThrow().map(rs, "decision", ctx);
+        return new Breach(rs.getLong("id"), rs.getString("ref"),
+                ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "discovered_at", ctx),
+                rs.getString("recorded_at"), rs.getString("recorded_by"), rs.getString("what_happened"), rs.getString("data_affected"),
+                rs.getString("people_affected"), rs.getString("containment"), rs.getString("deadline_warned_at"),
+                decision == null ? null : decision.stored(), rs.getString("decided_at"), rs.getString("decided_by"),
+                rs.getString("ico_reference"), rs.getString("reported_at"), rs.getString("reason"), peopleTold);
     }
 
     public static ArrayNode notes(Handle c, long breach) throws SQLException {
         ArrayNode out = Json.array();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, at, by_name, text FROM breach_notes WHERE breach_id = ? ORDER BY id")) {
-            ps.setLong(1, breach);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.addObject().put("id", rs.getLong(1)).put("at", rs.getString(2)).put("by", rs.getString(3)).put("text", rs.getString(4));
-                }
-            }
-        }
+        c.createQuery(NOTES).bind("breach", breach).map((rs, ctx) -> Json.object().put("id", rs.getLong("id"))
+                .put("at", rs.getString("at")).put("by", rs.getString("by_name")).put("text", rs.getString("text")))
+                .forEach(out::add);
         return out;
     }
 
@@ -280,27 +289,18 @@ public final class Breaches {
     /** Each breach by its ref, every column and its notes (as one text, in order) as the log decides them. */
     private static Map<String, Map<String, String>> rows(Handle c) throws SQLException {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, ref, " + String.join(", ", COLUMNS) + " FROM breaches ORDER BY id");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                Map<String, String> row = new LinkedHashMap<>();
-                row.put("id", rs.getString(1));
-                for (int i = 0; i < COLUMNS.size(); i++) {
-                    row.put(COLUMNS.get(i), rs.getString(i + 3));
-                }
-                out.put(rs.getString(2), row);
+        c.createQuery(ALL).map((rs, ctx) -> {
+            Map<String, String> row = new LinkedHashMap<>();
+            row.put("ref", rs.getString("ref"));
+            row.put("id", rs.getString("id"));
+            for (String col : COLUMNS) {
+                row.put(col, rs.getString(col));
             }
-        }
+            return row;
+        }).forEach(row -> out.put(row.remove("ref"), row));
         for (Map<String, String> row : out.values()) {
-            List<String> notes = new ArrayList<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT at, by_name, text FROM breach_notes WHERE breach_id = ? ORDER BY id")) {
-                ps.setLong(1, Long.parseLong(row.get("id")));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        notes.add(rs.getString(1) + "\u0000" + rs.getString(2) + "\u0000" + rs.getString(3));
-                    }
-                }
-            }
+            List<String> notes = c.createQuery(NOTES).bind("breach", Long.parseLong(row.get("id")))
+                    .map((rs, ctx) -> rs.getString("at") + "\u0000" + rs.getString("by_name") + "\u0000" + rs.getString("text")).list();
             row.put("notes", String.join("\u0001", notes));
         }
         return out;
@@ -347,58 +347,44 @@ public final class Breaches {
             long id;
             if (old != null) {
                 id = Long.parseLong(old.get("id"));
-                try (PreparedStatement ps = stored.getConnection().prepareStatement("UPDATE breaches SET " + String.join(" = ?, ", COLUMNS)
-                        + " = ? WHERE id = ?")) {
-                    set(ps, row);
-                    ps.setLong(COLUMNS.size() + 1, id);
-                    ps.executeUpdate();
-                }
+                columns(stored.createUpdate(UPDATE_ROW), row).bind("id", id).execute();
             } else {
-                try (PreparedStatement ps = stored.getConnection().prepareStatement("INSERT INTO breaches(" + String.join(", ", COLUMNS) + ", ref) VALUES ("
-                        + "?,".repeat(COLUMNS.size()) + "?) RETURNING id")) {
-                    set(ps, row);
-                    ps.setString(COLUMNS.size() + 1, e.getKey());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        id = rs.getLong(1);
-                    }
-                }
+                id = columns(stored.createQuery(INSERT_ROW), row).bind("ref", e.getKey()).mapTo(Long.class).one();
             }
-            try (PreparedStatement del = stored.getConnection().prepareStatement("DELETE FROM breach_notes WHERE breach_id = ?")) {
-                del.setLong(1, id);
-                del.executeUpdate();
-            }
-            for (JsonNode n : notes(rebuilt, Long.parseLong(row.get("id")))) {
-                try (PreparedStatement ps = stored.getConnection().prepareStatement("INSERT INTO breach_notes(breach_id, at, by_name, text) VALUES (?,?,?,?)")) {
-                    ps.setLong(1, id);
-                    ps.setString(2, n.path("at").asText());
-                    ps.setString(3, n.path("by").asText());
-                    ps.setString(4, n.path("text").asText());
-                    ps.executeUpdate();
-                }
-            }
+            stored.createUpdate(DELETE_NOTES).bind("breach", id).execute();
+            insertNotes(stored, id, notes(rebuilt, Long.parseLong(row.get("id"))));
         }
         for (Map<String, String> gone : have.values()) {
             changed++;
-            try (PreparedStatement a = stored.getConnection().prepareStatement("DELETE FROM breach_notes WHERE breach_id = ?");
-                 PreparedStatement b = stored.getConnection().prepareStatement("DELETE FROM breaches WHERE id = ?")) {
-                a.setLong(1, Long.parseLong(gone.get("id")));
-                a.executeUpdate();
-                b.setLong(1, Long.parseLong(gone.get("id")));
-                b.executeUpdate();
-            }
+            long id = Long.parseLong(gone.get("id"));
+            stored.createUpdate(DELETE_NOTES).bind("breach", id).execute();
+            stored.createUpdate(DELETE).bind("id", id).execute();
         }
         return changed;
     }
 
-    private static void set(PreparedStatement ps, Map<String, String> row) throws SQLException {
-        for (int i = 0; i < COLUMNS.size(); i++) {
-            String col = COLUMNS.get(i);
+    /** Binds every column of {@code row} by name: text as text, people_told as an integer (null until decided). */
+    private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S columns(S statement, Map<String, String> row) {
+        for (String col : COLUMNS) {
             if (col.equals("people_told")) {
-                ps.setObject(i + 1, row.get(col) == null ? null : Integer.valueOf(row.get(col)), java.sql.Types.INTEGER);
+                statement.bind(col, row.get(col) == null ? null : Integer.valueOf(row.get(col)));
             } else {
-                ps.setString(i + 1, row.get(col));
+                statement.bind(col, row.get(col));
             }
+        }
+        return statement;
+    }
+
+    private static void insertNotes(Handle c, long id, Iterable<JsonNode> notes) {
+        var batch = c.prepareBatch(INSERT_NOTE_ROW);
+        boolean any = false;
+        for (JsonNode n : notes) {
+            batch.bind("breach", id).bind("at", n.path("at").asText()).bind("by", n.path("by").asText())
+                    .bind("text", n.path("text").asText()).add();
+            any = true;
+        }
+        if (any) {
+            batch.execute();
         }
     }
 
@@ -424,32 +410,13 @@ public final class Breaches {
         if (!data.has("breaches")) {
             return;
         }
-        try (PreparedStatement a = c.getConnection().prepareStatement("DELETE FROM breach_notes"); PreparedStatement b = c.getConnection().prepareStatement("DELETE FROM breaches")) {
-            a.executeUpdate();
-            b.executeUpdate();
-        }
+        c.createUpdate(DELETE_ALL_NOTES).execute();
+        c.createUpdate(DELETE_ALL).execute();
         for (JsonNode br : data.path("breaches")) {
             Map<String, String> row = new LinkedHashMap<>();
             COLUMNS.forEach(col -> row.put(col, text(br, col)));
-            long id;
-            try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO breaches(" + String.join(", ", COLUMNS) + ", ref) VALUES ("
-                    + "?,".repeat(COLUMNS.size()) + "?) RETURNING id")) {
-                set(ps, row);
-                ps.setString(COLUMNS.size() + 1, br.path("ref").asText());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    id = rs.getLong(1);
-                }
-            }
-            for (JsonNode n : br.path("notes")) {
-                try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO breach_notes(breach_id, at, by_name, text) VALUES (?,?,?,?)")) {
-                    ps.setLong(1, id);
-                    ps.setString(2, n.path("at").asText());
-                    ps.setString(3, n.path("by").asText());
-                    ps.setString(4, n.path("text").asText());
-                    ps.executeUpdate();
-                }
-            }
+            long id = columns(c.createQuery(INSERT_ROW), row).bind("ref", br.path("ref").asText()).mapTo(Long.class).one();
+            insertNotes(c, id, br.path("notes"));
         }
     }
 

@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -27,6 +25,18 @@ import java.util.OptionalLong;
  */
 public final class SecondFactor {
     public static final int RECOVERY_CODES = 10;
+    private static final String ENROLLED = "SELECT 1 FROM staff_totp WHERE name = :name";
+    private static final String ENROL = """
+            INSERT INTO staff_totp(name, secret, last_step, enrolled_at) VALUES (:name, :secret, :step, :at)
+            ON CONFLICT(name) DO NOTHING""";
+    private static final String INSERT_RECOVERY = "INSERT INTO staff_recovery_codes(name, code_hash) VALUES (:name, :hash)";
+    private static final String SECRET = "SELECT secret, last_step FROM staff_totp WHERE name = :name";
+    /** Spends the step in the statement that accepts it: of two logins with one code, one updates a row. */
+    private static final String SPEND_STEP = "UPDATE staff_totp SET last_step = :step WHERE name = :name AND last_step < :step";
+    private static final String SPEND_RECOVERY = """
+            UPDATE staff_recovery_codes SET used_at = :at WHERE name = :name AND code_hash = :hash AND used_at IS NULL""";
+    private static final String DELETE_RECOVERY = "DELETE FROM staff_recovery_codes WHERE name = :name";
+    private static final String DELETE_TOTP = "DELETE FROM staff_totp WHERE name = :name";
     private static final String ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
 
     private final Database db;
@@ -45,14 +55,7 @@ public final class SecondFactor {
     }
 
     public boolean enrolled(String name) throws SQLException {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM staff_totp WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
+        return db.query(c -> c.createQuery(ENROLLED).bind("name", name).mapTo(Integer.class).findOne().isPresent());
     }
 
     /** Enrols when the code matches the new secret; the recovery codes, in clear this once. Empty: wrong code or enrolled already. */
@@ -66,24 +69,15 @@ public final class SecondFactor {
             codes.add(recoveryCode());
         }
         boolean done = db.transaction(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "INSERT INTO staff_totp(name, secret, last_step, enrolled_at) VALUES (?,?,?,?) ON CONFLICT(name) DO NOTHING")) {
-                ps.setString(1, name);
-                ps.setString(2, Totp.base32(secret));
-                ps.setLong(3, step.getAsLong());
-                ps.setString(4, Json.time(clock.instant()));
-                if (ps.executeUpdate() != 1) {
-                    return false;
-                }
+            if (c.createUpdate(ENROL).bind("name", name).bind("secret", Totp.base32(secret)).bind("step", step.getAsLong())
+                    .bind("at", clock.instant()).execute() != 1) {
+                return false;
             }
-            try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO staff_recovery_codes(name, code_hash) VALUES (?,?)")) {
-                for (String r : codes) {
-                    ps.setString(1, name);
-                    ps.setString(2, hash(r.replace("-", "")));
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+            var batch = c.prepareBatch(INSERT_RECOVERY);
+            for (String r : codes) {
+                batch.bind("name", name).bind("hash", hash(r.replace("-", ""))).add();
             }
+            batch.execute();
             decisions.record(c, StaffDecisions.ACCOUNT_CHANGED, StaffDecisions.SCHOOL, Json.object().put("name", name)
                     .put("secondFactor", "enrolled"));
             return true;
@@ -94,28 +88,18 @@ public final class SecondFactor {
     /** True once per code: the step it belongs to is spent in the same UPDATE that accepts it. */
     public boolean verify(String name, String code) throws SQLException {
         return db.transaction(c -> {
-            String secret;
-            long last;
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT secret, last_step FROM staff_totp WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return false;
-                    }
-                    secret = rs.getString(1);
-                    last = rs.getLong(2);
-                }
+            record Enrolled(String secret, long last) {
             }
-            OptionalLong step = Totp.matchingStep(Totp.fromBase32(secret), code, clock.instant(), last);
+            Optional<Enrolled> found = c.createQuery(SECRET).bind("name", name)
+                    .map((rs, ctx) -> new Enrolled(rs.getString("secret"), rs.getLong("last_step"))).findOne();
+            if (found.isEmpty()) {
+                return false;
+            }
+            OptionalLong step = Totp.matchingStep(Totp.fromBase32(found.get().secret()), code, clock.instant(), found.get().last());
             if (step.isEmpty()) {
                 return false;
             }
-            try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE staff_totp SET last_step = ? WHERE name = ? AND last_step < ?")) {
-                ps.setLong(1, step.getAsLong());
-                ps.setString(2, name);
-                ps.setLong(3, step.getAsLong());
-                return ps.executeUpdate() == 1;
-            }
+            return c.createUpdate(SPEND_STEP).bind("step", step.getAsLong()).bind("name", name).execute() == 1;
         });
     }
 
@@ -125,29 +109,16 @@ public final class SecondFactor {
         if (clean.isEmpty()) {
             return false;
         }
-        return db.transaction(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "UPDATE staff_recovery_codes SET used_at = ? WHERE name = ? AND code_hash = ? AND used_at IS NULL")) {
-                ps.setString(1, Json.time(clock.instant()));
-                ps.setString(2, name);
-                ps.setString(3, hash(clean));
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return db.transaction(c -> c.createUpdate(SPEND_RECOVERY).bind("at", clock.instant()).bind("name", name)
+                .bind("hash", hash(clean)).execute() == 1);
     }
 
     /** `haven user totp-reset`: a lost phone with no recovery codes left; the next login enrols afresh. False if not enrolled. */
     public boolean reset(String name) throws SQLException {
         return db.transaction(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM staff_recovery_codes WHERE name = ?")) {
-                ps.setString(1, name);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM staff_totp WHERE name = ?")) {
-                ps.setString(1, name);
-                if (ps.executeUpdate() != 1) {
-                    return false;
-                }
+            c.createUpdate(DELETE_RECOVERY).bind("name", name).execute();
+            if (c.createUpdate(DELETE_TOTP).bind("name", name).execute() != 1) {
+                return false;
             }
             decisions.record(c, StaffDecisions.ACCOUNT_CHANGED, StaffDecisions.SCHOOL, Json.object().put("name", name)
                     .put("secondFactor", "reset"));

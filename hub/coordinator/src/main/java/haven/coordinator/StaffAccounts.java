@@ -5,15 +5,39 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Json;
 import haven.store.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Staff logins, with bcrypt-hashed passwords (cost 10: about a tenth of a second on a Pi 4). */
+/**
+ * Staff logins, with bcrypt-hashed passwords (cost 10: about a tenth of a second on a Pi 4). Owner of the
+ * {@code staff} and {@code staff_rooms} tables. Roles are stored as {@link Role#wire()} words.
+ */
 public final class StaffAccounts {
+    private static final String EXISTS = "SELECT 1 FROM staff WHERE name = :name";
+    private static final String PUT = """
+            INSERT INTO staff(name, role, password_hash, created_at) VALUES (:name, :role, :hash, :at)
+            ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled = 0""";
+    private static final String INSERT = "INSERT INTO staff(name, role, password_hash, created_at) VALUES (:name, :role, :hash, :at)";
+    private static final String SET_ROLE = "UPDATE staff SET role = :role WHERE name = :name";
+    private static final String SET_DISABLED = "UPDATE staff SET disabled = 1 WHERE name = :name";
+    private static final String SET_PASSWORD = "UPDATE staff SET password_hash = :hash WHERE name = :name";
+    private static final String ALL_ROOMS = "SELECT name, site, room FROM staff_rooms";
+    private static final String LIST = """
+            SELECT s.name, s.role, s.disabled,
+                   (SELECT count(*) FROM staff_totp t WHERE t.name = s.name) AS totp,
+                   (SELECT max(a.at) FROM audit a WHERE a.actor = s.name AND a.action = 'login') AS last_login
+            FROM staff s ORDER BY s.name""";
+    private static final String ROW = "SELECT role, disabled FROM staff WHERE name = :name";
+    private static final String ACTIVE_COORDINATORS = "SELECT count(*) FROM staff WHERE role = :role AND disabled = 0";
+    private static final String DELETE_ROOMS = "DELETE FROM staff_rooms WHERE name = :name";
+    private static final String INSERT_ROOM = "INSERT INTO staff_rooms(name, site, room) VALUES (:name, :site, :room)";
+    private static final String ROOMS = "SELECT site, room FROM staff_rooms WHERE name = :name";
+    private static final String ACTIVE_ROLE = "SELECT role FROM staff WHERE name = :name AND disabled = 0";
+    private static final String STANDING = "SELECT role, password_hash FROM staff WHERE name = :name AND disabled = 0";
+    private static final String VERIFY = "SELECT role, password_hash, disabled FROM staff WHERE name = :name";
+
     private static final int COST = 10;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,31}");
     /** Compared against when the name is unknown, so a wrong name costs as long as a wrong password. */
@@ -50,26 +74,13 @@ public final class StaffAccounts {
         PasswordPolicy.check(name, password);
         String hash = BCrypt.withDefaults().hashToString(COST, password);
         db.transaction(c -> {
-            boolean existed;
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM staff WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    existed = rs.next();
-                }
-            }
+            boolean existed = exists(c, name);
             // The password hash stays out of the chain; that it changed is what the record says.
             decisions.record(c, existed ? haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED
                     : haven.coordinator.evidence.StaffDecisions.ACCOUNT_CREATED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
                     Json.object().put("name", name).put("role", role.wire()).put("password", "set").put("enabled", true));
-            try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                    INSERT INTO staff(name, role, password_hash, created_at) VALUES (?,?,?,?)
-                    ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled = 0""")) {
-                ps.setString(1, name);
-                ps.setString(2, role.wire());
-                ps.setString(3, hash);
-                ps.setString(4, Json.time(clock.instant()));
-                ps.executeUpdate();
-            }
+            c.createUpdate(PUT).bind("name", name).bind("role", role.wire()).bind("hash", hash)
+                    .bind("at", clock.instant()).execute();
             return null;
         });
         changed();
@@ -124,13 +135,8 @@ public final class StaffAccounts {
             var list = data.putArray("rooms");
             rooms.stream().map(haven.protocol.RoomId::toString).sorted().forEach(list::add);
             decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CREATED, haven.coordinator.evidence.StaffDecisions.SCHOOL, data);
-            try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO staff(name, role, password_hash, created_at) VALUES (?,?,?,?)")) {
-                ps.setString(1, name);
-                ps.setString(2, role.wire());
-                ps.setString(3, hash);
-                ps.setString(4, Json.time(clock.instant()));
-                ps.executeUpdate();
-            }
+            c.createUpdate(INSERT).bind("name", name).bind("role", role.wire()).bind("hash", hash)
+                    .bind("at", clock.instant()).execute();
             replaceRooms(c, name, rooms);
             return null;
         });
@@ -148,11 +154,7 @@ public final class StaffAccounts {
             }
             decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
                     Json.object().put("name", name).put("role", role.wire()).put("from", row.role()).put("by", by));
-            try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE staff SET role = ? WHERE name = ?")) {
-                ps.setString(1, role.wire());
-                ps.setString(2, name);
-                ps.executeUpdate();
-            }
+            c.createUpdate(SET_ROLE).bind("role", role.wire()).bind("name", name).execute();
             return null;
         });
         changed();
@@ -192,10 +194,7 @@ public final class StaffAccounts {
             }
             decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_DISABLED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
                     Json.object().put("name", name).put("by", by));
-            try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE staff SET disabled = 1 WHERE name = ?")) {
-                ps.setString(1, name);
-                ps.executeUpdate();
-            }
+            c.createUpdate(SET_DISABLED).bind("name", name).execute();
             return true;
         });
         if (done) {
@@ -207,32 +206,21 @@ public final class StaffAccounts {
     public java.util.List<Account> list() throws SQLException {
         return db.query(c -> {
             java.util.Map<String, java.util.Set<haven.protocol.RoomId>> rooms = new java.util.HashMap<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT name, site, room FROM staff_rooms");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rooms.computeIfAbsent(rs.getString(1), k -> new java.util.HashSet<>())
-                            .add(new haven.protocol.RoomId(rs.getString(2), rs.getString(3)));
+            c.createQuery(ALL_ROOMS).map((rs, ctx) -> java.util.Map.entry(rs.getString("name"),
+                    new haven.protocol.RoomId(rs.getString("site"), rs.getString("room"))))
+                    .forEach(e -> rooms.computeIfAbsent(e.getKey(), k -> new java.util.HashSet<>()).add(e.getValue()));
+            // An account whose stored role this build does not know is left off the page, not an error.
+            return c.createQuery(LIST).map((rs, ctx) -> {
+                Optional<Role> role = Role.fromWire(rs.getString("role"));
+                if (role.isEmpty()) {
+                    return Optional.<Account>empty();
                 }
-            }
-            java.util.List<Account> out = new java.util.ArrayList<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                    SELECT s.name, s.role, s.disabled,
-                           (SELECT count(*) FROM staff_totp t WHERE t.name = s.name),
-                           (SELECT max(a.at) FROM audit a WHERE a.actor = s.name AND a.action = 'login')
-                    FROM staff s ORDER BY s.name""");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Optional<Role> role = Role.fromWire(rs.getString(2));
-                    if (role.isEmpty()) {
-                        continue;
-                    }
-                    String last = rs.getString(5);
-                    out.add(new Account(rs.getString(1), role.get(), rooms.getOrDefault(rs.getString(1), java.util.Set.of()),
-                            rs.getInt(3) == 1, rs.getInt(4) > 0,
-                            last == null ? Optional.empty() : Optional.of(Json.parseTime("lastSignIn", last))));
-                }
-            }
-            return out;
+                String name = rs.getString("name");
+                String last = rs.getString("last_login");
+                return Optional.of(new Account(name, role.get(), rooms.getOrDefault(name, java.util.Set.of()),
+                        rs.getInt("disabled") == 1, rs.getInt("totp") > 0,
+                        last == null ? Optional.empty() : Optional.of(Json.parseTime("lastSignIn", last))));
+            }).list().stream().flatMap(Optional::stream).toList();
         });
     }
 
@@ -240,47 +228,34 @@ public final class StaffAccounts {
     }
 
     private static Row row(Handle c, String name) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT role, disabled FROM staff WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalArgumentException("name: there is no staff account with that name");
-                }
-                return new Row(rs.getString(1), rs.getInt(2) == 1);
-            }
-        }
+        return c.createQuery(ROW).bind("name", name)
+                .map((rs, ctx) -> new Row(rs.getString("role"), rs.getInt("disabled") == 1)).findOne()
+                .orElseThrow(() -> new IllegalArgumentException("name: there is no staff account with that name"));
     }
 
     private static boolean exists(Handle c, String name) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM staff WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return c.createQuery(EXISTS).bind("name", name).mapTo(Integer.class).findOne().isPresent();
     }
 
     private static int activeCoordinators(Handle c) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT count(*) FROM staff WHERE role = 'coordinator' AND disabled = 0");
-             ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? rs.getInt(1) : 0;
-        }
+        return c.createQuery(ACTIVE_COORDINATORS).bind("role", Role.COORDINATOR.wire()).mapTo(Integer.class).one();
     }
 
     private static void replaceRooms(Handle c, String name, java.util.Set<haven.protocol.RoomId> rooms) throws SQLException {
-        try (PreparedStatement del = c.getConnection().prepareStatement("DELETE FROM staff_rooms WHERE name = ?")) {
-            del.setString(1, name);
-            del.executeUpdate();
+        c.createUpdate(DELETE_ROOMS).bind("name", name).execute();
+        if (rooms.isEmpty()) {
+            return;
         }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO staff_rooms(name, site, room) VALUES (?,?,?)")) {
-            for (haven.protocol.RoomId r : rooms) {
-                ps.setString(1, name);
-                ps.setString(2, r.site());
-                ps.setString(3, r.room());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        var batch = c.prepareBatch(INSERT_ROOM);
+        for (haven.protocol.RoomId r : rooms) {
+            batch.bind("name", name).bind("site", r.site()).bind("room", r.room()).add();
         }
+        batch.execute();
+    }
+
+    private static java.util.List<haven.protocol.RoomId> roomsOf(Handle c, String name) {
+        return c.createQuery(ROOMS).bind("name", name)
+                .map((rs, ctx) -> new haven.protocol.RoomId(rs.getString("site"), rs.getString("room"))).list();
     }
 
     private static void checkName(String name) {
@@ -303,26 +278,23 @@ public final class StaffAccounts {
     }
 
     public java.util.Set<haven.protocol.RoomId> rooms(String name) throws SQLException {
-        return db.query(c -> {
-            java.util.Set<haven.protocol.RoomId> out = new java.util.HashSet<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM staff_rooms WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new haven.protocol.RoomId(rs.getString(1), rs.getString(2)));
-                    }
-                }
-            }
-            return out;
-        });
+        return db.query(c -> new java.util.HashSet<>(roomsOf(c, name)));
     }
 
     /** Changes a password; false if there is no such account. */
     public boolean password(String name, char[] password) throws SQLException {
         PasswordPolicy.check(name, password);
         String hash = BCrypt.withDefaults().hashToString(COST, password);
-        return update("UPDATE staff SET password_hash = ? WHERE name = ?", hash, name,
-                haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, Json.object().put("name", name).put("password", "changed"));
+        ObjectNode record = Json.object().put("name", name).put("password", "changed");
+        boolean done = db.transaction(c -> {
+            if (c.createUpdate(SET_PASSWORD).bind("hash", hash).bind("name", name).execute() != 1) {
+                return false;
+            }
+            decisions.record(c, haven.coordinator.evidence.StaffDecisions.ACCOUNT_CHANGED, haven.coordinator.evidence.StaffDecisions.SCHOOL, record);
+            return true;
+        });
+        changed();
+        return done;
     }
 
     /**
@@ -340,43 +312,14 @@ public final class StaffAccounts {
         }
     }
 
-    private boolean update(String sql, String first, String second, String recordType, ObjectNode record) throws SQLException {
-        boolean done = db.transaction(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement(sql)) {
-                ps.setString(1, first);
-                ps.setString(2, second);
-                if (ps.executeUpdate() != 1) {
-                    return false;
-                }
-            }
-            decisions.record(c, recordType, haven.coordinator.evidence.StaffDecisions.SCHOOL, record);
-            return true;
-        });
-        changed();
-        return done;
-    }
-
     /** True once any enabled coordinator account exists (before that, the first-run setup link works). */
     public boolean hasCoordinator() throws SQLException {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "SELECT count(*) FROM staff WHERE role = 'coordinator' AND disabled = 0");
-                 ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getInt(1) > 0;
-            }
-        });
+        return db.query(c -> activeCoordinators(c) > 0);
     }
 
     /** The role of an enabled account, without a password: who an alert may be sent to, and what it may say. */
     public Optional<Role> activeRole(String name) throws SQLException {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT role FROM staff WHERE name = ? AND disabled = 0")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Role.fromWire(rs.getString(1)) : Optional.empty();
-                }
-            }
-        });
+        return db.query(c -> c.createQuery(ACTIVE_ROLE).bind("name", name).mapTo(String.class).findOne().flatMap(Role::fromWire));
     }
 
     /**
@@ -392,28 +335,20 @@ public final class StaffAccounts {
     /** The standing of an enabled account; empty when it is unknown or disabled. Read on every dashboard request. */
     public Optional<Standing> standing(String name) throws SQLException {
         return db.query(c -> {
-            String role;
-            String hash;
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT role, password_hash FROM staff WHERE name = ? AND disabled = 0")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<Standing>empty();
-                    }
-                    role = rs.getString(1);
-                    hash = rs.getString(2);
-                }
+            record Found(String role, String hash) {
             }
+            Optional<Found> found = c.createQuery(STANDING).bind("name", name)
+                    .map((rs, ctx) -> new Found(rs.getString("role"), rs.getString("password_hash"))).findOne();
+            if (found.isEmpty()) {
+                return Optional.<Standing>empty();
+            }
+            String role = found.get().role();
+            String hash = found.get().hash();
             java.util.TreeSet<String> rooms = new java.util.TreeSet<>();
             java.util.Set<haven.protocol.RoomId> ids = new java.util.HashSet<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM staff_rooms WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(new haven.protocol.RoomId(rs.getString(1), rs.getString(2)));
-                        rooms.add(rs.getString(1) + "/" + rs.getString(2));
-                    }
-                }
+            for (haven.protocol.RoomId r : roomsOf(c, name)) {
+                ids.add(r);
+                rooms.add(r.site() + "/" + r.room());
             }
             Optional<Role> parsed = Role.fromWire(role);
             if (parsed.isEmpty()) {
@@ -435,14 +370,8 @@ public final class StaffAccounts {
     public Optional<Role> verify(String name, char[] password) throws SQLException {
         record Row(String role, String hash, boolean disabled) {
         }
-        Optional<Row> row = db.query(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT role, password_hash, disabled FROM staff WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Row(rs.getString(1), rs.getString(2), rs.getInt(3) == 1)) : Optional.empty();
-                }
-            }
-        });
+        Optional<Row> row = db.query(c -> c.createQuery(VERIFY).bind("name", name)
+                .map((rs, ctx) -> new Row(rs.getString("role"), rs.getString("password_hash"), rs.getInt("disabled") == 1)).findOne());
         String hash = row.map(Row::hash).orElse(DUMMY_HASH);
         boolean ok = BCrypt.verifyer().verify(password, hash.toCharArray()).verified;
         if (!ok || row.isEmpty() || row.get().disabled()) {

@@ -6,8 +6,6 @@ import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.AupMessage;
 import haven.protocol.Json;
 import haven.store.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,9 +18,21 @@ import java.util.OptionalInt;
  * Staff "have read, understood and signed the Staff Acceptable Use Policy": the Staff AUP is the {@code staff}
  * key stage's English AUP (published like every AUP, by whoever holds {@code publish-aup}), and each member
  * of staff accepts its newest version at their next login. An acceptance is a chained
- * {@code coordinator.staff-aup-accepted} record written in the same transaction as its row.
+ * {@code coordinator.staff-aup-accepted} record written in the same transaction as its row. Owner of
+ * {@code staff_aup_acceptances}; reads {@code aups} (owned by the AUP publisher) and {@code staff}.
  */
 public final class StaffAupAcceptances {
+    private static final String CURRENT = """
+            SELECT version, title, markdown, published_at FROM aups WHERE key_stage = :keyStage AND language = :language
+            ORDER BY version DESC LIMIT 1""";
+    private static final String ACCEPTED_SINCE = "SELECT 1 FROM staff_aup_acceptances WHERE name = :name AND version >= :version";
+    private static final String ACCEPTED_EXACTLY = "SELECT 1 FROM staff_aup_acceptances WHERE name = :name AND version = :version";
+    private static final String INSERT = "INSERT INTO staff_aup_acceptances(name, version, accepted_at) VALUES (:name, :version, :at)";
+    private static final String STANDINGS = """
+            SELECT s.name, s.role,
+                   (SELECT a.accepted_at FROM staff_aup_acceptances a WHERE a.name = s.name AND a.version = :version) AS accepted_at,
+                   (SELECT max(b.version) FROM staff_aup_acceptances b WHERE b.name = s.name) AS last_accepted
+            FROM staff s WHERE s.disabled = 0 ORDER BY s.name""";
     /** The key stage the Staff AUP is published under (docs/KIOSK.md: a staff-room hub shows it too). */
     public static final String KEY_STAGE = "staff";
 
@@ -50,16 +60,10 @@ public final class StaffAupAcceptances {
     }
 
     public static Optional<Current> current(Handle c) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                SELECT version, title, markdown, published_at FROM aups WHERE key_stage = ? AND language = ?
-                ORDER BY version DESC LIMIT 1""")) {
-            ps.setString(1, KEY_STAGE);
-            ps.setString(2, AupMessage.ENGLISH);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Current(rs.getInt(1), rs.getString(2), rs.getString(3),
-                        Instant.parse(rs.getString(4)))) : Optional.empty();
-            }
-        }
+        return c.createQuery(CURRENT).bind("keyStage", KEY_STAGE).bind("language", AupMessage.ENGLISH)
+                .map((rs, ctx) -> new Current(rs.getInt("version"), rs.getString("title"), rs.getString("markdown"),
+                        ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "published_at", ctx)))
+                .findOne();
     }
 
     /** The newest Staff AUP version number, or empty: what a login is asked to accept. */
@@ -69,16 +73,8 @@ public final class StaffAupAcceptances {
 
     /** True when {@code name} has accepted {@code version} or a later one. Read on every dashboard request of a gated session. */
     public boolean accepted(String name, int version) throws SQLException {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "SELECT 1 FROM staff_aup_acceptances WHERE name = ? AND version >= ?")) {
-                ps.setString(1, name);
-                ps.setInt(2, version);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
+        return db.query(c -> c.createQuery(ACCEPTED_SINCE).bind("name", name).bind("version", version)
+                .mapTo(Integer.class).findOne().isPresent());
     }
 
     /** What an acceptance came to. */
@@ -100,23 +96,11 @@ public final class StaffAupAcceptances {
             if (current.get().version() != version) {
                 return Outcome.NOT_CURRENT;
             }
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT 1 FROM staff_aup_acceptances WHERE name = ? AND version = ?")) {
-                ps.setString(1, name);
-                ps.setInt(2, version);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return Outcome.ALREADY_ACCEPTED;
-                    }
-                }
+            if (c.createQuery(ACCEPTED_EXACTLY).bind("name", name).bind("version", version).mapTo(Integer.class).findOne().isPresent()) {
+                return Outcome.ALREADY_ACCEPTED;
             }
             Instant now = clock.instant();
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "INSERT INTO staff_aup_acceptances(name, version, accepted_at) VALUES (?,?,?)")) {
-                ps.setString(1, name);
-                ps.setInt(2, version);
-                ps.setString(3, Json.time(now));
-                ps.executeUpdate();
-            }
+            c.createUpdate(INSERT).bind("name", name).bind("version", version).bind("at", now).execute();
             decisions.record(c, StaffDecisions.STAFF_AUP_ACCEPTED, StaffDecisions.SCHOOL, now, Json.object()
                     .put("name", name).put("role", role.wire()).put("version", Integer.toString(version))
                     .put("keyStage", KEY_STAGE).put("language", AupMessage.ENGLISH));
@@ -127,25 +111,17 @@ public final class StaffAupAcceptances {
     /** Every enabled account the Staff AUP applies to, by name, with its acceptance of {@code version}. */
     public List<Standing> standings(Handle c, int version) throws SQLException {
         List<Standing> out = new ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                SELECT s.name, s.role,
-                       (SELECT a.accepted_at FROM staff_aup_acceptances a WHERE a.name = s.name AND a.version = ?),
-                       (SELECT max(b.version) FROM staff_aup_acceptances b WHERE b.name = s.name)
-                FROM staff s WHERE s.disabled = 0 ORDER BY s.name""")) {
-            ps.setInt(1, version);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Optional<Role> role = Role.fromWire(rs.getString(2));
-                    if (role.isEmpty() || !Permissions.asksStaffAup(role.get())) {
-                        continue;
-                    }
-                    String at = rs.getString(3);
-                    int last = rs.getInt(4);
-                    OptionalInt lastAccepted = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(last);
-                    out.add(new Standing(rs.getString(1), role.get(), at == null ? null : Instant.parse(at), lastAccepted));
-                }
+        c.createQuery(STANDINGS).bind("version", version).map((rs, ctx) -> {
+            // An account whose stored role this build does not know, or who is not asked the AUP, is left out.
+            Optional<Role> role = Role.fromWire(rs.getString("role"));
+            if (role.isEmpty() || !Permissions.asksStaffAup(role.get())) {
+                return Optional.<Standing>empty();
             }
-        }
+            Instant at = ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "accepted_at", ctx);
+            int last = rs.getInt("last_accepted");
+            OptionalInt lastAccepted = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(last);
+            return Optional.of(new Standing(rs.getString("name"), role.get(), at, lastAccepted));
+        }).forEach(found -> found.ifPresent(out::add));
         return out;
     }
 

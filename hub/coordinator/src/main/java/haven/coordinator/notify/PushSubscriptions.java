@@ -8,16 +8,26 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** The coordinator's VAPID key pair and the staff devices subscribed to Web Push, in the coordinator's database. */
+/**
+ * The coordinator's VAPID key pair and the staff devices subscribed to Web Push, in the coordinator's database:
+ * owner of {@code push_keys} and {@code push_subscriptions}.
+ */
 public final class PushSubscriptions {
+    private static final String KEEP_KEYS = """
+            INSERT INTO push_keys(id, public_key, private_key, created_at) VALUES (1, :publicKey, :privateKey, :at)
+            ON CONFLICT(id) DO NOTHING""";
+    private static final String KEYS = "SELECT public_key, private_key FROM push_keys WHERE id = 1";
+    private static final String SUBSCRIBE = """
+            INSERT INTO push_subscriptions(endpoint, staff, p256dh, auth, created_at) VALUES (:endpoint, :staff, :p256dh, :auth, :at)
+            ON CONFLICT(endpoint) DO UPDATE SET staff = excluded.staff, p256dh = excluded.p256dh, auth = excluded.auth""";
+    private static final String OF = "SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE staff = :staff ORDER BY created_at";
+    private static final String REMOVE = "DELETE FROM push_subscriptions WHERE endpoint = :endpoint";
     /** One browser's subscription (PushSubscription.toJSON()): where to POST, and the keys to encrypt for it. */
     public record Subscription(String staff, URI endpoint, ECPublicKey p256dh, byte[] auth) {
     }
@@ -40,22 +50,16 @@ public final class PushSubscriptions {
     public VapidKeys keys() throws SQLException {
         KeyPair fresh = push.newKeyPair();
         return db.transaction(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "INSERT INTO push_keys(id, public_key, private_key, created_at) VALUES (1,?,?,?) ON CONFLICT(id) DO NOTHING")) {
-                ps.setString(1, WebPush.base64Url(WebPush.uncompressed((ECPublicKey) fresh.getPublic())));
-                ps.setString(2, Base64.getEncoder().encodeToString(fresh.getPrivate().getEncoded()));
-                ps.setString(3, Json.time(clock.instant()));
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT public_key, private_key FROM push_keys WHERE id = 1");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                try {
-                    PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(rs.getString(2))));
-                    return new VapidKeys(WebPush.fromBase64Url(rs.getString(1)), key);
-                } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
-                    throw new SQLException("push_keys holds a key that cannot be read: " + e.getMessage(), e);
-                }
+            c.createUpdate(KEEP_KEYS)
+                    .bind("publicKey", WebPush.base64Url(WebPush.uncompressed((ECPublicKey) fresh.getPublic())))
+                    .bind("privateKey", Base64.getEncoder().encodeToString(fresh.getPrivate().getEncoded()))
+                    .bind("at", clock.instant()).execute();
+            String[] kept = c.createQuery(KEYS).map((rs, ctx) -> new String[] {rs.getString("public_key"), rs.getString("private_key")}).one();
+            try {
+                PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(kept[1])));
+                return new VapidKeys(WebPush.fromBase64Url(kept[0]), key);
+            } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+                throw new SQLException("push_keys holds a key that cannot be read: " + e.getMessage(), e);
             }
         });
     }
@@ -81,16 +85,8 @@ public final class PushSubscriptions {
         }
         ECPublicKey key = WebPush.publicKey(decode("keys.p256dh", p256dh));
         db.transaction(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                    INSERT INTO push_subscriptions(endpoint, staff, p256dh, auth, created_at) VALUES (?,?,?,?,?)
-                    ON CONFLICT(endpoint) DO UPDATE SET staff = excluded.staff, p256dh = excluded.p256dh, auth = excluded.auth""")) {
-                ps.setString(1, endpoint);
-                ps.setString(2, staff);
-                ps.setString(3, p256dh);
-                ps.setString(4, auth);
-                ps.setString(5, Json.time(clock.instant()));
-                ps.executeUpdate();
-            }
+            c.createUpdate(SUBSCRIBE).bind("endpoint", endpoint).bind("staff", staff).bind("p256dh", p256dh).bind("auth", auth)
+                    .bind("at", clock.instant()).execute();
             return null;
         });
         return new Subscription(staff, uri, key, secret);
@@ -105,28 +101,16 @@ public final class PushSubscriptions {
     }
 
     public List<Subscription> of(String staff) throws SQLException {
-        return db.query(c -> {
-            List<Subscription> out = new ArrayList<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE staff = ? ORDER BY created_at")) {
-                ps.setString(1, staff);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Subscription(staff, URI.create(rs.getString(1)), WebPush.publicKey(WebPush.fromBase64Url(rs.getString(2))),
-                                WebPush.fromBase64Url(rs.getString(3))));
-                    }
-                }
-            }
-            return out;
-        });
+        return db.query(c -> new ArrayList<>(c.createQuery(OF).bind("staff", staff)
+                .map((rs, ctx) -> new Subscription(staff, URI.create(rs.getString("endpoint")),
+                        WebPush.publicKey(WebPush.fromBase64Url(rs.getString("p256dh"))), WebPush.fromBase64Url(rs.getString("auth"))))
+                .list()));
     }
 
     /** The push service said the subscription is gone (404/410): the browser unsubscribed or was reset. */
     public void remove(URI endpoint) throws SQLException {
         db.transaction(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM push_subscriptions WHERE endpoint = ?")) {
-                ps.setString(1, endpoint.toString());
-                ps.executeUpdate();
-            }
+            c.createUpdate(REMOVE).bind("endpoint", endpoint.toString()).execute();
             return null;
         });
     }

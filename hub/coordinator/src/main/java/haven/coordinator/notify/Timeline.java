@@ -10,8 +10,6 @@ import haven.store.Database;
 import haven.store.Dialect;
 import haven.coordinator.evidence.EventLog;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
@@ -21,9 +19,18 @@ import java.util.OptionalInt;
  * The evidence of every alert: each send attempt and what the other side answered, each contact that could
  * not be reached and each contact left out, as chained records on the incident's timeline (the same log and
  * the same append as the hubs' events; data.report ties them to the incident, so the dashboard's chronology
- * and the export show them).
+ * and the export show them). Owner of {@code alert_failures}; reads its own records back from {@code events}
+ * (written only through {@link EventLog#append}).
  */
 final class Timeline {
+    private static final String CLEAR_FAILURES = "DELETE FROM alert_failures WHERE incident_id = :incident";
+    private static final String FAILURES = "SELECT failures, channels FROM alert_failures WHERE incident_id = :incident";
+    private static final String PUT_FAILURES = """
+            INSERT INTO alert_failures(incident_id, failures, channels) VALUES (:incident, :failures, :channels)
+            ON CONFLICT(incident_id) DO UPDATE SET failures = excluded.failures, channels = excluded.channels""";
+    /** The ladder's records in a room; {@link #BY_REPORT} narrows them to one incident's (a dialect's JSON path). */
+    private static final String LADDER_RECORDS = "SELECT payload FROM events WHERE site = :site AND room = :room AND type IN (:attempt, :unreachable, :skipped)";
+    private static final String BY_REPORT = " AND %s = :report";
     static final String ATTEMPT = "notify.attempt";
     static final String UNREACHABLE = "notify.unreachable";
     static final String SKIPPED = "notify.skipped";
@@ -92,30 +99,18 @@ final class Timeline {
      */
     private static boolean countFailure(Handle c, long incident, String channel, boolean accepted) throws SQLException {
         if (accepted) {
-            try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM alert_failures WHERE incident_id = ?")) {
-                ps.setLong(1, incident);
-                return ps.executeUpdate() > 0;
-            }
+            return c.createUpdate(CLEAR_FAILURES).bind("incident", incident).execute() > 0;
         }
-        ObjectNode channels = Json.object();
-        int failures = 0;
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT failures, channels FROM alert_failures WHERE incident_id = ?")) {
-            ps.setLong(1, incident);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    failures = rs.getInt(1);
-                    channels = (ObjectNode) Json.parse(rs.getString(2).getBytes(StandardCharsets.UTF_8));
-                }
-            }
+        record Failures(int count, ObjectNode channels) {
         }
+        Failures before = c.createQuery(FAILURES).bind("incident", incident)
+                .map((rs, ctx) -> new Failures(rs.getInt("failures"),
+                        (ObjectNode) Json.parse(rs.getString("channels").getBytes(StandardCharsets.UTF_8))))
+                .findOne().orElseGet(() -> new Failures(0, Json.object()));
+        ObjectNode channels = before.channels();
         channels.put(channel, channels.path(channel).asInt(0) + 1);
-        try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO alert_failures(incident_id, failures, channels) VALUES (?,?,?)"
-                + " ON CONFLICT(incident_id) DO UPDATE SET failures = excluded.failures, channels = excluded.channels")) {
-            ps.setLong(1, incident);
-            ps.setInt(2, failures + 1);
-            ps.setString(3, Json.write(channels));
-            ps.executeUpdate();
-        }
+        c.createUpdate(PUT_FAILURES).bind("incident", incident).bind("failures", before.count() + 1)
+                .bind("channels", Json.write(channels)).execute();
         return true;
     }
 
@@ -124,27 +119,20 @@ final class Timeline {
         return db.query(c -> {
             Dialect d = Dialect.of(c);
             boolean byReport = about.tags().has("report");
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT payload FROM events WHERE site = ? AND room = ? AND type IN (?, ?, ?)"
-                    + (byReport ? " AND " + d.jsonText("payload", "data", "report") + " = ?" : ""))) {
-                ps.setString(1, about.room().site());
-                ps.setString(2, about.room().room());
-                ps.setString(3, ATTEMPT);
-                ps.setString(4, UNREACHABLE);
-                ps.setString(5, SKIPPED);
-                if (byReport) {
-                    ps.setString(6, about.tags().path("report").asText());
-                }
-                int max = -1;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        com.fasterxml.jackson.databind.JsonNode data = Json.parse(rs.getString(1).getBytes(StandardCharsets.UTF_8)).path("data");
-                        if (sameLadder(about.tags(), data)) {
-                            max = Math.max(max, data.path("step").asInt(-1));
-                        }
-                    }
-                }
-                return max < 0 ? OptionalInt.empty() : OptionalInt.of(max);
+            var query = c.createQuery(LADDER_RECORDS + (byReport ? BY_REPORT.formatted(d.jsonText("payload", "data", "report")) : ""))
+                    .bind("site", about.room().site()).bind("room", about.room().room())
+                    .bind("attempt", ATTEMPT).bind("unreachable", UNREACHABLE).bind("skipped", SKIPPED);
+            if (byReport) {
+                query.bind("report", about.tags().path("report").asText());
             }
+            int max = -1;
+            for (String payload : query.mapTo(String.class).list()) {
+                com.fasterxml.jackson.databind.JsonNode data = Json.parse(payload.getBytes(StandardCharsets.UTF_8)).path("data");
+                if (sameLadder(about.tags(), data)) {
+                    max = Math.max(max, data.path("step").asInt(-1));
+                }
+            }
+            return max < 0 ? OptionalInt.empty() : OptionalInt.of(max);
         });
     }
 
