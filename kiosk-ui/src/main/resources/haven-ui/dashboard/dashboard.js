@@ -925,7 +925,7 @@
       }
       if (t) {
         add("Button test", t.lastTestedAt ? `last passed ${dateTime(t.lastTestedAt)}` : "never tested", t.overdue ? "" : "tested");
-        if (t.overdue) add("", "Not tested within 30 days", "warning overdue");
+        if (t.overdue) add("", `Not tested within ${t.dueDays || 30} days`, "warning overdue");
       }
       li.appendChild(dl);
       const actions = el("div", "actions-row");

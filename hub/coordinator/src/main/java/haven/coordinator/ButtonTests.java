@@ -15,13 +15,14 @@ import java.util.Optional;
 
 /**
  * Each room's last successful button test (a button.tested event in the chained log, by the coordinator's
- * receive time) and whether it is overdue: a button nobody has tried for {@link #DUE} may be broken, and a pupil
+ * receive time) and whether it is overdue: a button nobody has tried for {@code buttonTests.dueDays} (default {@link #DUE}) may be broken, and a pupil
  * would only find out when it matters.
  *
  * <p>Owns no table: it reads the rooms the coordinator knows ({@code rooms}, owned by {@link Rooms}) and the
  * chained log's button.tested events ({@code events}, owned by the event log).
  */
 public final class ButtonTests {
+    /** The default of {@code buttonTests.dueDays}. */
     public static final Duration DUE = Duration.ofDays(30);
 
     private static final String ROOMS = "SELECT site, room FROM rooms ORDER BY site, room";
@@ -32,13 +33,15 @@ public final class ButtonTests {
 
     private final Database db;
     private final Clock clock;
+    private final Duration due;
 
-    public ButtonTests(Database db, Clock clock) {
+    public ButtonTests(Database db, Clock clock, Duration due) {
         this.db = db;
         this.clock = clock;
+        this.due = due;
     }
 
-    public record Entry(RoomId room, Optional<Instant> lastTestedAt, boolean overdue) {
+    public record Entry(RoomId room, Optional<Instant> lastTestedAt, boolean overdue, Duration due) {
         public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
             var o = Json.object();
             o.put("site", room.site());
@@ -49,6 +52,7 @@ public final class ButtonTests {
                 o.putNull("lastTestedAt");
             }
             o.put("overdue", overdue);
+            o.put("dueDays", due.toDays());
             return o;
         }
     }
@@ -65,7 +69,7 @@ public final class ButtonTests {
                             ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "last_tested", ctx)))
                     .forEach(e -> last.put(e.getKey(), Optional.of(e.getValue())));
             List<Entry> out = new ArrayList<>();
-            last.forEach((room, at) -> out.add(new Entry(room, at, at.map(t -> t.isBefore(now.minus(DUE))).orElse(true))));
+            last.forEach((room, at) -> out.add(new Entry(room, at, at.map(t -> t.isBefore(now.minus(due))).orElse(true), due)));
             return out;
         });
     }

@@ -85,7 +85,7 @@ public final class Coordinator implements AutoCloseable {
                 audit, commands, clock, config.secureCookies(), setupToken, metrics,
                 new FollowUpLookup(db, incidents, audit, clock, config.followUpKey()),
                 notifier.flatMap(haven.coordinator.notify.Notifier::push), extraPages, config.roomNames(), mqtt::isConnected,
-                config.auth()));
+                config.auth(), config.buttonTestDue()));
         overdueActions = own(new OverdueActions(db, new Cases(incidents, clock),
                 (incident, kind, due) -> caseAlerts.forEach(a -> a.actionOverdue(incident, kind, due))));
         breachDeadlines = own(new BreachDeadlines(db, new Breaches(clock), feed::breachChanged));

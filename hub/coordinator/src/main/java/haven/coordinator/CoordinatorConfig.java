@@ -12,7 +12,8 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                                 java.util.Optional<Duration> retention, java.util.Optional<String> sharedGroup,
                                 java.util.Optional<String> followUpKey,
                                 java.util.Optional<haven.coordinator.notify.NotifyConfig> alerts, FilterTargetList filter,
-                                Duration headEvery, RoomNames roomNames, AuthConfig auth, java.nio.file.Path signingKey) {
+                                Duration headEvery, RoomNames roomNames, AuthConfig auth, java.nio.file.Path signingKey,
+                                Duration buttonTestDue) {
     public static CoordinatorConfig from(ConfigFile file) {
         String uri = file.string("mqtt.uri", "tcp://127.0.0.1:1883");
         if (!uri.startsWith("tcp://") && !uri.startsWith("ssl://")) {
@@ -46,7 +47,9 @@ public record CoordinatorConfig(MqttSettings mqtt, String httpHost, int httpPort
                 }),
                 haven.coordinator.notify.NotifyConfig.from(file), FilterTargetList.from(file, java.time.Instant.now()),
                 Duration.ofSeconds(file.integer("evidence.headEverySeconds", 60, 1, 3600)),
-                RoomNames.from(file), AuthConfig.from(file), signingKey(file));
+                RoomNames.from(file), AuthConfig.from(file), signingKey(file),
+                // A button nobody has tried for this long may be broken (issue #18's drills); 30 days unless the school says.
+                Duration.ofDays(file.integer("buttonTests.dueDays", 30, 1, 366)));
         file.rejectUnknownKeys();
         return config;
     }

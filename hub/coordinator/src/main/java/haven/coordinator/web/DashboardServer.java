@@ -57,7 +57,7 @@ public final class DashboardServer implements AutoCloseable {
                            HavenMetrics metrics, FollowUpLookup followUps,
                            Optional<PushSubscriptions> push, List<ExtraPage> extraPages,
                            haven.coordinator.RoomNames roomNames, java.util.function.BooleanSupplier brokerConnected,
-                           haven.coordinator.AuthConfig auth) {
+                           haven.coordinator.AuthConfig auth, Duration buttonTestDue) {
         this.feed = feed;
         haven.coordinator.StaffAupAcceptances staffAup = new haven.coordinator.StaffAupAcceptances(db, clock);
         this.access = new AccessFilter(sessions, staff, staffAup);
@@ -101,7 +101,7 @@ public final class DashboardServer implements AutoCloseable {
             FilterCheckRoutes.mount(config, new haven.coordinator.FilterChecks(db, audit, clock, incidents, feed), commands, audit);
             UnblockRoutes.mount(config, new haven.coordinator.UnblockRequests(db, audit, clock), feed);
             FilteringReportRoutes.mount(config, db, audit);
-            RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock), new haven.coordinator.RoomHealth(db, clock), commands, audit);
+            RoomChecksRoutes.mount(config, new haven.coordinator.ButtonTests(db, clock, buttonTestDue), new haven.coordinator.RoomHealth(db, clock), commands, audit);
             DashboardPagesRoutes.mount(config, db, incidents, audit, roomNames, brokerConnected, clock.instant());
             ConcernRoutes.mount(config, db, cases, audit, feed);
             CaseRoutes.mount(config, db, incidents, cases, staff, audit, feed);
