@@ -261,6 +261,7 @@
       if (msg.isolation.status === "released") isolations.delete(msg.isolation.id);
       else isolations.set(msg.isolation.id, msg.isolation);
     }
+    if (msg.kind === "unblockRequest") unblockNotice(msg.unblockRequest);
     if (msg.kind === "retract") {
       // This viewer may no longer see the incident (e.g. it turned out to be about an adult): remove
       // every trace of it from this screen, including an open incident page.
@@ -284,6 +285,26 @@
       }
     }
     renderAll();
+  }
+
+  // Seeds 001/004: staff ask the technical staff for a temporary unblock; whoever decides is told at once
+  // on an open dashboard (the live feed only sends the request to those Visibility lets see it).
+  let unblockPending = null;
+  function unblockNotice(r) {
+    const notice = $("unblock-notice");
+    if (r.status === "pending" && can("decide-unblock")) {
+      unblockPending = r.id;
+      notice.textContent = "";
+      notice.appendChild(document.createTextNode(
+        `${r.requestedBy} asked for a temporary unblock of ${r.sites.length === 1 ? "1 site" : r.sites.length + " sites"}. `));
+      const link = el("a", "", "Open the unblock requests");
+      link.href = "/unblock.html";
+      notice.appendChild(link);
+      notice.hidden = false;
+    } else if (r.id === unblockPending) {
+      unblockPending = null;
+      notice.hidden = true;
+    }
   }
 
   function connect() {

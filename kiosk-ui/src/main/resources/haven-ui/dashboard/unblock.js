@@ -103,6 +103,19 @@
     session = s;
     $("who").textContent = `${s.name} (${s.role})`;
     if (may("request-unblock")) $("request-panel").hidden = false;
-    if (may("view-unblock-requests")) load();
+    if (may("view-unblock-requests")) {
+      load();
+      listen();
+    }
   });
+
+  // The list follows the live feed: a request made or decided elsewhere shows without a reload.
+  function listen() {
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+    ws.onmessage = (e) => {
+      const msg = JSON.parse(e.data);
+      if (msg.kind === "unblockRequest") load();
+    };
+    ws.onclose = (e) => { if (e.code !== 4001 && e.code !== 1008) setTimeout(listen, 5000); };
+  }
 })();

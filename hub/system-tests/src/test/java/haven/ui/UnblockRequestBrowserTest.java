@@ -96,4 +96,36 @@ class UnblockRequestBrowserTest {
         assertTrue(seen.getText().contains("unblocked until"), "the teacher sees the decision and its end: " + seen.getText());
         assertEquals(List.of(), Browser.accessibilityViolations(browser), "accessibility of the decided request");
     }
+
+    /**
+     * "The DSL is told" (issue #18): a request made elsewhere reaches whoever decides on the dashboard they
+     * already have open, and the unblock page's list follows the live feed without a reload.
+     */
+    @Test
+    void aRequestMadeElsewhereIsNoticedOnTheOpenDashboardAndTheListFollowsWithoutAReload() throws Exception {
+        Demo.Login teacher = demo.logins().stream().filter(l -> l.role().equals("teacher")).findFirst().orElseThrow();
+        String base = "http://127.0.0.1:" + demo.coordinator().httpPort();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get(base + "/");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("name"))).sendKeys("tech-1");
+        browser.findElement(By.id("password")).sendKeys("technician-password");
+        browser.findElement(By.id("login-button")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+        assertTrue(!browser.findElement(By.id("unblock-notice")).isDisplayed(), "nothing to tell yet");
+
+        haven.testkit.StaffClient asker = new haven.testkit.StaffClient(demo.coordinator().httpPort());
+        assertEquals(200, asker.login(teacher.name(), teacher.password()));
+        java.time.Instant from = java.time.Instant.now();
+        String body = "{\"sites\":[\"video.example.org\"],\"reason\":\"Year 9 history project\",\"group\":\"9H\","
+                + "\"from\":\"" + from + "\",\"until\":\"" + from.plus(Duration.ofDays(2)) + "\"}";
+        assertEquals(201, asker.post("/api/unblock-requests", body).statusCode());
+        var notice = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("unblock-notice")));
+        assertTrue(notice.getText().contains("asked for a temporary unblock of 1 site"), notice.getText());
+        assertEquals(List.of(), Browser.accessibilityViolations(browser), "accessibility of the dashboard with the notice");
+
+        notice.findElement(By.tagName("a")).click();
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#requests tbody tr.request-pending"), 1));
+        assertEquals(201, asker.post("/api/unblock-requests", body.replace("video.example.org", "maps.example.org")).statusCode());
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#requests tbody tr.request-pending"), 2));
+    }
 }
