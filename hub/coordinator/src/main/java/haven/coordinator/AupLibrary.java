@@ -6,8 +6,6 @@ import haven.protocol.AupMessage;
 import haven.protocol.Json;
 import haven.protocol.Topics;
 import haven.store.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,9 +23,19 @@ import org.slf4j.LoggerFactory;
  * The school's Acceptable Use Policies, one per key stage and language, versioned per key stage and
  * language. Publishing keeps every version (what pupils were shown is part of the record) and sends the
  * newest, retained, to every site's topic: English on the topic hubs have always read, another language
- * one level below it (docs/KIOSK.md).
+ * one level below it (docs/KIOSK.md). Owns the {@code aups} table.
  */
 public final class AupLibrary {
+    private static final String NEXT_VERSION = "SELECT coalesce(max(version), 0) + 1 FROM aups WHERE key_stage = :keyStage AND language = :language";
+    private static final String INSERT = """
+            INSERT INTO aups(key_stage, version, title, markdown, published_at, published_by, language)
+            VALUES (:keyStage, :version, :title, :markdown, :publishedAt, :publishedBy, :language)""";
+    private static final String LATEST = """
+            SELECT a.key_stage, a.version, a.title, a.markdown, a.published_at, a.language FROM aups a
+            WHERE a.version = (SELECT max(version) FROM aups b WHERE b.key_stage = a.key_stage AND b.language = a.language)
+            ORDER BY a.key_stage, a.language""";
+    private static final String SITES = "SELECT DISTINCT site FROM rooms";
+
     private static final Logger log = LoggerFactory.getLogger(AupLibrary.class);
 
     private final Database db;
@@ -66,27 +74,12 @@ public final class AupLibrary {
         Instant now = clock.instant();
         AupMessage message = db.transaction(c -> {
             int version;
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "SELECT coalesce(max(version), 0) + 1 FROM aups WHERE key_stage = ? AND language = ?")) {
-                ps.setString(1, keyStage);
-                ps.setString(2, language);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    version = rs.getInt(1);
-                }
-            }
+            version = c.createQuery(NEXT_VERSION).bind("keyStage", keyStage).bind("language", language)
+                    .mapTo(Integer.class).one();
             AupMessage m = new AupMessage(keyStage, Integer.toString(version), title, markdown, now, language);
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "INSERT INTO aups(key_stage, version, title, markdown, published_at, published_by, language) VALUES (?,?,?,?,?,?,?)")) {
-                ps.setString(1, keyStage);
-                ps.setInt(2, version);
-                ps.setString(3, title);
-                ps.setString(4, markdown);
-                ps.setString(5, Json.time(now));
-                ps.setString(6, by);
-                ps.setString(7, language);
-                ps.executeUpdate();
-            }
+            c.createUpdate(INSERT).bind("keyStage", keyStage).bind("version", version).bind("title", title)
+                    .bind("markdown", markdown).bind("publishedAt", now).bind("publishedBy", by)
+                    .bind("language", language).execute();
             // The record goes with the row, whoever publishes (dashboard or `haven aup publish`): what pupils
             // and staff were shown, and who decided it, is evidence (docs/EVIDENCE.md).
             decisions.record(c, haven.coordinator.evidence.StaffDecisions.AUP_PUBLISHED, haven.coordinator.evidence.StaffDecisions.SCHOOL,
@@ -113,18 +106,8 @@ public final class AupLibrary {
     /** The newest version of each key stage in each language, by key stage then language. */
     public List<AupMessage> latestInEveryLanguage() throws SQLException {
         return db.query(c -> {
-            List<AupMessage> out = new ArrayList<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                    SELECT a.key_stage, a.version, a.title, a.markdown, a.published_at, a.language FROM aups a
-                    WHERE a.version = (SELECT max(version) FROM aups b WHERE b.key_stage = a.key_stage AND b.language = a.language)
-                    ORDER BY a.key_stage, a.language""");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new AupMessage(rs.getString(1), Integer.toString(rs.getInt(2)), rs.getString(3),
-                            rs.getString(4), Instant.parse(rs.getString(5)), rs.getString(6)));
-                }
-            }
-            return out;
+            return c.createQuery(LATEST).map((rs, ctx) -> new AupMessage(rs.getString(1), Integer.toString(rs.getInt(2)),
+                    rs.getString(3), rs.getString(4), Instant.parse(rs.getString(5)), rs.getString(6))).list();
         });
     }
 
@@ -149,13 +132,7 @@ public final class AupLibrary {
     private Set<String> sites() throws SQLException {
         Set<String> sites = new TreeSet<>(configuredSites);
         sites.addAll(db.query(c -> {
-            List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT DISTINCT site FROM rooms"); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
+            return c.createQuery(SITES).mapTo(String.class).list();
         }));
         return sites;
     }

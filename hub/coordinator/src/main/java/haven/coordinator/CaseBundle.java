@@ -33,6 +33,8 @@ import java.util.zip.ZipOutputStream;
  * ({@code coordinator.exported}, format bundle), so the database can vouch for the manifest too.
  */
 public final class CaseBundle {
+    private static final String CHAIN_HEAD = "SELECT hash FROM events ORDER BY pos DESC LIMIT 1";
+
     public static final String FORMAT = "haven-case-bundle/1";
     public static final String MANIFEST = "manifest.json";
     public static final String INCIDENT = "incident.json";
@@ -114,9 +116,7 @@ public final class CaseBundle {
     }
 
     private static String chainHead(Handle c) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT hash FROM events ORDER BY pos DESC LIMIT 1"); ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? rs.getString(1) : EventLog.GENESIS;
-        }
+        return c.createQuery(CHAIN_HEAD).mapTo(String.class).findOne().orElse(EventLog.GENESIS);
     }
 
     /** What {@link #verify} found: intact, or the entry that changed and why. */

@@ -11,8 +11,6 @@ import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Database;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -27,9 +25,21 @@ import java.util.Optional;
  * asks senior staff to "ensure regular checks are made to ensure the filtering methods selected are
  * appropriate, effective and reasonable". A failed check (something expected blocked was reachable) opens an
  * incident with source filter-check for the technician ({@link Incidents}, at ingest); recording the action
- * closes it, chained like every incident change.
+ * closes it, chained like every incident change. Owns the {@code filter_check_actions} table.
  */
 public final class FilterChecks {
+    private static final String LIST = """
+            SELECT e.id, e.site, e.room, e.at, e.received_at, e.payload, a.action, a.recorded_by, a.recorded_at,
+                   i.id, i.status
+            FROM events e LEFT JOIN filter_check_actions a ON a.event_id = e.id
+            LEFT JOIN incidents i ON i.report_id = e.id
+            WHERE e.type = 'filter.checked' ORDER BY e.pos DESC LIMIT :limit""";
+    private static final String ACTION_EXISTS = "SELECT 1 FROM filter_check_actions WHERE event_id = :eventId";
+    private static final String INSERT_ACTION = """
+            INSERT INTO filter_check_actions(event_id, action, recorded_by, recorded_at)
+            VALUES (:eventId, :action, :recordedBy, :recordedAt)""";
+    private static final String EVENT_ROOM = "SELECT site, room FROM events WHERE id = :id";
+
     public static final int MAX_ACTION = 2000;
     /** The outcome of a filter-check incident closed by its recorded action (the notes hold the action). */
     public static final String ACTION_RECORDED = "filter-action-recorded";
@@ -104,29 +114,17 @@ public final class FilterChecks {
     /** Newest first, at most {@code limit}. */
     public List<Entry> list(int limit) throws SQLException {
         return db.query(c -> {
-            List<Entry> out = new ArrayList<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                    SELECT e.id, e.site, e.room, e.at, e.received_at, e.payload, a.action, a.recorded_by, a.recorded_at,
-                           i.id, i.status
-                    FROM events e LEFT JOIN filter_check_actions a ON a.event_id = e.id
-                    LEFT JOIN incidents i ON i.report_id = e.id
-                    WHERE e.type = 'filter.checked' ORDER BY e.pos DESC LIMIT ?""")) {
-                ps.setInt(1, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
+            return c.createQuery(LIST).bind("limit", limit).map((rs, ctx) -> {
                         JsonNode data = Json.parse(rs.getString(6).getBytes(StandardCharsets.UTF_8)).path("data");
                         List<FilterResult> results = new ArrayList<>();
                         data.path("results").forEach(r -> results.add(FilterResult.fromJson(r)));
-                        out.add(new Entry(rs.getString(1), Instant.parse(rs.getString(5)), Instant.parse(rs.getString(4)),
+                        return new Entry(rs.getString(1), Instant.parse(rs.getString(5)), Instant.parse(rs.getString(4)),
                                 data.path("by").asText("schedule"), new RoomId(rs.getString(2), rs.getString(3)), results,
                                 Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
                                 Optional.ofNullable(rs.getString(9)).map(Instant::parse),
                                 Optional.ofNullable(rs.getObject(10)).map(n -> ((Number) n).longValue()),
-                                Optional.ofNullable(rs.getString(11))));
-                    }
-                }
-            }
-            return out;
+                                Optional.ofNullable(rs.getString(11)));
+                    }).list();
         });
     }
 
@@ -151,22 +149,11 @@ public final class FilterChecks {
         }
         List<Incident> closed = new ArrayList<>();
         Recorded result = db.transaction(c -> {
-            try (PreparedStatement exists = c.getConnection().prepareStatement("SELECT 1 FROM filter_check_actions WHERE event_id = ?")) {
-                exists.setString(1, id);
-                try (ResultSet rs = exists.executeQuery()) {
-                    if (rs.next()) {
-                        return Recorded.ALREADY_RECORDED;
-                    }
-                }
+            if (c.createQuery(ACTION_EXISTS).bind("eventId", id).mapTo(Integer.class).findOne().isPresent()) {
+                return Recorded.ALREADY_RECORDED;
             }
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "INSERT INTO filter_check_actions(event_id, action, recorded_by, recorded_at) VALUES (?,?,?,?)")) {
-                ps.setString(1, id);
-                ps.setString(2, action.strip());
-                ps.setString(3, by);
-                ps.setString(4, Json.time(clock.instant()));
-                ps.executeUpdate();
-            }
+            c.createUpdate(INSERT_ACTION).bind("eventId", id).bind("action", action.strip()).bind("recordedBy", by)
+                    .bind("recordedAt", clock.instant()).execute();
             audit.record(c, by, "filter-check-action", "check=" + id);
             Instant at = clock.instant();
             RoomId room = find(c, id);
@@ -192,13 +179,7 @@ public final class FilterChecks {
 
     /** The room of a logged check, inside the caller's transaction. */
     private static RoomId find(Handle c, String id) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM events WHERE id = ?")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new RoomId(rs.getString(1), rs.getString(2));
-            }
-        }
+        return c.createQuery(EVENT_ROOM).bind("id", id).map((rs, ctx) -> new RoomId(rs.getString(1), rs.getString(2))).one();
     }
 
     /** The log as CSV, one row per target tried (spreadsheet-friendly; formulas neutralised). */

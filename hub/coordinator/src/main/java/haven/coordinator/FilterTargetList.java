@@ -8,8 +8,6 @@ import haven.protocol.FilterTargets;
 import haven.protocol.Ids;
 import haven.protocol.Topics;
 import haven.store.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * starts. The list is the school's choice: Haven ships no list of harmful sites (docs/FILTERING.md).
  */
 public final class FilterTargetList {
+    /** Every site with a room (rooms is owned by Rooms); each gets the signed list. */
+    private static final String SITES = "SELECT DISTINCT site FROM rooms";
+
     private static final Logger log = LoggerFactory.getLogger(FilterTargetList.class);
     public static final FilterTargetList NONE = new FilterTargetList(Optional.empty());
 
@@ -119,13 +120,7 @@ public final class FilterTargetList {
         try {
             Set<String> sites = new TreeSet<>(configuredSites);
             sites.addAll(db.query(c -> {
-                List<String> out = new ArrayList<>();
-                try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT DISTINCT site FROM rooms"); ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
-                }
-                return out;
+                return c.createQuery(SITES).mapTo(String.class).list();
             }));
             for (String site : sites) {
                 mqtt.publish(Topics.filterTargets(site), signer.sign(Topics.filterTargets(site), targets.get().encode()), true);

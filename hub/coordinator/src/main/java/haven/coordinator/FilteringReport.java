@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.FilterResult;
 import haven.protocol.Json;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,37 +31,36 @@ public final class FilteringReport {
         long unblockRefused;
     }
 
+    private static final String CHECKS = """
+            SELECT e.received_at, e.payload, a.event_id FROM events e LEFT JOIN filter_check_actions a ON a.event_id = e.id
+            WHERE e.type = 'filter.checked' ORDER BY e.pos""";
+    private static final String UNBLOCKS = "SELECT requested_at, status FROM unblock_requests";
+
     /** Oldest month first. */
     public static ArrayNode months(Handle c) throws SQLException {
         Map<String, Month> months = new TreeMap<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                SELECT e.received_at, e.payload, a.event_id FROM events e LEFT JOIN filter_check_actions a ON a.event_id = e.id
-                WHERE e.type = 'filter.checked' ORDER BY e.pos""");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                Month m = months.computeIfAbsent(rs.getString(1).substring(0, 7), k -> new Month());
-                m.checks++;
-                boolean failed = false;
-                for (JsonNode r : Json.parse(rs.getString(2).getBytes(StandardCharsets.UTF_8)).path("data").path("results")) {
-                    FilterResult result = FilterResult.fromJson(r);
-                    if (result.failed()) {
-                        failed = true;
-                        m.failedCategories.merge(result.category(), 1L, Long::sum);
-                    }
+        c.createQuery(CHECKS).map((rs, ctx) -> {
+            Month m = months.computeIfAbsent(rs.getString(1).substring(0, 7), k -> new Month());
+            m.checks++;
+            boolean failed = false;
+            for (JsonNode r : Json.parse(rs.getString(2).getBytes(StandardCharsets.UTF_8)).path("data").path("results")) {
+                FilterResult result = FilterResult.fromJson(r);
+                if (result.failed()) {
+                    failed = true;
+                    m.failedCategories.merge(result.category(), 1L, Long::sum);
                 }
-                m.failures += failed ? 1 : 0;
-                m.actionsRecorded += rs.getString(3) != null ? 1 : 0;
             }
-        }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT requested_at, status FROM unblock_requests");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                Month m = months.computeIfAbsent(rs.getString(1).substring(0, 7), k -> new Month());
-                m.unblockRequested++;
-                m.unblockApproved += "approved".equals(rs.getString(2)) ? 1 : 0;
-                m.unblockRefused += "refused".equals(rs.getString(2)) ? 1 : 0;
-            }
-        }
+            m.failures += failed ? 1 : 0;
+            m.actionsRecorded += rs.getString(3) != null ? 1 : 0;
+            return m;
+        }).list();
+        c.createQuery(UNBLOCKS).map((rs, ctx) -> {
+            Month m = months.computeIfAbsent(rs.getString(1).substring(0, 7), k -> new Month());
+            m.unblockRequested++;
+            m.unblockApproved += "approved".equals(rs.getString(2)) ? 1 : 0;
+            m.unblockRefused += "refused".equals(rs.getString(2)) ? 1 : 0;
+            return m;
+        }).list();
         ArrayNode out = Json.array();
         months.forEach((month, m) -> {
             ObjectNode o = out.addObject();

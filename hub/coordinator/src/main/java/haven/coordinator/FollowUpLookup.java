@@ -7,8 +7,6 @@ import haven.protocol.Json;
 import haven.coordinator.evidence.AuditLog;
 import haven.store.Database;
 import haven.store.Dialect;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +24,8 @@ public final class FollowUpLookup {
     static final int MAX_MISSES = 5;
     static final Duration MISS_WINDOW = Duration.ofMinutes(15);
     private static final String MISS = "follow-up-miss";
+    /** Reads the audit trail (owned by AuditLog) for this person's recent misses; since binds as the stored time text. */
+    private static final String RECENT_MISSES = "SELECT count(*) FROM audit WHERE actor = :actor AND action = :action AND at >= :since";
 
     private final Database db;
     private final Incidents incidents;
@@ -94,32 +94,16 @@ public final class FollowUpLookup {
 
     private long recentMisses(StaffSession who) throws SQLException {
         return db.query(c -> {
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "SELECT count(*) FROM audit WHERE actor = ? AND action = ? AND at >= ?")) {
-                ps.setString(1, who.name());
-                ps.setString(2, MISS);
-                ps.setString(3, Json.time(clock.instant().minus(MISS_WINDOW)));
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
-            }
+            return c.createQuery(RECENT_MISSES).bind("actor", who.name()).bind("action", MISS)
+                    .bind("since", clock.instant().minus(MISS_WINDOW)).mapTo(Long.class).one();
         });
     }
 
     /** Newest first: two rooms may have handed out the same words, each report keeps its own. */
     private static List<String> reportsWithHash(Handle c, String hash) throws SQLException {
         Dialect dialect = Dialect.of(c);
-        List<String> reports = new ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + dialect.jsonText("payload", "data", "report")
+        return c.createQuery("SELECT " + dialect.jsonText("payload", "data", "report")
                 + " FROM events WHERE type = 'worry.follow-up' AND " + dialect.jsonText("payload", "data", "codeHash")
-                + " = ? ORDER BY pos DESC LIMIT 20")) {
-            ps.setString(1, hash);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    reports.add(rs.getString(1));
-                }
-            }
-        }
-        return reports;
+                + " = :hash ORDER BY pos DESC LIMIT 20").bind("hash", hash).mapTo(String.class).list();
     }
 }

@@ -19,6 +19,8 @@ import java.util.Optional;
  * whether the whole chain verified at the moment of export.
  */
 public final class IncidentExport {
+    private static final String HEAD = "SELECT pos, hash FROM events ORDER BY pos DESC LIMIT 1";
+
     private final Incidents incidents;
 
     public IncidentExport(Incidents incidents) {
@@ -52,13 +54,7 @@ public final class IncidentExport {
                 }
             }
         }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT pos, hash FROM events ORDER BY pos DESC LIMIT 1");
-             ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-                proof.put("headPosition", rs.getLong(1));
-                proof.put("headHash", rs.getString(2));
-            }
-        }
+        c.createQuery(HEAD).map((rs, ctx) -> proof.put("headPosition", rs.getLong(1)).put("headHash", rs.getString(2))).findOne();
         // "Verified" only after the same check verify-log runs, for the part that covers this incident.
         haven.coordinator.evidence.EvidenceCheck.Result check = haven.coordinator.evidence.EvidenceCheck.forIncident(c, incident.reportId());
         proof.put("verified", check.intact());

@@ -4,12 +4,19 @@ import org.jdbi.v3.core.Handle;
 import haven.store.Database;
 
 import haven.protocol.Json;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 
-/** Who looked at or changed what, and when (data protection: access to safeguarding data is audited). */
+/**
+ * Who looked at or changed what, and when (data protection: access to safeguarding data is audited).
+ * Owns the {@code audit} table.
+ */
 public final class AuditLog {
+    private static final String LAST_HASH = "SELECT hash FROM audit WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1";
+    private static final String INSERT = """
+            INSERT INTO audit(at, actor, action, target, prev_hash, hash)
+            VALUES (:at, :actor, :action, :target, :prevHash, :hash)""";
+    private static final String LATEST = "SELECT at, actor, action, target FROM audit ORDER BY id DESC LIMIT :limit";
     private final Database db;
     private final Clock clock;
 
@@ -28,40 +35,20 @@ public final class AuditLog {
      */
     public Void record(Handle c, String actor, String action, String target) throws SQLException {
         haven.store.Dialect.of(c).lockEventLog(c);
-        String prev = EventLog.GENESIS;
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT hash FROM audit WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1");
-             java.sql.ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-                prev = rs.getString(1);
-            }
-        }
+        String prev = c.createQuery(LAST_HASH).mapTo(String.class).findOne().orElse(EventLog.GENESIS);
         String at = Json.time(clock.instant());
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "INSERT INTO audit(at, actor, action, target, prev_hash, hash) VALUES (?,?,?,?,?,?)")) {
-            ps.setString(1, at);
-            ps.setString(2, actor);
-            ps.setString(3, action);
-            ps.setString(4, target);
-            ps.setString(5, prev);
-            ps.setString(6, EventLog.chain(prev, canonical(at, actor, action, target)));
-            ps.executeUpdate();
-        }
+        c.createUpdate(INSERT).bind("at", at).bind("actor", actor).bind("action", action).bind("target", target)
+                .bind("prevHash", prev).bind("hash", EventLog.chain(prev, canonical(at, actor, action, target)))
+                .execute();
         return null;
     }
 
     /** The newest {@code limit} rows, newest first, as the audit trail view shows them. */
     public java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> latest(Handle c, int limit) throws SQLException {
-        java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> out = new java.util.ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT at, actor, action, target FROM audit ORDER BY id DESC LIMIT ?")) {
-            ps.setInt(1, limit);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(Json.object().put("at", rs.getString(1)).put("actor", rs.getString(2))
-                            .put("action", rs.getString(3)).put("target", rs.getString(4)));
-                }
-            }
-        }
-        return out;
+        return c.createQuery(LATEST).bind("limit", limit)
+                .map((rs, ctx) -> Json.object().put("at", rs.getString(1)).put("actor", rs.getString(2))
+                        .put("action", rs.getString(3)).put("target", rs.getString(4)))
+                .list();
     }
 
     /** What an audit row's hash covers: every column a person reads. */

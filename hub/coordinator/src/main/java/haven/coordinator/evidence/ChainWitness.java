@@ -6,8 +6,6 @@ import haven.mqtt.PublishFailed;
 import haven.protocol.ChainHead;
 import haven.protocol.Topics;
 import haven.store.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * in every command ({@link haven.coordinator.CommandSender}).
  */
 public final class ChainWitness implements AutoCloseable {
+    private static final String HEAD = "SELECT pos, hash FROM events ORDER BY pos DESC LIMIT 1";
+    private static final String SITES = "SELECT DISTINCT site FROM rooms";
+
     private static final Logger log = LoggerFactory.getLogger(ChainWitness.class);
 
     private final Database db;
@@ -53,10 +54,7 @@ public final class ChainWitness implements AutoCloseable {
 
     /** The last row of the log, read inside the caller's connection; empty for an empty log. */
     public static Optional<ChainHead> head(Handle c, Clock clock) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT pos, hash FROM events ORDER BY pos DESC LIMIT 1");
-             ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(new ChainHead(rs.getLong(1), rs.getString(2), clock.instant())) : Optional.empty();
-        }
+        return c.createQuery(HEAD).map((rs, ctx) -> new ChainHead(rs.getLong(1), rs.getString(2), clock.instant())).findOne();
     }
 
     /** The head now, for a command about to be sent; empty if the log is empty or cannot be read. */
@@ -83,13 +81,7 @@ public final class ChainWitness implements AutoCloseable {
             }
             Set<String> sites = new TreeSet<>(configuredSites);
             sites.addAll(db.query(c -> {
-                Set<String> out = new TreeSet<>();
-                try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT DISTINCT site FROM rooms"); ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
-                }
-                return out;
+                return c.createQuery(SITES).mapTo(String.class).list();
             }));
             for (String site : sites) {
                 mqtt.publish(Topics.chainHead(site), signer.sign(Topics.chainHead(site), head.get().encode()), true);
