@@ -243,7 +243,7 @@
     if (speaking) speaking.pause();
     if (state.readAloud) {
       const shown = currentAup();
-      const voice = shown && ["en", "cy", "ar"].includes(shown.language) ? shown.language : "en";
+      const voice = shown && ["en", "cy", "ar", "pl", "ro", "ur", "pa"].includes(shown.language) ? shown.language : "en";
       speaking = new Audio(`/api/kiosk/speech?lang=${voice}&text=${encodeURIComponent(text.slice(0, 1000))}`);
       speaking.play().catch(() => { /* a screen with no speaker: nothing to do */ });
     } else if ("speechSynthesis" in window) {

@@ -24,8 +24,9 @@ public final class ReadAloud {
     public static final Path ESPEAK = Path.of("/usr/bin/espeak-ng");
     static final int MAX_CHARS = 1_000;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    /** Kiosk language -> espeak-ng voice. */
-    private static final Map<String, String> VOICES = Map.of("en", "en-gb", "cy", "cy", "ar", "ar");
+    /** Kiosk language -> espeak-ng voice: every language the kiosk has message files for (Debian's espeak-ng-data). */
+    private static final Map<String, String> VOICES = Map.of("en", "en-gb", "cy", "cy", "ar", "ar",
+            "pl", "pl", "ro", "ro", "ur", "ur", "pa", "pa");
 
     private final Path espeak;
 

@@ -73,6 +73,8 @@ class KioskAupLanguageBrowserTest {
                 wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("aup-english-only")));
                 assertTrue(browser.findElement(By.id("aup-english-only")).getText().contains("بالإنجليزية"),
                         "the note is in the pupil's language: " + browser.findElement(By.id("aup-english-only")).getText());
+                double notePx = Double.parseDouble(browser.findElement(By.id("aup-english-only")).getCssValue("font-size").replace("px", ""));
+                assertTrue(notePx >= 24, "every kiosk text is at least 24 px, the note was " + notePx);
                 assertEquals("ltr", browser.findElement(By.id("aup-slide")).getDomAttribute("dir"), "English stays left to right");
                 assertEquals("rtl", browser.findElement(By.tagName("html")).getDomAttribute("dir"));
                 Browser.screenshot(browser, "kiosk-aup-english-fallback-ar-800");

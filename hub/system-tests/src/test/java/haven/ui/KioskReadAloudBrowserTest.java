@@ -101,6 +101,14 @@ class KioskReadAloudBrowserTest {
             assertTrue(seconds > 1.5, "the slide is spoken, not a click: " + seconds + " s");
         }
         assertEquals(200, speech("Diolch. Rwyt ti wedi gwneud y peth iawn.", "cy").statusCode(), "Welsh voice");
+        // A translated AUP is read in its own voice, not the English one (issue #19: every message-file language).
+        String polish = "Dziękuję. Dobrze zrobiłeś, że nam powiedziałeś.";
+        HttpResponse<byte[]> inPolish = speech(polish, "pl");
+        assertEquals(200, inPolish.statusCode(), "Polish voice");
+        assertTrue(!java.util.Arrays.equals(inPolish.body(), speech(polish, "en").body()), "the Polish voice, not English reading Polish");
+        for (String lang : java.util.List.of("ro", "ur", "pa")) {
+            assertEquals(200, speech("Multumesc", lang).statusCode(), lang + " voice");
+        }
         assertEquals(400, speech("x".repeat(1_001), "en").statusCode(), "bounded text");
         assertEquals(400, speech("hello", "xx").statusCode(), "known voices only");
         assertEquals(400, speech("-w /tmp/owned.wav", "de").statusCode());
