@@ -287,16 +287,18 @@
     renderAll();
   }
 
-  // Seeds 001/004: staff ask the technical staff for a temporary unblock; whoever decides is told at once
-  // on an open dashboard (the live feed only sends the request to those Visibility lets see it).
+  // Seeds 001/004: staff ask the technical staff for a temporary unblock; the DSL and whoever decides are
+  // told at once on an open dashboard (the live feed sends the request only to those Visibility lets see
+  // it: the DSL, the technical staff and the asker, who needs no notice of their own request).
   let unblockPending = null;
   function unblockNotice(r) {
     const notice = $("unblock-notice");
-    if (r.status === "pending" && can("decide-unblock")) {
+    if (r.status === "pending" && session && r.requestedBy !== session.name) {
       unblockPending = r.id;
       notice.textContent = "";
       notice.appendChild(document.createTextNode(
-        `${r.requestedBy} asked for a temporary unblock of ${r.sites.length === 1 ? "1 site" : r.sites.length + " sites"}. `));
+        `${r.requestedBy} asked for a temporary unblock of ${r.sites.length === 1 ? "1 site" : r.sites.length + " sites"}`
+        + (can("decide-unblock") ? ". " : "; the technical staff decide. ")));
       const link = el("a", "", "Open the unblock requests");
       link.href = "/unblock.html";
       notice.appendChild(link);
