@@ -913,6 +913,7 @@
     const [healthRes, testsRes] = await Promise.all([api("/api/hub-health"), api("/api/button-tests")]);
     const health = healthRes.ok ? await healthRes.json() : [];
     const tests = testsRes.ok ? await testsRes.json() : [];
+    if (tests.length && tests[0].dueDays) $("button-test-due").textContent = String(tests[0].dueDays);
     const key = (x) => `${x.site}/${x.room}`;
     const byHealth = new Map(health.map((h) => [key(h), h]));
     const byTest = new Map(tests.map((t) => [key(t), t]));
