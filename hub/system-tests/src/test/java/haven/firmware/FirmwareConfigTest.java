@@ -58,7 +58,7 @@ class FirmwareConfigTest {
             "escalation.ackWithinMinutes", "escalation.endOfDay", "escalation.timeZone", "evidence.headEverySeconds", "ingest.repairSeconds", "sites", "retention.days", "mqtt.sharedGroup", "followUp.key",
             "filter.targets", "filter.blockPageSignatures", "filter.interceptionIssuers", "filter.sinkholes",
             "filter.unblockWebhook.url", "filter.unblockWebhook.secret", "rooms.year3-oak",
-            "http.trustedProxies", "auth.requireTotpFor", "signing.keyFile");
+            "http.trustedProxies", "auth.requireTotpFor", "signing.keyFile", "buttonTests.dueDays");
 
     /** What a real provisioning run would change; the stubs only record that they were called. */
     private static final List<String> MUTATING_COMMANDS = List.of("apt-get", "chroot", "install", "cp", "mv", "mkdir",
