@@ -52,6 +52,7 @@ public final class SqlTypes {
     }
 
     static Jdbi configure(Jdbi jdbi) {
+        jdbi.setStatementBuilderFactory(connection -> new CachedStatements());
         jdbi.registerArgument(new InstantArgument());
         jdbi.registerColumnMapper(Instant.class, (rs, column, ctx) -> {
             String text = rs.getString(column);
