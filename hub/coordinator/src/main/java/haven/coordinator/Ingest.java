@@ -7,11 +7,9 @@ import haven.protocol.Event;
 import haven.protocol.EventCodec;
 import haven.protocol.EventType;
 import haven.protocol.HubStatus;
-import haven.protocol.Json;
 import haven.protocol.Topics;
 import haven.store.Database;
 import haven.coordinator.evidence.EventLog;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Clock;
@@ -44,6 +42,11 @@ public final class Ingest implements AutoCloseable {
     /** Rejected payloads are kept for inspection up to this size; the true size is recorded beside them. */
     private static final int KEEP_REJECTED_BYTES = 64 * 1024;
     static final int MAX_BATCH = 256;
+
+    private static final String REJECTED = """
+            INSERT INTO rejected(received_at, topic, reason, size, payload) VALUES (:receivedAt, :topic, :reason, :size, :payload)""";
+    private static final String COUNT = """
+            INSERT INTO counters(name, value) VALUES (:name, 1) ON CONFLICT(name) DO UPDATE SET value = counters.value + 1""";
 
     /** One received message, and how to acknowledge it once it is on disk. */
     private record Item(String topic, byte[] payload, Runnable ack) {
@@ -274,15 +277,13 @@ public final class Ingest implements AutoCloseable {
         // The room (an id the topic's pattern allows) and the reason (names a field, never its value); the topic and
         // payload themselves go only to the rejected table, where staff with the database can inspect them.
         log.warn("payload rejected room={} size={} reason={}", roomOf(topic), payload.length, reason);
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "INSERT INTO rejected(received_at, topic, reason, size, payload) VALUES (?,?,?,?,?)")) {
-            ps.setString(1, Json.time(clock.instant()));
-            ps.setString(2, topic.length() > 512 ? topic.substring(0, 512) : topic);
-            ps.setString(3, reason);
-            ps.setInt(4, payload.length);
-            ps.setBytes(5, payload.length > KEEP_REJECTED_BYTES ? Arrays.copyOf(payload, KEEP_REJECTED_BYTES) : payload);
-            ps.executeUpdate();
-        }
+        c.createUpdate(REJECTED)
+                .bind("receivedAt", clock.instant())
+                .bind("topic", topic.length() > 512 ? topic.substring(0, 512) : topic)
+                .bind("reason", reason)
+                .bind("size", payload.length)
+                .bind("payload", payload.length > KEEP_REJECTED_BYTES ? Arrays.copyOf(payload, KEEP_REJECTED_BYTES) : payload)
+                .execute();
         count(c, "rejected");
     }
 
@@ -290,12 +291,8 @@ public final class Ingest implements AutoCloseable {
         return Topics.parse(topic).map(p -> p.room().toString()).orElse("-");
     }
 
-    private static void count(Handle c, String name) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "INSERT INTO counters(name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = counters.value + 1")) {
-            ps.setString(1, name);
-            ps.executeUpdate();
-        }
+    private static void count(Handle c, String name) {
+        c.createUpdate(COUNT).bind("name", name).execute();
     }
 
     public long accepted() {

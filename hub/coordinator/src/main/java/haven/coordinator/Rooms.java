@@ -1,55 +1,106 @@
 package haven.coordinator;
 
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.result.ResultIterator;
 import haven.protocol.Event;
 import haven.protocol.HubStatus;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Dialect;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The rooms table: presence from the retained status / Last Will, and per-hub sequence gaps. */
+/** The rooms table: presence from the retained status / Last Will, and per-hub sequence gaps. Owns {@code rooms}. */
 public final class Rooms {
+    private static final String PRESENCE = """
+            INSERT INTO rooms(site, room, online, since, version, aup_key_stage, aup_version, condition)
+            VALUES (:site, :room, :online, :since, :version, :aupKeyStage, :aupVersion, :condition)
+            ON CONFLICT(site, room) DO UPDATE SET
+                since = CASE WHEN rooms.online = excluded.online THEN rooms.since ELSE excluded.since END,
+                online = excluded.online,
+                version = coalesce(nullif(excluded.version, ''), rooms.version),
+                aup_key_stage = coalesce(nullif(excluded.aup_key_stage, ''), rooms.aup_key_stage),
+                aup_version = coalesce(nullif(excluded.aup_version, ''), rooms.aup_version),
+                condition = excluded.condition""";
+    /** %s: the dialect's greatest(expected_seq, :lastSeq). */
+    private static final String EXPECTED_SEQ = "UPDATE rooms SET expected_seq = %s WHERE site = :site AND room = :room";
+    /** A room first heard of through an event or a flood report, not its status: online until its status says otherwise. */
+    private static final String HEARD_OF = """
+            INSERT INTO rooms(site, room, online, since) VALUES (:site, :room, 1, :since)
+            ON CONFLICT(site, room) DO NOTHING""";
+    /** An index look-up on the log's (site, room, seq): 1 means the event just logged is the first with its seq. */
+    private static final String SAME_SEQ = "SELECT count(*) FROM events WHERE site = :site AND room = :room AND seq = :seq";
+    /** %s: the dialect's greatest(last_seq, :seq). */
+    private static final String LOGGED = "UPDATE rooms SET last_seq = %s, logged_seqs = logged_seqs + :newSeqs"
+            + " WHERE site = :site AND room = :room";
+    /** %s: the dialect's greatest(last_seq, expected_seq). */
+    private static final String HIGHEST_KNOWN = "SELECT %s FROM rooms WHERE site = :site AND room = :room";
+    private static final String FLOOD_REFUSED = """
+            UPDATE rooms SET flood_refused = flood_refused + 1, flood_last = :at WHERE site = :site AND room = :room""";
+    private static final String REFUSED_SO_FAR = "SELECT flood_refused FROM rooms WHERE site = :site AND room = :room";
+    private static final String FLOOD = "UPDATE rooms SET flood = :flood WHERE site = :site AND room = :room";
+    private static final String FLOOD_OVER = """
+            UPDATE rooms SET flood = NULL, flood_refused = 0
+            WHERE site = :site AND room = :room AND flood_last IS NOT NULL AND flood_last < :quietSince""";
+    /** The highest seq logged for the room {@code r}; seq 0 is the coordinator's own records on its timeline, not a hub's. */
+    private static final String HIGHEST_LOGGED =
+            "coalesce((SELECT max(seq) FROM events e WHERE e.site = r.site AND e.room = r.room), 0)";
+    /** %s: {@link #highestSeq}. */
+    private static final String MISSING = "SELECT %s - r.logged_seqs FROM rooms r WHERE r.site = :site AND r.room = :room";
+    /** %s: {@link #highestSeq}. */
+    private static final String EXPECTED = "SELECT %s FROM rooms r WHERE r.site = :site AND r.room = :room";
+    /** The gap shrank: the hub is answering, so repair starts counting afresh. */
+    private static final String REPAIR_AFRESH = """
+            UPDATE rooms SET
+                repair_asks = CASE WHEN :missing = 0 OR :missing < repair_missing THEN 0 ELSE repair_asks END,
+                repair_gave_up = CASE WHEN :missing = 0 OR :missing < repair_missing THEN NULL ELSE repair_gave_up END,
+                repair_missing = CASE WHEN :missing = 0 THEN 0 WHEN :missing < repair_missing THEN :missing ELSE repair_missing END
+            WHERE site = :site AND room = :room""";
+    private static final String GAVE_UP = "SELECT repair_gave_up FROM rooms WHERE site = :site AND room = :room";
+    private static final String GAP_WARNING = "UPDATE rooms SET gap_warning = :warning WHERE site = :site AND room = :room";
+    private static final String REPAIR = "SELECT repair_asks, repair_gave_up FROM rooms WHERE site = :site AND room = :room";
+    private static final String ASKED = """
+            UPDATE rooms SET repair_asks = :asks, repair_missing = :missing, repair_gave_up = :gaveUp
+            WHERE site = :site AND room = :room""";
+    private static final String LOGGED_SEQS = "SELECT DISTINCT seq FROM events WHERE site = :site AND room = :room ORDER BY seq";
+    private static final String WITH_GAPS =
+            "SELECT site, room FROM rooms WHERE gap_warning IS NOT NULL AND online = 1 AND repair_gave_up IS NULL";
+    private static final String FIND = "SELECT " + RoomView.COLUMNS + " FROM rooms WHERE site = :site AND room = :room";
+    private static final String LIST = "SELECT " + RoomView.COLUMNS + " FROM rooms ORDER BY site, room";
+    /** The latest review wins, even if delivered late. */
+    private static final String AUP_REVIEWED = """
+            UPDATE rooms SET aup_reviewed_at = :at
+            WHERE site = :site AND room = :room AND (aup_reviewed_at IS NULL OR aup_reviewed_at < :at)""";
+
+    /** How often this room's gap has been asked about, and whether Haven has stopped asking. */
+    private record Repair(int asks, boolean gaveUp) {
+    }
+
     /** The highest seq known for a room: the most recent logged, or what the hub's status says it has. */
     private static String highestSeq(Handle c) throws SQLException {
-        return "SELECT " + Dialect.of(c).greatest(
-                "coalesce((SELECT max(seq) FROM events e WHERE e.site = r.site AND e.room = r.room), 0)", "r.expected_seq");
+        return Dialect.of(c).greatest(HIGHEST_LOGGED, "r.expected_seq");
     }
 
     public Optional<RoomView> presence(Handle c, RoomId room, HubStatus status, Instant receivedAt) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                INSERT INTO rooms(site, room, online, since, version, aup_key_stage, aup_version, condition)
-                VALUES (?,?,?,?,?,?,?,?)
-                ON CONFLICT(site, room) DO UPDATE SET
-                    since = CASE WHEN rooms.online = excluded.online THEN rooms.since ELSE excluded.since END,
-                    online = excluded.online,
-                    version = coalesce(nullif(excluded.version, ''), rooms.version),
-                    aup_key_stage = coalesce(nullif(excluded.aup_key_stage, ''), rooms.aup_key_stage),
-                    aup_version = coalesce(nullif(excluded.aup_version, ''), rooms.aup_version),
-                    condition = excluded.condition""")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            ps.setInt(3, status.online() ? 1 : 0);
-            ps.setString(4, Json.time(receivedAt));
-            ps.setString(5, status.version());
-            ps.setString(6, status.aupKeyStage());
-            ps.setString(7, status.aupVersion());
-            ps.setString(8, status.condition());
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "UPDATE rooms SET expected_seq = " + Dialect.of(c).greatest("expected_seq", "?") + " WHERE site = ? AND room = ?")) {
-            ps.setLong(1, status.lastSeq());
-            ps.setString(2, room.site());
-            ps.setString(3, room.room());
-            ps.executeUpdate();
-        }
+        c.createUpdate(PRESENCE)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .bind("online", status.online() ? 1 : 0)
+                .bind("since", receivedAt)
+                .bind("version", status.version())
+                .bind("aupKeyStage", status.aupKeyStage())
+                .bind("aupVersion", status.aupVersion())
+                .bind("condition", status.condition())
+                .execute();
+        c.createUpdate(EXPECTED_SEQ.formatted(Dialect.of(c).greatest("expected_seq", ":lastSeq")))
+                .bind("lastSeq", status.lastSeq())
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .execute();
         recomputeGap(c, room);
         return find(c, room);
     }
@@ -60,141 +111,106 @@ public final class Rooms {
      * possibly still on their way from the hub's outbox).
      */
     public Optional<RoomView> eventLogged(Handle c, Event event, Instant receivedAt) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                INSERT INTO rooms(site, room, online, since) VALUES (?,?,1,?)
-                ON CONFLICT(site, room) DO NOTHING""")) {
-            ps.setString(1, event.room().site());
-            ps.setString(2, event.room().room());
-            ps.setString(3, Json.time(receivedAt));
-            ps.executeUpdate();
-        }
+        RoomId room = event.room();
+        heardOf(c, room, receivedAt);
         // A seq seen for the first time adds one to the room's counter (an index look-up, not a count).
         long sameSeq = 0;
         if (event.seq() > 0) {
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT count(*) FROM events WHERE site = ? AND room = ? AND seq = ?")) {
-                ps.setString(1, event.room().site());
-                ps.setString(2, event.room().room());
-                ps.setLong(3, event.seq());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    sameSeq = rs.getLong(1);
-                }
-            }
+            sameSeq = c.createQuery(SAME_SEQ)
+                    .bind("site", room.site())
+                    .bind("room", room.room())
+                    .bind("seq", event.seq())
+                    .mapTo(long.class)
+                    .one();
         }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE rooms SET last_seq = " + Dialect.of(c).greatest("last_seq", "?")
-                + ", logged_seqs = logged_seqs + ? WHERE site = ? AND room = ?")) {
-            ps.setLong(1, event.seq());
-            ps.setLong(2, sameSeq == 1 ? 1 : 0);
-            ps.setString(3, event.room().site());
-            ps.setString(4, event.room().room());
-            ps.executeUpdate();
-        }
-        recomputeGap(c, event.room());
-        return find(c, event.room());
+        c.createUpdate(LOGGED.formatted(Dialect.of(c).greatest("last_seq", ":seq")))
+                .bind("seq", event.seq())
+                .bind("newSeqs", sameSeq == 1 ? 1 : 0)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .execute();
+        recomputeGap(c, room);
+        return find(c, room);
+    }
+
+    private static void heardOf(Handle c, RoomId room, Instant at) {
+        c.createUpdate(HEARD_OF)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .bind("since", at)
+                .execute();
     }
 
     /** The highest seq this hub has logged or said it has (0 for a room never heard of): what a seq jump is measured from. */
     public long highestKnown(Handle c, RoomId room) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + Dialect.of(c).greatest("last_seq", "expected_seq")
-                + " FROM rooms WHERE site = ? AND room = ?")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
+        return c.createQuery(HIGHEST_KNOWN.formatted(Dialect.of(c).greatest("last_seq", "expected_seq")))
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .mapTo(long.class)
+                .findOne()
+                .orElse(0L);
     }
 
     /** The hub of this room is over an ingest limit (IngestGuard): one condition on the room, however many reports. */
     public void flooded(Handle c, RoomId room, String reason, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                INSERT INTO rooms(site, room, online, since) VALUES (?,?,1,?)
-                ON CONFLICT(site, room) DO NOTHING""")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            ps.setString(3, Json.time(at));
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "UPDATE rooms SET flood_refused = flood_refused + 1, flood_last = ? WHERE site = ? AND room = ?")) {
-            ps.setString(1, Json.time(at));
-            ps.setString(2, room.site());
-            ps.setString(3, room.room());
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT flood_refused FROM rooms WHERE site = ? AND room = ?")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long refused = rs.getLong(1);
-                try (PreparedStatement up = c.getConnection().prepareStatement("UPDATE rooms SET flood = ? WHERE site = ? AND room = ?")) {
-                    up.setString(1, "flood: " + reason + " (" + refused + " report(s) over the limits, last " + Json.time(at) + ")");
-                    up.setString(2, room.site());
-                    up.setString(3, room.room());
-                    up.executeUpdate();
-                }
-            }
-        }
+        heardOf(c, room, at);
+        c.createUpdate(FLOOD_REFUSED)
+                .bind("at", at)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .execute();
+        long refused = c.createQuery(REFUSED_SO_FAR)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .mapTo(long.class)
+                .one();
+        c.createUpdate(FLOOD)
+                .bind("flood", "flood: " + reason + " (" + refused + " report(s) over the limits, last " + Json.time(at) + ")")
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .execute();
     }
 
     /** A new report of this room within the limits: the flood condition ends once ten quiet minutes have passed. */
     public void floodOver(Handle c, RoomId room, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "UPDATE rooms SET flood = NULL, flood_refused = 0 WHERE site = ? AND room = ? AND flood_last IS NOT NULL AND flood_last < ?")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            ps.setString(3, Json.time(now.minus(java.time.Duration.ofMinutes(10))));
-            ps.executeUpdate();
-        }
+        c.createUpdate(FLOOD_OVER)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .bind("quietSince", now.minus(Duration.ofMinutes(10)))
+                .execute();
     }
 
     /** How many of a hub's events below the highest known seq are not in the log. */
     public long missing(Handle c, RoomId room) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement(highestSeq(c)
-                // seq 0 is the coordinator's own records on the room's timeline, not a number of the hub's
-                + " - r.logged_seqs"
-                + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Math.max(0, rs.getLong(1)) : 0;
-            }
-        }
+        return c.createQuery(MISSING.formatted(highestSeq(c)))
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .mapTo(long.class)
+                .findOne()
+                .map(m -> Math.max(0, m))
+                .orElse(0L);
     }
 
     private void recomputeGap(Handle c, RoomId room) throws SQLException {
         long missing = missing(c, room);
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                UPDATE rooms SET
-                    repair_asks = CASE WHEN ? = 0 OR ? < repair_missing THEN 0 ELSE repair_asks END,
-                    repair_gave_up = CASE WHEN ? = 0 OR ? < repair_missing THEN NULL ELSE repair_gave_up END,
-                    repair_missing = CASE WHEN ? = 0 THEN 0 WHEN ? < repair_missing THEN ? ELSE repair_missing END
-                WHERE site = ? AND room = ?""")) {
-            // The gap shrank: the hub is answering, so repair starts counting afresh.
-            for (int i = 1; i <= 7; i++) {
-                ps.setLong(i, missing);
-            }
-            ps.setString(8, room.site());
-            ps.setString(9, room.room());
-            ps.executeUpdate();
-        }
-        boolean gaveUp;
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT repair_gave_up FROM rooms WHERE site = ? AND room = ?")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            try (ResultSet rs = ps.executeQuery()) {
-                gaveUp = rs.next() && rs.getString(1) != null;
-            }
-        }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE rooms SET gap_warning = ? WHERE site = ? AND room = ?")) {
-            ps.setString(1, missing == 0 ? null : gaveUp
-                    ? missing + " event(s) not received; the hub did not answer repeated resend requests and Haven has stopped asking: check the hub"
-                    : missing + " event(s) not yet received (possible loss; the hub is asked to resend)");
-            ps.setString(2, room.site());
-            ps.setString(3, room.room());
-            ps.executeUpdate();
-        }
+        c.createUpdate(REPAIR_AFRESH)
+                .bind("missing", missing)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .execute();
+        boolean gaveUp = c.createQuery(GAVE_UP)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .map((rs, ctx) -> rs.getString(1) != null)
+                .findOne()
+                .orElse(false);
+        c.createUpdate(GAP_WARNING)
+                .bindByType("warning", missing == 0 ? null : gaveUp
+                        ? missing + " event(s) not received; the hub did not answer repeated resend requests and Haven has stopped asking: check the hub"
+                        : missing + " event(s) not yet received (possible loss; the hub is asked to resend)", String.class)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .execute();
     }
 
     /**
@@ -204,27 +220,23 @@ public final class Rooms {
      */
     public boolean askAgain(Handle c, RoomId room, int maxAsks, Instant now) throws SQLException {
         long missing = missing(c, room);
-        int asks;
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT repair_asks, repair_gave_up FROM rooms WHERE site = ? AND room = ?")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getString(2) != null) {
-                    return false;
-                }
-                asks = rs.getInt(1);
-            }
+        Optional<Repair> repair = c.createQuery(REPAIR)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .map((rs, ctx) -> new Repair(rs.getInt(1), rs.getString(2) != null))
+                .findOne();
+        if (repair.isEmpty() || repair.get().gaveUp()) {
+            return false;
         }
+        int asks = repair.get().asks();
         boolean ask = asks < maxAsks;
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "UPDATE rooms SET repair_asks = ?, repair_missing = ?, repair_gave_up = ? WHERE site = ? AND room = ?")) {
-            ps.setInt(1, ask ? asks + 1 : asks);
-            ps.setLong(2, missing);
-            ps.setString(3, ask ? null : Json.time(now));
-            ps.setString(4, room.site());
-            ps.setString(5, room.room());
-            ps.executeUpdate();
-        }
+        c.createUpdate(ASKED)
+                .bind("asks", ask ? asks + 1 : asks)
+                .bind("missing", missing)
+                .bindByType("gaveUp", ask ? null : now, Instant.class)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .execute();
         if (!ask) {
             recomputeGap(c, room);
         }
@@ -233,28 +245,26 @@ public final class Rooms {
 
     /** Seq ranges [from, to] of this hub's events that are missing, oldest first, at most {@code limit} ranges. */
     public List<long[]> missingRanges(Handle c, RoomId room, int limit) throws SQLException {
-        long expected;
-        try (PreparedStatement ps = c.getConnection().prepareStatement(highestSeq(c) + " FROM rooms r WHERE r.site = ? AND r.room = ?")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            try (ResultSet rs = ps.executeQuery()) {
-                expected = rs.next() ? rs.getLong(1) : 0;
-            }
-        }
+        long expected = c.createQuery(EXPECTED.formatted(highestSeq(c)))
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .mapTo(long.class)
+                .findOne()
+                .orElse(0L);
         List<long[]> ranges = new ArrayList<>();
         long next = 1;
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "SELECT DISTINCT seq FROM events WHERE site = ? AND room = ? ORDER BY seq")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next() && ranges.size() < limit) {
-                    long seq = rs.getLong(1);
-                    if (seq > next) {
-                        ranges.add(new long[] {next, seq - 1});
-                    }
-                    next = Math.max(next, seq + 1);
+        // Read only as far as the ranges asked for: a long-lost hub's history is not walked to the end.
+        try (ResultIterator<Long> seqs = c.createQuery(LOGGED_SEQS)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .mapTo(long.class)
+                .iterator()) {
+            while (ranges.size() < limit && seqs.hasNext()) {
+                long seq = seqs.next();
+                if (seq > next) {
+                    ranges.add(new long[] {next, seq - 1});
                 }
+                next = Math.max(next, seq + 1);
             }
         }
         if (next <= expected && ranges.size() < limit) {
@@ -264,35 +274,19 @@ public final class Rooms {
     }
 
     public List<RoomId> roomsWithGaps(Handle c) throws SQLException {
-        List<RoomId> out = new ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT site, room FROM rooms WHERE gap_warning IS NOT NULL AND online = 1 AND repair_gave_up IS NULL");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new RoomId(rs.getString(1), rs.getString(2)));
-            }
-        }
-        return out;
+        return c.createQuery(WITH_GAPS).map((rs, ctx) -> new RoomId(rs.getString("site"), rs.getString("room"))).list();
     }
 
     public Optional<RoomView> find(Handle c, RoomId room) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + RoomView.COLUMNS + " FROM rooms WHERE site = ? AND room = ?")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(RoomView.from(rs)) : Optional.empty();
-            }
-        }
+        return c.createQuery(FIND)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .map((rs, ctx) -> RoomView.from(rs))
+                .findOne();
     }
 
     public List<RoomView> list(Handle c) throws SQLException {
-        List<RoomView> out = new ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + RoomView.COLUMNS + " FROM rooms ORDER BY site, room");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(RoomView.from(rs));
-            }
-        }
-        return out;
+        return c.createQuery(LIST).map((rs, ctx) -> RoomView.from(rs)).list();
     }
 
     /** The projection of aup.reviewed: when the room last went through its AUP (the latest, even if delivered late). */
@@ -300,14 +294,11 @@ public final class Rooms {
         if (event.type() != haven.protocol.EventType.AUP_REVIEWED) {
             return logged;
         }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE rooms SET aup_reviewed_at = ? WHERE site = ? AND room = ?"
-                + " AND (aup_reviewed_at IS NULL OR aup_reviewed_at < ?)")) {
-            ps.setString(1, Json.time(event.at()));
-            ps.setString(2, event.room().site());
-            ps.setString(3, event.room().room());
-            ps.setString(4, Json.time(event.at()));
-            ps.executeUpdate();
-        }
+        c.createUpdate(AUP_REVIEWED)
+                .bind("at", event.at())
+                .bind("site", event.room().site())
+                .bind("room", event.room().room())
+                .execute();
         return find(c, event.room());
     }
 }

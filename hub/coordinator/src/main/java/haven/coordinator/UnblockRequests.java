@@ -8,8 +8,8 @@ import haven.coordinator.evidence.AuditLog;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
 import haven.store.Database;
+import haven.store.Stored;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Temporary unblock requests (docs/FILTERING.md). Seed policy: "staff can request that the Technical Staff ...
@@ -38,6 +39,34 @@ public final class UnblockRequests {
     public static final Duration MAX_PERIOD = Duration.ofDays(92);
     private static final Pattern HOST = Pattern.compile("(?i)(\\*\\.)?[a-z0-9]([a-z0-9-]{0,62})(\\.[a-z0-9]([a-z0-9-]{0,62}))+");
     private static final Pattern URL = Pattern.compile("(?i)https?://[^\\s]+");
+
+    private static final String COLUMNS = "id, requested_at, requested_by, sites, reason, class_group, from_at, until_at, status, "
+            + "decided_by, decided_at, decision_reason";
+    private static final String INSERT = """
+            INSERT INTO unblock_requests(requested_at, requested_by, sites, reason, class_group, from_at, until_at, status)
+            VALUES (:requestedAt, :by, :sites, :reason, :group, :from, :until, :pending) RETURNING id""";
+    /** The first decision stands: a second one updates no row. */
+    private static final String DECIDE = """
+            UPDATE unblock_requests SET status = :status, decided_by = :by, decided_at = :at, decision_reason = :reason
+            WHERE id = :id AND status = :pending""";
+    private static final String LATEST = "SELECT " + COLUMNS + " FROM unblock_requests ORDER BY id DESC LIMIT 500";
+    private static final String BY_ID = "SELECT " + COLUMNS + " FROM unblock_requests WHERE id = :id";
+
+    /** The stored words of {@code unblock_requests.status} (also the API's {@link Request#status()}). */
+    enum Status implements Stored {
+        PENDING("pending"), APPROVED("approved"), REFUSED("refused");
+
+        private final String stored;
+
+        Status(String stored) {
+            this.stored = stored;
+        }
+
+        @Override
+        public String stored() {
+            return stored;
+        }
+    }
 
     private final Database db;
     private final AuditLog audit;
@@ -135,24 +164,19 @@ public final class UnblockRequests {
             throw new IllegalArgumentException("field 'until' is in the past: the period of study is over");
         }
         return db.transaction(c -> {
-            long id;
             ArrayNode sites = Json.array();
             asked.sites().forEach(sites::add);
-            try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                    INSERT INTO unblock_requests(requested_at, requested_by, sites, reason, class_group, from_at, until_at, status)
-                    VALUES (?,?,?,?,?,?,?,'pending') RETURNING id""")) {
-                ps.setString(1, Json.time(now));
-                ps.setString(2, who.name());
-                ps.setString(3, Json.write(sites));
-                ps.setString(4, asked.reason());
-                ps.setString(5, asked.group());
-                ps.setString(6, Json.time(asked.from()));
-                ps.setString(7, Json.time(asked.until()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    id = rs.getLong(1);
-                }
-            }
+            long id = c.createQuery(INSERT)
+                    .bind("requestedAt", now)
+                    .bind("by", who.name())
+                    .bind("sites", Json.write(sites))
+                    .bind("reason", asked.reason())
+                    .bind("group", asked.group())
+                    .bind("from", asked.from())
+                    .bind("until", asked.until())
+                    .bind("pending", Status.PENDING)
+                    .mapTo(long.class)
+                    .one();
             audit.record(c, who.name(), "unblock-request", "request=" + id);
             ObjectNode data = Json.object().put("request", id);
             data.set("sites", sites);
@@ -174,28 +198,27 @@ public final class UnblockRequests {
             throw new IllegalArgumentException("field 'reason' must be 1.." + MAX_REASON + " characters");
         }
         Instant now = clock.instant();
-        String status = approve ? "approved" : "refused";
+        Status decided = approve ? Status.APPROVED : Status.REFUSED;
+        String status = decided.stored();
         return db.transaction(c -> {
             Optional<Request> found = find(c, id);
             if (found.isEmpty()) {
                 return new Decision(Outcome.NO_SUCH_REQUEST, Optional.empty());
             }
-            if (!"pending".equals(found.get().status())) {
+            if (!Status.PENDING.stored().equals(found.get().status())) {
                 return new Decision(Outcome.ALREADY_DECIDED, found);
             }
             if (approve && found.get().pastUntil(now)) {
                 return new Decision(Outcome.PERIOD_OVER, found);
             }
-            try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                    UPDATE unblock_requests SET status = ?, decided_by = ?, decided_at = ?, decision_reason = ?
-                    WHERE id = ? AND status = 'pending'""")) {
-                ps.setString(1, status);
-                ps.setString(2, who.name());
-                ps.setString(3, Json.time(now));
-                ps.setString(4, reason.strip());
-                ps.setLong(5, id);
-                ps.executeUpdate();
-            }
+            c.createUpdate(DECIDE)
+                    .bind("status", decided)
+                    .bind("by", who.name())
+                    .bind("at", now)
+                    .bind("reason", reason.strip())
+                    .bind("id", id)
+                    .bind("pending", Status.PENDING)
+                    .execute();
             audit.record(c, who.name(), "unblock-decision", "request=" + id + " " + status);
             decisions.record(c, StaffDecisions.UNBLOCK_DECIDED, StaffDecisions.SCHOOL, now, Json.object().put("request", id)
                     .put("decision", status).put("reason", reason.strip()).put("by", who.name()).put("role", who.role().wire()));
@@ -208,15 +231,11 @@ public final class UnblockRequests {
         return db.transaction(c -> {
             audit.record(c, viewer.name(), "view-unblock-requests", "latest 500");
             List<Request> out = new ArrayList<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + COLUMNS + " FROM unblock_requests ORDER BY id DESC LIMIT 500");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Request r = from(rs);
-                    if (Visibility.unblockRequest(r.requestedBy(), viewer)) {
-                        out.add(r);
-                    }
+            c.createQuery(LATEST).map(UnblockRequests::from).forEach(r -> {
+                if (Visibility.unblockRequest(r.requestedBy(), viewer)) {
+                    out.add(r);
                 }
-            }
+            });
             return out;
         });
     }
@@ -225,24 +244,22 @@ public final class UnblockRequests {
         return clock.instant();
     }
 
-    private static final String COLUMNS = "id, requested_at, requested_by, sites, reason, class_group, from_at, until_at, status, "
-            + "decided_by, decided_at, decision_reason";
-
     private static Optional<Request> find(Handle c, long id) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + COLUMNS + " FROM unblock_requests WHERE id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(from(rs)) : Optional.empty();
-            }
-        }
+        return c.createQuery(BY_ID).bind("id", id).map(UnblockRequests::from).findOne();
     }
 
-    private static Request from(ResultSet rs) throws SQLException {
+    private static Request from(ResultSet rs, StatementContext ctx) throws SQLException {
         List<String> sites = new ArrayList<>();
-        Json.parse(rs.getString(4).getBytes(StandardCharsets.UTF_8)).forEach(n -> sites.add(n.asText()));
-        return new Request(rs.getLong(1), Instant.parse(rs.getString(2)), rs.getString(3), List.copyOf(sites), rs.getString(5),
-                rs.getString(6), Instant.parse(rs.getString(7)), Instant.parse(rs.getString(8)), rs.getString(9),
-                Optional.ofNullable(rs.getString(10)), Optional.ofNullable(rs.getString(11)).map(Instant::parse),
-                Optional.ofNullable(rs.getString(12)));
+        Json.parse(rs.getString("sites").getBytes(StandardCharsets.UTF_8)).forEach(n -> sites.add(n.asText()));
+        // status is read through its enum, so a word the table should never hold is an error naming the column.
+        Status status = ctx.findColumnMapperFor(Status.class).orElseThrow().map(rs, "status", ctx);
+        return new Request(rs.getLong("id"), time(rs, "requested_at", ctx), rs.getString("requested_by"), List.copyOf(sites),
+                rs.getString("reason"), rs.getString("class_group"), time(rs, "from_at", ctx), time(rs, "until_at", ctx),
+                status.stored(), Optional.ofNullable(rs.getString("decided_by")), Optional.ofNullable(time(rs, "decided_at", ctx)),
+                Optional.ofNullable(rs.getString("decision_reason")));
+    }
+
+    private static Instant time(ResultSet rs, String column, StatementContext ctx) throws SQLException {
+        return ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, column, ctx);
     }
 }
