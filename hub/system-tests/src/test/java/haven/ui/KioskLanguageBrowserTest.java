@@ -131,6 +131,12 @@ class KioskLanguageBrowserTest {
         }
         index.get("languages").forEach(l -> assertEquals(Set.of("ar", "ur").contains(l.get("code").asText()) ? "rtl" : "ltr",
                 l.get("dir").asText(), l.get("code").asText()));
+        // Translations ship as first drafts: each says whether a fluent speaker has checked it (docs/KIOSK.md).
+        index.get("languages").forEach(l -> {
+            if (!l.get("code").asText().equals("en")) {
+                assertTrue(l.path("reviewed").isBoolean(), l.get("code").asText() + " says whether it was reviewed: " + l);
+            }
+        });
         // kiosk.js carries English for the words it writes itself; they must not drift from en.json.
         String script = get("/kiosk.js").body();
         JsonNode en = Json.parse(get("/i18n/en.json").body().getBytes());
