@@ -98,6 +98,35 @@ class ConfigErrorsTest {
         assertEquals(2, HavenCli.run("hub", "--config", file.toString()));
     }
 
+    /** The school's own kiosk.categories: what the loader refuses, each time naming the key and not starting. */
+    @Test
+    void aBadKioskCategoryListIsRefusedNamingTheKey() throws Exception {
+        String base = "site: s\nroom: r\naup:\n  keyStage: ks2\nkiosk:\n  categories: ";
+        String unknown = hubError(base + "[self-harm, bullying]\n");
+        assertTrue(unknown.contains("kiosk.categories") && unknown.contains("unkind-online") && unknown.contains("extremism"),
+                "an unknown category names the key and the categories there are: " + unknown);
+        String twice = hubError(base + "[self-harm, other, self-harm]\n");
+        assertTrue(twice.contains("kiosk.categories") && twice.contains("'self-harm' twice"), twice);
+        String tooMany = hubError(base + "[unkind-online, saw-something-upsetting, stranger-contact, nudes-or-sextortion, self-harm,"
+                + " pressure-or-coercion, extremism, about-an-adult, other, other]\n");
+        assertTrue(tooMany.contains("kiosk.categories") && tooMany.contains("up to 9"), tooMany);
+        String notAList = hubError(base + "self-harm\n");
+        assertTrue(notAList.contains("kiosk.categories") && notAList.contains("a list"), notAList);
+        Path file = dir.resolve("hub.yaml");
+        Files.writeString(file, base + "[self-harm, self-harm]\n");
+        assertEquals(2, HavenCli.run("hub", "--config", file.toString()), "the hub does not start on a bad list");
+
+        // What it accepts: the school's own list in its order, or [] (and no key) for the key stage's own.
+        base = "site: s\nroom: r\ncoordinator:\n  unsignedCommands: true\naup:\n  keyStage: ks2\nkiosk:\n  categories: ";
+        Files.writeString(file, base + "[self-harm, about-an-adult, other]\n");
+        assertEquals(java.util.List.of(haven.protocol.Category.SELF_HARM, haven.protocol.Category.ABOUT_AN_ADULT, haven.protocol.Category.OTHER),
+                HubConfig.from(ConfigFile.load(file)).choices().categories());
+        Files.writeString(file, base + "[]\n");
+        assertEquals(haven.classroom.KioskChoices.forKeyStage("ks2"), HubConfig.from(ConfigFile.load(file)).choices());
+        Files.writeString(file, "site: s\nroom: r\ncoordinator:\n  unsignedCommands: true\naup:\n  keyStage: ks4\n");
+        assertEquals(9, HubConfig.from(ConfigFile.load(file)).choices().categories().size(), "KS4's own list without the key");
+    }
+
     @Test
     void theUnblockWebhookNeedsAnHttpUrlAndALongSecretNamingTheKey() throws Exception {
         Path file = dir.resolve("coordinator.yaml");

@@ -97,9 +97,11 @@ class KioskHungHubBrowserTest {
         Files.write(Path.of("target", "screenshots", "hung-hub-800.png"), browser.getScreenshotAs(OutputType.BYTES));
         assertTrue(browser.findElement(By.id("connection")).getText().contains("Not working"));
         assertTrue(!browser.findElement(By.id("prompt")).isDisplayed(), "no invitation to press a button nobody reads");
+        assertEquals(java.util.List.of(), Browser.accessibilityViolations(browser), "accessibility: hub hung");
 
         signal("CONT");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("prompt")));
         assertTrue(!browser.findElement(By.id("down-prompt")).isDisplayed());
+        assertEquals(java.util.List.of(), Browser.accessibilityViolations(browser), "accessibility: hub running again");
     }
 }

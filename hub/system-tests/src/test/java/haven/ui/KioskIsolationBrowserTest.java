@@ -81,6 +81,7 @@ class KioskIsolationBrowserTest {
         assertEquals(8, browser.findElements(By.cssSelector("#computers button")).size());
         Files.createDirectories(Path.of("target", "screenshots"));
         Files.write(Path.of("target", "screenshots", "kiosk-choose.png"), browser.getScreenshotAs(OutputType.BYTES));
+        assertEquals(java.util.List.of(), Browser.accessibilityViolations(browser), "accessibility: choosing the computer");
         pc.click();
 
         WebElement item = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#isolated-list li[data-machine='PC-04']")));
@@ -89,6 +90,7 @@ class KioskIsolationBrowserTest {
         Files.write(Path.of("target", "screenshots", "kiosk-isolated.png"), browser.getScreenshotAs(OutputType.BYTES));
         Long overflow = (Long) browser.executeScript("return document.documentElement.scrollHeight - window.innerHeight;");
         assertTrue(overflow <= 0, "the isolation screen fits 800x480, overflow " + overflow);
+        assertEquals(java.util.List.of(), Browser.accessibilityViolations(browser), "accessibility: the isolation notice");
     }
 
     /**
@@ -125,5 +127,6 @@ class KioskIsolationBrowserTest {
         Thread.sleep(300);
         assertTrue(browser.findElement(By.id("isolated")).isDisplayed(), "the isolation notice is still on screen");
         assertEquals(1, browser.findElements(By.cssSelector("#isolated-list li[data-machine='PC-03']")).size());
+        assertEquals(java.util.List.of(), Browser.accessibilityViolations(browser), "accessibility: the notice after the late answer");
     }
 }

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -46,7 +48,10 @@ class KioskLanguageBrowserTest {
     @BeforeEach
     void start() throws Exception {
         broker = EmbeddedBroker.start(Ports.free(), null);
-        hub = Hub.start(Stack.hub("year4", broker.port(), dir), Clock.systemUTC());
+        // With the school's follow-up key the thank-you screen offers "I want to talk to someone" too.
+        var h = Stack.hubJson("year4", broker.port(), dir);
+        h.putObject("followUp").put("key", "test-school-follow-up-key-0123456789abcdef");
+        hub = Hub.start(haven.classroom.HubConfig.from(haven.config.ConfigFile.of("test hub", h)), Clock.systemUTC());
         await().atMost(Duration.ofSeconds(10)).until(() -> hub.mqtt().isSubscribed());
         Files.createDirectories(dir.resolve("chrome"));
         browser = Browser.start(dir.resolve("chrome"), 800, 480);
@@ -126,6 +131,12 @@ class KioskLanguageBrowserTest {
         }
         index.get("languages").forEach(l -> assertEquals(Set.of("ar", "ur").contains(l.get("code").asText()) ? "rtl" : "ltr",
                 l.get("dir").asText(), l.get("code").asText()));
+        // Translations ship as first drafts: each says whether a fluent speaker has checked it (docs/KIOSK.md).
+        index.get("languages").forEach(l -> {
+            if (!l.get("code").asText().equals("en")) {
+                assertTrue(l.path("reviewed").isBoolean(), l.get("code").asText() + " says whether it was reviewed: " + l);
+            }
+        });
         // kiosk.js carries English for the words it writes itself; they must not drift from en.json.
         String script = get("/kiosk.js").body();
         JsonNode en = Json.parse(get("/i18n/en.json").body().getBytes());
@@ -174,22 +185,87 @@ class KioskLanguageBrowserTest {
         assertEquals(List.of(), Browser.consoleErrors(browser));
     }
 
-    @Test
-    void aWelshPupilReportsInWelsh() throws Exception {
+    /** A message file's words as the page shows them: its **bold** markers become strong text. */
+    private static String plain(JsonNode file, String key) {
+        return file.get(key).asText().replace("**", "");
+    }
+
+    /** What the pupil reads at key, taken from cy.json, and not what en.json says there. */
+    private static String welsh(JsonNode cy, JsonNode en, String key) {
+        String words = plain(cy, key);
+        assertTrue(!words.equals(plain(en, key)), key + " is Welsh in cy.json, not the English: " + words);
+        return words;
+    }
+
+    /** No visible element in the shown screen or the footer has text cut off inside its own box. */
+    private void assertNothingClipped(String where) {
+        Object clipped = browser.executeScript("""
+                return Array.from(document.querySelectorAll('.screen:not([hidden]) *, footer *'))
+                    .filter(e => e.offsetParent !== null && e.children.length === 0 || e.tagName === 'BUTTON')
+                    .filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0
+                        || e.scrollHeight > e.clientHeight + 1 && e.clientHeight > 0)
+                    .filter(e => getComputedStyle(e).overflow !== 'visible' || e.tagName === 'BUTTON')
+                    .map(e => (e.id || e.className || e.tagName) + ': ' + e.textContent.trim());""");
+        assertEquals(List.of(), clipped, "text cut off: " + where);
+    }
+
+    /** The whole journey, idle to a chosen category, in Welsh words read from cy.json, at the Pi's screen and a large one. */
+    @ParameterizedTest(name = "{0}x{1}")
+    @CsvSource({"800,480", "1920,1080"})
+    void aWelshPupilReportsInWelsh(int width, int height) throws Exception {
+        JsonNode cy = Json.parse(get("/i18n/cy.json").body().getBytes());
+        JsonNode en = Json.parse(get("/i18n/en.json").body().getBytes());
         browser.get("http://127.0.0.1:" + hub.kioskPort() + "/");
-        Browser.viewport(browser, 800, 480);
+        Browser.viewport(browser, width, height);
         wait.until(ExpectedConditions.textToBe(By.id("connection"), "Connected"));
         choose("cy");
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("prompt"), "pwysa'r botwm"));
+        String press = welsh(cy, en, "prompt.press");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("prompt"), press));
         assertEquals("cy-GB", browser.findElement(By.tagName("html")).getDomAttribute("lang"));
-        assertEquals("Wedi cysylltu", browser.findElement(By.id("connection")).getText());
-        assertFitsAndReadable("Welsh idle");
+        assertEquals(welsh(cy, en, "connection.online"), browser.findElement(By.id("connection")).getText());
+        assertEquals(welsh(cy, en, "aup.englishOnly"), browser.findElement(By.id("aup-english-only")).getText(),
+                "the English AUP is said to be English, in Welsh");
+        assertEquals("Cymraeg", browser.findElement(By.id("language")).getText());
+        assertEquals(plain(cy, "language.button") + ": Cymraeg", browser.findElement(By.id("language")).getDomAttribute("aria-label"));
+        assertTrue(px(By.cssSelector("#prompt [data-i18n]")) >= 24, "prompt text size");
+        screenshot("language-cy-idle-" + width);
+        assertFitsAndReadable("Welsh idle at " + width);
+        assertNothingClipped("Welsh idle at " + width);
+
         press();
-        wait.until(ExpectedConditions.textToBe(By.id("thanks-title"), "Diolch. Rwyt ti wedi gwneud y peth iawn."));
-        assertEquals("Mae'n ymwneud ag oedolyn", browser.findElement(By.cssSelector("[data-category='about-an-adult']")).getText().substring(1).strip());
-        assertTrue(px(By.cssSelector("[data-category='stranger-contact']")) >= 24);
-        screenshot("language-cy-thanks-800");
-        assertFitsAndReadable("Welsh thank-you");
+        wait.until(ExpectedConditions.textToBe(By.id("thanks-title"), welsh(cy, en, "thanks.title")));
+        String ask = welsh(cy, en, "thanks.askCategory");
+        assertEquals(ask, browser.findElement(By.cssSelector("#choose-category .ask")).getText());
+        assertEquals(plain(cy, "thanks.categoriesLabel"), browser.findElement(By.id("categories")).getDomAttribute("aria-label"));
+        assertEquals(welsh(cy, en, "talk.button"), browser.findElement(By.id("talk")).getText());
+        List<WebElement> categories = browser.findElements(By.cssSelector("#categories button"));
+        assertEquals(5, categories.size(), "the KS2 list");
+        for (WebElement category : categories) {
+            String key = "category." + category.getDomAttribute("data-category");
+            assertEquals(welsh(cy, en, key), category.findElement(By.className("label")).getText(), key);
+            assertTrue(Double.parseDouble(category.getCssValue("font-size").replace("px", "")) >= 24, key + " text size");
+        }
+        String shown = browser.findElement(By.id("thanks")).getText();
+        for (String key : List.of("thanks.title", "thanks.askCategory", "talk.button", "category.other", "category.about-an-adult")) {
+            assertTrue(!shown.contains(plain(en, key)), "no English left on the Welsh thank-you screen: " + plain(en, key));
+        }
+        screenshot("language-cy-thanks-" + width);
+        assertFitsAndReadable("Welsh thank-you at " + width);
+        assertAboveTheFooter("Welsh thank-you at " + width);
+        assertNothingClipped("Welsh thank-you at " + width);
+
+        click(By.cssSelector("[data-category='about-an-adult']"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("detail-done")));
+        assertEquals(welsh(cy, en, "thanks.done"), browser.findElement(By.cssSelector("#detail-done .note")).getText());
+        assertEquals(welsh(cy, en, "thanks.more"), browser.findElement(By.id("tell-more")).getText());
+        assertTrue(!browser.findElement(By.tagName("main")).getText().contains(plain(cy, "category.about-an-adult")),
+                "the chosen category is not left on the public screen");
+        screenshot("language-cy-chosen-" + width);
+        assertFitsAndReadable("Welsh after choosing at " + width);
+        assertAboveTheFooter("Welsh after choosing at " + width);
+        assertNothingClipped("Welsh after choosing at " + width);
+        assertTrue(Json.parse(get("/api/kiosk").body().getBytes()).path("report").path("detailGiven").asBoolean(),
+                "the Welsh choice reached the hub");
         assertEquals(List.of(), Browser.consoleErrors(browser));
     }
 

@@ -102,6 +102,7 @@ class KioskLayoutBrowserTest {
         Browser.screenshot(browser, name);
     }
 
+    /** Fits the screen, every text at least 24 px, and no serious axe-core violation. */
     private void assertNoOverflow(String where) {
         long overflow = js("return document.documentElement.scrollHeight - window.innerHeight;");
         assertTrue(overflow <= 0, where + ": vertical overflow " + overflow);
@@ -115,6 +116,7 @@ class KioskLayoutBrowserTest {
                 + "  if (px < 24) out.push(e.tagName + '#' + e.id + ' ' + px + 'px: ' + e.textContent.trim().slice(0, 30));"
                 + "} return out;");
         assertEquals(List.of(), small, where + ": text under 24 px");
+        assertEquals(List.of(), Browser.accessibilityViolations(browser), where + ": accessibility");
     }
 
     private static String normalise(String text) {
@@ -204,6 +206,7 @@ class KioskLayoutBrowserTest {
             click(By.cssSelector("[data-category='other']"));
             WebElement done = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#detail-done .note")));
             assertTrue(bottom(done) <= top(footer), language + ": the confirmation renders above the footer");
+            assertNoOverflow("offline confirmation in " + language);
         }
     }
 
@@ -240,6 +243,36 @@ class KioskLayoutBrowserTest {
         }
     }
 
+    /** The school's own hub.yaml kiosk.categories replace the key stage's list, in the school's order, and only those are taken. */
+    @Test
+    void theSchoolsConfiguredCategoriesAreTheOnesThePupilSees() throws Exception {
+        ObjectNode own = haven.protocol.Json.object();
+        own.putObject("aup").put("keyStage", "ks2");
+        own.putObject("kiosk").putArray("categories").add("self-harm").add("about-an-adult").add("other");
+        Hub hub = hub("year6", own);
+        open(hub, 800, 480);
+        press(hub);
+        for (int[] size : new int[][] {{800, 480}, {1920, 1080}}) {
+            Browser.viewport(browser, size[0], size[1]);
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-category='self-harm']")));
+            List<WebElement> buttons = browser.findElements(By.cssSelector("#categories button"));
+            assertEquals(List.of("self-harm", "about-an-adult", "other"), buttons.stream().map(b -> b.getDomAttribute("data-category")).toList(),
+                    "the school's list, in its order, not KS2's five");
+            assertEquals(List.of("Self-harm or suicide", "It's about a grown-up", "Something else"),
+                    buttons.stream().map(b -> b.findElement(By.className("label")).getText()).toList());
+            screenshot("layout-own-categories-" + size[0]);
+            assertNoOverflow("the school's own categories at " + size[0]);
+        }
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hub.kioskPort() + "/api/kiosk/detail"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"category\":\"unkind-online\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, refused.statusCode(), "a KS2 default the school left out is refused: " + refused.body());
+        assertTrue(refused.body().contains("kiosk.categories"), refused.body());
+        click(By.cssSelector("[data-category='self-harm']"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("detail-done")));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> events(hub, "worry.detailed", "\"category\":\"self-harm\"") == 1);
+    }
+
     @Test
     void teenagersGetTheirCategoriesAndEveryPupilSeesWhereElseToTurn() throws Exception {
         ObjectNode ks4 = haven.protocol.Json.object();
@@ -269,6 +302,7 @@ class KioskLayoutBrowserTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".keys button")));
         assertTrue(uncovered(browser.findElement(By.cssSelector(".keys button[aria-label='Send computer number']"))));
         screenshot("layout-ks4-keypad-800");
+        assertNoOverflow("ks4 keypad");
         click(By.id("computer-toggle"));
         click(By.cssSelector("[data-category='self-harm']"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("detail-done")));

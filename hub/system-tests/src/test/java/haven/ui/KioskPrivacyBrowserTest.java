@@ -117,6 +117,11 @@ class KioskPrivacyBrowserTest {
         Browser.screenshot(browser, name);
     }
 
+    /** Serious and critical axe-core violations (WCAG 2.2 A/AA) on the screen as it is now. */
+    private void assertAccessible(String where) {
+        assertEquals(List.of(), Browser.accessibilityViolations(browser), "accessibility: " + where);
+    }
+
     private String screenText() {
         return browser.findElement(By.tagName("body")).getText();
     }
@@ -136,6 +141,7 @@ class KioskPrivacyBrowserTest {
         assertFalse(afterChoice.contains("grown-up"), "the category screen is gone after a choice: " + afterChoice);
         assertTrue(afterChoice.contains("A trusted adult will know"), afterChoice);
         assertEquals(List.of(), pressedChoices(), "nothing on screen marks the chosen category");
+        assertAccessible("after a category is chosen");
         var shown = (com.fasterxml.jackson.databind.node.ObjectNode) haven.protocol.Json.parse(http.send(HttpRequest.newBuilder(
                 URI.create(kiosk("/api/kiosk"))).build(), HttpResponse.BodyHandlers.ofByteArray()).body());
         shown.remove("categories"); // the list on offer, the same for every pupil
@@ -149,6 +155,7 @@ class KioskPrivacyBrowserTest {
         click(By.cssSelector(".keys button[aria-label='Send computer number']"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("detail-done")));
         await().atMost(Duration.ofSeconds(5)).until(() -> events("worry.detailed") == 2);
+        assertAccessible("after the computer number is sent");
         assertFalse(screenText().contains("17"), "the computer number is not left on screen: " + screenText());
         assertFalse(http.send(HttpRequest.newBuilder(URI.create(kiosk("/api/kiosk"))).build(),
                 HttpResponse.BodyHandlers.ofString()).body().contains("\"17\""), "the screen's state does not carry the computer");
@@ -161,6 +168,7 @@ class KioskPrivacyBrowserTest {
         assertEquals(List.of(), pressedChoices(), "the second pupil does not see the first pupil's choice");
         assertFalse(browser.findElement(By.id("detail-done")).isDisplayed(), "the second pupil gets the choices, not the first pupil's confirmation");
         assertEquals("", browser.findElement(By.id("computer-number")).getText().strip());
+        assertAccessible("the second pupil's fresh thank-you");
         assertEquals(2, hub.classroom().view().path("report").path("presses").asInt(), "the presses joined one report");
     }
 
@@ -190,6 +198,7 @@ class KioskPrivacyBrowserTest {
         assertTrue(browser.findElement(By.id("isolation-banner")).getText().contains("do not touch"));
         Long overflow = (Long) browser.executeScript("return document.documentElement.scrollHeight - window.innerHeight;");
         assertTrue(overflow <= 0, "fits 800x480, overflow " + overflow);
+        assertAccessible("a thank-you during an isolation");
     }
 
     @Test
@@ -204,6 +213,7 @@ class KioskPrivacyBrowserTest {
         assertTrue(browser.findElement(By.id("saved-note")).getText().contains("tell a trusted adult now"),
                 browser.findElement(By.id("saved-note")).getText());
         screenshot("privacy-offline-thanks-800");
+        assertAccessible("offline thank-you");
     }
 
     @Test
@@ -215,5 +225,6 @@ class KioskPrivacyBrowserTest {
         String text = screenText();
         assertTrue(text.contains("tell a trusted adult"), text);
         assertFalse(text.contains("press the button"), "a dead hub does not invite a press: " + text);
+        assertAccessible("hub down");
     }
 }
