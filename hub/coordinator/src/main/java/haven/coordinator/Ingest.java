@@ -7,6 +7,7 @@ import haven.protocol.Event;
 import haven.protocol.EventCodec;
 import haven.protocol.EventType;
 import haven.protocol.HubStatus;
+import haven.protocol.RoomId;
 import haven.protocol.Topics;
 import haven.store.Database;
 import haven.coordinator.evidence.EventLog;
@@ -45,11 +46,35 @@ public final class Ingest implements AutoCloseable {
 
     private static final String REJECTED = """
             INSERT INTO rejected(received_at, topic, reason, size, payload) VALUES (:receivedAt, :topic, :reason, :size, :payload)""";
+    /** Adds a batch's count: one statement per counter per batch, not one per event. */
     private static final String COUNT = """
-            INSERT INTO counters(name, value) VALUES (:name, 1) ON CONFLICT(name) DO UPDATE SET value = counters.value + 1""";
+            INSERT INTO counters(name, value) VALUES (:name, :n) ON CONFLICT(name) DO UPDATE SET value = counters.value + excluded.value""";
 
-    /** One received message, and how to acknowledge it once it is on disk. */
-    private record Item(String topic, byte[] payload, Runnable ack) {
+    /**
+     * A message as decoded on the thread that received it, before any transaction: the committer's
+     * transaction then only checks against what is stored, appends and projects (issue 14), and the
+     * decoding runs beside the previous batch's commit instead of inside it (issue 20).
+     */
+    sealed interface Decoded {
+        /** A hub's event, valid by the contract. */
+        record HubEvent(Event event) implements Decoded {
+        }
+
+        /** A hub's retained status. */
+        record Presence(RoomId room, HubStatus status) implements Decoded {
+        }
+
+        /** Our own commands, AUPs and chain heads, a hub's opt-in Home Assistant state, a cleared status. */
+        record Ignored() implements Decoded {
+        }
+
+        /** Outside the contract: kept in {@code rejected} with this reason (a field's name, never its value). */
+        record Refused(String reason) implements Decoded {
+        }
+    }
+
+    /** One received message, what it decoded to, and how to acknowledge it once it is on disk. */
+    private record Item(String topic, byte[] payload, Decoded decoded, Runnable ack) {
     }
 
     /** What a committed item changed, for the live dashboards (sent after the commit, never before). */
@@ -108,7 +133,7 @@ public final class Ingest implements AutoCloseable {
     public void subscribe(MqttLink mqtt, Optional<String> sharedGroup) {
         link = mqtt;
         mqtt.useManualAcks();
-        MqttLink.AckedHandler enqueue = (topic, payload, retained, ack) -> queue.add(new Item(topic, payload, ack));
+        MqttLink.AckedHandler enqueue = (topic, payload, retained, ack) -> queue.add(new Item(topic, payload, decode(topic, payload), ack));
         if (sharedGroup.isEmpty()) {
             mqtt.subscribe(Topics.ROOT + "/#", enqueue);
         } else {
@@ -121,7 +146,7 @@ public final class Ingest implements AutoCloseable {
     /** Takes one message now, on the caller's thread (tests, tools): the same path, a batch of one. */
     public void onMessage(String topic, byte[] payload, boolean retained) {
         try {
-            commit(List.of(new Item(topic, payload, () -> { })));
+            commit(List.of(new Item(topic, payload, decode(topic, payload), () -> { })));
         } catch (SQLException e) {
             throw new MqttLink.RetryLater("ingest commit failed: " + e.getMessage(), e);
         }
@@ -187,6 +212,9 @@ public final class Ingest implements AutoCloseable {
                     out.add(Change.NONE);
                 }
             }
+            count(c, "accepted", tally.accepted);
+            count(c, "duplicates", tally.duplicates);
+            count(c, "rejected", tally.rejected);
             return out;
         });
         long committed = System.nanoTime();
@@ -206,32 +234,54 @@ public final class Ingest implements AutoCloseable {
         log.debug("ingest pushed batch={} pushMicros={}", batch.size(), (System.nanoTime() - committed) / 1000);
     }
 
-    /** Every message under haven/v1/#: events and presence are taken; anything else outside the contract is rejected. */
-    private Change apply(Handle c, Item item, Instant now, Tally tally) throws SQLException {
-        Optional<Topics.Parsed> parsed = Topics.parse(item.topic());
-        if (parsed.isPresent() && parsed.get() instanceof Topics.StatusTopic status) {
-            return presence(c, item, status, now, tally);
-        }
-        if (parsed.isPresent() && parsed.get() instanceof Topics.CommandTopic
-                || Topics.isAup(item.topic()) || Topics.isHaState(item.topic()) || Topics.isFilterTargets(item.topic())
-                || Topics.isChainHead(item.topic())) {
-            return Change.NONE; // our own commands, AUPs and chain heads, and the hubs' opt-in Home Assistant state
-        }
-        Event event;
+    /**
+     * Every message under haven/v1/#: events and presence are taken; anything else outside the contract is
+     * refused. Pure: no database, so it runs on the receiving thread.
+     */
+    Decoded decode(String topic, byte[] payload) {
         try {
-            event = codec.decode(item.topic(), item.payload());
+            Optional<Topics.Parsed> parsed = Topics.parse(topic);
+            if (parsed.isPresent() && parsed.get() instanceof Topics.StatusTopic status) {
+                if (payload.length == 0) {
+                    return new Decoded.Ignored(); // a cleared retained message: the room was decommissioned
+                }
+                return new Decoded.Presence(status.room(), HubStatus.decode(payload));
+            }
+            if (parsed.isPresent() && parsed.get() instanceof Topics.CommandTopic
+                    || Topics.isAup(topic) || Topics.isHaState(topic) || Topics.isFilterTargets(topic)
+                    || Topics.isChainHead(topic)) {
+                return new Decoded.Ignored(); // our own commands, AUPs and chain heads, and the hubs' opt-in Home Assistant state
+            }
+            return new Decoded.HubEvent(codec.decode(topic, payload));
         } catch (ContractViolation e) {
-            reject(c, item, e.getMessage(), tally);
-            return Change.NONE;
+            return new Decoded.Refused(e.getMessage());
+        } catch (RuntimeException e) {
+            // A bug must not stop ingest nor lose the message: it is kept aside like any refused payload.
+            return new Decoded.Refused("internal error while decoding: " + e.getClass().getSimpleName());
         }
-        // Validation before the write: what a valid payload may claim (IngestGuard), rejected and kept.
+    }
+
+    /** Inside the write transaction: checks against what is stored, then appends and projects. */
+    private Change apply(Handle c, Item item, Instant now, Tally tally) throws SQLException {
+        return switch (item.decoded()) {
+            case Decoded.Ignored ignored -> Change.NONE;
+            case Decoded.Refused refused -> {
+                reject(c, item, refused.reason(), tally);
+                yield Change.NONE;
+            }
+            case Decoded.Presence presence -> presence(c, item, presence, now, tally);
+            case Decoded.HubEvent hubEvent -> event(c, item, hubEvent.event(), now, tally);
+        };
+    }
+
+    private Change event(Handle c, Item item, Event event, Instant now, Tally tally) throws SQLException {
+        // What a valid payload may claim given what is stored (IngestGuard): rejected and kept.
         Optional<String> refused = guard.refusal(c, event, now);
         if (refused.isPresent()) {
             reject(c, item, refused.get(), tally);
             return Change.NONE;
         }
         if (!eventLog.append(c, event, now)) {
-            count(c, "duplicates");
             tally.duplicates++;
             log.info("duplicate event ignored id={} room={} seq={}", event.id(), event.room(), event.seq());
             return Change.NONE;
@@ -239,35 +289,29 @@ public final class Ingest implements AutoCloseable {
         ClockSkew.event(c, event, now);
         // The same projection a rebuild from the log runs (Projections, `haven rebuild-projections`).
         Projector.Touched touched = projector.hubEvent(c, event, now);
-        Optional<Incident> incident = touched.incident();
-        Optional<IsolationView> isolation = touched.isolation();
-        Optional<RoomView> room = touched.room();
-        count(c, "accepted");
         tally.accepted++;
         log.info("event logged id={} room={} seq={} type={}", event.id(), event.room(), event.seq(), event.type().wire());
-        return new Change(incident, room, isolation, event.type() == EventType.WORRY_REPORTED
+        return new Change(touched.incident(), touched.room(), touched.isolation(), event.type() == EventType.WORRY_REPORTED
                 ? Optional.of(Duration.between(event.at(), now)) : Optional.empty());
     }
 
-    private Change presence(Handle c, Item item, Topics.StatusTopic statusTopic, Instant now, Tally tally) throws SQLException {
-        if (item.payload().length == 0) {
-            return Change.NONE; // a cleared retained message: the room was decommissioned
-        }
-        HubStatus status;
-        try {
-            status = HubStatus.decode(item.payload());
-        } catch (ContractViolation e) {
-            reject(c, item, e.getMessage(), tally);
-            return Change.NONE;
-        }
-        Optional<String> refused = guard.refusal(c, statusTopic.room(), status);
+    private Change presence(Handle c, Item item, Decoded.Presence presence, Instant now, Tally tally) throws SQLException {
+        Optional<String> refused = guard.refusal(c, presence.room(), presence.status());
         if (refused.isPresent()) {
             reject(c, item, refused.get(), tally);
             return Change.NONE;
         }
-        ClockSkew.status(c, statusTopic.room(), status, now);
-        log.info("presence room={} online={}", statusTopic.room(), status.online());
-        return new Change(Optional.empty(), rooms.presence(c, statusTopic.room(), status, now), Optional.empty(), Optional.empty());
+        ClockSkew.status(c, presence.room(), presence.status(), now);
+        log.info("presence room={} online={}", presence.room(), presence.status().online());
+        return new Change(Optional.empty(), rooms.presence(c, presence.room(), presence.status(), now), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * One message through the same checks, append and projection as a batch, on a transaction the caller holds
+     * (the statement-shape test counts what one event costs; nothing is acknowledged or pushed).
+     */
+    void applyInside(Handle c, String topic, byte[] payload, Instant now) throws SQLException {
+        apply(c, new Item(topic, payload, decode(topic, payload), () -> { }), now, new Tally());
     }
 
     private void reject(Handle c, Item item, String reason, Tally tally) throws SQLException {
@@ -284,15 +328,16 @@ public final class Ingest implements AutoCloseable {
                 .bind("size", payload.length)
                 .bind("payload", payload.length > KEEP_REJECTED_BYTES ? Arrays.copyOf(payload, KEEP_REJECTED_BYTES) : payload)
                 .execute();
-        count(c, "rejected");
     }
 
     private static String roomOf(String topic) {
         return Topics.parse(topic).map(p -> p.room().toString()).orElse("-");
     }
 
-    private static void count(Handle c, String name) {
-        c.createUpdate(COUNT).bind("name", name).execute();
+    private static void count(Handle c, String name, long n) {
+        if (n > 0) {
+            c.createUpdate(COUNT).bind("name", name).bind("n", n).execute();
+        }
     }
 
     public long accepted() {

@@ -66,6 +66,43 @@ class RoomCounterTest {
         }
     }
 
+    /**
+     * The whole of one message's ingest (checks, append, projection: everything inside the write transaction
+     * but the batch's counters) issues the same statements for a hub's 10th worry as for its 300th, among a
+     * log of other rooms' events, and none of them reads a room's history (issue 20).
+     */
+    @Test
+    void oneMessagesIngestIssuesTheSameStatementsWhateverTheLogHolds() throws Exception {
+        try (TestDatabases databases = new TestDatabases(dialect, dir); Database db = databases.create("coordinator").open()) {
+            EventCodec codec = new EventCodec();
+            Ingest ingest = new Ingest(db, codec, new EventLog(codec), new Incidents(), new Rooms(), new Isolations(),
+                    new haven.coordinator.web.LiveFeed(), java.time.Clock.systemUTC());
+            haven.protocol.UuidV7 ids = new haven.protocol.UuidV7(java.time.Clock.systemUTC());
+            RoomId other = new RoomId("test-school", "year6");
+            List<List<String>> statements = new ArrayList<>();
+            Instant at = Instant.parse("2026-11-25T10:00:00Z");
+            for (long seq = 1; seq <= 300; seq++) {
+                // Each worry its own incident (a press outside the coalescing window), closed before the next as staff
+                // would, so the room never looks flooded: the log grows, the open work does not.
+                Instant pressed = at.plusSeconds(seq * 60);
+                Event noise = new Event(ids.next().toString(), seq, EventType.HUB_STARTED, other, pressed, Json.object().put("version", "0.1.0").put("gpio", "mock"));
+                Event worry = new Event(ids.next().toString(), seq, EventType.WORRY_REPORTED, ROOM, pressed, Json.object().put("presses", 1));
+                List<String> sql = new ArrayList<>();
+                db.transaction(c -> {
+                    ingest.applyInside(c, noise.topic(), codec.encode(noise), pressed);
+                    ingest.applyInside(recording(c, sql), worry.topic(), codec.encode(worry), pressed);
+                    return null;
+                });
+                statements.add(sql);
+                db.transaction(c -> c.createUpdate("UPDATE incidents SET status = :closed").bind("closed", IncidentStatus.CLOSED).execute());
+            }
+            assertEquals(statements.get(9), statements.get(statements.size() - 1), "the same statements for the 10th and the 300th worry");
+            statements.get(statements.size() - 1).forEach(s -> assertFalse(s.toUpperCase().contains("DISTINCT"), s));
+            assertEquals(300L, (long) db.query(c -> c.createQuery("SELECT count(*) FROM incidents").mapTo(Long.class).one()),
+                    "every worry was taken: the statements counted are the ones that did the work");
+        }
+    }
+
     private static Handle recording(Handle c, List<String> sql) {
         return haven.store.SqlTypes.borrow((Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, args) -> {
             if (m.getName().startsWith("prepareStatement") || m.getName().equals("createStatement")) {
