@@ -2,6 +2,7 @@ package haven.coordinator.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.CaseActionKind;
 import haven.coordinator.Cases;
 import haven.coordinator.Changes;
 import haven.coordinator.Incident;
@@ -90,11 +91,12 @@ public final class CaseRoutes {
         config.routes.post("/api/incidents/{id}/actions", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
             JsonNode body = body(ctx);
-            String kind = body.path("kind").asText("");
-            if (!Cases.ACTION_KINDS.contains(kind)) {
-                ctx.status(400).result("kind must be one of " + new java.util.TreeSet<>(Cases.ACTION_KINDS));
+            Optional<CaseActionKind> parsed = CaseActionKind.fromStored(body.path("kind").asText(""));
+            if (parsed.isEmpty()) {
+                ctx.status(400).result("kind must be one of " + CaseActionKind.words());
                 return;
             }
+            CaseActionKind kind = parsed.get();
             String reference = optional(body, "reference", 200);
             Instant due = instant(body, "due");
             Optional<Incident> found = visible(ctx, db, incidents, who);
@@ -104,7 +106,7 @@ public final class CaseRoutes {
             ObjectNode action = db.transaction(c -> {
                 ObjectNode a = cases.addAction(c, found.get(), kind, reference, due, who);
                 audit.record(c, who.name(), "case-action", "incident=" + found.get().id() + " action=" + a.get("id").asLong()
-                        + " kind=" + kind);
+                        + " kind=" + kind.stored());
                 return a;
             });
             ctx.status(201);

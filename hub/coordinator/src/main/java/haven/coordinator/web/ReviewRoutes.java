@@ -8,6 +8,8 @@ import haven.coordinator.Changes;
 import haven.coordinator.Incident;
 import haven.coordinator.Incidents;
 import haven.coordinator.Permission;
+import haven.coordinator.ReviewAction;
+import haven.coordinator.ReviewJudgement;
 import haven.coordinator.ReviewPdf;
 import haven.coordinator.StaffSession;
 import haven.coordinator.evidence.AuditLog;
@@ -185,16 +187,12 @@ public final class ReviewRoutes {
             throw new IllegalArgumentException("urls: record the URL(s) of the content (never the content itself)");
         }
         String nature = CaseRoutes.required(body, "nature", 2000);
-        String judgement = body.path("judgement").asText("");
-        if (!CaseEvidence.JUDGEMENTS.contains(judgement)) {
-            throw new IllegalArgumentException("judgement must be one of " + new TreeSet<>(CaseEvidence.JUDGEMENTS));
-        }
-        List<String> actions = new ArrayList<>();
+        ReviewJudgement judgement = ReviewJudgement.fromStored(body.path("judgement").asText(""))
+                .orElseThrow(() -> new IllegalArgumentException("judgement must be one of " + ReviewJudgement.words()));
+        List<ReviewAction> actions = new ArrayList<>();
         for (JsonNode a : body.path("actions")) {
-            if (!CaseEvidence.REVIEW_ACTIONS.contains(a.asText())) {
-                throw new IllegalArgumentException("actions: each must be one of " + new TreeSet<>(CaseEvidence.REVIEW_ACTIONS));
-            }
-            actions.add(a.asText());
+            actions.add(ReviewAction.fromStored(a.asText())
+                    .orElseThrow(() -> new IllegalArgumentException("actions: each must be one of " + ReviewAction.words())));
         }
         return new CaseEvidence.Part(computer, urls, nature, judgement, actions);
     }
