@@ -43,7 +43,8 @@ public final class CaseEvidence {
     private static final String PARTS = """
             SELECT id, at, by_name, role, computer, urls, nature, judgement, actions
             FROM case_review_parts WHERE incident_id = :incident ORDER BY id""";
-    private static final String STORE_BLOB = "INSERT INTO attachment_blobs(sha256, content) VALUES (:sha256, :content) ON CONFLICT(sha256) DO NOTHING";
+    private static final String STORE_BLOB =
+            "INSERT INTO attachment_blobs(sha256, content) VALUES (:sha256, :content) ON CONFLICT(sha256) DO NOTHING";
     private static final String ATTACH = """
             INSERT INTO case_attachments(incident_id, sha256, media_type, size, at, by_name)
             VALUES (:incident, :sha256, :mediaType, :size, :at, :by) RETURNING id""";
