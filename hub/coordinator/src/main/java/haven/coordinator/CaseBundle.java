@@ -11,8 +11,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashSet;
@@ -105,12 +103,9 @@ public final class CaseBundle {
     /** The incident's chain entries (its hub events and every coordinator record naming it), in log order. */
     private static ArrayNode events(Handle c, Incident incident) throws SQLException {
         ArrayNode out = Json.array();
-        try (PreparedStatement ps = Incidents.reportEvents(c, incident, "pos, payload, prev_hash, hash", "pos");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.addObject().put("pos", rs.getLong(1)).put("payload", rs.getString(2)).put("prevHash", rs.getString(3))
-                        .put("hash", rs.getString(4));
-            }
+        try (var entries = Incidents.reportEvents(c, incident).iterator()) {
+            entries.forEachRemaining(e -> out.addObject().put("pos", e.pos()).put("payload", e.payload()).put("prevHash", e.prevHash())
+                    .put("hash", e.hash()));
         }
         return out;
     }

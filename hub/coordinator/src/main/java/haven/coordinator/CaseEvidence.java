@@ -9,8 +9,6 @@ import haven.protocol.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,8 +27,6 @@ import java.util.Set;
  * screenshots "except in the case of images of child sexual abuse".
  */
 public final class CaseEvidence {
-    public static final Set<String> JUDGEMENTS = Set.of("substance", "no-substance");
-    public static final Set<String> REVIEW_ACTIONS = Set.of("internal-discipline", "local-authority", "police");
     /** Two different named senior members of staff make a review complete. */
     public static final int REVIEWERS_NEEDED = 2;
     public static final long MAX_ATTACHMENT_BYTES = 2L * 1024 * 1024;
@@ -38,6 +34,23 @@ public final class CaseEvidence {
     public static final String CSAM_REFUSAL = "refused: screenshots are kept \"except in the case of images of child sexual abuse\"."
             + " Do not forward, copy, print or save what you have found: record the URL and describe the nature of the content,"
             + " and report it (police, CEOP).";
+    /** What the review says when its reviewers judged differently. */
+    static final String DISAGREED = "disagreed";
+
+    private static final String RECORD_PART = """
+            INSERT INTO case_review_parts(incident_id, at, by_name, role, computer, urls, nature, judgement, actions)
+            VALUES (:incident, :at, :by, :role, :computer, :urls, :nature, :judgement, :actions)""";
+    private static final String PARTS = """
+            SELECT id, at, by_name, role, computer, urls, nature, judgement, actions
+            FROM case_review_parts WHERE incident_id = :incident ORDER BY id""";
+    private static final String STORE_BLOB =
+            "INSERT INTO attachment_blobs(sha256, content) VALUES (:sha256, :content) ON CONFLICT(sha256) DO NOTHING";
+    private static final String ATTACH = """
+            INSERT INTO case_attachments(incident_id, sha256, media_type, size, at, by_name)
+            VALUES (:incident, :sha256, :mediaType, :size, :at, :by) RETURNING id""";
+    private static final String ATTACHMENTS = """
+            SELECT id, sha256, media_type, size, at, by_name FROM case_attachments WHERE incident_id = :incident ORDER BY id""";
+    private static final String CONTENT = "SELECT content FROM attachment_blobs WHERE sha256 = :sha256";
 
     private final Incidents incidents;
     private final StaffDecisions decisions;
@@ -50,16 +63,12 @@ public final class CaseEvidence {
     }
 
     /** One reviewer's part, from their own session. */
-    public record Part(String computer, List<String> urls, String nature, String judgement, List<String> actions) {
+    public record Part(String computer, List<String> urls, String nature, ReviewJudgement judgement, List<ReviewAction> actions) {
     }
 
     /** Changes whether illegal content is suspected (it can become known mid-case); chained. */
     public Incident setIllegal(Handle c, Incident incident, String illegal, StaffSession who) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("UPDATE incidents SET illegal = ? WHERE id = ?")) {
-            ps.setString(1, illegal);
-            ps.setLong(2, incident.id());
-            ps.executeUpdate();
-        }
+        incidents.setIllegal(c, incident.id(), illegal);
         decisions.record(c, StaffDecisions.ILLEGAL_CHANGED, incident.room(), base(incident, who).put("from", incident.illegal())
                 .put("illegal", illegal));
         return incidents.find(c, incident.id()).orElseThrow();
@@ -70,23 +79,20 @@ public final class CaseEvidence {
         ArrayNode urls = Json.array();
         part.urls().forEach(urls::add);
         ArrayNode actions = Json.array();
-        part.actions().forEach(actions::add);
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                INSERT INTO case_review_parts(incident_id, at, by_name, role, computer, urls, nature, judgement, actions)
-                VALUES (?,?,?,?,?,?,?,?,?)""")) {
-            ps.setLong(1, incident.id());
-            ps.setString(2, Json.time(at));
-            ps.setString(3, who.name());
-            ps.setString(4, who.role().wire());
-            ps.setString(5, part.computer());
-            ps.setString(6, Json.write(urls));
-            ps.setString(7, part.nature());
-            ps.setString(8, part.judgement());
-            ps.setString(9, Json.write(actions));
-            ps.executeUpdate();
-        }
+        part.actions().forEach(a -> actions.add(a.stored()));
+        c.createUpdate(RECORD_PART)
+                .bind("incident", incident.id())
+                .bind("at", at)
+                .bind("by", who.name())
+                .bind("role", who.role().wire())
+                .bind("computer", part.computer())
+                .bind("urls", Json.write(urls))
+                .bind("nature", part.nature())
+                .bind("judgement", part.judgement())
+                .bind("actions", Json.write(actions))
+                .execute();
         ObjectNode data = base(incident, who).put("computer", part.computer()).put("nature", part.nature())
-                .put("judgement", part.judgement());
+                .put("judgement", part.judgement().stored());
         data.set("urls", urls);
         data.set("actions", actions);
         decisions.record(c, StaffDecisions.REVIEW_RECORDED, incident.room(), at, data);
@@ -101,28 +107,27 @@ public final class CaseEvidence {
         out.put("illegal", incident.illegal());
         ArrayNode parts = out.putArray("parts");
         Set<String> reviewers = new LinkedHashSet<>();
-        Set<String> judgements = new LinkedHashSet<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, at, by_name, role, computer, urls, nature, judgement, actions"
-                + " FROM case_review_parts WHERE incident_id = ? ORDER BY id")) {
-            ps.setLong(1, incident.id());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ObjectNode p = parts.addObject().put("id", rs.getLong(1)).put("at", rs.getString(2)).put("by", rs.getString(3))
-                            .put("role", rs.getString(4)).put("computer", rs.getString(5));
-                    p.set("urls", Json.parse(rs.getString(6).getBytes(StandardCharsets.UTF_8)));
-                    p.put("nature", rs.getString(7)).put("judgement", rs.getString(8));
-                    p.set("actions", Json.parse(rs.getString(9).getBytes(StandardCharsets.UTF_8)));
-                    reviewers.add(rs.getString(3));
-                    judgements.add(rs.getString(8));
-                }
-            }
-        }
+        Set<ReviewJudgement> judgements = new LinkedHashSet<>();
+        c.createQuery(PARTS)
+                .bind("incident", incident.id())
+                .map((rs, ctx) -> {
+                    ReviewJudgement judgement = ctx.findColumnMapperFor(ReviewJudgement.class).orElseThrow().map(rs, "judgement", ctx);
+                    ObjectNode p = Json.object().put("id", rs.getLong("id")).put("at", rs.getString("at"))
+                            .put("by", rs.getString("by_name")).put("role", rs.getString("role")).put("computer", rs.getString("computer"));
+                    p.set("urls", Json.parse(rs.getString("urls").getBytes(StandardCharsets.UTF_8)));
+                    p.put("nature", rs.getString("nature")).put("judgement", judgement.stored());
+                    p.set("actions", Json.parse(rs.getString("actions").getBytes(StandardCharsets.UTF_8)));
+                    reviewers.add(rs.getString("by_name"));
+                    judgements.add(judgement);
+                    return p;
+                })
+                .forEach(parts::add);
         ArrayNode names = out.putArray("reviewers");
         reviewers.forEach(names::add);
         boolean complete = reviewers.size() >= REVIEWERS_NEEDED;
         out.put("complete", complete);
         out.put("stillNeeded", Math.max(0, REVIEWERS_NEEDED - reviewers.size()));
-        out.put("judgement", judgements.isEmpty() ? null : judgements.size() == 1 ? judgements.iterator().next() : "disagreed");
+        out.put("judgement", judgements.isEmpty() ? null : judgements.size() == 1 ? judgements.iterator().next().stored() : DISAGREED);
         return out;
     }
 
@@ -172,51 +177,31 @@ public final class CaseEvidence {
     public Attachment attach(Handle c, Incident incident, byte[] bytes, String mediaType, StaffSession who) throws SQLException {
         String hash = sha256(bytes);
         Instant at = clock.instant();
-        try (PreparedStatement ps = c.getConnection().prepareStatement("INSERT INTO attachment_blobs(sha256, content) VALUES (?, ?) ON CONFLICT(sha256) DO NOTHING")) {
-            ps.setString(1, hash);
-            ps.setBytes(2, bytes);
-            ps.executeUpdate();
-        }
-        long id;
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                INSERT INTO case_attachments(incident_id, sha256, media_type, size, at, by_name) VALUES (?,?,?,?,?,?) RETURNING id""")) {
-            ps.setLong(1, incident.id());
-            ps.setString(2, hash);
-            ps.setString(3, mediaType);
-            ps.setLong(4, bytes.length);
-            ps.setString(5, Json.time(at));
-            ps.setString(6, who.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                id = rs.getLong(1);
-            }
-        }
+        c.createUpdate(STORE_BLOB).bind("sha256", hash).bind("content", bytes).execute();
+        long id = c.createQuery(ATTACH)
+                .bind("incident", incident.id())
+                .bind("sha256", hash)
+                .bind("mediaType", mediaType)
+                .bind("size", (long) bytes.length)
+                .bind("at", at)
+                .bind("by", who.name())
+                .mapTo(Long.class)
+                .one();
         decisions.record(c, StaffDecisions.ATTACHMENT_ADDED, incident.room(), at, base(incident, who).put("attachment", id)
                 .put("sha256", hash).put("mediaType", mediaType).put("size", bytes.length));
         return new Attachment(id, hash, mediaType, bytes.length, Json.time(at), who.name());
     }
 
     public List<Attachment> attachments(Handle c, long incident) throws SQLException {
-        List<Attachment> out = new ArrayList<>();
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "SELECT id, sha256, media_type, size, at, by_name FROM case_attachments WHERE incident_id = ? ORDER BY id")) {
-            ps.setLong(1, incident);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Attachment(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getString(6)));
-                }
-            }
-        }
-        return out;
+        return c.createQuery(ATTACHMENTS)
+                .bind("incident", incident)
+                .map((rs, ctx) -> new Attachment(rs.getLong("id"), rs.getString("sha256"), rs.getString("media_type"), rs.getLong("size"),
+                        rs.getString("at"), rs.getString("by_name")))
+                .list();
     }
 
     public Optional<byte[]> content(Handle c, String sha256) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT content FROM attachment_blobs WHERE sha256 = ?")) {
-            ps.setString(1, sha256);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
-            }
-        }
+        return c.createQuery(CONTENT).bind("sha256", sha256).map((rs, ctx) -> rs.getBytes("content")).findOne();
     }
 
     static List<String> strings(JsonNode array) {

@@ -3,10 +3,7 @@ package haven.coordinator;
 import org.jdbi.v3.core.Handle;
 import haven.protocol.Event;
 import haven.protocol.EventType;
-import haven.protocol.Json;
 import haven.protocol.RoomId;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
@@ -20,7 +17,12 @@ import java.util.Optional;
 public final class CaseIsolations {
     static final String KEY_SWITCH_REASON = "isolation requested in the room (key switch or kiosk)";
 
+    /** case_isolations_from marks where the log stood when case work began (V42); this class alone reads it. */
+    private static final String LOGGED_BEFORE_CASES = """
+            SELECT count(*) FROM events e WHERE e.id = :eventId AND e.pos <= (SELECT max(f.pos) FROM case_isolations_from f)""";
+
     private final Incidents incidents;
+    private final Isolations isolations = new Isolations();
 
     public CaseIsolations(Incidents incidents) {
         this.incidents = incidents;
@@ -33,19 +35,13 @@ public final class CaseIsolations {
         }
         String reason = event.data().hasNonNull("reason") ? event.data().get("reason").asText() : KEY_SWITCH_REASON;
         Incident incident = openOrJoin(c, event.room(), event.id(), event.at(), reason);
-        link(c, isolation.get().id(), incident.reportId(), reason);
+        isolations.linkToCase(c, isolation.get().id(), incident.reportId(), reason);
         return Optional.of(incident);
     }
 
     /** An event logged before case work existed (migration V42) opened no case then, so it opens none in a rebuild. */
-    private static boolean loggedBeforeCases(Handle c, String eventId) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "SELECT 1 FROM events e WHERE e.id = ? AND e.pos <= (SELECT max(f.pos) FROM case_isolations_from f)")) {
-            ps.setString(1, eventId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+    private static boolean loggedBeforeCases(Handle c, String eventId) {
+        return c.createQuery(LOGGED_BEFORE_CASES).bind("eventId", eventId).mapTo(Long.class).one() > 0;
     }
 
     /**
@@ -53,38 +49,11 @@ public final class CaseIsolations {
      * record) that opened it, so verify-log finds its opener.
      */
     public Incident openOrJoin(Handle c, RoomId room, String openerId, Instant at, String reason) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                SELECT id FROM incidents WHERE site = ? AND room = ? AND status <> 'closed' AND coalesce(about, 'pupil') = 'pupil'
-                ORDER BY CASE source WHEN 'isolation' THEN 0 ELSE 1 END, opened_at DESC, id DESC LIMIT 1""")) {
-            ps.setString(1, room.site());
-            ps.setString(2, room.room());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return incidents.find(c, rs.getLong(1)).orElseThrow();
-                }
-            }
+        Optional<Incident> joined = incidents.roomCase(c, room);
+        if (joined.isPresent()) {
+            return joined.get();
         }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                INSERT INTO incidents(report_id, site, room, status, presses, opened_at, source, summary)
-                VALUES (?,?,?,'open',0,?,?,?) ON CONFLICT(report_id) DO NOTHING""")) {
-            ps.setString(1, openerId);
-            ps.setString(2, room.site());
-            ps.setString(3, room.room());
-            ps.setString(4, Json.time(at));
-            ps.setString(5, IncidentSource.ISOLATION.wire());
-            ps.setString(6, reason);
-            ps.executeUpdate();
-        }
+        incidents.openFromIsolation(c, openerId, room, at, reason);
         return incidents.numbered(c, incidents.find(c, openerId)).orElseThrow();
-    }
-
-    private static void link(Handle c, long isolation, String incidentReport, String reason) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "UPDATE isolations SET incident_report = ?, reason = coalesce(reason, ?) WHERE id = ? AND incident_report IS NULL")) {
-            ps.setString(1, incidentReport);
-            ps.setString(2, reason);
-            ps.setLong(3, isolation);
-            ps.executeUpdate();
-        }
     }
 }

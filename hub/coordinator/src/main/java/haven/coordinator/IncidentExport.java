@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Json;
 import haven.coordinator.evidence.EventLog;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -42,17 +40,9 @@ public final class IncidentExport {
         steps.forEach(chronology::add);
         ObjectNode proof = out.putObject("chainProof");
         ArrayNode rows = proof.putArray("events");
-        try (PreparedStatement ps = Incidents.reportEvents(c, incident, "pos, id, type, prev_hash, hash", "pos")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ObjectNode r = rows.addObject();
-                    r.put("position", rs.getLong(1));
-                    r.put("id", rs.getString(2));
-                    r.put("type", rs.getString(3));
-                    r.put("previousHash", rs.getString(4));
-                    r.put("hash", rs.getString(5));
-                }
-            }
+        try (var entries = Incidents.reportEvents(c, incident).iterator()) {
+            entries.forEachRemaining(e -> rows.addObject().put("position", e.pos()).put("id", e.id()).put("type", e.type())
+                    .put("previousHash", e.prevHash()).put("hash", e.hash()));
         }
         c.createQuery(HEAD).map((rs, ctx) -> proof.put("headPosition", rs.getLong(1)).put("headHash", rs.getString(2))).findOne();
         // "Verified" only after the same check verify-log runs, for the part that covers this incident.

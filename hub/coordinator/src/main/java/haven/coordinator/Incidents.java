@@ -1,13 +1,13 @@
 package haven.coordinator;
 
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.result.ResultIterable;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Event;
 import haven.protocol.Category;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Dialect;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,6 +96,25 @@ public final class Incidents {
             WHERE status <> :closed AND (open_at_end_of_day IS NULL OR open_at_end_of_day <> :today) RETURNING id""";
     private static final String CAME_FORWARD = """
             UPDATE incidents SET came_forward_at = :at, came_forward_by = :staff WHERE id = :id AND came_forward_at IS NULL""";
+    private static final String OPEN_CONCERN = """
+            INSERT INTO incidents(report_id, site, room, status, presses, category, opened_at, url, nature, source,
+                about, illegal, logged_by, summary)
+            VALUES (:reportId, :site, :room, :status, 0, :category, :openedAt, :url, :nature, :source,
+                :about, :illegal, :loggedBy, :summary) ON CONFLICT(report_id) DO NOTHING""";
+    private static final String OPEN_FROM_ISOLATION = """
+            INSERT INTO incidents(report_id, site, room, status, presses, opened_at, source, summary)
+            VALUES (:reportId, :site, :room, :status, 0, :openedAt, :source, :summary) ON CONFLICT(report_id) DO NOTHING""";
+    /** Isolation cases first, then the newest: an isolation joins the case another isolation opened. */
+    private static final String ROOM_CASE = """
+            SELECT id FROM incidents WHERE site = :site AND room = :room AND status <> :closed
+                AND coalesce(about, :aboutPupil) = :aboutPupil
+            ORDER BY CASE source WHEN :isolation THEN 0 ELSE 1 END, opened_at DESC, id DESC LIMIT 1""";
+    private static final String ASSIGN = "UPDATE incidents SET assigned_to = :to WHERE id = :id";
+    private static final String SET_ILLEGAL = "UPDATE incidents SET illegal = :illegal WHERE id = :id";
+    private static final String REOPEN = """
+            UPDATE incidents SET closed_at = NULL, closed_by = NULL, outcome = NULL,
+                status = CASE WHEN acked_at IS NOT NULL THEN :acknowledged WHEN escalated_at IS NOT NULL THEN :escalated ELSE :open END
+            WHERE report_id = :reportId AND status = :closed""";
 
     /** For tools that replay events without a receive time of their own (benchmarks): the hub's time stands in. */
     public Optional<Incident> apply(Handle c, Event event) throws SQLException {
@@ -250,20 +269,22 @@ public final class Incidents {
         return c.createQuery(BY_ID).bind("id", id).map((rs, ctx) -> Incident.from(rs)).findOne();
     }
 
+    /** One of a report's entries in the log with its place and hashes: the chain proof of an export or a bundle. */
+    record ChainEntry(long pos, String id, String type, String payload, String prevHash, String hash) {
+    }
+
     /**
-     * The log's events of one report: the press itself and every follow-up naming it in data.report.
-     * Left hand-bound on purpose: IncidentExport and CaseBundle (not this class's callers to convert) read the
-     * statement it returns. The caller closes the statement.
+     * The log's events of one report (the press itself and every follow-up naming it in data.report), in log
+     * order. Iterated, not listed: a long case's payloads need not all be held at once. The caller closes it.
      */
-    static PreparedStatement reportEvents(Handle c, Incident incident, String columns, String orderBy) throws SQLException {
-        PreparedStatement ps = c.getConnection().prepareStatement("SELECT " + columns + " FROM events WHERE id = ?"
-                + " OR (site = ? AND room = ? AND " + Dialect.of(c).jsonText("payload", "data", "report") + " = ?)"
-                + " ORDER BY " + orderBy);
-        ps.setString(1, incident.reportId());
-        ps.setString(2, incident.room().site());
-        ps.setString(3, incident.room().room());
-        ps.setString(4, incident.reportId());
-        return ps;
+    static ResultIterable<ChainEntry> reportEvents(Handle c, Incident incident) throws SQLException {
+        return c.createQuery(REPORT_EVENTS.formatted("pos, id, type, payload, prev_hash, hash",
+                        Dialect.of(c).jsonText("payload", "data", "report"), "pos"))
+                .bind("reportId", incident.reportId())
+                .bind("site", incident.room().site())
+                .bind("room", incident.room().room())
+                .map((rs, ctx) -> new ChainEntry(rs.getLong("pos"), rs.getString("id"), rs.getString("type"),
+                        rs.getString("payload"), rs.getString("prev_hash"), rs.getString("hash")));
     }
 
     /** Every logged event of one report (the press, more presses, detail) and every staff action on it, by time. */
@@ -547,5 +568,72 @@ public final class Incidents {
                 .bind("closed", IncidentStatus.CLOSED)
                 .mapTo(Long.class)
                 .list();
+    }
+
+    /** A concern a member of staff logged (source concern), opened once under its report id ({@link Cases}). */
+    void openConcern(Handle c, String reportId, Cases.Concern concern, String by, Instant at) {
+        c.createUpdate(OPEN_CONCERN)
+                .bind("reportId", reportId)
+                .bind("site", concern.room().site())
+                .bind("room", concern.room().room())
+                .bind("status", IncidentStatus.OPEN)
+                .bind("category", concern.category())
+                .bind("openedAt", at)
+                .bind("url", concern.url())
+                .bind("nature", concern.nature())
+                .bind("source", IncidentSource.CONCERN)
+                .bind("about", concern.about())
+                .bind("illegal", concern.illegal())
+                .bind("loggedBy", by)
+                .bind("summary", concern.summary())
+                .execute();
+    }
+
+    /** A case opened by an isolation (source isolation), once under the report id of what opened it ({@link CaseIsolations}). */
+    void openFromIsolation(Handle c, String reportId, RoomId room, Instant at, String reason) {
+        c.createUpdate(OPEN_FROM_ISOLATION)
+                .bind("reportId", reportId)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .bind("status", IncidentStatus.OPEN)
+                .bind("openedAt", at)
+                .bind("source", IncidentSource.ISOLATION)
+                .bind("summary", reason)
+                .execute();
+    }
+
+    /** The room's case an isolation joins: not closed and about a pupil (never one routed to the head or the chair). */
+    Optional<Incident> roomCase(Handle c, RoomId room) throws SQLException {
+        Optional<Long> id = c.createQuery(ROOM_CASE)
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .bind("closed", IncidentStatus.CLOSED)
+                .bind("aboutPupil", Visibility.ABOUT_PUPIL)
+                .bind("isolation", IncidentSource.ISOLATION)
+                .mapTo(Long.class)
+                .findOne();
+        return id.isEmpty() ? Optional.empty() : find(c, id.get());
+    }
+
+    void assign(Handle c, long id, String to) {
+        c.createUpdate(ASSIGN).bind("to", to).bind("id", id).execute();
+    }
+
+    void setIllegal(Handle c, long id, String illegal) {
+        c.createUpdate(SET_ILLEGAL).bind("illegal", illegal).bind("id", id).execute();
+    }
+
+    /**
+     * A closed case open again: the closure's columns cleared and the status it had before closing (live and
+     * in a replay of coordinator.reopened); false when it was not closed.
+     */
+    static boolean reopen(Handle c, String reportId) {
+        return c.createUpdate(REOPEN)
+                .bind("acknowledged", IncidentStatus.ACKNOWLEDGED)
+                .bind("escalated", IncidentStatus.ESCALATED)
+                .bind("open", IncidentStatus.OPEN)
+                .bind("closed", IncidentStatus.CLOSED)
+                .bind("reportId", reportId)
+                .execute() == 1;
     }
 }

@@ -44,6 +44,9 @@ public final class Isolations {
     private static final String MARK_RELEASE_REQUESTED = """
             UPDATE isolations SET release_requested_at = :at
             WHERE id = :id AND release_requested_at IS NULL AND status <> :released""";
+    private static final String LINK_TO_CASE = """
+            UPDATE isolations SET incident_report = :report, reason = coalesce(reason, :reason)
+            WHERE id = :id AND incident_report IS NULL""";
 
     /** Applies an isolation event inside the ingest transaction; returns the row it touched. */
     public Optional<IsolationView> apply(Handle c, Event event) throws SQLException {
@@ -170,5 +173,14 @@ public final class Isolations {
                 .bind("id", id)
                 .bind("released", IsolationState.RELEASED)
                 .execute() == 1;
+    }
+
+    /** The case this isolation belongs to ({@link CaseIsolations}), set once; the first reason given stays. */
+    void linkToCase(Handle c, long id, String incidentReport, String reason) {
+        c.createUpdate(LINK_TO_CASE)
+                .bind("report", incidentReport)
+                .bind("reason", reason)
+                .bind("id", id)
+                .execute();
     }
 }

@@ -39,9 +39,9 @@ public final class OverdueActions implements AutoCloseable {
         try {
             List<Cases.Overdue> flagged = db.transaction(cases::flagOverdue);
             for (Cases.Overdue o : flagged) {
-                log.info("case action overdue incident={} action={} kind={} due={}", o.incident().id(), o.action(), o.kind(), o.due());
+                log.info("case action overdue incident={} action={} kind={} due={}", o.incident().id(), o.action(), o.kind().stored(), o.due());
                 try {
-                    alerts.actionOverdue(o.incident(), o.kind(), o.due());
+                    alerts.actionOverdue(o.incident(), o.kind().stored(), o.due());
                 } catch (RuntimeException e) {
                     log.warn("overdue alert failed incident={} action={} reason={}", o.incident().id(), o.action(), e.getMessage());
                 }

@@ -149,7 +149,7 @@ class RetentionPurgeTest {
         db.transaction(c -> {
             Incident first = new Incidents().find(c, 1).orElseThrow();
             cases.addNote(c, first, "spoke to the pupil", java.util.Optional.empty(), dsl);
-            cases.addAction(c, first, "parents-informed", null, clock.instant().plus(Duration.ofDays(1)), dsl);
+            cases.addAction(c, first, CaseActionKind.PARENTS_INFORMED, null, clock.instant().plus(Duration.ofDays(1)), dsl);
             Incident closed = new Incidents().close(c, 1, "dsl", new Incidents.Closing("no-further-action", "done", null, null),
                     clock.instant()).orElseThrow();
             ObjectNode data = Json.object().put("incident", 1).put("report", closed.reportId()).put("by", "dsl").put("role", "coordinator")

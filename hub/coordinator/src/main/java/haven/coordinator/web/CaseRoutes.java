@@ -2,6 +2,7 @@ package haven.coordinator.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.CaseActionKind;
 import haven.coordinator.Cases;
 import haven.coordinator.Changes;
 import haven.coordinator.Incident;
@@ -35,6 +36,38 @@ public final class CaseRoutes {
     private CaseRoutes() {
     }
 
+    /** POST /api/incidents/{id}/notes: the note, and the earlier note of the same incident it corrects, if any. */
+    record NoteRequest(String text, Optional<Long> corrects) {
+        static NoteRequest from(JsonNode body) {
+            String text = required(body, "text", MAX_TEXT);
+            return new NoteRequest(text, body.hasNonNull("corrects") ? Optional.of(number(body, "corrects")) : Optional.empty());
+        }
+    }
+
+    /** POST /api/incidents/{id}/assign: the member of staff's name; whether they may have the case is the route's check. */
+    record AssignRequest(String to) {
+        static AssignRequest from(JsonNode body) {
+            return new AssignRequest(required(body, "to", 200));
+        }
+    }
+
+    /** POST /api/incidents/{id}/actions: what is to be done, an optional reference (a referral number) and when by. */
+    record ActionRequest(CaseActionKind kind, String reference, Instant due) {
+        static ActionRequest from(JsonNode body) {
+            CaseActionKind kind = CaseActionKind.fromStored(body.path("kind").asText(""))
+                    .orElseThrow(() -> new IllegalArgumentException("kind must be one of " + CaseActionKind.words()));
+            String reference = optional(body, "reference", 200);
+            return new ActionRequest(kind, reference, instant(body, "due"));
+        }
+    }
+
+    /** POST /api/incidents/{id}/reopen: why the closed case is open again (chained; the closure stays in the log). */
+    record ReopenRequest(String reason) {
+        static ReopenRequest from(JsonNode body) {
+            return new ReopenRequest(required(body, "reason", MAX_TEXT));
+        }
+    }
+
     public static void mount(JavalinConfig config, Database db, Incidents incidents, Cases cases, StaffAccounts staff, AuditLog audit,
                              Changes feed) {
         config.routes.get("/api/incidents/{id}/case", ctx -> {
@@ -50,15 +83,13 @@ public final class CaseRoutes {
         }, RouteAccess.of(Permission.VIEW_INCIDENTS));
         config.routes.post("/api/incidents/{id}/notes", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            JsonNode body = body(ctx);
-            String text = required(body, "text", MAX_TEXT);
-            Optional<Long> corrects = body.hasNonNull("corrects") ? Optional.of(number(body, "corrects")) : Optional.empty();
+            NoteRequest request = NoteRequest.from(body(ctx));
             Optional<Incident> found = visible(ctx, db, incidents, who);
             if (found.isEmpty()) {
                 return;
             }
             ObjectNode note = db.transaction(c -> {
-                ObjectNode n = cases.addNote(c, found.get(), text, corrects, who);
+                ObjectNode n = cases.addNote(c, found.get(), request.text(), request.corrects(), who);
                 audit.record(c, who.name(), "case-note", "incident=" + found.get().id() + " note=" + n.get("id").asLong());
                 return n;
             });
@@ -67,7 +98,7 @@ public final class CaseRoutes {
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.post("/api/incidents/{id}/assign", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            String to = required(body(ctx), "to", 200);
+            String to = AssignRequest.from(body(ctx)).to();
             Optional<Incident> found = visible(ctx, db, incidents, who);
             if (found.isEmpty()) {
                 return;
@@ -89,22 +120,15 @@ public final class CaseRoutes {
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.post("/api/incidents/{id}/actions", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            JsonNode body = body(ctx);
-            String kind = body.path("kind").asText("");
-            if (!Cases.ACTION_KINDS.contains(kind)) {
-                ctx.status(400).result("kind must be one of " + new java.util.TreeSet<>(Cases.ACTION_KINDS));
-                return;
-            }
-            String reference = optional(body, "reference", 200);
-            Instant due = instant(body, "due");
+            ActionRequest request = ActionRequest.from(body(ctx));
             Optional<Incident> found = visible(ctx, db, incidents, who);
             if (found.isEmpty()) {
                 return;
             }
             ObjectNode action = db.transaction(c -> {
-                ObjectNode a = cases.addAction(c, found.get(), kind, reference, due, who);
+                ObjectNode a = cases.addAction(c, found.get(), request.kind(), request.reference(), request.due(), who);
                 audit.record(c, who.name(), "case-action", "incident=" + found.get().id() + " action=" + a.get("id").asLong()
-                        + " kind=" + kind);
+                        + " kind=" + request.kind().stored());
                 return a;
             });
             ctx.status(201);
@@ -133,7 +157,7 @@ public final class CaseRoutes {
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.post("/api/incidents/{id}/reopen", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            String reason = required(body(ctx), "reason", MAX_TEXT);
+            String reason = ReopenRequest.from(body(ctx)).reason();
             Optional<Incident> found = visible(ctx, db, incidents, who);
             if (found.isEmpty()) {
                 return;

@@ -8,6 +8,8 @@ import haven.coordinator.Changes;
 import haven.coordinator.Incident;
 import haven.coordinator.Incidents;
 import haven.coordinator.Permission;
+import haven.coordinator.ReviewAction;
+import haven.coordinator.ReviewJudgement;
 import haven.coordinator.ReviewPdf;
 import haven.coordinator.StaffSession;
 import haven.coordinator.evidence.AuditLog;
@@ -37,11 +39,7 @@ public final class ReviewRoutes {
                              Changes feed, java.time.Clock clock) {
         config.routes.post("/api/incidents/{id}/illegal", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            String illegal = CaseRoutes.body(ctx).path("illegal").asText("");
-            if (!Cases.ILLEGAL.contains(illegal)) {
-                ctx.status(400).result("illegal must be one of " + new TreeSet<>(Cases.ILLEGAL));
-                return;
-            }
+            String illegal = IllegalRequest.from(CaseRoutes.body(ctx)).illegal();
             Optional<Incident> found = CaseRoutes.visible(ctx, db, incidents, who);
             if (found.isEmpty()) {
                 return;
@@ -67,7 +65,7 @@ public final class ReviewRoutes {
         }, RouteAccess.of(Permission.VIEW_INCIDENTS));
         config.routes.post("/api/incidents/{id}/review", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            CaseEvidence.Part part = part(CaseRoutes.body(ctx));
+            CaseEvidence.Part part = PartRequest.from(CaseRoutes.body(ctx)).part();
             Optional<Incident> found = CaseRoutes.visible(ctx, db, incidents, who);
             if (found.isEmpty()) {
                 return;
@@ -171,31 +169,48 @@ public final class ReviewRoutes {
         }, RouteAccess.of(Permission.VIEW_INCIDENTS));
     }
 
-    static CaseEvidence.Part part(JsonNode body) {
-        String computer = CaseRoutes.required(body, "computer", 200);
-        List<String> urls = new ArrayList<>();
-        for (JsonNode u : body.path("urls")) {
-            String url = u.asText("").strip();
-            if (!url.matches("(?i)https?://\\S+") || url.length() > 2048) {
-                throw new IllegalArgumentException("urls: each must be an http:// or https:// address");
+    /** POST /api/incidents/{id}/illegal: whether illegal content is suspected, one of {@link Cases#ILLEGAL}. */
+    record IllegalRequest(String illegal) {
+        static IllegalRequest from(JsonNode body) {
+            String illegal = body.path("illegal").asText("");
+            if (!Cases.ILLEGAL.contains(illegal)) {
+                throw new IllegalArgumentException("illegal must be one of " + new TreeSet<>(Cases.ILLEGAL));
             }
-            urls.add(url);
+            return new IllegalRequest(illegal);
         }
-        if (urls.isEmpty()) {
-            throw new IllegalArgumentException("urls: record the URL(s) of the content (never the content itself)");
-        }
-        String nature = CaseRoutes.required(body, "nature", 2000);
-        String judgement = body.path("judgement").asText("");
-        if (!CaseEvidence.JUDGEMENTS.contains(judgement)) {
-            throw new IllegalArgumentException("judgement must be one of " + new TreeSet<>(CaseEvidence.JUDGEMENTS));
-        }
-        List<String> actions = new ArrayList<>();
-        for (JsonNode a : body.path("actions")) {
-            if (!CaseEvidence.REVIEW_ACTIONS.contains(a.asText())) {
-                throw new IllegalArgumentException("actions: each must be one of " + new TreeSet<>(CaseEvidence.REVIEW_ACTIONS));
+    }
+
+    /**
+     * POST /api/incidents/{id}/review: one reviewer's part. Policy: "record the URL ... describe the nature of
+     * the content", never the content itself, so at least one http(s) URL and a description are required.
+     */
+    record PartRequest(String computer, List<String> urls, String nature, ReviewJudgement judgement, List<ReviewAction> actions) {
+        static PartRequest from(JsonNode body) {
+            String computer = CaseRoutes.required(body, "computer", 200);
+            List<String> urls = new ArrayList<>();
+            for (JsonNode u : body.path("urls")) {
+                String url = u.asText("").strip();
+                if (!url.matches("(?i)https?://\\S+") || url.length() > 2048) {
+                    throw new IllegalArgumentException("urls: each must be an http:// or https:// address");
+                }
+                urls.add(url);
             }
-            actions.add(a.asText());
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("urls: record the URL(s) of the content (never the content itself)");
+            }
+            String nature = CaseRoutes.required(body, "nature", 2000);
+            ReviewJudgement judgement = ReviewJudgement.fromStored(body.path("judgement").asText(""))
+                    .orElseThrow(() -> new IllegalArgumentException("judgement must be one of " + ReviewJudgement.words()));
+            List<ReviewAction> actions = new ArrayList<>();
+            for (JsonNode a : body.path("actions")) {
+                actions.add(ReviewAction.fromStored(a.asText())
+                        .orElseThrow(() -> new IllegalArgumentException("actions: each must be one of " + ReviewAction.words())));
+            }
+            return new PartRequest(computer, List.copyOf(urls), nature, judgement, List.copyOf(actions));
         }
-        return new CaseEvidence.Part(computer, urls, nature, judgement, actions);
+
+        CaseEvidence.Part part() {
+            return new CaseEvidence.Part(computer, urls, nature, judgement, actions);
+        }
     }
 }
