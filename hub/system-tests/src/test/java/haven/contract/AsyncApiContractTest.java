@@ -505,6 +505,20 @@ class AsyncApiContractTest {
         }
     }
 
+    /** The contract lists every record type the coordinator chains (issue 14), no more and no fewer. */
+    @Test
+    void everyCoordinatorRecordTypeInTheCodeIsInTheContract() throws Exception {
+        Set<String> code = new TreeSet<>();
+        for (java.lang.reflect.Field f : haven.coordinator.evidence.StaffDecisions.class.getFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) && f.getType() == String.class
+                    && String.valueOf(f.get(null)).startsWith("coordinator.")) {
+                code.add((String) f.get(null));
+            }
+        }
+        assertTrue(code.size() > 30, "found the record types: " + code);
+        assertEquals(code, texts(doc.at("/components/schemas/CoordinatorRecordType/enum")), "CoordinatorRecordType enum");
+    }
+
     @Test
     void commandNamesCategoriesKeyStagesRolesAndGpioProvidersEqualTheCode() {
         Set<String> commands = wires(CommandName.values(), c -> ((CommandName) c).wire());
