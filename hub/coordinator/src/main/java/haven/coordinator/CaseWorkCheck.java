@@ -2,11 +2,10 @@ package haven.coordinator;
 
 import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
+import haven.coordinator.evidence.EventLog;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jdbi.v3.core.result.ResultIterator;
 
 /**
  * The case-work rows staff read (notes, actions, the illegal-content review's parts, attachments and their
@@ -28,6 +28,18 @@ import java.util.Optional;
  * parts carry none, so the n-th part of an incident is matched to its n-th review record.
  */
 public final class CaseWorkCheck {
+    private static final String INCIDENT_IDS = "SELECT id FROM incidents";
+    /** %s: one of the case-work tables, each with an incident_id. */
+    private static final String CASE_INCIDENTS = "SELECT DISTINCT incident_id FROM %s";
+    private static final String NOTES = "SELECT id, incident_id, at, by_name, text, corrects FROM case_notes ORDER BY id";
+    private static final String ACTIONS = "SELECT id, incident_id, kind, reference, due, created_at, created_by, done_at, done_by,"
+            + " overdue_at FROM case_actions ORDER BY id";
+    private static final String REVIEW_PARTS = "SELECT id, incident_id, at, by_name, role, computer, urls, nature, judgement, actions"
+            + " FROM case_review_parts ORDER BY id";
+    private static final String ATTACHMENTS = "SELECT id, incident_id, sha256, media_type, size, at, by_name FROM case_attachments ORDER BY id";
+    private static final String BLOBS = "SELECT sha256, content FROM attachment_blobs ORDER BY sha256";
+    private static final List<String> CASE_TABLES = List.of("case_notes", "case_actions", "case_review_parts", "case_attachments");
+
     private CaseWorkCheck() {
     }
 
@@ -57,13 +69,13 @@ public final class CaseWorkCheck {
      */
     private static java.util.Set<Long> purgedIncidents(Handle c) throws SQLException {
         java.util.Set<Long> out = new java.util.HashSet<>();
-        if (rows(c, "SELECT 1 FROM chain_checkpoints").isEmpty()) {
+        if (!EventLog.everCut(c)) {
             return out;
         }
         java.util.Set<String> live = new java.util.HashSet<>();
-        rows(c, "SELECT id FROM incidents").forEach(r -> live.add(r.get("id")));
-        for (String table : List.of("case_notes", "case_actions", "case_review_parts", "case_attachments")) {
-            for (Map<String, String> r : rows(c, "SELECT DISTINCT incident_id FROM " + table)) {
+        rows(c, INCIDENT_IDS).forEach(r -> live.add(r.get("id")));
+        for (String table : CASE_TABLES) {
+            for (Map<String, String> r : rows(c, CASE_INCIDENTS.formatted(table))) {
                 if (!live.contains(r.get("incident_id"))) {
                     out.add(Long.parseLong(r.get("incident_id")));
                 }
@@ -81,30 +93,23 @@ public final class CaseWorkCheck {
         static Records read(Handle c, java.util.Set<Long> purged) throws SQLException {
             Map<String, Map<Long, Logged>> byId = new HashMap<>();
             Map<Long, List<Logged>> reviews = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT type, at, payload FROM events WHERE type IN (?,?,?,?,?,?) ORDER BY pos")) {
-                List<String> types = List.of(StaffDecisions.NOTE_ADDED, StaffDecisions.ACTION_ADDED, StaffDecisions.ACTION_DONE,
-                        StaffDecisions.ACTION_OVERDUE, StaffDecisions.REVIEW_RECORDED, StaffDecisions.ATTACHMENT_ADDED);
-                for (int i = 0; i < types.size(); i++) {
-                    ps.setString(i + 1, types.get(i));
+            List<String> types = List.of(StaffDecisions.NOTE_ADDED, StaffDecisions.ACTION_ADDED, StaffDecisions.ACTION_DONE,
+                    StaffDecisions.ACTION_OVERDUE, StaffDecisions.REVIEW_RECORDED, StaffDecisions.ATTACHMENT_ADDED);
+            for (EventLog.Entry entry : EventLog.ofTypes(c, types)) {
+                JsonNode data = Json.parse(entry.payload().getBytes(StandardCharsets.UTF_8)).path("data");
+                Logged logged = new Logged(entry.at(), data);
+                String type = entry.type();
+                if (type.equals(StaffDecisions.REVIEW_RECORDED)) {
+                    reviews.computeIfAbsent(data.path("incident").asLong(), k -> new ArrayList<>()).add(logged);
+                    continue;
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        JsonNode data = Json.parse(rs.getString(3).getBytes(StandardCharsets.UTF_8)).path("data");
-                        Logged logged = new Logged(rs.getString(2), data);
-                        String type = rs.getString(1);
-                        if (type.equals(StaffDecisions.REVIEW_RECORDED)) {
-                            reviews.computeIfAbsent(data.path("incident").asLong(), k -> new ArrayList<>()).add(logged);
-                            continue;
-                        }
-                        String key = switch (type) {
-                            case StaffDecisions.NOTE_ADDED -> "note";
-                            case StaffDecisions.ATTACHMENT_ADDED -> "attachment";
-                            default -> "action";
-                        };
-                        // The first record of an id wins: a second one for the same row is itself a difference below.
-                        byId.computeIfAbsent(type, k -> new LinkedHashMap<>()).putIfAbsent(data.path(key).asLong(), logged);
-                    }
-                }
+                String key = switch (type) {
+                    case StaffDecisions.NOTE_ADDED -> "note";
+                    case StaffDecisions.ATTACHMENT_ADDED -> "attachment";
+                    default -> "action";
+                };
+                // The first record of an id wins: a second one for the same row is itself a difference below.
+                byId.computeIfAbsent(type, k -> new LinkedHashMap<>()).putIfAbsent(data.path(key).asLong(), logged);
             }
             return new Records(byId, reviews, purged);
         }
@@ -116,7 +121,7 @@ public final class CaseWorkCheck {
 
     private static Optional<Projections.Difference> notes(Handle c, Records records) throws SQLException {
         Map<Long, Logged> want = records.of(StaffDecisions.NOTE_ADDED);
-        for (Map<String, String> row : rows(c, "SELECT id, incident_id, at, by_name, text, corrects FROM case_notes ORDER BY id")) {
+        for (Map<String, String> row : rows(c, NOTES)) {
             Logged r = want.remove(Long.parseLong(row.get("id")));
             String where = "id " + row.get("id");
             if (r == null && records.unrecordedAllowed(row)) {
@@ -139,8 +144,7 @@ public final class CaseWorkCheck {
         Map<Long, Logged> added = records.of(StaffDecisions.ACTION_ADDED);
         Map<Long, Logged> done = records.of(StaffDecisions.ACTION_DONE);
         Map<Long, Logged> overdue = records.of(StaffDecisions.ACTION_OVERDUE);
-        for (Map<String, String> row : rows(c, "SELECT id, incident_id, kind, reference, due, created_at, created_by, done_at, done_by,"
-                + " overdue_at FROM case_actions ORDER BY id")) {
+        for (Map<String, String> row : rows(c, ACTIONS)) {
             long id = Long.parseLong(row.get("id"));
             Logged r = added.remove(id);
             String where = "id " + id;
@@ -172,8 +176,7 @@ public final class CaseWorkCheck {
     private static Optional<Projections.Difference> reviewParts(Handle c, Records records) throws SQLException {
         Map<Long, List<Logged>> want = new LinkedHashMap<>();
         records.reviews().forEach((k, v) -> want.put(k, new ArrayList<>(v)));
-        for (Map<String, String> row : rows(c, "SELECT id, incident_id, at, by_name, role, computer, urls, nature, judgement, actions"
-                + " FROM case_review_parts ORDER BY id")) {
+        for (Map<String, String> row : rows(c, REVIEW_PARTS)) {
             List<Logged> left = want.getOrDefault(Long.parseLong(row.get("incident_id")), new ArrayList<>());
             String where = "id " + row.get("id");
             if (left.isEmpty() && records.unrecordedAllowed(row)) {
@@ -203,7 +206,7 @@ public final class CaseWorkCheck {
 
     private static Optional<Projections.Difference> attachments(Handle c, Records records) throws SQLException {
         Map<Long, Logged> want = records.of(StaffDecisions.ATTACHMENT_ADDED);
-        for (Map<String, String> row : rows(c, "SELECT id, incident_id, sha256, media_type, size, at, by_name FROM case_attachments ORDER BY id")) {
+        for (Map<String, String> row : rows(c, ATTACHMENTS)) {
             Logged r = want.remove(Long.parseLong(row.get("id")));
             String where = "id " + row.get("id");
             if (r == null && records.unrecordedAllowed(row)) {
@@ -224,11 +227,14 @@ public final class CaseWorkCheck {
             return differ("case_attachments", "attachment " + missing.get(), "the evidence log records this attachment but the table has no row for it");
         }
         // The bytes are kept under their SHA-256; a blob whose bytes no longer hash to its key was changed.
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT sha256, content FROM attachment_blobs ORDER BY sha256");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                if (!CaseEvidence.sha256(rs.getBytes(2)).equals(rs.getString(1))) {
-                    return differ("attachment_blobs", "sha256 " + rs.getString(1), "the stored bytes do not have this hash");
+        try (ResultIterator<Optional<Projections.Difference>> blobs = c.createQuery(BLOBS)
+                .map((rs, ctx) -> CaseEvidence.sha256(rs.getBytes(2)).equals(rs.getString(1)) ? Optional.<Projections.Difference>empty()
+                        : differ("attachment_blobs", "sha256 " + rs.getString(1), "the stored bytes do not have this hash"))
+                .iterator()) {
+            while (blobs.hasNext()) {
+                Optional<Projections.Difference> d = blobs.next();
+                if (d.isPresent()) {
+                    return d;
                 }
             }
         }

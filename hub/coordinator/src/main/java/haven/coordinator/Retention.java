@@ -3,13 +3,13 @@ package haven.coordinator;
 import org.jdbi.v3.core.Handle;
 import haven.protocol.Json;
 import haven.coordinator.evidence.AuditLog;
+import haven.coordinator.evidence.EventLog;
 import haven.store.Database;
 import haven.store.Dialect;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +21,22 @@ import org.slf4j.LoggerFactory;
  * {@code retention.days} ago are deleted, and with them the oldest part of the evidence log that no kept
  * incident needs. The log is cut only at its start, in one transaction, leaving a checkpoint hash so the
  * remaining chain still verifies (`haven verify-log`). The purge itself is audited.
+ *
+ * <p>The log is cut through its owner, {@link EventLog}. The statements below choose what goes: the closed
+ * incidents past the cutoff, and the first log position any kept incident or recent event still needs.
  */
 public final class Retention implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Retention.class);
+
+    private static final String EXPIRED_REPORTS =
+            "SELECT report_id FROM incidents WHERE status = :closed AND closed_at < :cutoff ORDER BY id";
+    private static final String DELETE_EXPIRED = "DELETE FROM incidents WHERE status = :closed AND closed_at < :cutoff";
+    /** %s: the dialect's text of payload.data.report. */
+    private static final String FIRST_NEEDED = """
+            SELECT coalesce(min(pos), (SELECT coalesce(max(pos), 0) + 1 FROM events)) FROM events
+            WHERE received_at >= :cutoff
+               OR id IN (SELECT report_id FROM incidents)
+               OR %s IN (SELECT report_id FROM incidents)""";
 
     public record Purge(int incidents, int events) {
     }
@@ -60,67 +73,31 @@ public final class Retention implements AutoCloseable {
     }
 
     public Purge purgeOnce() throws SQLException {
-        String cutoff = Json.time(clock.instant().minus(keep));
+        Instant closedBefore = clock.instant().minus(keep);
+        String cutoff = Json.time(closedBefore);
         Purge purge = db.transaction(c -> {
             // Deleting the head of the chain while a coordinator appends to it would race its checkpoint.
             Dialect.of(c).lockEventLog(c);
-            java.util.List<String> reports = new java.util.ArrayList<>();
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT report_id FROM incidents WHERE status = 'closed' AND closed_at < ? ORDER BY id")) {
-                ps.setString(1, cutoff);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        reports.add(rs.getString(1));
-                    }
-                }
-            }
-            int incidents;
-            try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM incidents WHERE status = 'closed' AND closed_at < ?")) {
-                ps.setString(1, cutoff);
-                incidents = ps.executeUpdate();
-            }
-            long firstKept = firstNeeded(c, cutoff);
+            java.util.List<String> reports = c.createQuery(EXPIRED_REPORTS)
+                    .bind("closed", IncidentStatus.CLOSED)
+                    .bind("cutoff", closedBefore)
+                    .mapTo(String.class)
+                    .list();
+            int incidents = c.createUpdate(DELETE_EXPIRED)
+                    .bind("closed", IncidentStatus.CLOSED)
+                    .bind("cutoff", closedBefore)
+                    .execute();
+            long firstKept = firstNeeded(c, closedBefore);
             // Each hub's highest seq that goes: a hub's outbox still lists those events as sent, and
             // verify-log --hub-db must tell a purged event from one an insider removed.
             com.fasterxml.jackson.databind.node.ArrayNode purgedSeqs = Json.array();
-            try (PreparedStatement ps = c.getConnection().prepareStatement(
-                    "SELECT site, room, max(seq) FROM events WHERE pos < ? AND seq > 0 GROUP BY site, room ORDER BY site, room")) {
-                ps.setLong(1, firstKept);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        purgedSeqs.addObject().put("site", rs.getString(1)).put("room", rs.getString(2)).put("upToSeq", rs.getLong(3));
-                    }
-                }
+            for (EventLog.PurgedSeq p : EventLog.purgedSeqs(c, firstKept)) {
+                purgedSeqs.addObject().put("site", p.site()).put("room", p.room()).put("upToSeq", p.upToSeq());
             }
             int events = 0;
-            String hash = null;
-            try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT hash FROM events WHERE pos < ? ORDER BY pos DESC LIMIT 1")) {
-                ps.setLong(1, firstKept);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        hash = rs.getString(1);
-                    }
-                }
-            }
+            String hash = EventLog.hashBefore(c, firstKept).orElse(null);
             if (hash != null) {
-                try (PreparedStatement flag = c.getConnection().prepareStatement("INSERT INTO purge_in_progress(started_at) VALUES (?)")) {
-                    flag.setString(1, Json.time(clock.instant()));
-                    flag.executeUpdate();
-                }
-                try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM events WHERE pos < ?")) {
-                    ps.setLong(1, firstKept);
-                    events = ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.getConnection().prepareStatement("DELETE FROM purge_in_progress")) {
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.getConnection().prepareStatement(
-                        "INSERT INTO chain_checkpoints(up_to_pos, hash, purged_events, at) VALUES (?,?,?,?)")) {
-                    ps.setLong(1, firstKept - 1);
-                    ps.setString(2, hash);
-                    ps.setInt(3, events);
-                    ps.setString(4, Json.time(clock.instant()));
-                    ps.executeUpdate();
-                }
+                events = EventLog.cutBefore(c, firstKept, hash, clock.instant());
             }
             if (incidents > 0 || events > 0) {
                 // The checkpoint as a chained record, witnessed by the hubs like any head (docs/EVIDENCE.md):
@@ -143,18 +120,11 @@ public final class Retention implements AutoCloseable {
     }
 
     /** The first log position still needed: recent events, and every event of an incident that is kept. */
-    private static long firstNeeded(Handle c, String cutoff) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                SELECT coalesce(min(pos), (SELECT coalesce(max(pos), 0) + 1 FROM events)) FROM events
-                WHERE received_at >= ?
-                   OR id IN (SELECT report_id FROM incidents)
-                   OR %s IN (SELECT report_id FROM incidents)""".formatted(Dialect.of(c).jsonText("payload", "data", "report")))) {
-            ps.setString(1, cutoff);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+    private static long firstNeeded(Handle c, Instant cutoff) throws SQLException {
+        return c.createQuery(FIRST_NEEDED.formatted(Dialect.of(c).jsonText("payload", "data", "report")))
+                .bind("cutoff", cutoff)
+                .mapTo(Long.class)
+                .one();
     }
 
     @Override

@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import haven.protocol.Json;
 import haven.store.Dialect;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jdbi.v3.core.result.ResultIterator;
 
 /**
  * Everything `haven verify-log` checks, in order, stopping at the first finding (docs/EVIDENCE.md has the
@@ -22,8 +21,20 @@ import java.util.Optional;
  * incident's decision columns (status, who acknowledged and when, closure, outcome, notes, URL, nature,
  * escalation) against the staff decisions chained in the log; and the incidents, rooms and isolations
  * tables against the same tables rebuilt from the log ({@link haven.coordinator.Projections}). Read-only.
+ *
+ * <p>The log's own rows are read through {@link EventLog}. The audit, incidents and pre-chain decisions
+ * statements below are the check's own reads of those tables, column for column as they are compared.
  */
 public final class EvidenceCheck {
+    private static final String AUDIT_CHAIN = "SELECT id, at, actor, action, target, prev_hash, hash FROM audit ORDER BY id";
+    /** %s: the case-work columns, on a database that has them. */
+    private static final String INCIDENT_DECISIONS = """
+            SELECT id, report_id, status, acked_at, acked_by, closed_at, closed_by, outcome, notes, url, nature, escalated_at%s
+            FROM incidents ORDER BY id""";
+    private static final String CASE_COLUMNS = ", assigned_to, illegal, about, logged_by";
+    private static final String BEFORE_CHAIN = """
+            SELECT report_id, acked_at, acked_by, closed_at, closed_by, outcome, notes, url, nature, escalated_at
+            FROM decisions_before_chain""";
     /** The first thing found wrong: the table, the row (as a person would look it up) and why. */
     public record Finding(String table, String row, String reason) {
         @Override
@@ -47,7 +58,7 @@ public final class EvidenceCheck {
     }
 
     /**
-     * As {@link #run(Connection)}, and after the chain, against what each hub database witnessed: its sent
+     * As {@link #run(Handle)}, and after the chain, against what each hub database witnessed: its sent
      * events are in the log and each chain head it saw is in the chain at that position ({@link HubWitness}).
      */
     public static Result run(Handle c, java.util.List<java.nio.file.Path> hubDbs) throws SQLException {
@@ -103,24 +114,19 @@ public final class EvidenceCheck {
      * by hand: the purge flag used to cut the start of the log.
      */
     private static Optional<Finding> checkpoint(Handle c) throws SQLException {
-        if (!Dialect.of(c).hasTable(c, "chain_checkpoints")) {
+        Optional<EventLog.Checkpoint> latest = EventLog.latestCheckpoint(c);
+        if (latest.isEmpty()) {
             return Optional.empty();
         }
-        try (PreparedStatement ps = c.getConnection().prepareStatement(
-                "SELECT id, up_to_pos, hash, purged_events FROM chain_checkpoints ORDER BY up_to_pos DESC LIMIT 1");
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
+        EventLog.Checkpoint cp = latest.get();
+        for (JsonNode purge : HubWitness.purgeRecords(c)) {
+            if (purge.path("upToPosition").asLong() == cp.upToPosition() && cp.hash().equals(purge.path("hash").asText())
+                    && purge.path("events").asLong() == cp.purgedEvents()) {
                 return Optional.empty();
             }
-            for (JsonNode purge : HubWitness.purgeRecords(c)) {
-                if (purge.path("upToPosition").asLong() == rs.getLong(2) && rs.getString(3).equals(purge.path("hash").asText())
-                        && purge.path("events").asLong() == rs.getLong(4)) {
-                    return Optional.empty();
-                }
-            }
-            return Optional.of(new Finding("chain_checkpoints", "id " + rs.getLong(1),
-                    "no coordinator.purged record in the log stands behind this checkpoint: the start of the log was cut by hand"));
         }
+        return Optional.of(new Finding("chain_checkpoints", "id " + cp.id(),
+                "no coordinator.purged record in the log stands behind this checkpoint: the start of the log was cut by hand"));
     }
 
     /**
@@ -136,14 +142,8 @@ public final class EvidenceCheck {
 
     /** The flag row that lets events be deleted exists only inside a purge's own transaction; seen from outside, it is a bypass. */
     private static Optional<Finding> purgeGuard(Handle c) throws SQLException {
-        if (!Dialect.of(c).hasTable(c, "purge_in_progress")) {
-            return Optional.empty();
-        }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT count(*) FROM purge_in_progress"); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1) == 0 ? Optional.empty() : Optional.of(new Finding("purge_in_progress", "any row",
-                    "holds a row outside a purge: the guard that keeps events append-only is switched off"));
-        }
+        return EventLog.purgeFlags(c) == 0 ? Optional.empty() : Optional.of(new Finding("purge_in_progress", "any row",
+                "holds a row outside a purge: the guard that keeps events append-only is switched off"));
     }
 
     /** What the chained staff decisions say about one report. */
@@ -165,34 +165,30 @@ public final class EvidenceCheck {
 
     private static Optional<Finding> columnsAndDecisions(Handle c, Map<String, Decided> decided, java.util.Set<String> reports)
             throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT pos, id, site, room, seq, type, at, payload FROM events ORDER BY pos");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                JsonNode p = Json.parse(rs.getString(8).getBytes(StandardCharsets.UTF_8));
-                String row = "position " + rs.getLong(1) + " (event " + rs.getString(2) + ")";
-                String[][] pairs = {{"site", rs.getString(3)}, {"room", rs.getString(4)}, {"seq", Long.toString(rs.getLong(5))},
-                        {"type", rs.getString(6)}, {"at", rs.getString(7)}};
-                for (String[] pair : pairs) {
-                    if (!p.path(pair[0]).asText().equals(pair[1])) {
-                        return Optional.of(new Finding("events", row, "column " + pair[0] + " does not match the hashed payload"));
-                    }
-                }
-                fold(p, decided);
-                // A concern is opened by the member of staff who logged it, chained like any decision.
-                // A remote isolation opens its case by the chained request (docs/CASEWORK.md).
-                if ((StaffDecisions.CONCERN_LOGGED.equals(p.path("type").asText())
-                        || StaffDecisions.ISOLATION_REQUESTED.equals(p.path("type").asText())) && p.path("data").hasNonNull("report")) {
-                    reports.add(p.path("data").get("report").asText());
-                }
-                if (p.path("seq").asLong() > 0) {
-                    reports.add(p.path("id").asText());
-                    if (p.path("data").hasNonNull("report")) {
-                        reports.add(p.path("data").get("report").asText());
-                    }
+        return EventLog.eachStored(c, e -> {
+            JsonNode p = Json.parse(e.payload().getBytes(StandardCharsets.UTF_8));
+            String row = "position " + e.pos() + " (event " + e.id() + ")";
+            String[][] pairs = {{"site", e.site()}, {"room", e.room()}, {"seq", Long.toString(e.seq())}, {"type", e.type()}, {"at", e.at()}};
+            for (String[] pair : pairs) {
+                if (!p.path(pair[0]).asText().equals(pair[1])) {
+                    return Optional.of(new Finding("events", row, "column " + pair[0] + " does not match the hashed payload"));
                 }
             }
-        }
-        return Optional.empty();
+            fold(p, decided);
+            // A concern is opened by the member of staff who logged it, chained like any decision.
+            // A remote isolation opens its case by the chained request (docs/CASEWORK.md).
+            if ((StaffDecisions.CONCERN_LOGGED.equals(p.path("type").asText())
+                    || StaffDecisions.ISOLATION_REQUESTED.equals(p.path("type").asText())) && p.path("data").hasNonNull("report")) {
+                reports.add(p.path("data").get("report").asText());
+            }
+            if (p.path("seq").asLong() > 0) {
+                reports.add(p.path("id").asText());
+                if (p.path("data").hasNonNull("report")) {
+                    reports.add(p.path("data").get("report").asText());
+                }
+            }
+            return Optional.empty();
+        });
     }
 
     private static void fold(JsonNode p, Map<String, Decided> decided) {
@@ -248,12 +244,14 @@ public final class EvidenceCheck {
             }
         }
         String prev = null;
-        try (PreparedStatement ps = c.getConnection().prepareStatement("SELECT id, at, actor, action, target, prev_hash, hash FROM audit ORDER BY id");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                String row = "id " + rs.getLong(1);
-                String hash = rs.getString(7);
-                if (hash == null) {
+        try (ResultIterator<AuditRow> rows = c.createQuery(AUDIT_CHAIN)
+                .map((rs, ctx) -> new AuditRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7)))
+                .iterator()) {
+            while (rows.hasNext()) {
+                AuditRow a = rows.next();
+                String row = "id " + a.id();
+                if (a.hash() == null) {
                     if (prev != null) {
                         return Optional.of(new Finding("audit", row, "row has no hash after the chain began"));
                     }
@@ -261,47 +259,53 @@ public final class EvidenceCheck {
                 }
                 // The first chained row starts from the genesis hash: removing the start of the chain is caught too.
                 String expectedPrev = prev == null ? EventLog.GENESIS : prev;
-                if (!expectedPrev.equals(rs.getString(6))) {
+                if (!expectedPrev.equals(a.prevHash())) {
                     return Optional.of(new Finding("audit", row, "previous hash does not match the row before"));
                 }
-                String expected = EventLog.chain(expectedPrev, AuditLog.canonical(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
-                if (!expected.equals(hash)) {
+                String expected = EventLog.chain(expectedPrev, AuditLog.canonical(a.at(), a.actor(), a.action(), a.target()));
+                if (!expected.equals(a.hash())) {
                     return Optional.of(new Finding("audit", row, "hash does not match the row's content"));
                 }
-                prev = hash;
+                prev = a.hash();
                 count[0]++;
             }
         }
         return Optional.empty();
     }
 
+    /** One audit row, every column its hash covers as stored. */
+    private record AuditRow(long id, String at, String actor, String action, String target, String prevHash, String hash) {
+    }
+
     private static Optional<Finding> incidents(Handle c, Map<String, Decided> decided, java.util.Set<String> reports, long[] count)
             throws SQLException {
         Map<String, Decided> beforeChain = beforeChain(c);
         boolean caseColumns = hasColumn(c, "incidents", "assigned_to"); // a database from before case work (V40) has none
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                SELECT id, report_id, status, acked_at, acked_by, closed_at, closed_by, outcome, notes, url, nature, escalated_at%s
-                FROM incidents ORDER BY id""".formatted(caseColumns ? ", assigned_to, illegal, about, logged_by" : "")); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                if (!reports.contains(rs.getString(2))) {
-                    return Optional.of(new Finding("incidents", "id " + rs.getLong(1), "no hub event in the evidence log opened this incident"));
+        try (ResultIterator<String[]> rows = c.createQuery(INCIDENT_DECISIONS.formatted(caseColumns ? CASE_COLUMNS : ""))
+                .map((rs, ctx) -> columnTexts(rs))
+                .iterator()) {
+            while (rows.hasNext()) {
+                String[] r = rows.next();
+                String row = "id " + r[0];
+                if (!reports.contains(r[1])) {
+                    return Optional.of(new Finding("incidents", row, "no hub event in the evidence log opened this incident"));
                 }
                 // What was decided before decisions were chained (kept once at the upgrade), then what the chain says.
-                Decided x = overlay(beforeChain.get(rs.getString(2)), decided.get(rs.getString(2)));
+                Decided x = overlay(beforeChain.get(r[1]), decided.get(r[1]));
                 String status = x.closedAt != null ? "closed" : x.ackedAt != null ? "acknowledged" : x.escalatedAt != null ? "escalated" : "open";
-                Object[][] columns = {{"status", status, rs.getString(3)}, {"acked_at", x.ackedAt, rs.getString(4)},
-                        {"acked_by", x.ackedBy, rs.getString(5)}, {"closed_at", x.closedAt, rs.getString(6)},
-                        {"closed_by", x.closedBy, rs.getString(7)}, {"outcome", x.outcome, rs.getString(8)},
-                        {"notes", x.notes, rs.getString(9)}, {"url", x.url, rs.getString(10)}, {"nature", x.nature, rs.getString(11)},
-                        {"escalated_at", x.escalatedAt, rs.getString(12)},
-                        {"assigned_to", x.assignedTo, caseColumns ? rs.getString(13) : null},
-                        {"illegal", x.illegal, caseColumns ? rs.getString(14) : null},
+                Object[][] columns = {{"status", status, r[2]}, {"acked_at", x.ackedAt, r[3]},
+                        {"acked_by", x.ackedBy, r[4]}, {"closed_at", x.closedAt, r[5]},
+                        {"closed_by", x.closedBy, r[6]}, {"outcome", x.outcome, r[7]},
+                        {"notes", x.notes, r[8]}, {"url", x.url, r[9]}, {"nature", x.nature, r[10]},
+                        {"escalated_at", x.escalatedAt, r[11]},
+                        {"assigned_to", x.assignedTo, caseColumns ? r[12] : null},
+                        {"illegal", x.illegal, caseColumns ? r[13] : null},
                         // Who a concern is about routes it (Visibility): a rewritten `about` would show a case about the head to others.
-                        {"about", x.about, caseColumns ? rs.getString(15) : null},
-                        {"logged_by", x.loggedBy, caseColumns ? rs.getString(16) : null}};
+                        {"about", x.about, caseColumns ? r[14] : null},
+                        {"logged_by", x.loggedBy, caseColumns ? r[15] : null}};
                 for (Object[] col : columns) {
                     if (!Objects.equals(col[1], col[2])) {
-                        return Optional.of(new Finding("incidents", "id " + rs.getLong(1), "column " + col[0]
+                        return Optional.of(new Finding("incidents", row, "column " + col[0]
                                 + " does not match the staff decisions in the evidence log"));
                     }
                 }
@@ -309,6 +313,15 @@ public final class EvidenceCheck {
             }
         }
         return Optional.empty();
+    }
+
+    /** Every column of a row as its stored text: the check compares text with the text the log holds. */
+    private static String[] columnTexts(ResultSet rs) throws SQLException {
+        String[] out = new String[rs.getMetaData().getColumnCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = rs.getString(i + 1);
+        }
+        return out;
     }
 
     private static boolean hasColumn(Handle c, String table, String column) throws SQLException {
@@ -320,26 +333,22 @@ public final class EvidenceCheck {
     /** Decisions an upgraded database held before they were chained (migration V10), by report id. */
     private static Map<String, Decided> beforeChain(Handle c) throws SQLException {
         Map<String, Decided> out = new java.util.HashMap<>();
-        if (!haven.store.Dialect.of(c).hasTable(c, "decisions_before_chain")) {
+        if (!Dialect.of(c).hasTable(c, "decisions_before_chain")) {
             return out;
         }
-        try (PreparedStatement ps = c.getConnection().prepareStatement("""
-                SELECT report_id, acked_at, acked_by, closed_at, closed_by, outcome, notes, url, nature, escalated_at
-                FROM decisions_before_chain"""); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                Decided d = new Decided();
-                d.ackedAt = rs.getString(2);
-                d.ackedBy = rs.getString(3);
-                d.closedAt = rs.getString(4);
-                d.closedBy = rs.getString(5);
-                d.outcome = rs.getString(6);
-                d.notes = rs.getString(7);
-                d.url = rs.getString(8);
-                d.nature = rs.getString(9);
-                d.escalatedAt = rs.getString(10);
-                out.put(rs.getString(1), d);
-            }
-        }
+        c.createQuery(BEFORE_CHAIN).map((rs, ctx) -> columnTexts(rs)).forEach(r -> {
+            Decided d = new Decided();
+            d.ackedAt = r[1];
+            d.ackedBy = r[2];
+            d.closedAt = r[3];
+            d.closedBy = r[4];
+            d.outcome = r[5];
+            d.notes = r[6];
+            d.url = r[7];
+            d.nature = r[8];
+            d.escalatedAt = r[9];
+            out.put(r[0], d);
+        });
         return out;
     }
 
