@@ -4,9 +4,7 @@ import org.jdbi.v3.core.Handle;
 import com.fasterxml.jackson.databind.JsonNode;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Event;
-import haven.protocol.Json;
 import haven.protocol.RoomId;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
@@ -21,6 +19,13 @@ import java.util.Optional;
  * A new record type that changes a table is one case in {@link #record}.
  */
 public final class Projector {
+    // Replays of incidents columns keyed by report, as the records carry it (the live routes change them by id).
+    private static final String ESCALATED = """
+            UPDATE incidents SET status = :escalated, escalated_at = :at WHERE report_id = :report AND status = :open""";
+    private static final String OPEN_AT_END_OF_DAY = "UPDATE incidents SET open_at_end_of_day = :day WHERE report_id = :report";
+    private static final String ASSIGNED = "UPDATE incidents SET assigned_to = :to WHERE report_id = :report";
+    private static final String ILLEGAL = "UPDATE incidents SET illegal = :illegal WHERE report_id = :report";
+
     /** What one hub event changed, for the live dashboards. */
     public record Touched(Optional<Incident> incident, Optional<RoomView> room, Optional<IsolationView> isolation) {
     }
@@ -66,10 +71,16 @@ public final class Projector {
                             text(data, "notes"), text(data, "url"), text(data, "nature")), at);
                 }
             }
-            case StaffDecisions.ESCALATED -> update(c, "UPDATE incidents SET status = 'escalated', escalated_at = ?"
-                    + " WHERE report_id = ? AND status = 'open'", Json.time(at), data.path("report").asText());
-            case StaffDecisions.OPEN_AT_END_OF_DAY -> update(c, "UPDATE incidents SET open_at_end_of_day = ? WHERE report_id = ?",
-                    data.path("day").asText(), data.path("report").asText());
+            case StaffDecisions.ESCALATED -> c.createUpdate(ESCALATED)
+                    .bind("escalated", IncidentStatus.ESCALATED)
+                    .bind("at", at)
+                    .bind("report", data.path("report").asText())
+                    .bind("open", IncidentStatus.OPEN)
+                    .execute();
+            case StaffDecisions.OPEN_AT_END_OF_DAY -> c.createUpdate(OPEN_AT_END_OF_DAY)
+                    .bind("day", data.path("day").asText())
+                    .bind("report", data.path("report").asText())
+                    .execute();
             case StaffDecisions.SIGNED_OFF -> {
                 Optional<IsolationView> open = isolations.openFor(c, room, data.path("machine").asText());
                 if (open.isPresent()) {
@@ -93,10 +104,14 @@ public final class Projector {
                  StaffDecisions.BREACH_DECIDED -> Breaches.project(c, type, data);
             // Case work (docs/CASEWORK.md): the same Cases and CaseIsolations methods the routes call.
             case StaffDecisions.CONCERN_LOGGED -> Cases.projectConcern(c, incidents, room, at, data);
-            case StaffDecisions.ASSIGNED -> update(c, "UPDATE incidents SET assigned_to = ? WHERE report_id = ?",
-                    data.path("to").asText(), data.path("report").asText());
-            case StaffDecisions.ILLEGAL_CHANGED -> update(c, "UPDATE incidents SET illegal = ? WHERE report_id = ?",
-                    data.path("illegal").asText(), data.path("report").asText());
+            case StaffDecisions.ASSIGNED -> c.createUpdate(ASSIGNED)
+                    .bind("to", data.path("to").asText())
+                    .bind("report", data.path("report").asText())
+                    .execute();
+            case StaffDecisions.ILLEGAL_CHANGED -> c.createUpdate(ILLEGAL)
+                    .bind("illegal", data.path("illegal").asText())
+                    .bind("report", data.path("report").asText())
+                    .execute();
             case StaffDecisions.REOPENED -> Cases.reopenColumns(c, data.path("report").asText());
             case StaffDecisions.ISOLATION_REQUESTED -> {
                 if (data.hasNonNull("report")) {
@@ -110,13 +125,5 @@ public final class Projector {
 
     private static String text(JsonNode d, String field) {
         return d.hasNonNull(field) ? d.get(field).asText() : null;
-    }
-
-    private static void update(Handle c, String sql, String a, String b) throws SQLException {
-        try (PreparedStatement ps = c.getConnection().prepareStatement(sql)) {
-            ps.setString(1, a);
-            ps.setString(2, b);
-            ps.executeUpdate();
-        }
     }
 }
