@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Data-breach records (docs/DATA-PROTECTION.md). Policy: "report data breaches within 72 hours as required by
@@ -31,6 +32,69 @@ public final class BreachRoutes {
     static final int MAX_REFERENCE = 64;
 
     private BreachRoutes() {
+    }
+
+    /** POST /api/breaches: when the school became aware, what happened, what data, how many people, and any containment. */
+    record SuspectedRequest(Instant discoveredAt, String whatHappened, String dataAffected, String peopleAffected,
+                            Optional<String> containment) {
+        static SuspectedRequest from(JsonNode body) {
+            Instant discovered = CaseRoutes.instant(body, "discoveredAt");
+            return new SuspectedRequest(discovered, required(body, "whatHappened", MAX_WHAT), required(body, "dataAffected", MAX_DATA),
+                    required(body, "peopleAffected", MAX_PEOPLE), Optional.ofNullable(Web.text(body, "containment", MAX_WHAT)));
+        }
+
+        /** A discovery later than our clock (beyond a staff PC's skew) is refused: it cannot have happened yet. */
+        Breaches.Suspected suspected(Instant now) {
+            if (discoveredAt.isAfter(now.plus(Breaches.FUTURE_SKEW))) {
+                throw new IllegalArgumentException("discoveredAt cannot be in the future");
+            }
+            return new Breaches.Suspected(discoveredAt, whatHappened, dataAffected, peopleAffected, containment.orElse(null));
+        }
+    }
+
+    /** POST /api/breaches/{id}/notes: an update to the record. */
+    record NoteRequest(String text) {
+        static NoteRequest from(JsonNode body) {
+            return new NoteRequest(required(body, "text", MAX_NOTE));
+        }
+    }
+
+    /**
+     * POST /api/breaches/{id}/decision: reported (the ICO's reference and when) or not reported (why), and whether
+     * the people affected were told. The reference and time are read only for a reported breach, as before.
+     */
+    record DecisionRequest(Breaches.Verdict verdict, Optional<String> icoReference, Optional<Instant> reportedAt,
+                           Optional<String> reason, boolean peopleTold) {
+        static DecisionRequest from(JsonNode body) {
+            Breaches.Verdict verdict = Breaches.Verdict.of(body.path("decision").asText(""))
+                    .orElseThrow(() -> new IllegalArgumentException("decision must be one of " + new TreeSet<>(Breaches.DECISIONS)));
+            JsonNode told = body.get("peopleTold");
+            if (told == null || !told.isBoolean()) {
+                throw new IllegalArgumentException("peopleTold is required: true or false (were the people affected told?)");
+            }
+            if (verdict == Breaches.Verdict.NOT_REPORTED_TO_ICO) {
+                return new DecisionRequest(verdict, Optional.empty(), Optional.empty(), Optional.of(required(body, "reason", MAX_WHAT)),
+                        told.asBoolean());
+            }
+            String reference = required(body, "icoReference", MAX_REFERENCE);
+            Instant reportedAt = CaseRoutes.instant(body, "reportedAt");
+            return new DecisionRequest(verdict, Optional.of(reference), Optional.of(reportedAt),
+                    Optional.ofNullable(Web.text(body, "reason", MAX_WHAT)), told.asBoolean());
+        }
+
+        /** The report's time is checked against our clock and the breach's discovery, which the body alone cannot know. */
+        Breaches.Decision decision(Breaches.Breach breach, Instant now) {
+            if (reportedAt.isPresent()) {
+                if (reportedAt.get().isAfter(now.plus(Breaches.FUTURE_SKEW))) {
+                    throw new IllegalArgumentException("reportedAt cannot be in the future");
+                }
+                if (reportedAt.get().isBefore(breach.discoveredAt())) {
+                    throw new IllegalArgumentException("reportedAt cannot be before the breach was discovered");
+                }
+            }
+            return new Breaches.Decision(verdict.stored(), icoReference.orElse(null), reportedAt.orElse(null), reason.orElse(null),
+                    peopleTold);
+        }
     }
 
     public static void mount(JavalinConfig config, Database db, Breaches breaches, AuditLog audit, LiveFeed feed, Clock clock) {
@@ -69,7 +133,7 @@ public final class BreachRoutes {
         }, RouteAccess.of(Permission.VIEW_BREACHES));
         config.routes.post("/api/breaches", ctx -> {
             StaffSession who = Web.staff(ctx);
-            Breaches.Suspected suspected = suspected(CaseRoutes.body(ctx), clock.instant());
+            Breaches.Suspected suspected = SuspectedRequest.from(CaseRoutes.body(ctx)).suspected(clock.instant());
             Breaches.Breach recorded = db.transaction(c -> {
                 Breaches.Breach b = breaches.record(c, suspected, who);
                 audit.record(c, who.name(), "record-breach", "breach=" + b.id());
@@ -82,7 +146,7 @@ public final class BreachRoutes {
         config.routes.post("/api/breaches/{id}/notes", ctx -> {
             StaffSession who = Web.staff(ctx);
             long id = Web.id(ctx, "id");
-            String text = required(CaseRoutes.body(ctx), "text", MAX_NOTE);
+            String text = NoteRequest.from(CaseRoutes.body(ctx)).text();
             Optional<Breaches.Breach> found = found(ctx, db, breaches, id);
             if (found.isEmpty()) {
                 return;
@@ -103,7 +167,8 @@ public final class BreachRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            Breaches.Decision decision = decision(body, found.get(), clock.instant());
+            // Parsed after the lookup, as before: a decision on a record that does not exist is a 404 whatever its body.
+            Breaches.Decision decision = DecisionRequest.from(body).decision(found.get(), clock.instant());
             Optional<Breaches.Breach> decided = db.transaction(c -> {
                 Optional<Breaches.Breach> d = breaches.decide(c, found.get(), decision, who);
                 if (d.isPresent()) {
@@ -126,38 +191,6 @@ public final class BreachRoutes {
             ctx.status(404).result("no such breach record");
         }
         return b;
-    }
-
-    static Breaches.Suspected suspected(JsonNode body, Instant now) {
-        Instant discovered = CaseRoutes.instant(body, "discoveredAt");
-        if (discovered.isAfter(now.plus(Breaches.FUTURE_SKEW))) {
-            throw new IllegalArgumentException("discoveredAt cannot be in the future");
-        }
-        return new Breaches.Suspected(discovered, required(body, "whatHappened", MAX_WHAT), required(body, "dataAffected", MAX_DATA),
-                required(body, "peopleAffected", MAX_PEOPLE), Web.text(body, "containment", MAX_WHAT));
-    }
-
-    static Breaches.Decision decision(JsonNode body, Breaches.Breach breach, Instant now) {
-        String decision = body.path("decision").asText("");
-        if (!Breaches.DECISIONS.contains(decision)) {
-            throw new IllegalArgumentException("decision must be one of " + new java.util.TreeSet<>(Breaches.DECISIONS));
-        }
-        JsonNode told = body.get("peopleTold");
-        if (told == null || !told.isBoolean()) {
-            throw new IllegalArgumentException("peopleTold is required: true or false (were the people affected told?)");
-        }
-        if (decision.equals(Breaches.NOT_REPORTED)) {
-            return new Breaches.Decision(decision, null, null, required(body, "reason", MAX_WHAT), told.asBoolean());
-        }
-        String reference = required(body, "icoReference", MAX_REFERENCE);
-        Instant reportedAt = CaseRoutes.instant(body, "reportedAt");
-        if (reportedAt.isAfter(now.plus(Breaches.FUTURE_SKEW))) {
-            throw new IllegalArgumentException("reportedAt cannot be in the future");
-        }
-        if (reportedAt.isBefore(breach.discoveredAt())) {
-            throw new IllegalArgumentException("reportedAt cannot be before the breach was discovered");
-        }
-        return new Breaches.Decision(decision, reference, reportedAt, Web.text(body, "reason", MAX_WHAT), told.asBoolean());
     }
 
     private static String required(JsonNode body, String field, int max) {

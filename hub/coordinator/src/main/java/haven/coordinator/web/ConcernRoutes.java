@@ -12,6 +12,7 @@ import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -26,8 +27,7 @@ public final class ConcernRoutes {
     public static void mount(JavalinConfig config, Database db, Cases cases, AuditLog audit, Changes feed) {
         config.routes.post("/api/concerns", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            JsonNode body = CaseRoutes.body(ctx);
-            Cases.Concern concern = concern(body);
+            Cases.Concern concern = ConcernRequest.from(CaseRoutes.body(ctx)).concern();
             Incident opened = db.transaction(c -> {
                 Incident i = cases.logConcern(c, concern, who);
                 audit.record(c, who.name(), "log-concern", "incident=" + i.id() + " about=" + concern.about());
@@ -39,25 +39,38 @@ public final class ConcernRoutes {
         }, RouteAccess.of(Permission.LOG_CONCERN));
     }
 
-    static Cases.Concern concern(JsonNode body) {
-        String about = body.path("about").asText("");
-        if (!Cases.ABOUT.contains(about)) {
-            throw new IllegalArgumentException("about must be one of " + new TreeSet<>(Cases.ABOUT));
+    /**
+     * POST /api/concerns. About and illegal stay the domain's own words ({@link Cases#ABOUT}, {@link Cases#ILLEGAL}):
+     * they are checked against those sets here and stored as they are.
+     */
+    record ConcernRequest(RoomId room, String category, String summary, Optional<String> url, Optional<String> nature, String about,
+                          String illegal) {
+        static ConcernRequest from(JsonNode body) {
+            String about = body.path("about").asText("");
+            if (!Cases.ABOUT.contains(about)) {
+                throw new IllegalArgumentException("about must be one of " + new TreeSet<>(Cases.ABOUT));
+            }
+            String illegal = body.path("illegal").asText(Cases.ILLEGAL_NONE);
+            if (!Cases.ILLEGAL.contains(illegal)) {
+                throw new IllegalArgumentException("illegal must be one of " + new TreeSet<>(Cases.ILLEGAL));
+            }
+            String category = CaseRoutes.required(body, "category", 60);
+            if (!category.matches("[a-z][a-z0-9-]{0,59}")) {
+                throw new IllegalArgumentException("category must be a lower-case word with hyphens, e.g. unkind-online");
+            }
+            RoomId room = roomOf(body);
+            String summary = CaseRoutes.required(body, "summary", CaseRoutes.MAX_TEXT);
+            return new ConcernRequest(room, category, summary, Optional.ofNullable(CaseRoutes.url(body, "url")),
+                    Optional.ofNullable(CaseRoutes.optional(body, "nature", 2000)), about, illegal);
         }
-        String illegal = body.path("illegal").asText(Cases.ILLEGAL_NONE);
-        if (!Cases.ILLEGAL.contains(illegal)) {
-            throw new IllegalArgumentException("illegal must be one of " + new TreeSet<>(Cases.ILLEGAL));
+
+        Cases.Concern concern() {
+            return new Cases.Concern(room, category, summary, url.orElse(null), nature.orElse(null), about, illegal);
         }
-        String category = CaseRoutes.required(body, "category", 60);
-        if (!category.matches("[a-z][a-z0-9-]{0,59}")) {
-            throw new IllegalArgumentException("category must be a lower-case word with hyphens, e.g. unkind-online");
-        }
-        return new Cases.Concern(room(body), category, CaseRoutes.required(body, "summary", CaseRoutes.MAX_TEXT),
-                CaseRoutes.url(body, "url"), CaseRoutes.optional(body, "nature", 2000), about, illegal);
     }
 
     /** "site/room", or where it happened when not in one room: elsewhere-in-school (the default) or outside-school. */
-    static RoomId room(JsonNode body) {
+    private static RoomId roomOf(JsonNode body) {
         String room = body.path("room").asText("").strip();
         if (room.isEmpty()) {
             room = "elsewhere-in-school";

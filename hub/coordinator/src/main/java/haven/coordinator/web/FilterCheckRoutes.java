@@ -28,6 +28,18 @@ public final class FilterCheckRoutes {
     private FilterCheckRoutes() {
     }
 
+    /** POST /api/filter-checks/{id}/action: what was done about a failed check, in the technician's words. */
+    record ActionRequest(String action) {
+        static ActionRequest from(JsonNode body) {
+            String action = body.path("action").asText("");
+            // The same bound FilterChecks keeps, checked here too so a bad body is refused before any lookup, as it was.
+            if (action.isBlank() || action.length() > FilterChecks.MAX_ACTION) {
+                throw new IllegalArgumentException("field 'action' must be 1.." + FilterChecks.MAX_ACTION + " characters");
+            }
+            return new ActionRequest(action);
+        }
+    }
+
     public static void mount(JavalinConfig config, FilterChecks checks, CommandSender commands, AuditLog audit) {
         config.routes.post("/api/rooms/{site}/{room}/filter-check", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -51,8 +63,8 @@ public final class FilterCheckRoutes {
         }, RouteAccess.of(Permission.VIEW_FILTER_CHECKS));
         config.routes.post("/api/filter-checks/{id}/action", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            JsonNode body = Json.parse(ctx.bodyAsBytes());
-            switch (checks.recordAction(ctx.pathParam("id"), body.path("action").asText(""), who)) {
+            ActionRequest request = ActionRequest.from(Json.parse(ctx.bodyAsBytes()));
+            switch (checks.recordAction(ctx.pathParam("id"), request.action(), who)) {
                 case RECORDED -> ctx.status(201).result("recorded");
                 case NO_SUCH_CHECK -> ctx.status(404).result("no filter check with id " + ctx.pathParam("id"));
                 case ALREADY_RECORDED -> ctx.status(409).result("an action is already recorded for this check");

@@ -19,6 +19,17 @@ public final class PushRoutes {
     private PushRoutes() {
     }
 
+    /**
+     * POST /api/push/subscriptions: the browser's PushSubscription as JSON (endpoint, keys.p256dh, keys.auth).
+     * {@link PushSubscriptions#subscribe} checks each (an https:// push service, base64url keys) and names the field.
+     */
+    record SubscriptionRequest(String endpoint, String p256dh, String auth) {
+        static SubscriptionRequest from(JsonNode body) {
+            JsonNode keys = body.path("keys");
+            return new SubscriptionRequest(body.path("endpoint").asText(""), keys.path("p256dh").asText(""), keys.path("auth").asText(""));
+        }
+    }
+
     public static void mount(JavalinConfig config, java.util.Optional<PushSubscriptions> push) {
         if (push.isEmpty()) {
             config.routes.get("/api/push/key", ctx -> ctx.contentType("application/json")
@@ -31,9 +42,8 @@ public final class PushRoutes {
                 RouteAccess.of(Permission.SUBSCRIBE_ALERTS));
         config.routes.post("/api/push/subscriptions", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            JsonNode body = Json.parse(ctx.bodyAsBytes());
-            subscriptions.subscribe(who.name(), body.path("endpoint").asText(""), body.path("keys").path("p256dh").asText(""),
-                    body.path("keys").path("auth").asText(""));
+            SubscriptionRequest request = SubscriptionRequest.from(Json.parse(ctx.bodyAsBytes()));
+            subscriptions.subscribe(who.name(), request.endpoint(), request.p256dh(), request.auth());
             ctx.status(201).result("subscribed");
         }, RouteAccess.of(Permission.SUBSCRIBE_ALERTS));
     }

@@ -1,5 +1,6 @@
 package haven.coordinator.web;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import haven.coordinator.Permission;
 
 import haven.coordinator.ButtonTests;
@@ -24,6 +25,18 @@ public final class RoomChecksRoutes {
     private RoomChecksRoutes() {
     }
 
+    /** POST /api/rooms/{site}/{room}/test-mode: how long the room's next press counts as a test; no body means the default. */
+    record TestModeRequest(int minutes) {
+        static TestModeRequest from(JsonNode body) {
+            // asInt as before: a value that is not a number falls back to the default rather than being refused.
+            int minutes = body.path("minutes").asInt(DEFAULT_MINUTES);
+            if (minutes < 1 || minutes > 60) {
+                throw new IllegalArgumentException("field 'minutes' must be 1..60");
+            }
+            return new TestModeRequest(minutes);
+        }
+    }
+
     public static void mount(JavalinConfig config, ButtonTests tests, RoomHealth health, CommandSender commands, AuditLog audit) {
         config.routes.post("/api/rooms/{site}/{room}/test-mode", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -33,11 +46,7 @@ public final class RoomChecksRoutes {
                 ctx.status(403).result("a teacher tests the button of their own rooms only");
                 return;
             }
-            int minutes = ctx.body().isBlank() ? DEFAULT_MINUTES
-                    : Json.parse(ctx.bodyAsBytes()).path("minutes").asInt(DEFAULT_MINUTES);
-            if (minutes < 1 || minutes > 60) {
-                throw new IllegalArgumentException("field 'minutes' must be 1..60");
-            }
+            int minutes = TestModeRequest.from(ctx.body().isBlank() ? Json.object() : Json.parse(ctx.bodyAsBytes())).minutes();
             audit.record(who.name(), "button-test-mode", "room=" + room + " minutes=" + minutes);
             boolean sent = commands.send(room, CommandName.TEST_MODE, who, Json.object().put("minutes", minutes));
             ctx.status(sent ? 202 : 503).result(sent ? "test mode on: the next press in " + minutes + " minutes is a test"

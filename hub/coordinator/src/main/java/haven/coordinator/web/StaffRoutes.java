@@ -27,6 +27,49 @@ public final class StaffRoutes {
     private final StaffAccounts staff;
     private final AuditLog audit;
 
+    /**
+     * POST /api/staff: a new account. The password is a char array so the route can blank it once the account holds
+     * its hash; a record's toString never shows it (an array prints as its identity).
+     */
+    record AddRequest(String name, Role role, Set<RoomId> rooms, char[] password) {
+        static AddRequest from(JsonNode body) {
+            String name = nameOf(body);
+            Role role = roleOf(body);
+            Set<RoomId> rooms = roomsOf(body);
+            String password = body.path("password").asText("");
+            if (password.isEmpty()) {
+                throw new IllegalArgumentException("password: give an initial password");
+            }
+            if (password.length() > RequestLimits.MAX_PASSWORD) {
+                throw new IllegalArgumentException("password must be at most " + RequestLimits.MAX_PASSWORD + " characters");
+            }
+            return new AddRequest(name, role, rooms, password.toCharArray());
+        }
+    }
+
+    /** POST /api/staff/role: the account and its new role. */
+    record RoleRequest(String name, Role role) {
+        static RoleRequest from(JsonNode body) {
+            String name = nameOf(body);
+            return new RoleRequest(name, roleOf(body));
+        }
+    }
+
+    /** POST /api/staff/rooms: the account and the whole new set of rooms it looks after. */
+    record RoomsRequest(String name, Set<RoomId> rooms) {
+        static RoomsRequest from(JsonNode body) {
+            String name = nameOf(body);
+            return new RoomsRequest(name, roomsOf(body));
+        }
+    }
+
+    /** POST /api/staff/disable: the account to disable. */
+    record DisableRequest(String name) {
+        static DisableRequest from(JsonNode body) {
+            return new DisableRequest(nameOf(body));
+        }
+    }
+
     public StaffRoutes(StaffAccounts staff, AuditLog audit) {
         this.staff = staff;
         this.audit = audit;
@@ -56,20 +99,11 @@ public final class StaffRoutes {
 
     private void add(Context ctx) throws Exception {
         StaffSession who = Web.staff(ctx);
-        JsonNode body = CaseRoutes.body(ctx);
-        String name = CaseRoutes.required(body, "name", RequestLimits.MAX_NAME);
-        Role role = role(body);
-        Set<RoomId> rooms = rooms(body);
-        String password = body.path("password").asText("");
-        if (password.isEmpty()) {
-            throw new IllegalArgumentException("password: give an initial password");
-        }
-        if (password.length() > RequestLimits.MAX_PASSWORD) {
-            throw new IllegalArgumentException("password must be at most " + RequestLimits.MAX_PASSWORD + " characters");
-        }
-        char[] chars = password.toCharArray();
+        AddRequest request = AddRequest.from(CaseRoutes.body(ctx));
+        String name = request.name();
+        char[] chars = request.password();
         try {
-            if (refused(ctx, who, "staff-add", name, () -> staff.add(who.name(), name, role, rooms, chars))) {
+            if (refused(ctx, who, "staff-add", name, () -> staff.add(who.name(), name, request.role(), request.rooms(), chars))) {
                 return;
             }
         } finally {
@@ -81,9 +115,9 @@ public final class StaffRoutes {
 
     private void role(Context ctx) throws Exception {
         StaffSession who = Web.staff(ctx);
-        JsonNode body = CaseRoutes.body(ctx);
-        String name = CaseRoutes.required(body, "name", RequestLimits.MAX_NAME);
-        Role role = role(body);
+        RoleRequest request = RoleRequest.from(CaseRoutes.body(ctx));
+        String name = request.name();
+        Role role = request.role();
         if (!refused(ctx, who, "staff-role", name + " role=" + role.wire(), () -> staff.changeRole(who.name(), name, role))) {
             answer(ctx, name);
         }
@@ -91,9 +125,9 @@ public final class StaffRoutes {
 
     private void rooms(Context ctx) throws Exception {
         StaffSession who = Web.staff(ctx);
-        JsonNode body = CaseRoutes.body(ctx);
-        String name = CaseRoutes.required(body, "name", RequestLimits.MAX_NAME);
-        Set<RoomId> rooms = rooms(body);
+        RoomsRequest request = RoomsRequest.from(CaseRoutes.body(ctx));
+        String name = request.name();
+        Set<RoomId> rooms = request.rooms();
         if (!refused(ctx, who, "staff-rooms", name + " rooms=" + rooms.size(), () -> staff.changeRooms(who.name(), name, rooms))) {
             answer(ctx, name);
         }
@@ -101,7 +135,7 @@ public final class StaffRoutes {
 
     private void disable(Context ctx) throws Exception {
         StaffSession who = Web.staff(ctx);
-        String name = CaseRoutes.required(CaseRoutes.body(ctx), "name", RequestLimits.MAX_NAME);
+        String name = DisableRequest.from(CaseRoutes.body(ctx)).name();
         if (!refused(ctx, who, "staff-disable", name, () -> staff.disable(who.name(), name))) {
             answer(ctx, name);
         }
@@ -129,13 +163,17 @@ public final class StaffRoutes {
         Web.json(ctx, account.toJson());
     }
 
-    private static Role role(JsonNode body) {
+    private static String nameOf(JsonNode body) {
+        return CaseRoutes.required(body, "name", RequestLimits.MAX_NAME);
+    }
+
+    private static Role roleOf(JsonNode body) {
         String text = body.path("role").asText("");
         return Role.fromWire(text).orElseThrow(() -> new IllegalArgumentException("role must be one of "
                 + Arrays.stream(Role.values()).map(Role::wire).toList()));
     }
 
-    private static Set<RoomId> rooms(JsonNode body) {
+    private static Set<RoomId> roomsOf(JsonNode body) {
         JsonNode list = body.path("rooms");
         if (!list.isMissingNode() && !list.isArray()) {
             throw new IllegalArgumentException("rooms must be a list of \"site/room\"");

@@ -6,6 +6,8 @@ import haven.coordinator.StaffSession;
 import haven.coordinator.UnblockRequests;
 import haven.protocol.Json;
 import io.javalin.config.JavalinConfig;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * Temporary unblock requests on the dashboard (docs/FILTERING.md): staff request (sites, reason, class or group,
@@ -14,6 +16,39 @@ import io.javalin.config.JavalinConfig;
  */
 public final class UnblockRoutes {
     private UnblockRoutes() {
+    }
+
+    /** The technician's two answers, as the dashboard sends them. */
+    enum Verdict {
+        APPROVE("approve"), REFUSE("refuse");
+
+        private final String wire;
+
+        Verdict(String wire) {
+            this.wire = wire;
+        }
+
+        static Optional<Verdict> of(String wire) {
+            return Arrays.stream(values()).filter(v -> v.wire.equals(wire)).findFirst();
+        }
+    }
+
+    /** POST /api/unblock-requests/{id}/decision: approve or refuse, and why (told to the teacher who asked). */
+    record DecisionRequest(Verdict verdict, String reason) {
+        static DecisionRequest from(JsonNode body) {
+            Verdict verdict = Verdict.of(body.path("decision").asText(""))
+                    .orElseThrow(() -> new IllegalArgumentException("field 'decision' must be approve or refuse"));
+            // The same bound UnblockRequests.decide keeps; the reason goes on as given, which decide strips.
+            String reason = body.path("reason").asText("");
+            if (reason.isBlank() || reason.strip().length() > UnblockRequests.MAX_REASON) {
+                throw new IllegalArgumentException("field 'reason' must be 1.." + UnblockRequests.MAX_REASON + " characters");
+            }
+            return new DecisionRequest(verdict, reason);
+        }
+
+        boolean approve() {
+            return verdict == Verdict.APPROVE;
+        }
     }
 
     public static void mount(JavalinConfig config, UnblockRequests requests, LiveFeed feed) {
@@ -31,12 +66,8 @@ public final class UnblockRoutes {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("request id must be a number");
             }
-            JsonNode body = Json.parse(ctx.bodyAsBytes());
-            String decision = body.path("decision").asText("");
-            if (!decision.equals("approve") && !decision.equals("refuse")) {
-                throw new IllegalArgumentException("field 'decision' must be approve or refuse");
-            }
-            UnblockRequests.Decision result = requests.decide(id, decision.equals("approve"), body.path("reason").asText(""), who);
+            DecisionRequest request = DecisionRequest.from(Json.parse(ctx.bodyAsBytes()));
+            UnblockRequests.Decision result = requests.decide(id, request.approve(), request.reason(), who);
             switch (result.outcome()) {
                 case DECIDED -> {
                     feed.unblockRequestChanged(result.request().orElseThrow(), requests.now());
