@@ -3,6 +3,7 @@ package haven.coordinator;
 import org.jdbi.v3.core.Handle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import haven.coordinator.evidence.EventLog;
 import haven.protocol.Event;
@@ -100,6 +101,36 @@ class RoomCounterTest {
             statements.get(statements.size() - 1).forEach(s -> assertFalse(s.toUpperCase().contains("DISTINCT"), s));
             assertEquals(300L, (long) db.query(c -> c.createQuery("SELECT count(*) FROM incidents").mapTo(Long.class).one()),
                     "every worry was taken: the statements counted are the ones that did the work");
+            if (dialect == Dialect.SQLITE) {
+                // A statement that picks one room's rows must reach them by an index on the room, not by a wider
+                // index (all open incidents of the school: what the per-room flood check once read for every event).
+                for (String statement : statements.get(statements.size() - 1)) {
+                    if (!statement.replace(" ", "").contains("site=?")) {
+                        continue;
+                    }
+                    List<String> plan = db.query(c -> {
+                        // The statement as the driver got it, placeholders and all: its plan, whatever the values.
+                        try (var ps = c.getConnection().prepareStatement("EXPLAIN QUERY PLAN " + statement)) {
+                            for (int i = 1; i <= ps.getParameterMetaData().getParameterCount(); i++) {
+                                ps.setObject(i, null);
+                            }
+                            List<String> steps = new ArrayList<>();
+                            try (var rs = ps.executeQuery()) {
+                                while (rs.next()) {
+                                    steps.add(rs.getString("detail"));
+                                }
+                            }
+                            return steps;
+                        }
+                    });
+                    for (String step : plan) {
+                        if (step.startsWith("SEARCH") || step.startsWith("SCAN")) {
+                            assertTrue(step.contains("site=?") || step.contains("PRIMARY KEY") || !step.contains(" incidents") && !step.contains(" rooms") && !step.contains(" events"),
+                                    "one room's rows by the room: " + step + " for " + statement);
+                        }
+                    }
+                }
+            }
         }
     }
 
