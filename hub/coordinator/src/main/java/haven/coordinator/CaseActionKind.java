@@ -1,7 +1,6 @@
 package haven.coordinator;
 
 import haven.store.Stored;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -27,11 +26,11 @@ public enum CaseActionKind implements Stored {
     }
 
     public static Optional<CaseActionKind> fromStored(String word) {
-        return Arrays.stream(values()).filter(k -> k.stored.equals(word)).findFirst();
+        return Stored.find(CaseActionKind.class, word);
     }
 
     /** The stored words in order, for an error that says what is allowed. */
     public static TreeSet<String> words() {
-        return Arrays.stream(values()).map(CaseActionKind::stored).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+        return Stored.words(CaseActionKind.class);
     }
 }

@@ -1,7 +1,6 @@
 package haven.coordinator;
 
 import haven.store.Stored;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -26,11 +25,11 @@ public enum ReviewAction implements Stored {
     }
 
     public static Optional<ReviewAction> fromStored(String word) {
-        return Arrays.stream(values()).filter(a -> a.stored.equals(word)).findFirst();
+        return Stored.find(ReviewAction.class, word);
     }
 
     /** The stored words in order, for an error that says what is allowed. */
     public static TreeSet<String> words() {
-        return Arrays.stream(values()).map(ReviewAction::stored).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+        return Stored.words(ReviewAction.class);
     }
 }

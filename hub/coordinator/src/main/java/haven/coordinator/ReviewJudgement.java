@@ -1,7 +1,6 @@
 package haven.coordinator;
 
 import haven.store.Stored;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -25,11 +24,11 @@ public enum ReviewJudgement implements Stored {
     }
 
     public static Optional<ReviewJudgement> fromStored(String word) {
-        return Arrays.stream(values()).filter(j -> j.stored.equals(word)).findFirst();
+        return Stored.find(ReviewJudgement.class, word);
     }
 
     /** The stored words in order, for an error that says what is allowed. */
     public static TreeSet<String> words() {
-        return Arrays.stream(values()).map(ReviewJudgement::stored).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+        return Stored.words(ReviewJudgement.class);
     }
 }

@@ -1,5 +1,8 @@
 package haven.store;
 
+import java.util.Optional;
+import java.util.TreeSet;
+
 /**
  * An enum whose constants are kept in a TEXT column under a fixed spelling (for example
  * {@code "about-an-adult"}), not under their Java names: the stored words are part of the database
@@ -8,4 +11,23 @@ package haven.store;
  */
 public interface Stored {
     String stored();
+
+    /** The constant of {@code type} stored as {@code word}, if any: the one reading of a stored word. */
+    static <E extends Enum<E> & Stored> Optional<E> find(Class<E> type, String word) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.stored().equals(word)) {
+                return Optional.of(constant);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every stored word of {@code type}, sorted: for an error that says what is allowed. */
+    static <E extends Enum<E> & Stored> TreeSet<String> words(Class<E> type) {
+        TreeSet<String> words = new TreeSet<>();
+        for (E constant : type.getEnumConstants()) {
+            words.add(constant.stored());
+        }
+        return words;
+    }
 }
