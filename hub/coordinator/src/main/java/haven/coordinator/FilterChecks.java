@@ -139,11 +139,17 @@ public final class FilterChecks {
      * chained as coordinator.filter-action, and when it closes the check's incident, coordinator.closed too,
      * in the same transaction.
      */
-    public Recorded recordAction(String id, String action, StaffSession who) throws SQLException {
-        String by = who.name();
+    /** The one rule for a recorded action's text: the route checks a body with it, before any look-up. */
+    public static String requireAction(String action) {
         if (action == null || action.isBlank() || action.length() > MAX_ACTION) {
             throw new IllegalArgumentException("field 'action' must be 1.." + MAX_ACTION + " characters");
         }
+        return action;
+    }
+
+    public Recorded recordAction(String id, String action, StaffSession who) throws SQLException {
+        String by = who.name();
+        requireAction(action);
         if (find(id).isEmpty()) {
             return Recorded.NO_SUCH_CHECK;
         }

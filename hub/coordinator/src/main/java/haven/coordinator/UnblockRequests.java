@@ -192,11 +192,17 @@ public final class UnblockRequests {
     public record Decision(Outcome outcome, Optional<Request> request) {
     }
 
-    /** The technician's decision, once; a request whose period is over can no longer be approved. */
-    public Decision decide(long id, boolean approve, String reason, StaffSession who) throws SQLException {
+    /** The one rule for a decision's reason: the route checks a body with it, before any look-up. */
+    public static String requireDecisionReason(String reason) {
         if (reason == null || reason.isBlank() || reason.strip().length() > MAX_REASON) {
             throw new IllegalArgumentException("field 'reason' must be 1.." + MAX_REASON + " characters");
         }
+        return reason;
+    }
+
+    /** The technician's decision, once; a request whose period is over can no longer be approved. */
+    public Decision decide(long id, boolean approve, String reason, StaffSession who) throws SQLException {
+        requireDecisionReason(reason);
         Instant now = clock.instant();
         Status decided = approve ? Status.APPROVED : Status.REFUSED;
         String status = decided.stored();

@@ -31,12 +31,7 @@ public final class FilterCheckRoutes {
     /** POST /api/filter-checks/{id}/action: what was done about a failed check, in the technician's words. */
     record ActionRequest(String action) {
         static ActionRequest from(JsonNode body) {
-            String action = body.path("action").asText("");
-            // The same bound FilterChecks keeps, checked here too so a bad body is refused before any lookup, as it was.
-            if (action.isBlank() || action.length() > FilterChecks.MAX_ACTION) {
-                throw new IllegalArgumentException("field 'action' must be 1.." + FilterChecks.MAX_ACTION + " characters");
-            }
-            return new ActionRequest(action);
+            return new ActionRequest(FilterChecks.requireAction(body.path("action").asText("")));
         }
     }
 

@@ -38,12 +38,8 @@ public final class UnblockRoutes {
         static DecisionRequest from(JsonNode body) {
             Verdict verdict = Verdict.of(body.path("decision").asText(""))
                     .orElseThrow(() -> new IllegalArgumentException("field 'decision' must be approve or refuse"));
-            // The same bound UnblockRequests.decide keeps; the reason goes on as given, which decide strips.
-            String reason = body.path("reason").asText("");
-            if (reason.isBlank() || reason.strip().length() > UnblockRequests.MAX_REASON) {
-                throw new IllegalArgumentException("field 'reason' must be 1.." + UnblockRequests.MAX_REASON + " characters");
-            }
-            return new DecisionRequest(verdict, reason);
+            // As given: decide strips it.
+            return new DecisionRequest(verdict, UnblockRequests.requireDecisionReason(body.path("reason").asText("")));
         }
 
         boolean approve() {
