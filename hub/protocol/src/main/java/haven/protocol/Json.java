@@ -1,8 +1,12 @@
 package haven.protocol;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -19,10 +23,20 @@ import java.util.Map;
 
 /** JSON helpers shared by the codecs: one configured mapper, ISO-8601 UTC with millis, canonical form. */
 public final class Json {
-    /** Immutable once built; ObjectMapper is thread-safe for reading and writing trees. */
-    public static final ObjectMapper MAPPER = new ObjectMapper();
     private static final DateTimeFormatter ISO_MILLIS =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /**
+     * Immutable once built; ObjectMapper is thread-safe for reading and writing trees and records. A record's
+     * {@link Instant} is written exactly as {@link #time(Instant)} writes it, so a response body declared as a record
+     * reads the same on the wire as the tree it replaced.
+     */
+    public static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new SimpleModule("haven-times")
+            .addSerializer(Instant.class, new StdSerializer<>(Instant.class) {
+                @Override
+                public void serialize(Instant at, JsonGenerator out, SerializerProvider provider) throws IOException {
+                    out.writeString(time(at));
+                }
+            }));
 
     private Json() {
     }
@@ -65,6 +79,15 @@ public final class Json {
     public static String write(JsonNode node) {
         try {
             return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A response body declared as a record (or a list of them): its components in order, times as {@link #time}. */
+    public static String writeValue(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

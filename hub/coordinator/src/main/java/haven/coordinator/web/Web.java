@@ -20,6 +20,15 @@ final class Web {
         ctx.contentType("application/json").result(Json.write(node).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A response body declared as a record (or a list of records): see {@link Json#writeValue}. */
+    static void json(Context ctx, Record body) {
+        ctx.contentType("application/json").result(Json.writeValue(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void json(Context ctx, java.util.List<? extends Record> body) {
+        ctx.contentType("application/json").result(Json.writeValue(body).getBytes(StandardCharsets.UTF_8));
+    }
+
     /** A numeric path parameter; anything else is the caller's mistake (400 through IllegalArgumentException). */
     static long id(Context ctx, String name) {
         try {
