@@ -16,16 +16,11 @@ final class Web {
         return ctx.attribute(AccessFilter.STAFF);
     }
 
-    static void json(Context ctx, JsonNode node) {
-        ctx.contentType("application/json").result(Json.write(node).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A response body declared as a record (or a list of records): see {@link Json#writeValue}. */
-    static void json(Context ctx, Record body) {
-        ctx.contentType("application/json").result(Json.writeValue(body).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static void json(Context ctx, java.util.List<? extends Record> body) {
+    /**
+     * The one way an answer is written: a response body declared as a record (or a list of records), or a tree
+     * still built by hand; both through {@link Json#writeValue}, so times and nulls read the same either way.
+     */
+    static void json(Context ctx, Object body) {
         ctx.contentType("application/json").result(Json.writeValue(body).getBytes(StandardCharsets.UTF_8));
     }
 
