@@ -103,10 +103,9 @@ public final class SqlTypes {
                 if (text == null) {
                     return null;
                 }
-                for (Object constant : constants) {
-                    if (((Stored) constant).stored().equals(text)) {
-                        return constant;
-                    }
+                Optional<Stored> constant = Stored.among(constants, text);
+                if (constant.isPresent()) {
+                    return constant.get();
                 }
                 throw new IllegalStateException("column " + rs.getMetaData().getColumnName(column)
                         + " holds '" + text + "', not one of " + raw.getSimpleName() + "'s stored values");

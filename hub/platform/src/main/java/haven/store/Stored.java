@@ -14,9 +14,14 @@ public interface Stored {
 
     /** The constant of {@code type} stored as {@code word}, if any: the one reading of a stored word. */
     static <E extends Enum<E> & Stored> Optional<E> find(Class<E> type, String word) {
-        for (E constant : type.getEnumConstants()) {
-            if (constant.stored().equals(word)) {
-                return Optional.of(constant);
+        return among(type.getEnumConstants(), word).map(type::cast);
+    }
+
+    /** The same reading over constants known only at run time (the column mapper sees a raw enum class). */
+    static Optional<Stored> among(Object[] constants, String word) {
+        for (Object constant : constants) {
+            if (((Stored) constant).stored().equals(word)) {
+                return Optional.of((Stored) constant);
             }
         }
         return Optional.empty();
