@@ -9,8 +9,11 @@ import haven.protocol.Event;
 import haven.protocol.EventCodec;
 import haven.protocol.EventType;
 import haven.protocol.FilterResult;
+import haven.protocol.HubHealth;
+import haven.protocol.HubStatus;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
+import haven.protocol.Topics;
 import haven.store.Dialect;
 import haven.testkit.MutableClock;
 import haven.testkit.StaffClient;
@@ -25,6 +28,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +101,7 @@ class ResponseBodiesTest {
             note("GET /api/session", dsl.get("/api/session"));
             note("GET /api/status", dsl.get("/api/status"));
             note("GET /api/push/key", dsl.get("/api/push/key"));
+            note("GET /api/reports (no Staff AUP)", gov.get("/api/reports"));
             note("GET /api/aups/staff (none)", dsl.get("/api/aups/staff"));
             note("GET /api/aups/staff/acceptance (none)", dsl.get("/api/aups/staff/acceptance"));
             note("POST /api/aups ks2", dsl.post("/api/aups", "{\"keyStage\":\"ks2\",\"markdown\":\"# Rules\\n\\nBe kind.\"}"));
@@ -127,7 +133,13 @@ class ResponseBodiesTest {
             note("GET /api/isolations", dsl.get("/api/isolations"));
             note("GET /api/room-names", dsl.get("/api/room-names"));
             note("GET /api/button-tests", dsl.get("/api/button-tests"));
+            note("GET /api/hub-health (none)", dsl.get("/api/hub-health"));
+            HubStatus status = new HubStatus(true, clock.instant().minus(Duration.ofSeconds(3)), "0.1.0", "ks2", "1", List.of(), null, 0,
+                    Optional.of(new HubHealth(false, 1_000_000, 3, 60, Optional.of(51.0))));
+            coordinator.ingest().onMessage(Topics.status(YEAR5), status.encode(), true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> dsl.get("/api/hub-health").body().contains("skewMillis"));
             note("GET /api/hub-health", dsl.get("/api/hub-health"));
+            note("GET /api/rooms (status)", dsl.get("/api/rooms"));
             String first = Json.parse(dsl.get("/api/isolations").body().getBytes(StandardCharsets.UTF_8)).get("isolations").get(0)
                     .get("id").asText();
             clock.advance(Duration.ofMinutes(1));
@@ -162,6 +174,7 @@ class ResponseBodiesTest {
             note("POST /api/incidents/{id}/came-forward", dsl.post("/api/incidents/" + incident + "/came-forward", ""));
             note("GET /api/reports", gov.get("/api/reports"));
             note("GET /api/audit", dsl.get("/api/audit"));
+            note("GET /api/snapshot", dsl.get("/api/snapshot"));
         }
         String actual = transcript.toString();
         Path out = Path.of("target", "response-bodies.actual.txt");
