@@ -1,6 +1,5 @@
 package haven.coordinator;
 
-import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Database;
 import java.sql.SQLException;
@@ -42,18 +41,13 @@ public final class ButtonTests {
     }
 
     public record Entry(RoomId room, Optional<Instant> lastTestedAt, boolean overdue, Duration due) {
-        public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
-            var o = Json.object();
-            o.put("site", room.site());
-            o.put("room", room.room());
-            if (lastTestedAt.isPresent()) {
-                o.put("lastTestedAt", Json.time(lastTestedAt.get()));
-            } else {
-                o.putNull("lastTestedAt");
-            }
-            o.put("overdue", overdue);
-            o.put("dueDays", due.toDays());
-            return o;
+        /** The room's row as the dashboard reads it: never tested is a null {@code lastTestedAt}. */
+        public Body body() {
+            return new Body(room.site(), room.room(), lastTestedAt.orElse(null), overdue, due.toDays());
+        }
+
+        /** The answer body of one room (GET /api/button-tests lists them). */
+        public record Body(String site, String room, Instant lastTestedAt, boolean overdue, long dueDays) {
         }
     }
 

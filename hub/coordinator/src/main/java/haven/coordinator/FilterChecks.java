@@ -1,9 +1,8 @@
 package haven.coordinator;
 
 import org.jdbi.v3.core.Handle;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.evidence.AuditLog;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.FilterResult;
@@ -83,31 +82,22 @@ public final class FilterChecks {
             return action.isPresent() ? "closed" : "open";
         }
 
-        public ObjectNode toJson() {
-            ObjectNode o = Json.object();
-            o.put("id", id);
-            o.put("at", Json.time(at));
-            o.put("hubAt", Json.time(hubAt));
-            o.put("by", by);
-            o.put("site", room.site());
-            o.put("room", room.room());
-            ArrayNode list = o.putArray("results");
-            results.forEach(r -> list.add(r.toJson()));
-            o.put("failed", failed());
-            o.put("incident", incident());
-            if (incidentId.isPresent()) {
-                o.put("incidentId", incidentId.get());
-            } else {
-                o.putNull("incidentId");
-            }
-            if (action.isPresent()) {
-                o.put("action", action.get());
-                o.put("actionBy", actionBy.orElse(""));
-                o.put("actionAt", actionAt.map(Json::time).orElse(""));
-            } else {
-                o.putNull("action");
-            }
-            return o;
+        /**
+         * The check as the log page reads it. Each result is written as the hub's filter.checked event holds it
+         * ({@link FilterResult#toJson}, the contract's form); without an action, actionBy and actionAt are left out.
+         */
+        public Body body() {
+            return new Body(id, at, hubAt, by, room.site(), room.room(), results.stream().<JsonNode>map(FilterResult::toJson).toList(),
+                    failed(), incident(), incidentId.orElse(null), action.orElse(null),
+                    action.isPresent() ? actionBy.orElse("") : null,
+                    action.isPresent() ? actionAt.map(Json::time).orElse("") : null);
+        }
+
+        /** The answer body of one check (GET /api/filter-checks lists them, newest first). */
+        public record Body(String id, Instant at, Instant hubAt, String by, String site, String room, List<JsonNode> results,
+                           boolean failed, String incident, Long incidentId, String action,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String actionBy,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String actionAt) {
         }
     }
 

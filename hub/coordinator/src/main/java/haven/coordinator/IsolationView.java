@@ -1,13 +1,17 @@
 package haven.coordinator;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
-/** A computer cut off from the network, as the dashboard shows it. */
-public record IsolationView(long id, RoomId room, String machine, String mac, String ip, String backend, String status,
+/**
+ * A computer cut off from the network, as the dashboard shows it; the record is its answer body, the room written
+ * as {@code site} and {@code room} fields. The times stay the text the row holds.
+ */
+public record IsolationView(long id, @JsonUnwrapped RoomId room, String machine, String mac, String ip, String backend, String status,
                             boolean verified, String detail, String requestedAt, String appliedAt,
                             String releaseRequestedAt, String releasedAt, int signOffs) {
 
@@ -20,23 +24,8 @@ public record IsolationView(long id, RoomId room, String machine, String mac, St
                 rs.getString(12), rs.getString(13), rs.getString(14), rs.getInt(15));
     }
 
+    /** The same fields as the body, as a tree, for the live feed and the snapshot. */
     public ObjectNode toJson() {
-        ObjectNode json = Json.object();
-        json.put("id", id);
-        json.put("site", room.site());
-        json.put("room", room.room());
-        json.put("machine", machine);
-        json.put("mac", mac);
-        json.put("ip", ip);
-        json.put("backend", backend);
-        json.put("status", status);
-        json.put("verified", verified);
-        json.put("detail", detail);
-        json.put("requestedAt", requestedAt);
-        json.put("appliedAt", appliedAt);
-        json.put("releaseRequestedAt", releaseRequestedAt);
-        json.put("releasedAt", releasedAt);
-        json.put("signOffs", signOffs);
-        return json;
+        return Json.MAPPER.valueToTree(this);
     }
 }

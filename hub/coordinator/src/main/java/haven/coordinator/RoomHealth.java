@@ -1,7 +1,6 @@
 package haven.coordinator;
 
 import haven.protocol.HubHealth;
-import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Database;
 import java.sql.SQLException;
@@ -28,20 +27,18 @@ public final class RoomHealth {
             return ClockSkew.flagged(skewMillis);
         }
 
-        public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
-            var o = Json.object();
-            o.put("site", room.site());
-            o.put("room", room.room());
-            o.put("receivedAt", Json.time(receivedAt));
-            o.put("hubAt", Json.time(hubAt));
-            o.put("skewMillis", skewMillis);
-            o.put("clockSkewed", skewed());
-            if (health.isPresent()) {
-                o.set("health", health.get().toJson());
-            } else {
-                o.putNull("health");
-            }
-            return o;
+        /**
+         * The hub's row as the dashboard reads it. {@code health} is written as the hub reported it
+         * ({@link HubHealth#toJson}, the contract's form), null when the hub sent none.
+         */
+        public Body body() {
+            return new Body(room.site(), room.room(), receivedAt, hubAt, skewMillis, skewed(),
+                    health.map(HubHealth::toJson).orElse(null));
+        }
+
+        /** The answer body of one hub (GET /api/hub-health lists them). */
+        public record Body(String site, String room, Instant receivedAt, Instant hubAt, long skewMillis, boolean clockSkewed,
+                           com.fasterxml.jackson.databind.JsonNode health) {
         }
     }
 

@@ -1,13 +1,18 @@
 package haven.coordinator;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
-/** A classroom on the dashboard grid: presence, what it displays, and any warning about lost events. */
-public record RoomView(RoomId room, boolean online, String since, String version, String aupKeyStage,
+/**
+ * A classroom on the dashboard grid: presence, what it displays, and any warning about lost events. The record is
+ * its answer body, the room written as {@code site} and {@code room}; {@code flood} is set while the room's hub is
+ * over its ingest limits (IngestGuard): one line instead of a buried dashboard.
+ */
+public record RoomView(@JsonUnwrapped RoomId room, boolean online, String since, String version, String aupKeyStage,
                        String aupVersion, String condition, String gapWarning, String aupReviewedAt, String flood) {
 
     static final String COLUMNS = "site, room, online, since, version, aup_key_stage, aup_version, condition, gap_warning, aup_reviewed_at, flood";
@@ -17,20 +22,8 @@ public record RoomView(RoomId room, boolean online, String since, String version
                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11));
     }
 
+    /** The same fields as the body, as a tree, for the live feed and the snapshot. */
     public ObjectNode toJson() {
-        ObjectNode json = Json.object();
-        json.put("site", room.site());
-        json.put("room", room.room());
-        json.put("online", online);
-        json.put("since", since);
-        json.put("version", version);
-        json.put("aupKeyStage", aupKeyStage);
-        json.put("aupVersion", aupVersion);
-        json.put("condition", condition);
-        json.put("gapWarning", gapWarning);
-        json.put("aupReviewedAt", aupReviewedAt);
-        // Set while the room's hub is over its ingest limits (IngestGuard): one line instead of a buried dashboard.
-        json.put("flood", flood);
-        return json;
+        return Json.MAPPER.valueToTree(this);
     }
 }

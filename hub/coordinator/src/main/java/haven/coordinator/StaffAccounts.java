@@ -107,13 +107,15 @@ public final class StaffAccounts {
             rooms = java.util.Set.copyOf(rooms);
         }
 
-        public ObjectNode toJson() {
-            ObjectNode o = Json.object().put("name", name).put("role", role.wire()).put("disabled", disabled)
-                    .put("secondFactor", secondFactor);
-            var list = o.putArray("rooms");
-            rooms.stream().map(haven.protocol.RoomId::toString).sorted().forEach(list::add);
-            lastSignIn.ifPresentOrElse(at -> o.put("lastSignIn", Json.time(at)), () -> o.putNull("lastSignIn"));
-            return o;
+        /** The row as the staff page reads it: rooms as sorted "site/room", no sign-in yet as null. */
+        public Row body() {
+            return new Row(name, role.wire(), disabled, secondFactor,
+                    rooms.stream().map(haven.protocol.RoomId::toString).sorted().toList(), lastSignIn.orElse(null));
+        }
+
+        /** The answer body of one account (GET /api/staff lists them). */
+        public record Row(String name, String role, boolean disabled, boolean secondFactor, java.util.List<String> rooms,
+                          java.time.Instant lastSignIn) {
         }
     }
 

@@ -1,7 +1,7 @@
 package haven.coordinator;
 
 import org.jdbi.v3.core.Handle;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.AupMessage;
 import haven.protocol.Json;
@@ -129,17 +129,19 @@ public final class StaffAupAcceptances {
      * The governors' report's counts: {"published": false} or {"published": true, "version": "2",
      * "accepted": n, "notYet": m}. Counts only: the report never names a member of staff.
      */
-    public ObjectNode counts(Handle c) throws SQLException {
-        ObjectNode out = Json.object();
+    public Counts counts(Handle c) throws SQLException {
         Optional<Current> current = current(c);
-        out.put("published", current.isPresent());
-        if (current.isPresent()) {
-            List<Standing> all = standings(c, current.get().version());
-            long accepted = all.stream().filter(s -> s.acceptedAt() != null).count();
-            out.put("version", Integer.toString(current.get().version()));
-            out.put("accepted", accepted);
-            out.put("notYet", all.size() - accepted);
+        if (current.isEmpty()) {
+            return new Counts(false, null, null, null);
         }
-        return out;
+        List<Standing> all = standings(c, current.get().version());
+        long accepted = all.stream().filter(s -> s.acceptedAt() != null).count();
+        return new Counts(true, Integer.toString(current.get().version()), accepted, all.size() - accepted);
+    }
+
+    /** The report's {@code staffAup} part; nothing but {@code published} while no Staff AUP is published. */
+    public record Counts(boolean published, @JsonInclude(JsonInclude.Include.NON_NULL) String version,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Long accepted,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Long notYet) {
     }
 }

@@ -94,24 +94,21 @@ public final class UnblockRequests {
             return "approved".equals(status) && pastUntil(now);
         }
 
+        /** The request as the unblock page reads it at {@code now}: undecided fields null, the two flags as of now. */
+        public Body body(Instant now) {
+            return new Body(id, requestedAt, requestedBy, sites, reason, group, from, until, status, decidedBy.orElse(null),
+                    decidedAt.orElse(null), decisionReason.orElse(null), pastUntil(now), expired(now));
+        }
+
+        /** The same fields as the body, as a tree, for the live feed. */
         public ObjectNode toJson(Instant now) {
-            ObjectNode o = Json.object();
-            o.put("id", id);
-            o.put("requestedAt", Json.time(requestedAt));
-            o.put("requestedBy", requestedBy);
-            ArrayNode s = o.putArray("sites");
-            sites.forEach(s::add);
-            o.put("reason", reason);
-            o.put("group", group);
-            o.put("from", Json.time(from));
-            o.put("until", Json.time(until));
-            o.put("status", status);
-            o.put("decidedBy", decidedBy.orElse(null));
-            o.put("decidedAt", decidedAt.map(Json::time).orElse(null));
-            o.put("decisionReason", decisionReason.orElse(null));
-            o.put("pastUntil", pastUntil(now));
-            o.put("expired", expired(now));
-            return o;
+            return Json.MAPPER.valueToTree(body(now));
+        }
+
+        /** The answer body of one request (GET /api/unblock-requests lists them). */
+        public record Body(long id, Instant requestedAt, String requestedBy, List<String> sites, String reason, String group,
+                           Instant from, Instant until, String status, String decidedBy, Instant decidedAt,
+                           String decisionReason, boolean pastUntil, boolean expired) {
         }
     }
 

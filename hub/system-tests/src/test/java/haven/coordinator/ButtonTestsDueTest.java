@@ -80,7 +80,7 @@ class ButtonTestsDueTest {
         clock.advance(Duration.ofDays(8));
         ButtonTests.Entry entry = weekly.list().getFirst();
         assertTrue(entry.overdue(), "eight days on a seven-day period");
-        assertEquals(7, entry.toJson().get("dueDays").asLong(), "the page words its flag from the period");
+        assertEquals(7, entry.body().dueDays(), "the page words its flag from the period");
         assertFalse(monthly.list().getFirst().overdue(), "eight days on the default thirty");
     }
 

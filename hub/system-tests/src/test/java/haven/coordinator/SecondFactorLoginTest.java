@@ -123,6 +123,29 @@ class SecondFactorLoginTest {
         }
     }
 
+    /** An answer with what differs on every run (the key, its QR code, the CSRF token, the codes) masked as <>. */
+    private static String masked(HttpResponse<String> answer) {
+        JsonNode body = Json.parse(answer.body().getBytes(StandardCharsets.UTF_8));
+        mask(body);
+        return Json.write(body);
+    }
+
+    private static void mask(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            for (String field : List.of("secret", "otpauth", "qrSvg", "csrf")) {
+                if (object.has(field)) {
+                    object.put(field, "<>");
+                }
+            }
+            for (String field : List.of("permissions", "recoveryCodes")) {
+                if (object.has(field)) {
+                    object.putArray(field).add("<>");
+                }
+            }
+            object.forEach(SecondFactorLoginTest::mask);
+        }
+    }
+
     @Test
     void theDslEnrolsAtFirstLoginThenNeedsACodeEveryTimeAndACodeWorksOnce() throws Exception {
         HttpResponse<String> firstAnswer = post("/api/login", "{\"name\":\"dsl\",\"password\":\"" + PASSWORD + "\"}");
@@ -132,6 +155,8 @@ class SecondFactorLoginTest {
         assertTrue(first.get("totpRequired").asBoolean());
         assertFalse(first.get("enrolled").asBoolean());
         assertFalse(first.has("csrf"), "no session before the second factor");
+        assertEquals("{\"totpRequired\":true,\"enrolled\":false,\"enrol\":{\"secret\":\"<>\",\"otpauth\":\"<>\",\"qrSvg\":\"<>\","
+                + "\"digits\":6,\"period\":30}}", masked(firstAnswer), "the enrolment answer on the wire");
         assertFalse(jar.containsKey("haven_session"));
         String uri = first.get("enrol").get("otpauth").asText();
         assertTrue(uri.startsWith("otpauth://totp/Haven:dsl?secret=" + first.get("enrol").get("secret").asText()), uri);
@@ -146,6 +171,8 @@ class SecondFactorLoginTest {
         JsonNode session = Json.parse(enrolled.body().getBytes(StandardCharsets.UTF_8));
         assertEquals("coordinator", session.get("role").asText());
         assertEquals(SecondFactor.RECOVERY_CODES, session.get("recoveryCodes").size(), "shown once, at enrolment");
+        assertEquals("{\"staffAupToAccept\":null,\"name\":\"dsl\",\"role\":\"coordinator\",\"csrf\":\"<>\",\"permissions\":[\"<>\"],"
+                + "\"recoveryCodes\":[\"<>\"],\"secondFactor\":\"totp-enrolled\"}", masked(enrolled), "the session after enrolment, on the wire");
         assertEquals(200, get("/api/incidents").statusCode());
         String recovery = session.get("recoveryCodes").get(3).asText();
 
@@ -154,9 +181,13 @@ class SecondFactorLoginTest {
         JsonNode again = login("dsl");
         assertTrue(again.get("enrolled").asBoolean());
         assertFalse(again.has("enrol"), "the secret is never shown again");
+        assertEquals("{\"totpRequired\":true,\"enrolled\":true}", Json.write(again));
         assertEquals(401, post("/api/login/totp", "{\"code\":\"" + code(secret, 0) + "\"}").statusCode(), "a code works once");
         clock.advance(Duration.ofSeconds(30));
-        assertEquals(200, post("/api/login/totp", "{\"code\":\"" + code(secret, 0) + "\"}").statusCode());
+        HttpResponse<String> withCode = post("/api/login/totp", "{\"code\":\"" + code(secret, 0) + "\"}");
+        assertEquals(200, withCode.statusCode());
+        assertEquals("{\"staffAupToAccept\":null,\"name\":\"dsl\",\"role\":\"coordinator\",\"csrf\":\"<>\",\"permissions\":[\"<>\"],"
+                + "\"secondFactor\":\"totp\"}", masked(withCode), "no recovery codes after a code, on the wire");
 
         // A recovery code works once.
         jar.clear();

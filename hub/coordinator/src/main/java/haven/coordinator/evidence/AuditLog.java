@@ -44,11 +44,14 @@ public final class AuditLog {
     }
 
     /** The newest {@code limit} rows, newest first, as the audit trail view shows them. */
-    public java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> latest(Handle c, int limit) throws SQLException {
+    public java.util.List<Row> latest(Handle c, int limit) throws SQLException {
         return c.createQuery(LATEST).bind("limit", limit)
-                .map((rs, ctx) -> Json.object().put("at", rs.getString(1)).put("actor", rs.getString(2))
-                        .put("action", rs.getString(3)).put("target", rs.getString(4)))
+                .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
                 .list();
+    }
+
+    /** One audit row as the audit page reads it; {@code at} is the text the row holds (and its hash covers). */
+    public record Row(String at, String actor, String action, String target) {
     }
 
     /** What an audit row's hash covers: every column a person reads. */

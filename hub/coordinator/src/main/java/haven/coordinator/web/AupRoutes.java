@@ -2,6 +2,8 @@ package haven.coordinator.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import haven.coordinator.AupLibrary;
 import haven.coordinator.Permission;
 import haven.coordinator.StaffSession;
@@ -34,7 +36,7 @@ final class AupRoutes {
     }
 
     void mount(JavalinConfig config) {
-        config.routes.get("/api/aups", ctx -> Web.json(ctx, versions(aups)), RouteAccess.of(Permission.VIEW_AUPS));
+        config.routes.get("/api/aups", ctx -> Web.json(ctx, VersionsBody.of(aups)), RouteAccess.of(Permission.VIEW_AUPS));
         config.routes.post("/api/aups", ctx -> {
             StaffSession who = Web.staff(ctx);
             PublishRequest request = PublishRequest.from(Json.parse(ctx.bodyAsBytes()));
@@ -44,21 +46,30 @@ final class AupRoutes {
                         + (published.language().equals("en") ? "" : " " + published.language()));
                 return null;
             });
-            feed.aupsChanged(versions(aups));
-            Web.json(ctx, versions(aups));
+            VersionsBody versions = VersionsBody.of(aups);
+            feed.aupsChanged(Json.MAPPER.valueToTree(versions));
+            Web.json(ctx, versions);
         }, RouteAccess.of(Permission.PUBLISH_AUP));
     }
 
-    /** The latest version per key stage: {"latest": {"ks2": 3, ...}}. */
-    static ObjectNode versions(AupLibrary aups) throws SQLException {
-        ObjectNode out = Json.object();
-        ObjectNode latest = out.putObject("latest");
-        aups.latest().forEach((ks, m) -> latest.put(ks, m.version()));
-        ObjectNode languages = out.putObject("languages"); // {keyStage: {language: version}}, English included
-        for (var m : aups.latestInEveryLanguage()) {
-            (languages.has(m.keyStage()) ? (ObjectNode) languages.get(m.keyStage()) : languages.putObject(m.keyStage()))
-                    .put(m.language(), m.version());
+    /**
+     * The latest version per key stage, {"latest": {"ks2": "3", ...}}, and per key stage and language,
+     * {"languages": {"ks2": {"cy": "1", "en": "3"}}}, English included; in the library's order.
+     */
+    record VersionsBody(Map<String, String> latest, Map<String, Map<String, String>> languages) {
+        static VersionsBody of(AupLibrary aups) throws SQLException {
+            Map<String, String> latest = new LinkedHashMap<>();
+            aups.latest().forEach((ks, m) -> latest.put(ks, m.version()));
+            Map<String, Map<String, String>> languages = new LinkedHashMap<>();
+            for (var m : aups.latestInEveryLanguage()) {
+                languages.computeIfAbsent(m.keyStage(), ks -> new LinkedHashMap<>()).put(m.language(), m.version());
+            }
+            return new VersionsBody(latest, languages);
         }
-        return out;
+    }
+
+    /** The same as {@link VersionsBody}, as a tree, for the live feed's snapshot. */
+    static ObjectNode versions(AupLibrary aups) throws SQLException {
+        return Json.MAPPER.valueToTree(VersionsBody.of(aups));
     }
 }

@@ -1,7 +1,8 @@
 package haven.coordinator.web;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.Permissions;
 import haven.coordinator.Role;
 import haven.coordinator.Sessions;
@@ -75,6 +76,38 @@ final class AuthRoutes {
         }
     }
 
+    /**
+     * Who is signed in, as the dashboard draws it; {@code staffAupToAccept} (a version as text, or null) says the
+     * Staff AUP must be accepted first.
+     */
+    record SessionBody(String staffAupToAccept, String name, String role, String csrf, List<String> permissions) {
+    }
+
+    /** "Am I logged in?" when nobody is: {"name": null}. */
+    record NobodyBody(String name) {
+    }
+
+    /**
+     * The answer to a completed login: the session, and after a second factor how it was given; the new recovery
+     * codes only when the second factor was enrolled just now. A password-only login has neither.
+     */
+    record GrantBody(@JsonUnwrapped SessionBody session,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) List<String> recoveryCodes,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String secondFactor) {
+    }
+
+    /** What the login page tells everyone: which roles need a second factor, whether that is relaxed, and OIDC. */
+    record PolicyBody(List<String> requireTotpFor, boolean relaxed, boolean oidc) {
+    }
+
+    /** A half-done login: the code form, and {@code enrol} only while the account has no second factor yet. */
+    record PendingBody(boolean totpRequired, boolean enrolled, @JsonInclude(JsonInclude.Include.NON_NULL) EnrolBody enrol) {
+    }
+
+    /** The new key for the phone's app, as text, as an otpauth link and as its QR code. */
+    record EnrolBody(String secret, String otpauth, String qrSvg, int digits, int period) {
+    }
+
     AuthRoutes(Sessions sessions, StaffAccounts staff, AuditLog audit, AccessFilter access, LiveFeed feed, Clock clock,
                boolean secureCookies, AtomicReference<String> setupToken, haven.coordinator.SecondFactor secondFactor,
                haven.coordinator.AuthConfig auth) {
@@ -109,7 +142,7 @@ final class AuthRoutes {
         // Answers 200 either way: "am I logged in?" is a normal question, not an error in the browser console.
         config.routes.get("/api/session", ctx -> {
             Optional<StaffSession> who = access.current(ctx.cookie(DashboardServer.COOKIE));
-            Web.json(ctx, who.isPresent() ? sessionJson(who.get()) : Json.object().putNull("name"));
+            Web.json(ctx, who.isPresent() ? sessionBody(who.get()) : new NobodyBody(null));
         }, RouteAccess.PUBLIC);
         config.routes.post("/api/setup", this::setup, RouteAccess.PUBLIC);
         config.routes.post("/api/login/totp", this::secondStep, RouteAccess.PUBLIC);
@@ -124,12 +157,8 @@ final class AuthRoutes {
         }, RouteAccess.PUBLIC);
         // What the login page tells everyone: which roles need a second factor, and whether that is relaxed (a banner).
         config.routes.get("/api/login/policy", ctx -> {
-            ObjectNode out = Json.object();
-            var roles = out.putArray("requireTotpFor");
-            auth.requireTotpFor().stream().map(Role::wire).sorted().forEach(roles::add);
-            out.put("relaxed", auth.relaxed());
-            out.put("oidc", auth.oidc().isPresent());
-            Web.json(ctx, out);
+            Web.json(ctx, new PolicyBody(auth.requireTotpFor().stream().map(Role::wire).sorted().toList(), auth.relaxed(),
+                    auth.oidc().isPresent()));
         }, RouteAccess.PUBLIC);
     }
 
@@ -158,7 +187,7 @@ final class AuthRoutes {
             askForSecondFactor(ctx, request.name());
             return;
         }
-        grant(ctx, request.name(), standing.get(), Json.object());
+        grant(ctx, request.name(), standing.get(), null, null);
     }
 
     private void askForSecondFactor(Context ctx, String name) throws SQLException {
@@ -188,21 +217,17 @@ final class AuthRoutes {
     }
 
     /** What the login page draws for a half-done login: the code form, and the enrolment key if there is none yet. */
-    private static ObjectNode pendingAnswer(Pending p) {
+    private static PendingBody pendingAnswer(Pending p) {
         boolean enrolled = p.enrolSecret() == null;
-        byte[] secret = p.enrolSecret();
-        String name = p.name();
-        ObjectNode out = Json.object().put("totpRequired", true).put("enrolled", enrolled);
-        if (!enrolled) {
-            String otpauth = haven.coordinator.Totp.otpauthUri("Haven", name, secret);
-            // The QR code for the phone's app (staff enrol on a phone while signing in on a PC); the answer is
-            // no-store like every /api/* one (NoStore), so the key does not stay in the PC's cache.
-            out.putObject("enrol").put("secret", haven.coordinator.Totp.base32(secret))
-                    .put("otpauth", otpauth)
-                    .put("qrSvg", haven.coordinator.QrSvg.of(otpauth))
-                    .put("digits", haven.coordinator.Totp.DIGITS).put("period", haven.coordinator.Totp.STEP_SECONDS);
+        if (enrolled) {
+            return new PendingBody(true, true, null);
         }
-        return out;
+        byte[] secret = p.enrolSecret();
+        String otpauth = haven.coordinator.Totp.otpauthUri("Haven", p.name(), secret);
+        // The QR code for the phone's app (staff enrol on a phone while signing in on a PC); the answer is
+        // no-store like every /api/* one (NoStore), so the key does not stay in the PC's cache.
+        return new PendingBody(true, false, new EnrolBody(haven.coordinator.Totp.base32(secret), otpauth,
+                haven.coordinator.QrSvg.of(otpauth), haven.coordinator.Totp.DIGITS, haven.coordinator.Totp.STEP_SECONDS));
     }
 
     /** The pending login of this browser, if any and not expired. */
@@ -229,14 +254,14 @@ final class AuthRoutes {
             return;
         }
         TotpRequest request = TotpRequest.from(Json.parse(ctx.bodyAsBytes()));
-        ObjectNode extra = Json.object();
+        List<String> recoveryCodes = null;
         boolean ok;
         String how;
         if (p.enrolSecret() != null) {
             Optional<List<String>> codes = secondFactor.enrol(p.name(), p.enrolSecret(), request.code());
             ok = codes.isPresent();
             how = "totp-enrolled";
-            codes.ifPresent(list -> list.forEach(extra.putArray("recoveryCodes")::add));
+            recoveryCodes = codes.orElse(null);
         } else if (request.recoveryCode() != null) {
             ok = secondFactor.recover(p.name(), request.recoveryCode());
             how = "recovery-code";
@@ -258,14 +283,14 @@ final class AuthRoutes {
             ctx.status(401).result("wrong name or password");
             return;
         }
-        grant(ctx, p.name(), standing.get(), extra.put("secondFactor", how));
+        grant(ctx, p.name(), standing.get(), recoveryCodes, how);
     }
 
-    private void grant(Context ctx, String name, StaffAccounts.Standing standing, ObjectNode extra) throws SQLException {
+    /** {@code recoveryCodes} and {@code secondFactor} are null after a password-only login. */
+    private void grant(Context ctx, String name, StaffAccounts.Standing standing, List<String> recoveryCodes,
+                       String secondFactor) throws SQLException {
         StaffSession session = openSession(ctx, name, standing);
-        ObjectNode out = sessionJson(session);
-        out.setAll(extra);
-        Web.json(ctx, out);
+        Web.json(ctx, new GrantBody(sessionBody(session), recoveryCodes, secondFactor));
     }
 
     /** A new session and its cookie, as every way of signing in ends (password, second factor, OidcRoutes). */
@@ -305,20 +330,10 @@ final class AuthRoutes {
         ctx.status(201).result("coordinator account created; log in");
     }
 
-    /** The session as the dashboard draws it; {@code staffAupToAccept} (a version, or null) says it must accept the Staff AUP first. */
-    private ObjectNode sessionJson(StaffSession s) throws SQLException {
-        ObjectNode json = Json.object();
+    /** The session as the dashboard draws it, permissions in the table's order. */
+    private SessionBody sessionBody(StaffSession s) throws SQLException {
         var outstanding = access.staffAupOutstanding(s);
-        if (outstanding.isPresent()) {
-            json.put("staffAupToAccept", Integer.toString(outstanding.getAsInt()));
-        } else {
-            json.putNull("staffAupToAccept");
-        }
-        json.put("name", s.name());
-        json.put("role", s.role().wire());
-        json.put("csrf", s.csrf());
-        var permissions = json.putArray("permissions");
-        Permissions.of(s.role()).stream().sorted().forEach(p -> permissions.add(p.wire()));
-        return json;
+        return new SessionBody(outstanding.isPresent() ? Integer.toString(outstanding.getAsInt()) : null, s.name(),
+                s.role().wire(), s.csrf(), Permissions.of(s.role()).stream().sorted().map(p -> p.wire()).toList());
     }
 }

@@ -1,5 +1,6 @@
 package haven.coordinator.web;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.Incident;
 import haven.coordinator.Incidents;
 import haven.coordinator.Permission;
@@ -7,10 +8,10 @@ import haven.coordinator.RoomNames;
 import haven.coordinator.StaffSession;
 import haven.coordinator.Visibility;
 import haven.coordinator.evidence.AuditLog;
-import haven.protocol.Json;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -24,6 +25,17 @@ public final class DashboardPagesRoutes {
     static final int SEARCH_LIMIT = 200;
 
     private DashboardPagesRoutes() {
+    }
+
+    /**
+     * GET /api/incident-search: the incidents found, each as {@link Incident#viewFor} draws it for the viewer (a tree
+     * that Incident owns, with the room's display name added), and the limit the search stops at.
+     */
+    record SearchBody(List<ObjectNode> incidents, int limit) {
+    }
+
+    /** GET /api/status: whether the broker link is up, and when the coordinator started. */
+    record StatusBody(String broker, Instant startedAt) {
     }
 
     public static void mount(JavalinConfig config, Database db, Incidents incidents, AuditLog audit, RoomNames names,
@@ -40,28 +52,19 @@ public final class DashboardPagesRoutes {
                         + " category=" + search.category() + " source=" + search.source() + " q=" + search.text().strip());
                 return incidents.search(c, search);
             });
-            var out = Json.object();
-            var arr = out.putArray("incidents");
+            List<ObjectNode> shown = new ArrayList<>();
             for (Incident i : found) {
                 if (needsDetail && !Visibility.fullDetail(i, who)) {
                     continue;
                 }
-                i.viewFor(who).ifPresent(view -> {
-                    view.put("roomName", names.of(i.room().room()));
-                    arr.add(view);
-                });
+                i.viewFor(who).ifPresent(view -> shown.add(view.put("roomName", names.of(i.room().room()))));
             }
-            out.put("limit", SEARCH_LIMIT);
-            ctx.contentType("application/json").result(Json.write(out));
+            Web.json(ctx, new SearchBody(shown, SEARCH_LIMIT));
         }, RouteAccess.of(Permission.VIEW_INCIDENTS));
-        config.routes.get("/api/room-names", ctx -> {
-            var out = Json.object();
-            names.byRoom().forEach(out::put);
-            ctx.contentType("application/json").result(Json.write(out));
-        }, RouteAccess.SIGNED_IN);
-        config.routes.get("/api/status", ctx -> ctx.contentType("application/json").result(Json.write(Json.object()
-                .put("broker", brokerConnected.getAsBoolean() ? "connected" : "disconnected")
-                .put("startedAt", Json.time(startedAt)))), RouteAccess.SIGNED_IN);
+        // {room: display name}: a map, since its keys are the school's room ids.
+        config.routes.get("/api/room-names", ctx -> Web.json(ctx, names.byRoom()), RouteAccess.SIGNED_IN);
+        config.routes.get("/api/status", ctx -> Web.json(ctx, new StatusBody(brokerConnected.getAsBoolean() ? "connected" : "disconnected",
+                startedAt)), RouteAccess.SIGNED_IN);
     }
 
     private static String param(io.javalin.http.Context ctx, String name, String fallback) {

@@ -3,7 +3,6 @@ package haven.coordinator.web;
 import haven.coordinator.Permission;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import haven.coordinator.CommandSender;
 import haven.coordinator.FilterChecks;
 import haven.coordinator.Role;
@@ -46,9 +45,7 @@ public final class FilterCheckRoutes {
         }, RouteAccess.of(Permission.START_FILTER_CHECK));
         config.routes.get("/api/filter-checks", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            ArrayNode out = Json.array();
-            checks.list(LIMIT).forEach(e -> out.add(e.toJson()));
-            ctx.contentType("application/json").result(Json.write(out));
+            Web.json(ctx, checks.list(LIMIT).stream().map(FilterChecks.Entry::body).toList());
         }, RouteAccess.of(Permission.VIEW_FILTER_CHECKS));
         config.routes.get("/api/filter-checks.csv", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);

@@ -10,7 +10,6 @@ import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -53,8 +52,10 @@ public final class FollowUpRoutes {
                 return;
             }
             feed.incidentChanged(recorded.get());
+            // The incident as Incident#viewFor draws it for this viewer: a tree that Incident owns.
             ObjectNode out = recorded.get().viewFor(who).orElseThrow();
-            ctx.status(201).contentType("application/json").result(Json.write(out).getBytes(StandardCharsets.UTF_8));
+            ctx.status(201);
+            Web.json(ctx, out);
         }, RouteAccess.of(Permission.RECORD_CAME_FORWARD));
     }
 }

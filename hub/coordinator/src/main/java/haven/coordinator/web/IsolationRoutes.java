@@ -1,5 +1,6 @@
 package haven.coordinator.web;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.CommandSender;
@@ -20,6 +21,7 @@ import io.javalin.http.Context;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -46,6 +48,18 @@ final class IsolationRoutes {
         }
     }
 
+    /** GET /api/isolations: the active isolations the viewer may see. */
+    record IsolationsBody(List<IsolationView> isolations) {
+    }
+
+    /**
+     * A sign-off's answer: the isolation as it now stands, how many more senior sign-offs the release needs, whether
+     * the release went to the hub, and whose sign-offs counted and whose did not.
+     */
+    record SignOffBody(@JsonUnwrapped IsolationView isolation, int stillNeeded, boolean releaseSent, List<String> counted,
+                       List<String> notCounted) {
+    }
+
     IsolationRoutes(Database db, Isolations isolations, AuditLog audit, StaffDecisions decisions, CommandSender commands,
                     LiveFeed feed, Clock clock) {
         this.db = db;
@@ -60,10 +74,7 @@ final class IsolationRoutes {
     void mount(JavalinConfig config) {
         config.routes.get("/api/isolations", ctx -> {
             StaffSession who = Web.staff(ctx);
-            ObjectNode out = Json.object();
-            var arr = out.putArray("isolations");
-            db.query(isolations::open).stream().filter(i -> Visibility.isolation(i, who)).forEach(i -> arr.add(i.toJson()));
-            Web.json(ctx, out);
+            Web.json(ctx, new IsolationsBody(db.query(isolations::open).stream().filter(i -> Visibility.isolation(i, who)).toList()));
         }, RouteAccess.of(Permission.VIEW_ISOLATIONS));
         config.routes.post("/api/isolations/{id}/signoff", this::signOff, RouteAccess.of(Permission.SIGN_OFF_RELEASE));
         config.routes.post("/api/rooms/{site}/{room}/isolate", this::requestIsolation, RouteAccess.of(Permission.ISOLATE_REMOTELY));
@@ -103,14 +114,8 @@ final class IsolationRoutes {
             sent = commands.send(result.view().room(), CommandName.RELEASE, who, args);
         }
         feed.isolationChanged(result.view());
-        ObjectNode out = result.view().toJson();
-        out.put("stillNeeded", result.decision().stillNeeded());
-        out.put("releaseSent", sent);
-        var counted = out.putArray("counted");
-        result.decision().counted().forEach(counted::add);
-        var notCounted = out.putArray("notCounted");
-        result.decision().notCounted().forEach(notCounted::add);
-        Web.json(ctx, out);
+        Web.json(ctx, new SignOffBody(result.view(), result.decision().stillNeeded(), sent, result.decision().counted(),
+                result.decision().notCounted()));
     }
 
     private void requestIsolation(Context ctx) throws SQLException {

@@ -1,12 +1,12 @@
 package haven.coordinator.web;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.Permission;
+import haven.coordinator.RoomView;
 import haven.coordinator.Rooms;
 import haven.metrics.HavenMetrics;
-import haven.protocol.Json;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
+import java.util.List;
 import java.util.Set;
 
 /** What the technician's tools and the dashboard's room grid read: health, metrics, the rooms and their hubs. */
@@ -16,6 +16,10 @@ final class OpsRoutes {
     private final Database db;
     private final Rooms rooms;
     private final HavenMetrics metrics;
+
+    /** GET /api/rooms: every classroom on the grid. */
+    record RoomsBody(List<RoomView> rooms) {
+    }
 
     OpsRoutes(Database db, Rooms rooms, HavenMetrics metrics) {
         this.db = db;
@@ -34,10 +38,7 @@ final class OpsRoutes {
             ctx.contentType(HavenMetrics.CONTENT_TYPE).result(metrics.scrape());
         }, RouteAccess.PUBLIC);
         config.routes.get("/api/rooms", ctx -> {
-            ObjectNode out = Json.object();
-            var arr = out.putArray("rooms");
-            db.query(rooms::list).forEach(r -> arr.add(r.toJson()));
-            Web.json(ctx, out);
+            Web.json(ctx, new RoomsBody(db.query(rooms::list)));
         }, RouteAccess.of(Permission.VIEW_ROOMS));
     }
 }

@@ -30,15 +30,17 @@ public final class PushRoutes {
         }
     }
 
+    /** GET /api/push/key: the key a browser subscribes with, or null when notify.push is not configured. */
+    record KeyBody(String publicKey) {
+    }
+
     public static void mount(JavalinConfig config, java.util.Optional<PushSubscriptions> push) {
         if (push.isEmpty()) {
-            config.routes.get("/api/push/key", ctx -> ctx.contentType("application/json")
-                    .result(Json.write(Json.object().putNull("publicKey"))), RouteAccess.of(Permission.SUBSCRIBE_ALERTS));
+            config.routes.get("/api/push/key", ctx -> Web.json(ctx, new KeyBody(null)), RouteAccess.of(Permission.SUBSCRIBE_ALERTS));
             return;
         }
         PushSubscriptions subscriptions = push.get();
-        config.routes.get("/api/push/key", ctx -> ctx.contentType("application/json")
-                .result(Json.write(Json.object().put("publicKey", WebPush.base64Url(subscriptions.keys().publicKey())))),
+        config.routes.get("/api/push/key", ctx -> Web.json(ctx, new KeyBody(WebPush.base64Url(subscriptions.keys().publicKey()))),
                 RouteAccess.of(Permission.SUBSCRIBE_ALERTS));
         config.routes.post("/api/push/subscriptions", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);

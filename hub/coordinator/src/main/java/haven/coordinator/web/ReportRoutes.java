@@ -20,6 +20,10 @@ final class ReportRoutes {
     private final AuditLog audit;
     private final haven.coordinator.StaffAupAcceptances staffAup;
 
+    /** GET /api/audit: the latest 500 audit rows, newest first. */
+    record AuditBody(java.util.List<AuditLog.Row> audit) {
+    }
+
     ReportRoutes(Database db, Incidents incidents, AuditLog audit, haven.coordinator.StaffAupAcceptances staffAup) {
         this.db = db;
         this.incidents = incidents;
@@ -34,7 +38,7 @@ final class ReportRoutes {
                 audit.record(c, who.name(), "view-report", "anonymised");
                 ObjectNode report = incidents.report(c, who.role());
                 // Staff "have read, understood and signed the Staff Acceptable Use Policy": counted, never named.
-                report.set("staffAup", staffAup.counts(c));
+                report.set("staffAup", Json.MAPPER.valueToTree(staffAup.counts(c)));
                 return report;
             }));
         }, RouteAccess.of(Permission.VIEW_REPORT));
@@ -51,10 +55,7 @@ final class ReportRoutes {
             StaffSession who = Web.staff(ctx);
             Web.json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-audit", "latest 500");
-                ObjectNode out = Json.object();
-                var arr = out.putArray("audit");
-                audit.latest(c, 500).forEach(arr::add);
-                return out;
+                return new AuditBody(audit.latest(c, 500));
             }));
         }, RouteAccess.of(Permission.VIEW_AUDIT));
     }

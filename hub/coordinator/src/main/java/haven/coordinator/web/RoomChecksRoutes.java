@@ -52,15 +52,9 @@ public final class RoomChecksRoutes {
             ctx.status(sent ? 202 : 503).result(sent ? "test mode on: the next press in " + minutes + " minutes is a test"
                     : "the broker is unreachable; try again");
         }, RouteAccess.of(Permission.TEST_BUTTON));
-        config.routes.get("/api/button-tests", ctx -> {
-            var out = Json.array();
-            tests.list().forEach(e -> out.add(e.toJson()));
-            ctx.contentType("application/json").result(Json.write(out));
-        }, RouteAccess.of(Permission.VIEW_ROOMS));
-        config.routes.get("/api/hub-health", ctx -> {
-            var out = Json.array();
-            health.list().forEach(e -> out.add(e.toJson()));
-            ctx.contentType("application/json").result(Json.write(out));
-        }, RouteAccess.of(Permission.VIEW_ROOMS));
+        config.routes.get("/api/button-tests", ctx -> Web.json(ctx, tests.list().stream().map(ButtonTests.Entry::body).toList()),
+                RouteAccess.of(Permission.VIEW_ROOMS));
+        config.routes.get("/api/hub-health", ctx -> Web.json(ctx, health.list().stream().map(RoomHealth.Entry::body).toList()),
+                RouteAccess.of(Permission.VIEW_ROOMS));
     }
 }

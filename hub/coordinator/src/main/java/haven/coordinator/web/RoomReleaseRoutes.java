@@ -1,5 +1,6 @@
 package haven.coordinator.web;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,6 +32,14 @@ import java.util.List;
  */
 public final class RoomReleaseRoutes {
     private RoomReleaseRoutes() {
+    }
+
+    /** The room's answer: each machine's sign-off, and the most senior sign-offs any of them still needs. */
+    record ReleaseBody(String room, List<MachineBody> machines, int stillNeeded) {
+    }
+
+    /** One machine as it now stands, whether its release went to the hub, and the sign-offs it still needs. */
+    record MachineBody(@JsonUnwrapped IsolationView isolation, boolean releaseSent, int stillNeeded) {
     }
 
     public static void mount(JavalinConfig config, Database db, Isolations isolations, AuditLog audit, CommandSender commands,
@@ -76,8 +85,7 @@ public final class RoomReleaseRoutes {
                 ctx.status(404).result("no computer is isolated in " + room);
                 return;
             }
-            ObjectNode out = Json.object().put("room", room.toString());
-            ArrayNode list = out.putArray("machines");
+            List<MachineBody> list = new ArrayList<>();
             int stillNeeded = 0;
             for (Machine m : machines) {
                 boolean sent = false;
@@ -88,13 +96,9 @@ public final class RoomReleaseRoutes {
                 }
                 feed.isolationChanged(m.view());
                 stillNeeded = Math.max(stillNeeded, m.decision().stillNeeded());
-                ObjectNode one = m.view().toJson();
-                one.put("releaseSent", sent);
-                one.put("stillNeeded", m.decision().stillNeeded());
-                list.add(one);
+                list.add(new MachineBody(m.view(), sent, m.decision().stillNeeded()));
             }
-            out.put("stillNeeded", stillNeeded);
-            CaseRoutes.json(ctx, out);
+            Web.json(ctx, new ReleaseBody(room.toString(), list, stillNeeded));
         }, RouteAccess.of(Permission.SIGN_OFF_RELEASE));
     }
 }

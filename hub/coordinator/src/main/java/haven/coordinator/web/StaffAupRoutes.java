@@ -1,8 +1,7 @@
 package haven.coordinator.web;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.Permission;
 import haven.coordinator.Permissions;
 import haven.coordinator.Sessions;
@@ -12,6 +11,9 @@ import haven.coordinator.evidence.AuditLog;
 import haven.protocol.Json;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,6 +38,35 @@ final class StaffAupRoutes {
         }
     }
 
+    /** GET /api/aups/staff: whether this role is asked, the version in force (or null), and whether it is accepted. */
+    record StaffAupBody(boolean asked, CurrentBody current, boolean accepted) {
+    }
+
+    /** The Staff AUP in force; the version is text, as everywhere the dashboard reads it. */
+    record CurrentBody(String version, String title, String markdown, Instant publishedAt) {
+    }
+
+    /** POST /api/aups/staff/accept: the version now accepted. */
+    record AcceptedBody(String accepted) {
+    }
+
+    /**
+     * GET /api/aups/staff/acceptance: {"published": false} while there is none; else the version in force, who has
+     * not accepted it (with the last version they did, or null) and who has.
+     */
+    record AcceptanceBody(boolean published, @JsonInclude(JsonInclude.Include.NON_NULL) String version,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String title,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Instant publishedAt,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) List<NotYetRow> notYet,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) List<AcceptedRow> accepted) {
+    }
+
+    record NotYetRow(String name, String role, String lastAccepted) {
+    }
+
+    record AcceptedRow(String name, String role, Instant acceptedAt) {
+    }
+
     StaffAupRoutes(Database db, StaffAupAcceptances staffAup, AuditLog audit, Sessions sessions) {
         this.db = db;
         this.staffAup = staffAup;
@@ -46,20 +77,15 @@ final class StaffAupRoutes {
     void mount(JavalinConfig config) {
         config.routes.get("/api/aups/staff", ctx -> {
             StaffSession who = Web.staff(ctx);
-            ObjectNode out = Json.object();
             Optional<StaffAupAcceptances.Current> current = staffAup.current();
             boolean asked = Permissions.asksStaffAup(who.role());
-            out.put("asked", asked);
             if (current.isEmpty()) {
-                out.putNull("current");
-                out.put("accepted", false);
-            } else {
-                out.putObject("current").put("version", Integer.toString(current.get().version()))
-                        .put("title", current.get().title()).put("markdown", current.get().markdown())
-                        .put("publishedAt", Json.time(current.get().publishedAt()));
-                out.put("accepted", asked && staffAup.accepted(who.name(), current.get().version()));
+                Web.json(ctx, new StaffAupBody(asked, null, false));
+                return;
             }
-            Web.json(ctx, out);
+            StaffAupAcceptances.Current c = current.get();
+            Web.json(ctx, new StaffAupBody(asked, new CurrentBody(Integer.toString(c.version()), c.title(), c.markdown(),
+                    c.publishedAt()), asked && staffAup.accepted(who.name(), c.version())));
         }, RouteAccess.SIGNED_IN_BEFORE_STAFF_AUP);
         config.routes.post("/api/aups/staff/accept", ctx -> {
             StaffSession who = Web.staff(ctx);
@@ -68,7 +94,7 @@ final class StaffAupRoutes {
                 case RECORDED, ALREADY_ACCEPTED -> {
                     audit.record(who.name(), "staff-aup-accept", "v" + request.version());
                     sessions.staffAupAccepted(who.token());
-                    Web.json(ctx, Json.object().put("accepted", Integer.toString(request.version())));
+                    Web.json(ctx, new AcceptedBody(Integer.toString(request.version())));
                 }
                 case NOT_CURRENT -> ctx.status(409).result("that is not the current Staff AUP version: a newer one has "
                         + "been published; read it and accept that");
@@ -79,30 +105,22 @@ final class StaffAupRoutes {
             StaffSession who = Web.staff(ctx);
             Web.json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-staff-aup-acceptance", "names");
-                ObjectNode out = Json.object();
                 Optional<StaffAupAcceptances.Current> current = StaffAupAcceptances.current(c);
-                out.put("published", current.isPresent());
                 if (current.isEmpty()) {
-                    return out;
+                    return new AcceptanceBody(false, null, null, null, null, null);
                 }
-                out.put("version", Integer.toString(current.get().version())).put("title", current.get().title())
-                        .put("publishedAt", Json.time(current.get().publishedAt()));
-                ArrayNode notYet = out.putArray("notYet");
-                ArrayNode accepted = out.putArray("accepted");
+                List<NotYetRow> notYet = new ArrayList<>();
+                List<AcceptedRow> accepted = new ArrayList<>();
                 for (StaffAupAcceptances.Standing s : staffAup.standings(c, current.get().version())) {
-                    ObjectNode row = Json.object().put("name", s.name()).put("role", s.role().wire());
                     if (s.acceptedAt() != null) {
-                        accepted.add(row.put("acceptedAt", Json.time(s.acceptedAt())));
+                        accepted.add(new AcceptedRow(s.name(), s.role().wire(), s.acceptedAt()));
                     } else {
-                        if (s.lastAccepted().isPresent()) {
-                            row.put("lastAccepted", Integer.toString(s.lastAccepted().getAsInt()));
-                        } else {
-                            row.putNull("lastAccepted");
-                        }
-                        notYet.add(row);
+                        notYet.add(new NotYetRow(s.name(), s.role().wire(),
+                                s.lastAccepted().isPresent() ? Integer.toString(s.lastAccepted().getAsInt()) : null));
                     }
                 }
-                return out;
+                return new AcceptanceBody(true, Integer.toString(current.get().version()), current.get().title(),
+                        current.get().publishedAt(), notYet, accepted);
             }));
         }, RouteAccess.of(Permission.VIEW_STAFF_AUP_ACCEPTANCE));
     }

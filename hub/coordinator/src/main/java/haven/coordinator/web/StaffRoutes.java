@@ -1,18 +1,17 @@
 package haven.coordinator.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.Permission;
 import haven.coordinator.Role;
 import haven.coordinator.StaffAccounts;
 import haven.coordinator.StaffSession;
 import haven.coordinator.evidence.AuditLog;
-import haven.protocol.Json;
 import haven.protocol.RoomId;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -70,6 +69,10 @@ public final class StaffRoutes {
         }
     }
 
+    /** GET /api/staff: every account, and the roles the page offers. */
+    record StaffBody(List<StaffAccounts.Account.Row> accounts, List<String> roles) {
+    }
+
     public StaffRoutes(StaffAccounts staff, AuditLog audit) {
         this.staff = staff;
         this.audit = audit;
@@ -86,15 +89,9 @@ public final class StaffRoutes {
 
     private void list(Context ctx) throws Exception {
         StaffSession who = Web.staff(ctx);
-        ObjectNode out = Json.object();
-        var rows = out.putArray("accounts");
-        for (StaffAccounts.Account a : staff.list()) {
-            rows.add(a.toJson());
-        }
-        var roles = out.putArray("roles");
-        Arrays.stream(Role.values()).map(Role::wire).forEach(roles::add);
+        List<StaffAccounts.Account.Row> rows = staff.list().stream().map(StaffAccounts.Account::body).toList();
         audit.record(who.name(), "view-staff", "accounts=" + rows.size());
-        Web.json(ctx, out);
+        Web.json(ctx, new StaffBody(rows, Arrays.stream(Role.values()).map(Role::wire).toList()));
     }
 
     private void add(Context ctx) throws Exception {
@@ -160,7 +157,7 @@ public final class StaffRoutes {
 
     private void answer(Context ctx, String name) throws Exception {
         StaffAccounts.Account account = staff.list().stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow();
-        Web.json(ctx, account.toJson());
+        Web.json(ctx, account.body());
     }
 
     private static String nameOf(JsonNode body) {

@@ -52,7 +52,8 @@ public final class UnblockRoutes {
             StaffSession who = DashboardServer.staffOf(ctx);
             UnblockRequests.Request made = requests.request(UnblockRequests.Asked.from(Json.parse(ctx.bodyAsBytes())), who);
             feed.unblockRequestChanged(made, requests.now());
-            ctx.status(201).contentType("application/json").result(Json.write(made.toJson(requests.now())));
+            ctx.status(201);
+            Web.json(ctx, made.body(requests.now()));
         }, RouteAccess.of(Permission.REQUEST_UNBLOCK));
         config.routes.post("/api/unblock-requests/{id}/decision", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -67,7 +68,7 @@ public final class UnblockRoutes {
             switch (result.outcome()) {
                 case DECIDED -> {
                     feed.unblockRequestChanged(result.request().orElseThrow(), requests.now());
-                    ctx.contentType("application/json").result(Json.write(result.request().orElseThrow().toJson(requests.now())));
+                    Web.json(ctx, result.request().orElseThrow().body(requests.now()));
                 }
                 case NO_SUCH_REQUEST -> ctx.status(404).result("no unblock request with id " + id);
                 case ALREADY_DECIDED -> ctx.status(409).result("this request is already " + result.request().orElseThrow().status());
@@ -76,10 +77,8 @@ public final class UnblockRoutes {
         }, RouteAccess.of(Permission.DECIDE_UNBLOCK));
         config.routes.get("/api/unblock-requests", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            var out = Json.array();
             var now = requests.now();
-            requests.list(who).forEach(r -> out.add(r.toJson(now)));
-            ctx.contentType("application/json").result(Json.write(out));
+            Web.json(ctx, requests.list(who).stream().map(r -> r.body(now)).toList());
         }, RouteAccess.of(Permission.VIEW_UNBLOCK_REQUESTS));
     }
 }
