@@ -19,13 +19,14 @@ import java.util.Optional;
  * {@code incidents} and {@code case_numbers} tables (alert_failures is the notifier's, read in {@link Incident#COLUMNS}).
  */
 public final class Incidents {
-    /** %s: the dialect's greatest(incidents.presses, excluded.presses). */
+    /** %s: the dialect's greatest(incidents.presses, excluded.presses). Returns the incident as it now is. */
     private static final String OPEN_REPORT = """
             INSERT INTO incidents(report_id, site, room, status, presses, category, computer, opened_at, received_at)
             VALUES (:reportId, :site, :room, :status, :presses, :category, :computer, :openedAt, :receivedAt)
             ON CONFLICT(report_id) DO UPDATE SET presses = %s,
                 category = coalesce(incidents.category, excluded.category),
-                computer = coalesce(incidents.computer, excluded.computer)""";
+                computer = coalesce(incidents.computer, excluded.computer)
+            RETURNING\s""" + Incident.COLUMNS;
     /** %s: the dialect's greatest(presses, :presses). */
     private static final String MORE_PRESSES = "UPDATE incidents SET presses = %s WHERE report_id = :reportId";
     private static final String DETAIL = """
@@ -37,12 +38,13 @@ public final class Incidents {
     private static final String OPEN_FROM_FOLLOW_UP = """
             INSERT INTO incidents(report_id, site, room, status, presses, opened_at, received_at)
             VALUES (:reportId, :site, :room, :status, 1, :openedAt, :receivedAt) ON CONFLICT(report_id) DO NOTHING""";
+    /** Takes the year's next number and returns it, in one statement. */
     private static final String NEXT_CASE_NUMBER = """
             INSERT INTO case_numbers(year, last) VALUES (:year, 1)
-            ON CONFLICT(year) DO UPDATE SET last = case_numbers.last + 1""";
-    private static final String LAST_CASE_NUMBER = "SELECT last FROM case_numbers WHERE year = :year";
+            ON CONFLICT(year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last""";
+    /** Returns the incident as it now is. */
     private static final String GIVE_CASE_NUMBER =
-            "UPDATE incidents SET case_number = :caseNumber WHERE id = :id AND case_number IS NULL";
+            "UPDATE incidents SET case_number = :caseNumber WHERE id = :id AND case_number IS NULL RETURNING " + Incident.COLUMNS;
     private static final String ROOM_OF = "SELECT site, room FROM incidents WHERE report_id = :reportId";
     private static final String UNACKNOWLEDGED = """
             SELECT count(*) FROM incidents WHERE site = :site AND room = :room
@@ -129,7 +131,7 @@ public final class Incidents {
         Dialect dialect = Dialect.of(c);
         switch (event.type()) {
             case WORRY_REPORTED -> {
-                c.createUpdate(OPEN_REPORT.formatted(dialect.greatest("incidents.presses", "excluded.presses")))
+                Incident opened = c.createQuery(OPEN_REPORT.formatted(dialect.greatest("incidents.presses", "excluded.presses")))
                         .bind("reportId", event.id())
                         .bind("site", event.room().site())
                         .bind("room", event.room().room())
@@ -139,8 +141,9 @@ public final class Incidents {
                         .bind("computer", text(event, "computer"))
                         .bind("openedAt", event.at())
                         .bind("receivedAt", receivedAt)
-                        .execute();
-                return numbered(c, find(c, event.id()));
+                        .map((rs, ctx) -> Incident.from(rs))
+                        .one();
+                return numbered(c, Optional.of(opened));
             }
             case WORRY_REPEATED -> {
                 String report = event.data().path("report").asText();
@@ -248,13 +251,13 @@ public final class Incidents {
             return incident;
         }
         String year = incident.get().openedAt().substring(0, 4);
-        c.createUpdate(NEXT_CASE_NUMBER).bind("year", year).execute();
-        long last = c.createQuery(LAST_CASE_NUMBER).bind("year", year).mapTo(Long.class).one();
-        c.createUpdate(GIVE_CASE_NUMBER)
+        long last = c.createQuery(NEXT_CASE_NUMBER).bind("year", year).mapTo(Long.class).one();
+        Optional<Incident> numbered = c.createQuery(GIVE_CASE_NUMBER)
                 .bind("caseNumber", String.format(java.util.Locale.ROOT, "%s-%04d", year, last))
                 .bind("id", incident.get().id())
-                .execute();
-        return find(c, incident.get().id());
+                .map((rs, ctx) -> Incident.from(rs))
+                .findOne();
+        return numbered.isPresent() ? numbered : find(c, incident.get().id());
     }
 
     private static String text(Event event, String field) {

@@ -28,40 +28,57 @@ public final class Rooms {
                 condition = excluded.condition""";
     /** %s: the dialect's greatest(expected_seq, :lastSeq). */
     private static final String EXPECTED_SEQ = "UPDATE rooms SET expected_seq = %s WHERE site = :site AND room = :room";
-    /** A room first heard of through an event or a flood report, not its status: online until its status says otherwise. */
-    private static final String HEARD_OF = """
-            INSERT INTO rooms(site, room, online, since) VALUES (:site, :room, 1, :since)
-            ON CONFLICT(site, room) DO NOTHING""";
-    /** An index look-up on the log's (site, room, seq): 1 means the event just logged is the first with its seq. */
-    private static final String SAME_SEQ = "SELECT count(*) FROM events WHERE site = :site AND room = :room AND seq = :seq";
-    /** %s: the dialect's greatest(last_seq, :seq). */
-    private static final String LOGGED = "UPDATE rooms SET last_seq = %s, logged_seqs = logged_seqs + :newSeqs"
-            + " WHERE site = :site AND room = :room";
+    /**
+     * One event logged, as one statement (issue 20): a room first heard of through an event is online until its status
+     * says otherwise; a seq seen for the first time (an index look-up on the log's (site, room, seq): 1 means the event
+     * just logged is the first with its seq) adds one to the room's counter; the highest seq rises. Returns how many
+     * events below the highest known seq are missing, as {@link #MISSING} counts them.
+     * %1$s: the dialect's greatest(rooms.last_seq, excluded.last_seq); %2$s: {@link #highestSeq} of the row.
+     */
+    private static final String LOGGED = """
+            INSERT INTO rooms(site, room, online, since, last_seq, logged_seqs)
+            VALUES (:site, :room, 1, :since, :seq, CASE WHEN :seq > 0
+                AND (SELECT count(*) FROM events WHERE site = :site AND room = :room AND seq = :seq) = 1 THEN 1 ELSE 0 END)
+            ON CONFLICT(site, room) DO UPDATE SET last_seq = %1$s, logged_seqs = rooms.logged_seqs + excluded.logged_seqs
+            RETURNING %2$s - rooms.logged_seqs""";
     /** %s: the dialect's greatest(last_seq, expected_seq). */
     private static final String HIGHEST_KNOWN = "SELECT %s FROM rooms WHERE site = :site AND room = :room";
-    private static final String FLOOD_REFUSED = """
-            UPDATE rooms SET flood_refused = flood_refused + 1, flood_last = :at WHERE site = :site AND room = :room""";
-    private static final String REFUSED_SO_FAR = "SELECT flood_refused FROM rooms WHERE site = :site AND room = :room";
-    private static final String FLOOD = "UPDATE rooms SET flood = :flood WHERE site = :site AND room = :room";
+    /**
+     * One more report over the limits, as one statement: the room (heard of now if not before, online until its status
+     * says otherwise) counts it, and its condition names the count so far between :before and :after.
+     */
+    private static final String FLOODED = """
+            INSERT INTO rooms(site, room, online, since, flood_refused, flood_last, flood)
+            VALUES (:site, :room, 1, :at, 1, :at, :before || '1' || :after)
+            ON CONFLICT(site, room) DO UPDATE SET flood_refused = rooms.flood_refused + 1, flood_last = excluded.flood_last,
+                flood = :before || CAST(rooms.flood_refused + 1 AS TEXT) || :after""";
     private static final String FLOOD_OVER = """
             UPDATE rooms SET flood = NULL, flood_refused = 0
             WHERE site = :site AND room = :room AND flood_last IS NOT NULL AND flood_last < :quietSince""";
-    /** The highest seq logged for the room {@code r}; seq 0 is the coordinator's own records on its timeline, not a hub's. */
+    /**
+     * The highest seq logged for the room row %1$s (its table's name or alias); seq 0 is the coordinator's own records on
+     * its timeline, not a hub's.
+     */
     private static final String HIGHEST_LOGGED =
-            "coalesce((SELECT max(seq) FROM events e WHERE e.site = r.site AND e.room = r.room), 0)";
+            "coalesce((SELECT max(seq) FROM events e WHERE e.site = %1$s.site AND e.room = %1$s.room), 0)";
     /** %s: {@link #highestSeq}. */
     private static final String MISSING = "SELECT %s - r.logged_seqs FROM rooms r WHERE r.site = :site AND r.room = :room";
     /** %s: {@link #highestSeq}. */
     private static final String EXPECTED = "SELECT %s FROM rooms r WHERE r.site = :site AND r.room = :room";
-    /** The gap shrank: the hub is answering, so repair starts counting afresh. */
-    private static final String REPAIR_AFRESH = """
+    /**
+     * The room's gap warning for :missing events, and the room as it now is. The gap shrank: the hub is answering, so
+     * repair starts counting afresh. Every SET reads the row as it was, so the warning says :gaveUp only when Haven had
+     * stopped asking and the gap did not shrink (a shrunk gap clears repair_gave_up in the same statement).
+     */
+    private static final String GAP = """
             UPDATE rooms SET
                 repair_asks = CASE WHEN :missing = 0 OR :missing < repair_missing THEN 0 ELSE repair_asks END,
                 repair_gave_up = CASE WHEN :missing = 0 OR :missing < repair_missing THEN NULL ELSE repair_gave_up END,
-                repair_missing = CASE WHEN :missing = 0 THEN 0 WHEN :missing < repair_missing THEN :missing ELSE repair_missing END
-            WHERE site = :site AND room = :room""";
-    private static final String GAVE_UP = "SELECT repair_gave_up FROM rooms WHERE site = :site AND room = :room";
-    private static final String GAP_WARNING = "UPDATE rooms SET gap_warning = :warning WHERE site = :site AND room = :room";
+                repair_missing = CASE WHEN :missing = 0 THEN 0 WHEN :missing < repair_missing THEN :missing ELSE repair_missing END,
+                gap_warning = CASE WHEN :missing = 0 THEN NULL
+                    WHEN :missing < repair_missing OR repair_gave_up IS NULL THEN :asking ELSE :gaveUp END
+            WHERE site = :site AND room = :room
+            RETURNING\s""" + RoomView.COLUMNS;
     private static final String REPAIR = "SELECT repair_asks, repair_gave_up FROM rooms WHERE site = :site AND room = :room";
     private static final String ASKED = """
             UPDATE rooms SET repair_asks = :asks, repair_missing = :missing, repair_gave_up = :gaveUp
@@ -82,7 +99,12 @@ public final class Rooms {
 
     /** The highest seq known for a room: the most recent logged, or what the hub's status says it has. */
     private static String highestSeq(Handle c) throws SQLException {
-        return Dialect.of(c).greatest(HIGHEST_LOGGED, "r.expected_seq");
+        return highestSeq(c, "r");
+    }
+
+    /** The same of the room row {@code row}: the alias {@code r}, or {@code rooms} where a statement cannot alias it. */
+    private static String highestSeq(Handle c, String row) throws SQLException {
+        return Dialect.of(c).greatest(HIGHEST_LOGGED.formatted(row), row + ".expected_seq");
     }
 
     public Optional<RoomView> presence(Handle c, RoomId room, HubStatus status, Instant receivedAt) throws SQLException {
@@ -101,8 +123,7 @@ public final class Rooms {
                 .bind("site", room.site())
                 .bind("room", room.room())
                 .execute();
-        recomputeGap(c, room);
-        return find(c, room);
+        return recomputeGap(c, room);
     }
 
     /**
@@ -112,33 +133,14 @@ public final class Rooms {
      */
     public Optional<RoomView> eventLogged(Handle c, Event event, Instant receivedAt) throws SQLException {
         RoomId room = event.room();
-        heardOf(c, room, receivedAt);
-        // A seq seen for the first time adds one to the room's counter (an index look-up, not a count).
-        long sameSeq = 0;
-        if (event.seq() > 0) {
-            sameSeq = c.createQuery(SAME_SEQ)
-                    .bind("site", room.site())
-                    .bind("room", room.room())
-                    .bind("seq", event.seq())
-                    .mapTo(long.class)
-                    .one();
-        }
-        c.createUpdate(LOGGED.formatted(Dialect.of(c).greatest("last_seq", ":seq")))
+        long missing = c.createQuery(LOGGED.formatted(Dialect.of(c).greatest("rooms.last_seq", "excluded.last_seq"), highestSeq(c, "rooms")))
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .bind("since", receivedAt)
                 .bind("seq", event.seq())
-                .bind("newSeqs", sameSeq == 1 ? 1 : 0)
-                .bind("site", room.site())
-                .bind("room", room.room())
-                .execute();
-        recomputeGap(c, room);
-        return find(c, room);
-    }
-
-    private static void heardOf(Handle c, RoomId room, Instant at) {
-        c.createUpdate(HEARD_OF)
-                .bind("site", room.site())
-                .bind("room", room.room())
-                .bind("since", at)
-                .execute();
+                .mapTo(long.class)
+                .one();
+        return gap(c, room, Math.max(0, missing));
     }
 
     /** The highest seq this hub has logged or said it has (0 for a room never heard of): what a seq jump is measured from. */
@@ -153,21 +155,12 @@ public final class Rooms {
 
     /** The hub of this room is over an ingest limit (IngestGuard): one condition on the room, however many reports. */
     public void flooded(Handle c, RoomId room, String reason, Instant at) throws SQLException {
-        heardOf(c, room, at);
-        c.createUpdate(FLOOD_REFUSED)
+        c.createUpdate(FLOODED)
+                .bind("site", room.site())
+                .bind("room", room.room())
                 .bind("at", at)
-                .bind("site", room.site())
-                .bind("room", room.room())
-                .execute();
-        long refused = c.createQuery(REFUSED_SO_FAR)
-                .bind("site", room.site())
-                .bind("room", room.room())
-                .mapTo(long.class)
-                .one();
-        c.createUpdate(FLOOD)
-                .bind("flood", "flood: " + reason + " (" + refused + " report(s) over the limits, last " + Json.time(at) + ")")
-                .bind("site", room.site())
-                .bind("room", room.room())
+                .bind("before", "flood: " + reason + " (")
+                .bind("after", " report(s) over the limits, last " + Json.time(at) + ")")
                 .execute();
     }
 
@@ -191,26 +184,19 @@ public final class Rooms {
                 .orElse(0L);
     }
 
-    private void recomputeGap(Handle c, RoomId room) throws SQLException {
-        long missing = missing(c, room);
-        c.createUpdate(REPAIR_AFRESH)
+    private Optional<RoomView> recomputeGap(Handle c, RoomId room) throws SQLException {
+        return gap(c, room, missing(c, room));
+    }
+
+    private static Optional<RoomView> gap(Handle c, RoomId room, long missing) {
+        return c.createQuery(GAP)
                 .bind("missing", missing)
+                .bind("asking", missing + " event(s) not yet received (possible loss; the hub is asked to resend)")
+                .bind("gaveUp", missing + " event(s) not received; the hub did not answer repeated resend requests and Haven has stopped asking: check the hub")
                 .bind("site", room.site())
                 .bind("room", room.room())
-                .execute();
-        boolean gaveUp = c.createQuery(GAVE_UP)
-                .bind("site", room.site())
-                .bind("room", room.room())
-                .map((rs, ctx) -> rs.getString(1) != null)
-                .findOne()
-                .orElse(false);
-        c.createUpdate(GAP_WARNING)
-                .bindByType("warning", missing == 0 ? null : gaveUp
-                        ? missing + " event(s) not received; the hub did not answer repeated resend requests and Haven has stopped asking: check the hub"
-                        : missing + " event(s) not yet received (possible loss; the hub is asked to resend)", String.class)
-                .bind("site", room.site())
-                .bind("room", room.room())
-                .execute();
+                .map((rs, ctx) -> RoomView.from(rs))
+                .findOne();
     }
 
     /**

@@ -30,7 +30,9 @@ public final class EventLog {
     public static final String GENESIS = "0".repeat(64);
 
     private static final String LOGGED = "SELECT 1 FROM events WHERE id = :id";
-    private static final String HEAD_HASH = "SELECT hash FROM events ORDER BY pos DESC LIMIT 1";
+    /** What an append reads, in one statement (issue 20): whether the id is logged (NULL if not), and the head's hash. */
+    private static final String LOGGED_AND_HEAD = """
+            SELECT (SELECT 1 FROM events WHERE id = :id), (SELECT hash FROM events ORDER BY pos DESC LIMIT 1)""";
     private static final String INSERT = """
             INSERT INTO events(id, site, room, seq, type, at, received_at, payload, prev_hash, hash)
             VALUES (:id, :site, :room, :seq, :type, :at, :receivedAt, :payload, :prevHash, :hash)""";
@@ -58,6 +60,10 @@ public final class EventLog {
 
     private final EventCodec codec;
 
+    /** Whether an id is logged already, and the hash of the log's last row (null when it has none). */
+    private record LoggedAndHead(boolean logged, String head) {
+    }
+
     public EventLog(EventCodec codec) {
         this.codec = codec;
     }
@@ -79,11 +85,14 @@ public final class EventLog {
                            Instant receivedAt) throws SQLException {
         // One writer at a time reads the head and links to it, or two coordinators would fork the chain.
         Dialect.of(c).lockEventLog(c);
-        if (c.createQuery(LOGGED).bind("id", id).mapTo(Integer.class).findOne().isPresent()) {
+        LoggedAndHead read = c.createQuery(LOGGED_AND_HEAD).bind("id", id)
+                .map((rs, ctx) -> new LoggedAndHead(rs.getString(1) != null, rs.getString(2)))
+                .one();
+        if (read.logged()) {
             return false;
         }
         // A retention purge that took every row leaves only its checkpoint: the chain goes on from there, as verify does.
-        String prev = c.createQuery(HEAD_HASH).mapTo(String.class).findOne().orElse(null);
+        String prev = read.head();
         if (prev == null) {
             prev = checkpoint(c).orElse(GENESIS);
         }
