@@ -67,10 +67,10 @@ public final class CaseEvidence {
     }
 
     /** Changes whether illegal content is suspected (it can become known mid-case); chained. */
-    public Incident setIllegal(Handle c, Incident incident, String illegal, StaffSession who) throws SQLException {
+    public Incident setIllegal(Handle c, Incident incident, IllegalContent illegal, StaffSession who) throws SQLException {
         incidents.setIllegal(c, incident.id(), illegal);
-        decisions.record(c, StaffDecisions.ILLEGAL_CHANGED, incident.room(), base(incident, who).put("from", incident.illegal())
-                .put("illegal", illegal));
+        decisions.record(c, StaffDecisions.ILLEGAL_CHANGED, incident.room(), base(incident, who)
+                .put("from", incident.illegal() == null ? null : incident.illegal().stored()).put("illegal", illegal.stored()));
         return incidents.find(c, incident.id()).orElseThrow();
     }
 
@@ -104,7 +104,7 @@ public final class CaseEvidence {
         ObjectNode out = Json.object();
         out.put("incident", incident.id());
         out.put("caseNumber", incident.caseNumber());
-        out.put("illegal", incident.illegal());
+        out.put("illegal", incident.illegal() == null ? null : incident.illegal().stored());
         ArrayNode parts = out.putArray("parts");
         Set<String> reviewers = new LinkedHashSet<>();
         Set<ReviewJudgement> judgements = new LinkedHashSet<>();

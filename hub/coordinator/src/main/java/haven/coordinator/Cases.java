@@ -24,10 +24,6 @@ import java.util.Set;
 public final class Cases {
     /** Where a concern happened when it was not in one room: filed under pseudo-rooms of {@link StaffDecisions#SCHOOL}'s site. */
     public static final Set<String> PLACES = Set.of("elsewhere-in-school", "outside-school");
-    public static final Set<String> ABOUT = Set.of(Visibility.ABOUT_PUPIL, Visibility.ABOUT_STAFF, Visibility.ABOUT_HEAD);
-    public static final String ILLEGAL_NONE = "none";
-    public static final String SUSPECTED_CSAM = "suspected-csam";
-    public static final Set<String> ILLEGAL = Set.of(ILLEGAL_NONE, SUSPECTED_CSAM, "other-suspected-illegal");
 
     private static final String ADD_NOTE = """
             INSERT INTO case_notes(incident_id, at, by_name, text, corrects) VALUES (:incident, :at, :by, :text, :corrects)
@@ -64,7 +60,8 @@ public final class Cases {
     }
 
     /** What a member of staff reports; checked by the route before it gets here. */
-    public record Concern(RoomId room, String category, String summary, String url, String nature, String about, String illegal) {
+    public record Concern(RoomId room, String category, String summary, String url, String nature, ConcernAbout about,
+                          IllegalContent illegal) {
     }
 
     /** Opens an incident with source concern, numbered and chained in the caller's transaction. */
@@ -74,7 +71,7 @@ public final class Cases {
         incidents.openConcern(c, report, concern, who.name(), at);
         Incident opened = incidents.numbered(c, incidents.find(c, report)).orElseThrow();
         ObjectNode data = Json.object().put("incident", opened.id()).put("report", report).put("caseNumber", opened.caseNumber())
-                .put("by", who.name()).put("role", who.role().wire()).put("about", concern.about()).put("illegal", concern.illegal())
+                .put("by", who.name()).put("role", who.role().wire()).put("about", concern.about().stored()).put("illegal", concern.illegal().stored())
                 .put("category", concern.category()).put("summary", concern.summary()).put("url", concern.url())
                 .put("nature", concern.nature());
         decisions.record(c, StaffDecisions.CONCERN_LOGGED, opened.room(), at, data);
@@ -86,8 +83,15 @@ public final class Cases {
             throws SQLException {
         String report = d.path("report").asText();
         incidents.openConcern(c, report, new Concern(room, text(d, "category"), text(d, "summary"), text(d, "url"), text(d, "nature"),
-                text(d, "about"), text(d, "illegal")), d.path("by").asText(), at);
+                recorded(ConcernAbout.class, d, "about"), recorded(IllegalContent.class, d, "illegal")), d.path("by").asText(), at);
         incidents.numbered(c, incidents.find(c, report));
+    }
+
+    /** A stored word of a chained concern; one no version wrote is an error naming the field, never a silent null. */
+    private static <E extends Enum<E> & haven.store.Stored> E recorded(Class<E> type, com.fasterxml.jackson.databind.JsonNode d,
+                                                                       String field) {
+        return haven.store.Stored.find(type, d.path(field).asText()).orElseThrow(() -> new IllegalStateException(
+                StaffDecisions.CONCERN_LOGGED + ": field '" + field + "' is not one of " + haven.store.Stored.words(type)));
     }
 
     private static String text(com.fasterxml.jackson.databind.JsonNode d, String field) {

@@ -6,13 +6,14 @@ import haven.protocol.Json;
 import haven.protocol.RoomId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** One worry report as the safeguarding lead sees it. */
 public record Incident(long id, String reportId, RoomId room, String status, long presses, String category,
                        String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
                        String outcome, String notes, String url, String nature, String escalatedAt,
                        String openAtEndOfDay, IncidentSource source, int alertFailures, String alertFailuresByChannel,
-                       String about, String illegal, String loggedBy, String summary, String assignedTo, String caseNumber,
+                       ConcernAbout about, IllegalContent illegal, String loggedBy, String summary, String assignedTo, String caseNumber,
                        String cameForwardAt, String cameForwardBy) {
 
     /** Without case-work fields (docs/CASEWORK.md): a worry as the hub reported it. */
@@ -42,12 +43,13 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
             + "(SELECT f.channels FROM alert_failures f WHERE f.incident_id = incidents.id), "
             + "about, illegal, logged_by, summary, assigned_to, case_number, came_forward_at, came_forward_by";
 
-    static Incident from(ResultSet rs) throws SQLException {
+    static Incident from(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Incident(rs.getLong(1), rs.getString(2), new RoomId(rs.getString(3), rs.getString(4)), rs.getString(5),
                 rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
                 rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16),
                 rs.getString(17), rs.getString(18), IncidentSource.fromWire(rs.getString(19)), rs.getInt(20), rs.getString(21),
-                rs.getString(22), rs.getString(23), rs.getString(24), rs.getString(25), rs.getString(26), rs.getString(27),
+                ctx.findColumnMapperFor(ConcernAbout.class).orElseThrow().map(rs, 22, ctx),
+                ctx.findColumnMapperFor(IllegalContent.class).orElseThrow().map(rs, 23, ctx), rs.getString(24), rs.getString(25), rs.getString(26), rs.getString(27),
                 rs.getString(28), rs.getString(29));
     }
 
@@ -116,8 +118,8 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
         json.put("cameForwardBy", cameForwardBy);
         putAlertFailures(json);
         json.put("caseNumber", caseNumber);
-        json.put("about", about);
-        json.put("illegal", illegal);
+        json.put("about", about == null ? null : about.stored());
+        json.put("illegal", illegal == null ? null : illegal.stored());
         json.put("loggedBy", loggedBy);
         json.put("summary", summary);
         json.put("assignedTo", assignedTo);

@@ -2,6 +2,7 @@ package haven.coordinator.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.CloseOutcome;
 import haven.coordinator.CommandSender;
 import haven.coordinator.FollowUpLookup;
 import haven.coordinator.Incident;
@@ -22,7 +23,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The incidents a member of staff works on: the list, one incident with its chronology, acknowledging,
@@ -30,9 +30,6 @@ import java.util.Set;
  * Every read is audited; every decision is a chained record in the same transaction as the change.
  */
 final class IncidentRoutes {
-    private static final Set<String> OUTCOMES = Set.of("resolved-in-class", "referred-to-dsl", "parents-informed",
-            "referred-to-police-or-lado", "no-further-action");
-
     private final Database db;
     private final Incidents incidents;
     private final AuditLog audit;
@@ -43,12 +40,10 @@ final class IncidentRoutes {
     private final Clock clock;
 
     /** The close form. Policy: record the URL of misuse (never the content itself); only http(s) addresses are kept. */
-    record CloseRequest(String outcome, String notes, String url, String nature) {
+    record CloseRequest(CloseOutcome outcome, String notes, String url, String nature) {
         static CloseRequest from(JsonNode body) {
-            String outcome = body.path("outcome").asText("");
-            if (!OUTCOMES.contains(outcome)) {
-                throw new IllegalArgumentException("outcome must be one of " + OUTCOMES);
-            }
+            CloseOutcome outcome = CloseOutcome.fromStored(body.path("outcome").asText("")).filter(CloseOutcome::chosenAtClosing)
+                    .orElseThrow(() -> new IllegalArgumentException("outcome must be one of " + CloseOutcome.chosenWords()));
             String url = Web.text(body, "url", 2048);
             if (url != null && !url.matches("(?i)https?://\\S+")) {
                 throw new IllegalArgumentException("url must be an http:// or https:// address");
@@ -184,9 +179,9 @@ final class IncidentRoutes {
                 audit.record(c, who.name(), "close-refused", "incident=" + id + " already closed");
                 return Optional.<Closed>empty();
             }
-            audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + request.outcome());
+            audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + request.outcome().stored());
             ObjectNode data = Json.object().put("incident", id).put("report", done.get().reportId()).put("by", who.name())
-                    .put("role", who.role().wire()).put("outcome", request.outcome());
+                    .put("role", who.role().wire()).put("outcome", request.outcome().stored());
             data.put("notes", request.notes()).put("url", request.url()).put("nature", request.nature());
             decisions.record(c, StaffDecisions.CLOSED, done.get().room(), at, data);
             return Optional.of(new Closed(done.get(), acked.isPresent()));
