@@ -5,7 +5,10 @@ import haven.protocol.Category;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import java.sql.ResultSet;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** One worry report as the safeguarding lead sees it. */
@@ -62,67 +65,40 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
     }
 
     /** What one member of staff may see of this incident, or nothing ({@link Visibility}). */
-    public java.util.Optional<ObjectNode> viewFor(StaffSession viewer) {
+    public java.util.Optional<IncidentView> view(StaffSession viewer) {
         return Visibility.incident(this, viewer);
     }
 
-    /** For technicians: that a room has an open worry, without what it is about. */
-    public ObjectNode redacted() {
-        ObjectNode json = Json.object();
-        json.put("id", id);
-        json.put("site", room.site());
-        json.put("room", room.room());
-        json.put("status", status);
-        json.put("openedAt", openedAt);
-        json.put("caseNumber", caseNumber);
-        json.put("redacted", true);
-        putAlertFailures(json);
-        return json;
+    /** {@link #view} as a tree, for a caller that adds to it (the follow-up look-up, the dashboard's pages). */
+    public java.util.Optional<ObjectNode> viewFor(StaffSession viewer) {
+        return view(viewer).map(Json.MAPPER::valueToTree);
     }
 
-    /**
-     * alertFailures: send attempts that failed since the last accepted one; alertFailuresByChannel: how many per
-     * channel ("email", "webhook:NAME"). Technicians see it too: making the mail server work is their job.
-     */
-    private void putAlertFailures(ObjectNode json) {
-        json.put("alertFailures", alertFailures);
-        ObjectNode by = json.putObject("alertFailuresByChannel");
+    /** For technicians: that a room has an open worry, without what it is about. */
+    public IncidentView.Redacted redacted() {
+        return new IncidentView.Redacted(id, room.site(), room.room(), status, openedAt, caseNumber, true, alertFailures,
+                failuresByChannel());
+    }
+
+    /** Technicians see alert failures too: making the mail server work is their job. */
+    private Map<String, Integer> failuresByChannel() {
+        Map<String, Integer> by = new LinkedHashMap<>();
         if (alertFailuresByChannel != null) {
-            Json.parse(alertFailuresByChannel.getBytes(java.nio.charset.StandardCharsets.UTF_8)).fields()
+            Json.parse(alertFailuresByChannel.getBytes(StandardCharsets.UTF_8)).fields()
                     .forEachRemaining(e -> by.put(e.getKey(), e.getValue().asInt()));
         }
+        return by;
     }
 
+    public IncidentView.Full view() {
+        return new IncidentView.Full(id, reportId, room.site(), room.room(), status, presses, category, computer, openedAt, ackedAt,
+                ackedBy, closedAt, outcome, notes, url, nature, escalatedAt, openAtEndOfDay, source.wire(), cameForwardAt,
+                cameForwardBy, alertFailures, failuresByChannel(), caseNumber, about == null ? null : about.stored(),
+                illegal == null ? null : illegal.stored(), loggedBy, summary, assignedTo);
+    }
+
+    /** {@link #view()} as a tree: what an export or a case bundle adds to. */
     public ObjectNode toJson() {
-        ObjectNode json = Json.object();
-        json.put("id", id);
-        json.put("reportId", reportId);
-        json.put("site", room.site());
-        json.put("room", room.room());
-        json.put("status", status);
-        json.put("presses", presses);
-        json.put("category", category);
-        json.put("computer", computer);
-        json.put("openedAt", openedAt);
-        json.put("ackedAt", ackedAt);
-        json.put("ackedBy", ackedBy);
-        json.put("closedAt", closedAt);
-        json.put("outcome", outcome);
-        json.put("notes", notes);
-        json.put("url", url);
-        json.put("nature", nature);
-        json.put("escalatedAt", escalatedAt);
-        json.put("openAtEndOfDay", openAtEndOfDay);
-        json.put("source", source.wire());
-        json.put("cameForwardAt", cameForwardAt);
-        json.put("cameForwardBy", cameForwardBy);
-        putAlertFailures(json);
-        json.put("caseNumber", caseNumber);
-        json.put("about", about == null ? null : about.stored());
-        json.put("illegal", illegal == null ? null : illegal.stored());
-        json.put("loggedBy", loggedBy);
-        json.put("summary", summary);
-        json.put("assignedTo", assignedTo);
-        return json;
+        return Json.MAPPER.valueToTree(view());
     }
 }

@@ -1,6 +1,5 @@
 package haven.coordinator;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Category;
 import haven.protocol.RoomId;
 import java.util.Optional;
@@ -39,19 +38,19 @@ public final class Visibility {
     }
 
     /** The view of an incident for this viewer, or empty when they may not know of it. */
-    public static Optional<ObjectNode> incident(Incident incident, StaffSession viewer) {
+    public static Optional<IncidentView> incident(Incident incident, StaffSession viewer) {
         if (!Permissions.allows(viewer.role(), Permission.VIEW_INCIDENTS)) {
             return Optional.empty();
         }
         if (incident.source() == IncidentSource.CONCERN) {
-            return concernRoutedTo(incident, viewer.role()) || loggedIt(incident, viewer) ? Optional.of(incident.toJson())
+            return concernRoutedTo(incident, viewer.role()) || loggedIt(incident, viewer) ? Optional.of(incident.view())
                     : Optional.empty();
         }
         if (viewer.role() == Role.CHAIR || !mayKnowOf(viewer.role(), incident.category())
                 || !roomVisible(incident.room(), viewer) || !sourceVisible(incident, viewer.role())) {
             return Optional.empty();
         }
-        return Optional.of(redacted(incident, viewer.role()) ? incident.redacted() : incident.toJson());
+        return Optional.of(redacted(incident, viewer.role()) ? incident.redacted() : incident.view());
     }
 
     private static boolean concernRoutedTo(Incident concern, Role role) {
