@@ -1,7 +1,6 @@
 package haven.coordinator;
 
 import org.jdbi.v3.core.Handle;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
@@ -98,8 +97,21 @@ public final class Cases {
         return d.hasNonNull(field) ? d.get(field).asText() : null;
     }
 
+    /** One append-only note of a case, as the dashboard reads it. */
+    public record Note(long id, String at, String by, String text, Long corrects) {
+    }
+
+    /** One follow-up action, and whether it is past its due time and not done now. */
+    public record Action(long id, String kind, String reference, String due, String createdAt, String createdBy, String doneAt,
+                         String doneBy, String flaggedOverdueAt, boolean overdue) {
+    }
+
+    /** The case part of an incident's detail: notes (oldest first), actions, attachments. */
+    public record CaseWork(List<Note> notes, List<Action> actions, List<CaseEvidence.Attachment> attachments) {
+    }
+
     /** One note; {@code corrects} names an earlier note of the same incident, which stays as it was. */
-    public ObjectNode addNote(Handle c, Incident incident, String text, Optional<Long> corrects, StaffSession who) throws SQLException {
+    public Note addNote(Handle c, Incident incident, String text, Optional<Long> corrects, StaffSession who) throws SQLException {
         if (corrects.isPresent() && !noteBelongs(c, incident.id(), corrects.get())) {
             throw new IllegalArgumentException("corrects: no note " + corrects.get() + " on this incident");
         }
@@ -112,8 +124,7 @@ public final class Cases {
                 .bindByType("corrects", corrects.orElse(null), Long.class)
                 .mapTo(Long.class)
                 .one();
-        ObjectNode note = Json.object().put("id", id).put("at", Json.time(at)).put("by", who.name()).put("text", text);
-        note.put("corrects", corrects.orElse(null));
+        Note note = new Note(id, Json.time(at), who.name(), text, corrects.orElse(null));
         decisions.record(c, StaffDecisions.NOTE_ADDED, incident.room(), at, base(incident, who).put("note", id).put("text", text)
                 .put("corrects", corrects.orElse(null)));
         return note;
@@ -129,7 +140,7 @@ public final class Cases {
         return incidents.find(c, incident.id()).orElseThrow();
     }
 
-    public ObjectNode addAction(Handle c, Incident incident, CaseActionKind kind, String reference, Instant due, StaffSession who)
+    public Action addAction(Handle c, Incident incident, CaseActionKind kind, String reference, Instant due, StaffSession who)
             throws SQLException {
         Instant at = clock.instant();
         long id = c.createQuery(ADD_ACTION)
@@ -147,7 +158,7 @@ public final class Cases {
     }
 
     /** Marks an action done; empty when there is no such action on this incident or it was already done. */
-    public Optional<ObjectNode> actionDone(Handle c, Incident incident, long action, StaffSession who) throws SQLException {
+    public Optional<Action> actionDone(Handle c, Incident incident, long action, StaffSession who) throws SQLException {
         Instant at = clock.instant();
         int changed = c.createUpdate(ACTION_DONE)
                 .bind("at", at)
@@ -207,46 +218,37 @@ public final class Cases {
     }
 
     /** The case part of an incident's detail: notes (oldest first) and actions with whether each is overdue now. */
-    public ObjectNode json(Handle c, long incident) throws SQLException {
-        ObjectNode out = Json.object();
-        ArrayNode notes = out.putArray("notes");
-        c.createQuery(NOTES)
+    public CaseWork caseWork(Handle c, long incident) throws SQLException {
+        List<Note> notes = c.createQuery(NOTES)
                 .bind("incident", incident)
                 .map((rs, ctx) -> {
-                    ObjectNode n = Json.object().put("id", rs.getLong("id")).put("at", rs.getString("at"))
-                            .put("by", rs.getString("by_name")).put("text", rs.getString("text"));
                     long corrects = rs.getLong("corrects");
-                    return n.put("corrects", rs.wasNull() ? null : corrects);
+                    Long corrected = rs.wasNull() ? null : corrects;
+                    return new Note(rs.getLong("id"), rs.getString("at"), rs.getString("by_name"), rs.getString("text"), corrected);
                 })
-                .forEach(notes::add);
-        ArrayNode actions = out.putArray("actions");
-        for (ObjectNode a : actions(c, incident, Optional.empty())) {
-            actions.add(a);
-        }
-        ArrayNode attachments = out.putArray("attachments");
-        for (CaseEvidence.Attachment a : evidence.attachments(c, incident)) {
-            attachments.add(a.toJson());
-        }
-        return out;
+                .list();
+        return new CaseWork(notes, actions(c, incident, Optional.empty()), evidence.attachments(c, incident));
     }
 
-    private Optional<ObjectNode> action(Handle c, long incident, long action) {
+    /** {@link #caseWork} as a tree: what the case bundle adds to the incident. */
+    public ObjectNode json(Handle c, long incident) throws SQLException {
+        return Json.MAPPER.valueToTree(caseWork(c, incident));
+    }
+
+    private Optional<Action> action(Handle c, long incident, long action) {
         return actions(c, incident, Optional.of(action)).stream().findFirst();
     }
 
-    private List<ObjectNode> actions(Handle c, long incident, Optional<Long> only) {
+    private List<Action> actions(Handle c, long incident, Optional<Long> only) {
         Instant now = clock.instant();
         var query = c.createQuery(ACTIONS.formatted(only.isPresent() ? ONLY_ACTION : "")).bind("incident", incident);
         only.ifPresent(id -> query.bind("action", id));
         return query.map((rs, ctx) -> {
             Instant due = ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "due", ctx);
             String done = rs.getString("done_at");
-            return Json.object().put("id", rs.getLong("id"))
-                    .put("kind", ctx.findColumnMapperFor(CaseActionKind.class).orElseThrow().map(rs, "kind", ctx).stored())
-                    .put("reference", rs.getString("reference")).put("due", rs.getString("due"))
-                    .put("createdAt", rs.getString("created_at")).put("createdBy", rs.getString("created_by"))
-                    .put("doneAt", done).put("doneBy", rs.getString("done_by")).put("flaggedOverdueAt", rs.getString("overdue_at"))
-                    .put("overdue", done == null && due.isBefore(now));
+            return new Action(rs.getLong("id"), ctx.findColumnMapperFor(CaseActionKind.class).orElseThrow().map(rs, "kind", ctx).stored(),
+                    rs.getString("reference"), rs.getString("due"), rs.getString("created_at"), rs.getString("created_by"), done,
+                    rs.getString("done_by"), rs.getString("overdue_at"), done == null && due.isBefore(now));
         }).list();
     }
 

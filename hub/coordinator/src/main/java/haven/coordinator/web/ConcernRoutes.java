@@ -10,7 +10,6 @@ import haven.coordinator.Permission;
 import haven.coordinator.StaffSession;
 import haven.coordinator.evidence.AuditLog;
 import haven.coordinator.evidence.StaffDecisions;
-import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
@@ -36,8 +35,12 @@ public final class ConcernRoutes {
             });
             feed.incidentChanged(opened);
             ctx.status(201);
-            CaseRoutes.json(ctx, Json.object().put("id", opened.id()).put("caseNumber", opened.caseNumber()));
+            CaseRoutes.json(ctx, new Logged(opened.id(), opened.caseNumber()));
         }, RouteAccess.of(Permission.LOG_CONCERN));
+    }
+
+    /** The answer to POST /api/concerns: the new incident and its case number. */
+    record Logged(long id, String caseNumber) {
     }
 
     /**

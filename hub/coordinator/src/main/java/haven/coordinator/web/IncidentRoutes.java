@@ -1,11 +1,15 @@
 package haven.coordinator.web;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.CloseOutcome;
+import haven.coordinator.Cases;
 import haven.coordinator.CommandSender;
 import haven.coordinator.FollowUpLookup;
 import haven.coordinator.Incident;
+import haven.coordinator.IncidentView;
 import haven.coordinator.IncidentExport;
 import haven.coordinator.Incidents;
 import haven.coordinator.Permission;
@@ -61,6 +65,21 @@ final class IncidentRoutes {
         }
     }
 
+    /** GET /api/incidents: what this viewer may see of each incident. */
+    record IncidentList(List<IncidentView> incidents) {
+    }
+
+    /**
+     * GET /api/incidents/{id}: the incident as this viewer may see it; in full detail its case work (notes, actions,
+     * attachments; absent from a redacted view) and its chronology (empty for a redacted view).
+     */
+    record Detail(@JsonUnwrapped IncidentView incident, @JsonUnwrapped Cases.CaseWork caseWork, List<ObjectNode> chronology) {
+    }
+
+    /** An acknowledged or closed incident, and whether the kiosk was told (absent when there was nothing to tell). */
+    record Changed(@JsonUnwrapped IncidentView.Full incident, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean hubNotified) {
+    }
+
     IncidentRoutes(Database db, Incidents incidents, AuditLog audit, StaffDecisions decisions, CommandSender commands,
                    LiveFeed feed, FollowUpLookup followUps, Clock clock) {
         this.db = db;
@@ -90,12 +109,9 @@ final class IncidentRoutes {
         String status = Optional.ofNullable(ctx.queryParam("status")).orElse("open");
         List<Incident> list = db.transaction(c -> {
             audit.record(c, who.name(), "list-incidents", "status=" + status);
-            return incidents.list(c, status, i -> i.viewFor(who).isPresent()); // filter before the cap
+            return incidents.list(c, status, i -> i.view(who).isPresent()); // filter before the cap
         });
-        ObjectNode out = Json.object();
-        var arr = out.putArray("incidents");
-        list.forEach(i -> i.viewFor(who).ifPresent(arr::add));
-        Web.json(ctx, out);
+        Web.json(ctx, new IncidentList(list.stream().flatMap(i -> i.view(who).stream()).toList()));
     }
 
     /** One incident with its chronology; the view itself is audited. */
@@ -103,22 +119,18 @@ final class IncidentRoutes {
         StaffSession who = Web.staff(ctx);
         long id = Web.id(ctx, "id");
         Optional<Incident> found = db.query(c -> incidents.find(c, id));
-        Optional<ObjectNode> view = found.flatMap(i -> i.viewFor(who));
+        Optional<IncidentView> view = found.flatMap(i -> i.view(who));
         if (view.isEmpty()) {
             ctx.status(404).result("no such incident");
             return;
         }
-        ObjectNode out = view.get();
-        List<ObjectNode> chronology = db.transaction(c -> {
+        boolean full = Visibility.fullDetail(found.get(), who);
+        Detail detail = db.transaction(c -> {
             audit.record(c, who.name(), "view-incident", "incident=" + id);
-            if (Visibility.fullDetail(found.get(), who)) {
-                out.setAll(new haven.coordinator.Cases(incidents, clock).json(c, id)); // notes and actions (docs/CASEWORK.md)
-            }
-            return Visibility.fullDetail(found.get(), who) ? incidents.chronology(c, found.get()) : List.of();
+            return full ? new Detail(view.get(), new Cases(incidents, clock).caseWork(c, id), incidents.chronology(c, found.get()))
+                    : new Detail(view.get(), null, List.of());
         });
-        var arr = out.putArray("chronology");
-        chronology.forEach(arr::add);
-        Web.json(ctx, out);
+        Web.json(ctx, detail);
     }
 
     private void acknowledge(Context ctx) throws SQLException {
@@ -146,9 +158,7 @@ final class IncidentRoutes {
         }
         boolean sent = tellHub(acked.get(), who);
         feed.incidentChanged(acked.get());
-        ObjectNode out = acked.get().toJson();
-        out.put("hubNotified", sent);
-        Web.json(ctx, out);
+        Web.json(ctx, new Changed(acked.get().view(), sent));
     }
 
     /**
@@ -190,12 +200,9 @@ final class IncidentRoutes {
             ctx.status(409).result("this incident is already closed");
             return;
         }
-        ObjectNode out = closed.get().incident().toJson();
-        if (closed.get().acknowledgedFirst()) {
-            out.put("hubNotified", tellHub(closed.get().incident(), who));
-        }
+        Boolean sent = closed.get().acknowledgedFirst() ? tellHub(closed.get().incident(), who) : null;
         feed.incidentChanged(closed.get().incident());
-        Web.json(ctx, out);
+        Web.json(ctx, new Changed(closed.get().incident().view(), sent));
     }
 
     /** The kiosk hears of an acknowledgement only for a pupil's press: a concern or a filter check has no screen waiting. */
@@ -232,6 +239,6 @@ final class IncidentRoutes {
     }
 
     private Optional<Incident> visible(long id, StaffSession who) throws SQLException {
-        return db.query(c -> incidents.find(c, id)).filter(i -> i.viewFor(who).isPresent());
+        return db.query(c -> incidents.find(c, id)).filter(i -> i.view(who).isPresent());
     }
 }

@@ -13,7 +13,6 @@ import haven.coordinator.ReviewJudgement;
 import haven.coordinator.ReviewPdf;
 import haven.coordinator.StaffSession;
 import haven.coordinator.evidence.AuditLog;
-import haven.protocol.Json;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.UploadedFile;
@@ -49,7 +48,7 @@ public final class ReviewRoutes {
                 return i;
             });
             feed.incidentChanged(changed);
-            CaseRoutes.json(ctx, changed.toJson());
+            CaseRoutes.json(ctx, changed.view());
         }, RouteAccess.of(Permission.REVIEW_ILLEGAL));
         config.routes.get("/api/incidents/{id}/review", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -59,7 +58,7 @@ public final class ReviewRoutes {
             }
             CaseRoutes.json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-review", "incident=" + found.get().id());
-                return evidence.review(c, found.get());
+                return evidence.reviewOf(c, found.get());
             }));
         }, RouteAccess.of(Permission.VIEW_INCIDENTS));
         config.routes.post("/api/incidents/{id}/review", ctx -> {
@@ -73,8 +72,8 @@ public final class ReviewRoutes {
                 ctx.status(409).result("this incident is not marked as suspected illegal content (POST /api/incidents/{id}/illegal first)");
                 return;
             }
-            ObjectNode review = db.transaction(c -> {
-                ObjectNode r = evidence.recordPart(c, found.get(), part, who);
+            CaseEvidence.Review review = db.transaction(c -> {
+                CaseEvidence.Review r = evidence.recordPart(c, found.get(), part, who);
                 audit.record(c, who.name(), "case-review", "incident=" + found.get().id());
                 return r;
             });
@@ -145,7 +144,7 @@ public final class ReviewRoutes {
                 return;
             }
             ctx.status(201);
-            CaseRoutes.json(ctx, attached.toJson());
+            CaseRoutes.json(ctx, attached);
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.get("/api/incidents/{id}/attachments/{sha256}", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
