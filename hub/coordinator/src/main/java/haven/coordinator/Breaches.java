@@ -133,18 +133,24 @@ public final class Breaches {
             return decision == null;
         }
 
-        public ObjectNode toJson(Instant now) {
-            ObjectNode o = Json.object().put("id", id).put("ref", ref).put("discoveredAt", Json.time(discoveredAt))
-                    .put("recordedAt", recordedAt).put("recordedBy", recordedBy).put("whatHappened", whatHappened)
-                    .put("dataAffected", dataAffected).put("peopleAffected", peopleAffected).put("containment", containment)
-                    .put("deadline", Json.time(deadline())).put("deadlineWarnedAt", deadlineWarnedAt).put("decision", decision)
-                    .put("decidedAt", decidedAt).put("decidedBy", decidedBy).put("icoReference", icoReference)
-                    .put("reportedAt", reportedAt).put("reason", reason).put("peopleTold", peopleTold);
+        /** As the dashboard shows it at {@code now}. */
+        public View view(Instant now) {
             // The countdown is the server's, so a staff PC with a wrong clock does not show the wrong time left.
-            o.put("secondsLeft", Duration.between(now, deadline()).toSeconds());
-            o.put("overdue", open() && now.isAfter(deadline()));
-            return o;
+            return new View(id, ref, discoveredAt, recordedAt, recordedBy, whatHappened, dataAffected, peopleAffected, containment,
+                    deadline(), deadlineWarnedAt, decision, decidedAt, decidedBy, icoReference, reportedAt, reason, peopleTold,
+                    Duration.between(now, deadline()).toSeconds(), open() && now.isAfter(deadline()));
         }
+    }
+
+    /** A breach as the dashboard reads it: the record, its deadline, the seconds left and whether it is overdue now. */
+    public record View(long id, String ref, Instant discoveredAt, String recordedAt, String recordedBy, String whatHappened,
+                       String dataAffected, String peopleAffected, String containment, Instant deadline, String deadlineWarnedAt,
+                       String decision, String decidedAt, String decidedBy, String icoReference, String reportedAt, String reason,
+                       Boolean peopleTold, long secondsLeft, boolean overdue) {
+    }
+
+    /** One update to a breach record, never changed once written. */
+    public record Note(long id, String at, String by, String text) {
     }
 
     public Breach record(Handle c, Suspected s, StaffSession who) throws SQLException {
@@ -167,13 +173,13 @@ public final class Breaches {
     }
 
     /** An update while the breach is worked (containment, what was found); never changed once written. */
-    public ObjectNode addNote(Handle c, Breach breach, String text, StaffSession who) throws SQLException {
+    public Note addNote(Handle c, Breach breach, String text, StaffSession who) throws SQLException {
         Instant at = clock.instant();
         ObjectNode data = Json.object().put("breach", breach.ref()).put("at", Json.time(at)).put("text", text)
                 .put("by", who.name()).put("role", who.role().wire());
         long id = insertNote(c, data);
         decisions.record(c, StaffDecisions.BREACH_NOTE_ADDED, StaffDecisions.SCHOOL, at, data.deepCopy().put("note", id));
-        return Json.object().put("id", id).put("at", Json.time(at)).put("by", who.name()).put("text", text);
+        return new Note(id, Json.time(at), who.name(), text);
     }
 
     private static long insertNote(Handle c, JsonNode d) throws SQLException {
@@ -276,12 +282,16 @@ public final class Breaches {
                 rs.getString("ico_reference"), rs.getString("reported_at"), rs.getString("reason"), peopleTold);
     }
 
+    /** {@link #noteList} as a tree: what a rebuild compares and a retention purge's chained record carries. */
     public static ArrayNode notes(Handle c, long breach) throws SQLException {
-        ArrayNode out = Json.array();
-        c.createQuery(NOTES).bind("breach", breach).map((rs, ctx) -> Json.object().put("id", rs.getLong("id"))
-                .put("at", rs.getString("at")).put("by", rs.getString("by_name")).put("text", rs.getString("text")))
-                .forEach(out::add);
-        return out;
+        return Json.MAPPER.valueToTree(noteList(c, breach));
+    }
+
+    /** A breach's notes, oldest first. */
+    public static List<Note> noteList(Handle c, long breach) throws SQLException {
+        return c.createQuery(NOTES).bind("breach", breach)
+                .map((rs, ctx) -> new Note(rs.getLong("id"), rs.getString("at"), rs.getString("by_name"), rs.getString("text")))
+                .list();
     }
 
     // ---- rebuilt from the log: compare, write back, and across a retention purge ------------------------------

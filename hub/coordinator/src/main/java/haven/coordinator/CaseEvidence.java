@@ -67,14 +67,14 @@ public final class CaseEvidence {
     }
 
     /** Changes whether illegal content is suspected (it can become known mid-case); chained. */
-    public Incident setIllegal(Handle c, Incident incident, String illegal, StaffSession who) throws SQLException {
+    public Incident setIllegal(Handle c, Incident incident, IllegalContent illegal, StaffSession who) throws SQLException {
         incidents.setIllegal(c, incident.id(), illegal);
-        decisions.record(c, StaffDecisions.ILLEGAL_CHANGED, incident.room(), base(incident, who).put("from", incident.illegal())
-                .put("illegal", illegal));
+        decisions.record(c, StaffDecisions.ILLEGAL_CHANGED, incident.room(), base(incident, who)
+                .put("from", incident.illegal() == null ? null : incident.illegal().stored()).put("illegal", illegal.stored()));
         return incidents.find(c, incident.id()).orElseThrow();
     }
 
-    public ObjectNode recordPart(Handle c, Incident incident, Part part, StaffSession who) throws SQLException {
+    public Review recordPart(Handle c, Incident incident, Part part, StaffSession who) throws SQLException {
         Instant at = clock.instant();
         ArrayNode urls = Json.array();
         part.urls().forEach(urls::add);
@@ -96,39 +96,46 @@ public final class CaseEvidence {
         data.set("urls", urls);
         data.set("actions", actions);
         decisions.record(c, StaffDecisions.REVIEW_RECORDED, incident.room(), at, data);
-        return review(c, incident);
+        return reviewOf(c, incident);
     }
 
-    /** The review as it stands: every part, the distinct reviewers, whether it is complete and what the group judged. */
-    public ObjectNode review(Handle c, Incident incident) throws SQLException {
-        ObjectNode out = Json.object();
-        out.put("incident", incident.id());
-        out.put("caseNumber", incident.caseNumber());
-        out.put("illegal", incident.illegal());
-        ArrayNode parts = out.putArray("parts");
+    /** One reviewer's recorded part, as the review reads it. */
+    public record ReviewPart(long id, String at, String by, String role, String computer, List<String> urls, String nature,
+                             String judgement, List<String> actions) {
+    }
+
+    /**
+     * The review as it stands: every part, the distinct reviewers, whether it is complete, how many more reviewers it
+     * needs and what the group judged (null before any part, {@code disagreed} when the parts differ).
+     */
+    public record Review(long incident, String caseNumber, String illegal, List<ReviewPart> parts, List<String> reviewers,
+                         boolean complete, int stillNeeded, String judgement) {
+    }
+
+    /** The review as it stands ({@link Review}). */
+    public Review reviewOf(Handle c, Incident incident) throws SQLException {
         Set<String> reviewers = new LinkedHashSet<>();
         Set<ReviewJudgement> judgements = new LinkedHashSet<>();
-        c.createQuery(PARTS)
+        List<ReviewPart> parts = c.createQuery(PARTS)
                 .bind("incident", incident.id())
                 .map((rs, ctx) -> {
                     ReviewJudgement judgement = ctx.findColumnMapperFor(ReviewJudgement.class).orElseThrow().map(rs, "judgement", ctx);
-                    ObjectNode p = Json.object().put("id", rs.getLong("id")).put("at", rs.getString("at"))
-                            .put("by", rs.getString("by_name")).put("role", rs.getString("role")).put("computer", rs.getString("computer"));
-                    p.set("urls", Json.parse(rs.getString("urls").getBytes(StandardCharsets.UTF_8)));
-                    p.put("nature", rs.getString("nature")).put("judgement", judgement.stored());
-                    p.set("actions", Json.parse(rs.getString("actions").getBytes(StandardCharsets.UTF_8)));
                     reviewers.add(rs.getString("by_name"));
                     judgements.add(judgement);
-                    return p;
+                    return new ReviewPart(rs.getLong("id"), rs.getString("at"), rs.getString("by_name"), rs.getString("role"),
+                            rs.getString("computer"), strings(Json.parse(rs.getString("urls").getBytes(StandardCharsets.UTF_8))),
+                            rs.getString("nature"), judgement.stored(),
+                            strings(Json.parse(rs.getString("actions").getBytes(StandardCharsets.UTF_8))));
                 })
-                .forEach(parts::add);
-        ArrayNode names = out.putArray("reviewers");
-        reviewers.forEach(names::add);
-        boolean complete = reviewers.size() >= REVIEWERS_NEEDED;
-        out.put("complete", complete);
-        out.put("stillNeeded", Math.max(0, REVIEWERS_NEEDED - reviewers.size()));
-        out.put("judgement", judgements.isEmpty() ? null : judgements.size() == 1 ? judgements.iterator().next().stored() : DISAGREED);
-        return out;
+                .list();
+        return new Review(incident.id(), incident.caseNumber(), incident.illegal() == null ? null : incident.illegal().stored(), parts,
+                List.copyOf(reviewers), reviewers.size() >= REVIEWERS_NEEDED, Math.max(0, REVIEWERS_NEEDED - reviewers.size()),
+                judgements.isEmpty() ? null : judgements.size() == 1 ? judgements.iterator().next().stored() : DISAGREED);
+    }
+
+    /** {@link #reviewOf} as a tree: what the case bundle and the review's PDF read. */
+    public ObjectNode review(Handle c, Incident incident) throws SQLException {
+        return Json.MAPPER.valueToTree(reviewOf(c, incident));
     }
 
     /** A stored attachment's record (the bytes stay in attachment_blobs, under their hash). */

@@ -1,7 +1,6 @@
 package haven.coordinator;
 
 import org.jdbi.v3.core.Handle;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
@@ -24,10 +23,6 @@ import java.util.Set;
 public final class Cases {
     /** Where a concern happened when it was not in one room: filed under pseudo-rooms of {@link StaffDecisions#SCHOOL}'s site. */
     public static final Set<String> PLACES = Set.of("elsewhere-in-school", "outside-school");
-    public static final Set<String> ABOUT = Set.of(Visibility.ABOUT_PUPIL, Visibility.ABOUT_STAFF, Visibility.ABOUT_HEAD);
-    public static final String ILLEGAL_NONE = "none";
-    public static final String SUSPECTED_CSAM = "suspected-csam";
-    public static final Set<String> ILLEGAL = Set.of(ILLEGAL_NONE, SUSPECTED_CSAM, "other-suspected-illegal");
 
     private static final String ADD_NOTE = """
             INSERT INTO case_notes(incident_id, at, by_name, text, corrects) VALUES (:incident, :at, :by, :text, :corrects)
@@ -64,7 +59,8 @@ public final class Cases {
     }
 
     /** What a member of staff reports; checked by the route before it gets here. */
-    public record Concern(RoomId room, String category, String summary, String url, String nature, String about, String illegal) {
+    public record Concern(RoomId room, String category, String summary, String url, String nature, ConcernAbout about,
+                          IllegalContent illegal) {
     }
 
     /** Opens an incident with source concern, numbered and chained in the caller's transaction. */
@@ -74,7 +70,7 @@ public final class Cases {
         incidents.openConcern(c, report, concern, who.name(), at);
         Incident opened = incidents.numbered(c, incidents.find(c, report)).orElseThrow();
         ObjectNode data = Json.object().put("incident", opened.id()).put("report", report).put("caseNumber", opened.caseNumber())
-                .put("by", who.name()).put("role", who.role().wire()).put("about", concern.about()).put("illegal", concern.illegal())
+                .put("by", who.name()).put("role", who.role().wire()).put("about", concern.about().stored()).put("illegal", concern.illegal().stored())
                 .put("category", concern.category()).put("summary", concern.summary()).put("url", concern.url())
                 .put("nature", concern.nature());
         decisions.record(c, StaffDecisions.CONCERN_LOGGED, opened.room(), at, data);
@@ -86,16 +82,36 @@ public final class Cases {
             throws SQLException {
         String report = d.path("report").asText();
         incidents.openConcern(c, report, new Concern(room, text(d, "category"), text(d, "summary"), text(d, "url"), text(d, "nature"),
-                text(d, "about"), text(d, "illegal")), d.path("by").asText(), at);
+                recorded(ConcernAbout.class, d, "about"), recorded(IllegalContent.class, d, "illegal")), d.path("by").asText(), at);
         incidents.numbered(c, incidents.find(c, report));
+    }
+
+    /** A stored word of a chained concern; one no version wrote is an error naming the field, never a silent null. */
+    private static <E extends Enum<E> & haven.store.Stored> E recorded(Class<E> type, com.fasterxml.jackson.databind.JsonNode d,
+                                                                       String field) {
+        return haven.store.Stored.find(type, d.path(field).asText()).orElseThrow(() -> new IllegalStateException(
+                StaffDecisions.CONCERN_LOGGED + ": field '" + field + "' is not one of " + haven.store.Stored.words(type)));
     }
 
     private static String text(com.fasterxml.jackson.databind.JsonNode d, String field) {
         return d.hasNonNull(field) ? d.get(field).asText() : null;
     }
 
+    /** One append-only note of a case, as the dashboard reads it. */
+    public record Note(long id, String at, String by, String text, Long corrects) {
+    }
+
+    /** One follow-up action, and whether it is past its due time and not done now. */
+    public record Action(long id, String kind, String reference, String due, String createdAt, String createdBy, String doneAt,
+                         String doneBy, String flaggedOverdueAt, boolean overdue) {
+    }
+
+    /** The case part of an incident's detail: notes (oldest first), actions, attachments. */
+    public record CaseWork(List<Note> notes, List<Action> actions, List<CaseEvidence.Attachment> attachments) {
+    }
+
     /** One note; {@code corrects} names an earlier note of the same incident, which stays as it was. */
-    public ObjectNode addNote(Handle c, Incident incident, String text, Optional<Long> corrects, StaffSession who) throws SQLException {
+    public Note addNote(Handle c, Incident incident, String text, Optional<Long> corrects, StaffSession who) throws SQLException {
         if (corrects.isPresent() && !noteBelongs(c, incident.id(), corrects.get())) {
             throw new IllegalArgumentException("corrects: no note " + corrects.get() + " on this incident");
         }
@@ -108,8 +124,7 @@ public final class Cases {
                 .bindByType("corrects", corrects.orElse(null), Long.class)
                 .mapTo(Long.class)
                 .one();
-        ObjectNode note = Json.object().put("id", id).put("at", Json.time(at)).put("by", who.name()).put("text", text);
-        note.put("corrects", corrects.orElse(null));
+        Note note = new Note(id, Json.time(at), who.name(), text, corrects.orElse(null));
         decisions.record(c, StaffDecisions.NOTE_ADDED, incident.room(), at, base(incident, who).put("note", id).put("text", text)
                 .put("corrects", corrects.orElse(null)));
         return note;
@@ -125,7 +140,7 @@ public final class Cases {
         return incidents.find(c, incident.id()).orElseThrow();
     }
 
-    public ObjectNode addAction(Handle c, Incident incident, CaseActionKind kind, String reference, Instant due, StaffSession who)
+    public Action addAction(Handle c, Incident incident, CaseActionKind kind, String reference, Instant due, StaffSession who)
             throws SQLException {
         Instant at = clock.instant();
         long id = c.createQuery(ADD_ACTION)
@@ -143,7 +158,7 @@ public final class Cases {
     }
 
     /** Marks an action done; empty when there is no such action on this incident or it was already done. */
-    public Optional<ObjectNode> actionDone(Handle c, Incident incident, long action, StaffSession who) throws SQLException {
+    public Optional<Action> actionDone(Handle c, Incident incident, long action, StaffSession who) throws SQLException {
         Instant at = clock.instant();
         int changed = c.createUpdate(ACTION_DONE)
                 .bind("at", at)
@@ -203,46 +218,37 @@ public final class Cases {
     }
 
     /** The case part of an incident's detail: notes (oldest first) and actions with whether each is overdue now. */
-    public ObjectNode json(Handle c, long incident) throws SQLException {
-        ObjectNode out = Json.object();
-        ArrayNode notes = out.putArray("notes");
-        c.createQuery(NOTES)
+    public CaseWork caseWork(Handle c, long incident) throws SQLException {
+        List<Note> notes = c.createQuery(NOTES)
                 .bind("incident", incident)
                 .map((rs, ctx) -> {
-                    ObjectNode n = Json.object().put("id", rs.getLong("id")).put("at", rs.getString("at"))
-                            .put("by", rs.getString("by_name")).put("text", rs.getString("text"));
                     long corrects = rs.getLong("corrects");
-                    return n.put("corrects", rs.wasNull() ? null : corrects);
+                    Long corrected = rs.wasNull() ? null : corrects;
+                    return new Note(rs.getLong("id"), rs.getString("at"), rs.getString("by_name"), rs.getString("text"), corrected);
                 })
-                .forEach(notes::add);
-        ArrayNode actions = out.putArray("actions");
-        for (ObjectNode a : actions(c, incident, Optional.empty())) {
-            actions.add(a);
-        }
-        ArrayNode attachments = out.putArray("attachments");
-        for (CaseEvidence.Attachment a : evidence.attachments(c, incident)) {
-            attachments.add(a.toJson());
-        }
-        return out;
+                .list();
+        return new CaseWork(notes, actions(c, incident, Optional.empty()), evidence.attachments(c, incident));
     }
 
-    private Optional<ObjectNode> action(Handle c, long incident, long action) {
+    /** {@link #caseWork} as a tree: what the case bundle adds to the incident. */
+    public ObjectNode json(Handle c, long incident) throws SQLException {
+        return Json.MAPPER.valueToTree(caseWork(c, incident));
+    }
+
+    private Optional<Action> action(Handle c, long incident, long action) {
         return actions(c, incident, Optional.of(action)).stream().findFirst();
     }
 
-    private List<ObjectNode> actions(Handle c, long incident, Optional<Long> only) {
+    private List<Action> actions(Handle c, long incident, Optional<Long> only) {
         Instant now = clock.instant();
         var query = c.createQuery(ACTIONS.formatted(only.isPresent() ? ONLY_ACTION : "")).bind("incident", incident);
         only.ifPresent(id -> query.bind("action", id));
         return query.map((rs, ctx) -> {
             Instant due = ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "due", ctx);
             String done = rs.getString("done_at");
-            return Json.object().put("id", rs.getLong("id"))
-                    .put("kind", ctx.findColumnMapperFor(CaseActionKind.class).orElseThrow().map(rs, "kind", ctx).stored())
-                    .put("reference", rs.getString("reference")).put("due", rs.getString("due"))
-                    .put("createdAt", rs.getString("created_at")).put("createdBy", rs.getString("created_by"))
-                    .put("doneAt", done).put("doneBy", rs.getString("done_by")).put("flaggedOverdueAt", rs.getString("overdue_at"))
-                    .put("overdue", done == null && due.isBefore(now));
+            return new Action(rs.getLong("id"), ctx.findColumnMapperFor(CaseActionKind.class).orElseThrow().map(rs, "kind", ctx).stored(),
+                    rs.getString("reference"), rs.getString("due"), rs.getString("created_at"), rs.getString("created_by"), done,
+                    rs.getString("done_by"), rs.getString("overdue_at"), done == null && due.isBefore(now));
         }).list();
     }
 

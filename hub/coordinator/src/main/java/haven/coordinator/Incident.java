@@ -5,14 +5,18 @@ import haven.protocol.Category;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import java.sql.ResultSet;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** One worry report as the safeguarding lead sees it. */
 public record Incident(long id, String reportId, RoomId room, String status, long presses, String category,
                        String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
                        String outcome, String notes, String url, String nature, String escalatedAt,
                        String openAtEndOfDay, IncidentSource source, int alertFailures, String alertFailuresByChannel,
-                       String about, String illegal, String loggedBy, String summary, String assignedTo, String caseNumber,
+                       ConcernAbout about, IllegalContent illegal, String loggedBy, String summary, String assignedTo, String caseNumber,
                        String cameForwardAt, String cameForwardBy) {
 
     /** Without case-work fields (docs/CASEWORK.md): a worry as the hub reported it. */
@@ -42,12 +46,13 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
             + "(SELECT f.channels FROM alert_failures f WHERE f.incident_id = incidents.id), "
             + "about, illegal, logged_by, summary, assigned_to, case_number, came_forward_at, came_forward_by";
 
-    static Incident from(ResultSet rs) throws SQLException {
+    static Incident from(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Incident(rs.getLong(1), rs.getString(2), new RoomId(rs.getString(3), rs.getString(4)), rs.getString(5),
                 rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
                 rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16),
                 rs.getString(17), rs.getString(18), IncidentSource.fromWire(rs.getString(19)), rs.getInt(20), rs.getString(21),
-                rs.getString(22), rs.getString(23), rs.getString(24), rs.getString(25), rs.getString(26), rs.getString(27),
+                ctx.findColumnMapperFor(ConcernAbout.class).orElseThrow().map(rs, 22, ctx),
+                ctx.findColumnMapperFor(IllegalContent.class).orElseThrow().map(rs, 23, ctx), rs.getString(24), rs.getString(25), rs.getString(26), rs.getString(27),
                 rs.getString(28), rs.getString(29));
     }
 
@@ -60,67 +65,40 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
     }
 
     /** What one member of staff may see of this incident, or nothing ({@link Visibility}). */
-    public java.util.Optional<ObjectNode> viewFor(StaffSession viewer) {
+    public java.util.Optional<IncidentView> view(StaffSession viewer) {
         return Visibility.incident(this, viewer);
     }
 
-    /** For technicians: that a room has an open worry, without what it is about. */
-    public ObjectNode redacted() {
-        ObjectNode json = Json.object();
-        json.put("id", id);
-        json.put("site", room.site());
-        json.put("room", room.room());
-        json.put("status", status);
-        json.put("openedAt", openedAt);
-        json.put("caseNumber", caseNumber);
-        json.put("redacted", true);
-        putAlertFailures(json);
-        return json;
+    /** {@link #view} as a tree, for a caller that adds to it (the follow-up look-up, the dashboard's pages). */
+    public java.util.Optional<ObjectNode> viewFor(StaffSession viewer) {
+        return view(viewer).map(Json.MAPPER::valueToTree);
     }
 
-    /**
-     * alertFailures: send attempts that failed since the last accepted one; alertFailuresByChannel: how many per
-     * channel ("email", "webhook:NAME"). Technicians see it too: making the mail server work is their job.
-     */
-    private void putAlertFailures(ObjectNode json) {
-        json.put("alertFailures", alertFailures);
-        ObjectNode by = json.putObject("alertFailuresByChannel");
+    /** For technicians: that a room has an open worry, without what it is about. */
+    public IncidentView.Redacted redacted() {
+        return new IncidentView.Redacted(id, room.site(), room.room(), status, openedAt, caseNumber, true, alertFailures,
+                failuresByChannel());
+    }
+
+    /** Technicians see alert failures too: making the mail server work is their job. */
+    private Map<String, Integer> failuresByChannel() {
+        Map<String, Integer> by = new LinkedHashMap<>();
         if (alertFailuresByChannel != null) {
-            Json.parse(alertFailuresByChannel.getBytes(java.nio.charset.StandardCharsets.UTF_8)).fields()
+            Json.parse(alertFailuresByChannel.getBytes(StandardCharsets.UTF_8)).fields()
                     .forEachRemaining(e -> by.put(e.getKey(), e.getValue().asInt()));
         }
+        return by;
     }
 
+    public IncidentView.Full view() {
+        return new IncidentView.Full(id, reportId, room.site(), room.room(), status, presses, category, computer, openedAt, ackedAt,
+                ackedBy, closedAt, outcome, notes, url, nature, escalatedAt, openAtEndOfDay, source.wire(), cameForwardAt,
+                cameForwardBy, alertFailures, failuresByChannel(), caseNumber, about == null ? null : about.stored(),
+                illegal == null ? null : illegal.stored(), loggedBy, summary, assignedTo);
+    }
+
+    /** {@link #view()} as a tree: what an export or a case bundle adds to. */
     public ObjectNode toJson() {
-        ObjectNode json = Json.object();
-        json.put("id", id);
-        json.put("reportId", reportId);
-        json.put("site", room.site());
-        json.put("room", room.room());
-        json.put("status", status);
-        json.put("presses", presses);
-        json.put("category", category);
-        json.put("computer", computer);
-        json.put("openedAt", openedAt);
-        json.put("ackedAt", ackedAt);
-        json.put("ackedBy", ackedBy);
-        json.put("closedAt", closedAt);
-        json.put("outcome", outcome);
-        json.put("notes", notes);
-        json.put("url", url);
-        json.put("nature", nature);
-        json.put("escalatedAt", escalatedAt);
-        json.put("openAtEndOfDay", openAtEndOfDay);
-        json.put("source", source.wire());
-        json.put("cameForwardAt", cameForwardAt);
-        json.put("cameForwardBy", cameForwardBy);
-        putAlertFailures(json);
-        json.put("caseNumber", caseNumber);
-        json.put("about", about);
-        json.put("illegal", illegal);
-        json.put("loggedBy", loggedBy);
-        json.put("summary", summary);
-        json.put("assignedTo", assignedTo);
-        return json;
+        return Json.MAPPER.valueToTree(view());
     }
 }

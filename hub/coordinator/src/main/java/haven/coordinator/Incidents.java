@@ -141,7 +141,7 @@ public final class Incidents {
                         .bind("computer", text(event, "computer"))
                         .bind("openedAt", event.at())
                         .bind("receivedAt", receivedAt)
-                        .map((rs, ctx) -> Incident.from(rs))
+                        .map(Incident::from)
                         .one();
                 return numbered(c, Optional.of(opened));
             }
@@ -255,7 +255,7 @@ public final class Incidents {
         Optional<Incident> numbered = c.createQuery(GIVE_CASE_NUMBER)
                 .bind("caseNumber", String.format(java.util.Locale.ROOT, "%s-%04d", year, last))
                 .bind("id", incident.get().id())
-                .map((rs, ctx) -> Incident.from(rs))
+                .map(Incident::from)
                 .findOne();
         return numbered.isPresent() ? numbered : find(c, incident.get().id());
     }
@@ -265,11 +265,11 @@ public final class Incidents {
     }
 
     public Optional<Incident> find(Handle c, String reportId) throws SQLException {
-        return c.createQuery(BY_REPORT).bind("reportId", reportId).map((rs, ctx) -> Incident.from(rs)).findOne();
+        return c.createQuery(BY_REPORT).bind("reportId", reportId).map(Incident::from).findOne();
     }
 
     public Optional<Incident> find(Handle c, long id) throws SQLException {
-        return c.createQuery(BY_ID).bind("id", id).map((rs, ctx) -> Incident.from(rs)).findOne();
+        return c.createQuery(BY_ID).bind("id", id).map(Incident::from).findOne();
     }
 
     /** One of a report's entries in the log with its place and hashes: the chain proof of an export or a bundle. */
@@ -335,7 +335,7 @@ public final class Incidents {
      * ({@link Visibility#reportIncludesHeadOnly}).
      */
     public ObjectNode report(Handle c, boolean includeHeadOnly) throws SQLException {
-        return report(c, includeHeadOnly, java.util.Set.of(Visibility.ABOUT_PUPIL));
+        return report(c, includeHeadOnly, java.util.Set.of(ConcernAbout.PUPIL));
     }
 
     /** The report one role may read: its head-only cells and the concerns routed to it ({@link Visibility}). */
@@ -343,8 +343,8 @@ public final class Incidents {
         return report(c, Visibility.reportIncludesHeadOnly(role), Visibility.reportCountsAbout(role));
     }
 
-    private ObjectNode report(Handle c, boolean includeHeadOnly, java.util.Set<String> abouts) throws SQLException {
-        List<String> aboutList = List.copyOf(new java.util.TreeSet<>(abouts));
+    private ObjectNode report(Handle c, boolean includeHeadOnly, java.util.Set<ConcernAbout> abouts) throws SQLException {
+        List<ConcernAbout> aboutList = List.copyOf(new java.util.TreeSet<>(abouts));
         StringBuilder aboutParams = new StringBuilder();
         for (int i = 0; i < aboutList.size(); i++) {
             aboutParams.append(i == 0 ? "" : ", ").append(":about").append(i);
@@ -352,7 +352,7 @@ public final class Incidents {
         var query = c.createQuery(REPORT.formatted(Dialect.of(c).minutesBetween("coalesce(received_at, opened_at)", "acked_at"),
                         includeHeadOnly ? "" : NOT_ABOUT_AN_ADULT, aboutParams))
                 .bind("filterCheck", IncidentSource.FILTER_CHECK)
-                .bind("aboutPupil", Visibility.ABOUT_PUPIL);
+                .bind("aboutPupil", ConcernAbout.PUPIL);
         for (int i = 0; i < aboutList.size(); i++) {
             query.bind("about" + i, aboutList.get(i));
         }
@@ -416,7 +416,7 @@ public final class Incidents {
             query.bind("closed", IncidentStatus.CLOSED);
         }
         // Read row by row: the caps stop the read, so a flood of rows is never all mapped.
-        try (var rows = query.map((rs, ctx) -> Incident.from(rs)).iterator()) {
+        try (var rows = query.map(Incident::from).iterator()) {
             while (out.size() < MAX_LISTED && rows.hasNext()) {
                 Incident incident = rows.next();
                 boolean waiting = incident.status().equals(IncidentStatus.OPEN.stored())
@@ -449,7 +449,12 @@ public final class Incidents {
     }
 
     /** The policy's record of a closed incident: outcome, notes, and for misuse the URL and the nature of the content. */
-    public record Closing(String outcome, String notes, String url, String nature) {
+    public record Closing(CloseOutcome outcome, String notes, String url, String nature) {
+        /** An outcome given as its stored word (a filter check's recorded action); one no version wrote is an error. */
+        public Closing(String outcome, String notes, String url, String nature) {
+            this(CloseOutcome.fromStored(outcome).orElseThrow(() -> new IllegalArgumentException(
+                    "outcome must be one of " + haven.store.Stored.words(CloseOutcome.class))), notes, url, nature);
+        }
     }
 
     public Optional<Incident> close(Handle c, long id, String staff, Closing closing, Instant at) throws SQLException {
@@ -518,7 +523,7 @@ public final class Incidents {
         }
         var query = c.createQuery(SEARCH.formatted(where, Math.max(1, Math.min(s.limit(), 500))));
         args.forEach(query::bind);
-        return query.map((rs, ctx) -> Incident.from(rs)).list();
+        return query.map(Incident::from).list();
     }
 
     /**
@@ -611,7 +616,7 @@ public final class Incidents {
                 .bind("site", room.site())
                 .bind("room", room.room())
                 .bind("closed", IncidentStatus.CLOSED)
-                .bind("aboutPupil", Visibility.ABOUT_PUPIL)
+                .bind("aboutPupil", ConcernAbout.PUPIL)
                 .bind("isolation", IncidentSource.ISOLATION)
                 .mapTo(Long.class)
                 .findOne();
@@ -622,7 +627,7 @@ public final class Incidents {
         c.createUpdate(ASSIGN).bind("to", to).bind("id", id).execute();
     }
 
-    void setIllegal(Handle c, long id, String illegal) {
+    void setIllegal(Handle c, long id, IllegalContent illegal) {
         c.createUpdate(SET_ILLEGAL).bind("illegal", illegal).bind("id", id).execute();
     }
 

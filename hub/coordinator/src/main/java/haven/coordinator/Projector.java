@@ -67,7 +67,7 @@ public final class Projector {
             case StaffDecisions.CLOSED -> {
                 Optional<Incident> i = incidents.find(c, data.path("report").asText());
                 if (i.isPresent()) {
-                    incidents.close(c, i.get().id(), data.path("by").asText(), new Incidents.Closing(data.path("outcome").asText(),
+                    incidents.close(c, i.get().id(), data.path("by").asText(), new Incidents.Closing(CloseOutcome.recorded(data.path("outcome").asText()),
                             text(data, "notes"), text(data, "url"), text(data, "nature")), at);
                 }
             }
@@ -109,7 +109,8 @@ public final class Projector {
                     .bind("report", data.path("report").asText())
                     .execute();
             case StaffDecisions.ILLEGAL_CHANGED -> c.createUpdate(ILLEGAL)
-                    .bind("illegal", data.path("illegal").asText())
+                    .bind("illegal", IllegalContent.fromStored(data.path("illegal").asText()).orElseThrow(() -> new IllegalStateException(
+                            StaffDecisions.ILLEGAL_CHANGED + ": field 'illegal' is not one of " + IllegalContent.words())))
                     .bind("report", data.path("report").asText())
                     .execute();
             case StaffDecisions.REOPENED -> Cases.reopenColumns(c, data.path("report").asText());

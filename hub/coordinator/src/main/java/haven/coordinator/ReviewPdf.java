@@ -38,7 +38,7 @@ public final class ReviewPdf {
             doc.add(new Paragraph("Suspected illegal content: review record", title));
             doc.add(new Paragraph("Case " + incident.caseNumber() + " (incident " + incident.id() + "), opened " + incident.openedAt()
                     + ", room " + incident.room() + ", source " + incident.source().wire(), body));
-            doc.add(new Paragraph("Suspected: " + incident.illegal() + ". Group judgement: " + review.path("judgement").asText()
+            doc.add(new Paragraph("Suspected: " + (incident.illegal() == null ? null : incident.illegal().stored()) + ". Group judgement: " + review.path("judgement").asText()
                     + ". Reviewers: " + String.join(", ", names(review)) + ".", body));
             doc.add(new Paragraph("Policy: more than one senior member of staff involved; record the URL and describe the nature"
                     + " of the content; do not forward, copy, print or save what you have found; the completed form retained"

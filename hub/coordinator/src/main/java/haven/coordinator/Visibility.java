@@ -1,6 +1,5 @@
 package haven.coordinator;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.protocol.Category;
 import haven.protocol.RoomId;
 import java.util.Optional;
@@ -26,11 +25,6 @@ public final class Visibility {
         return role == Role.HEAD || !Category.ABOUT_AN_ADULT.wire().equals(category);
     }
 
-    /** Who a concern is about, as {@code about} spells it; a worry or any older incident counts as "pupil". */
-    public static final String ABOUT_PUPIL = "pupil";
-    public static final String ABOUT_STAFF = "staff";
-    public static final String ABOUT_HEAD = "head";
-
     /**
      * Whether a role may know that this incident exists at all (alerts ask this before they name a room): its
      * category ({@link #mayKnowOf(Role, String)}), for a failed filter check whether the role reads the check log,
@@ -44,48 +38,49 @@ public final class Visibility {
     }
 
     /** The view of an incident for this viewer, or empty when they may not know of it. */
-    public static Optional<ObjectNode> incident(Incident incident, StaffSession viewer) {
+    public static Optional<IncidentView> incident(Incident incident, StaffSession viewer) {
         if (!Permissions.allows(viewer.role(), Permission.VIEW_INCIDENTS)) {
             return Optional.empty();
         }
         if (incident.source() == IncidentSource.CONCERN) {
-            return concernRoutedTo(incident, viewer.role()) || loggedIt(incident, viewer) ? Optional.of(incident.toJson())
+            return concernRoutedTo(incident, viewer.role()) || loggedIt(incident, viewer) ? Optional.of(incident.view())
                     : Optional.empty();
         }
         if (viewer.role() == Role.CHAIR || !mayKnowOf(viewer.role(), incident.category())
                 || !roomVisible(incident.room(), viewer) || !sourceVisible(incident, viewer.role())) {
             return Optional.empty();
         }
-        return Optional.of(redacted(incident, viewer.role()) ? incident.redacted() : incident.toJson());
+        return Optional.of(redacted(incident, viewer.role()) ? incident.redacted() : incident.view());
     }
 
     private static boolean concernRoutedTo(Incident concern, Role role) {
         return switch (aboutOf(concern)) {
-            case ABOUT_HEAD -> role == Role.CHAIR;
-            case ABOUT_STAFF -> role == Role.HEAD || role == Role.CHAIR;
-            default -> role == Role.COORDINATOR || role == Role.HEAD || role == Role.SENIOR;
+            case HEAD -> role == Role.CHAIR;
+            case STAFF -> role == Role.HEAD || role == Role.CHAIR;
+            case PUPIL -> role == Role.COORDINATOR || role == Role.HEAD || role == Role.SENIOR;
         };
     }
 
     /** A teacher or technician sees a concern about a pupil that they logged themselves. */
     private static boolean loggedIt(Incident concern, StaffSession viewer) {
-        return ABOUT_PUPIL.equals(aboutOf(concern)) && (viewer.role() == Role.TEACHER || viewer.role() == Role.TECHNICIAN)
+        return aboutOf(concern) == ConcernAbout.PUPIL && (viewer.role() == Role.TEACHER || viewer.role() == Role.TECHNICIAN)
                 && viewer.name().equals(concern.loggedBy());
     }
 
-    private static String aboutOf(Incident incident) {
-        return incident.about() == null ? ABOUT_PUPIL : incident.about();
+    /** A worry or any older incident has no {@code about}: it counts as about a pupil. */
+    private static ConcernAbout aboutOf(Incident incident) {
+        return incident.about() == null ? ConcernAbout.PUPIL : incident.about();
     }
 
     /**
      * Which concerns a role's report counts, by {@code about}: a report cell "staff concern, November: 1"
      * would name the case to anyone it is not routed to, so each role counts only what it may see.
      */
-    public static java.util.Set<String> reportCountsAbout(Role role) {
+    public static java.util.Set<ConcernAbout> reportCountsAbout(Role role) {
         return switch (role) {
-            case HEAD -> java.util.Set.of(ABOUT_PUPIL, ABOUT_STAFF);
-            case CHAIR -> java.util.Set.of(ABOUT_PUPIL, ABOUT_STAFF, ABOUT_HEAD);
-            default -> java.util.Set.of(ABOUT_PUPIL);
+            case HEAD -> java.util.Set.of(ConcernAbout.PUPIL, ConcernAbout.STAFF);
+            case CHAIR -> java.util.Set.of(ConcernAbout.PUPIL, ConcernAbout.STAFF, ConcernAbout.HEAD);
+            default -> java.util.Set.of(ConcernAbout.PUPIL);
         };
     }
 

@@ -1,19 +1,18 @@
 package haven.coordinator.web;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.Breaches;
 import haven.coordinator.Permission;
 import haven.coordinator.StaffSession;
 import haven.coordinator.evidence.AuditLog;
-import haven.protocol.Json;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -97,33 +96,34 @@ public final class BreachRoutes {
         }
     }
 
+    /** GET /api/breaches: the server's now (the countdowns' reference) and every breach. */
+    record BreachList(Instant now, List<Breaches.View> breaches) {
+    }
+
+    /** GET /api/breaches/{id}: the breach and its notes, oldest first. */
+    record BreachDetail(@JsonUnwrapped Breaches.View breach, List<Breaches.Note> notes) {
+    }
+
     public static void mount(JavalinConfig config, Database db, Breaches breaches, AuditLog audit, LiveFeed feed, Clock clock) {
         config.routes.get("/api/breaches", ctx -> {
             StaffSession who = Web.staff(ctx);
             Instant now = clock.instant();
-            ObjectNode out = db.transaction(c -> {
+            BreachList out = db.transaction(c -> {
                 audit.record(c, who.name(), "view-breaches", "all");
-                ObjectNode o = Json.object().put("now", Json.time(now));
-                ArrayNode list = o.putArray("breaches");
-                for (Breaches.Breach b : breaches.list(c)) {
-                    list.add(b.toJson(now));
-                }
-                return o;
+                return new BreachList(now, breaches.list(c).stream().map(b -> b.view(now)).toList());
             });
             Web.json(ctx, out);
         }, RouteAccess.of(Permission.VIEW_BREACHES));
         config.routes.get("/api/breaches/{id}", ctx -> {
             StaffSession who = Web.staff(ctx);
             long id = Web.id(ctx, "id");
-            Optional<ObjectNode> out = db.transaction(c -> {
+            Optional<BreachDetail> out = db.transaction(c -> {
                 Optional<Breaches.Breach> b = breaches.find(c, id);
                 if (b.isEmpty()) {
-                    return Optional.<ObjectNode>empty();
+                    return Optional.<BreachDetail>empty();
                 }
                 audit.record(c, who.name(), "view-breach", "breach=" + id);
-                ObjectNode o = b.get().toJson(clock.instant());
-                o.set("notes", Breaches.notes(c, id));
-                return Optional.of(o);
+                return Optional.of(new BreachDetail(b.get().view(clock.instant()), Breaches.noteList(c, id)));
             });
             if (out.isEmpty()) {
                 ctx.status(404).result("no such breach record");
@@ -141,7 +141,7 @@ public final class BreachRoutes {
             });
             feed.breachChanged(recorded);
             ctx.status(201);
-            Web.json(ctx, recorded.toJson(clock.instant()));
+            Web.json(ctx, recorded.view(clock.instant()));
         }, RouteAccess.of(Permission.RECORD_BREACH));
         config.routes.post("/api/breaches/{id}/notes", ctx -> {
             StaffSession who = Web.staff(ctx);
@@ -151,9 +151,9 @@ public final class BreachRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            ObjectNode note = db.transaction(c -> {
-                ObjectNode n = breaches.addNote(c, found.get(), text, who);
-                audit.record(c, who.name(), "breach-note", "breach=" + id + " note=" + n.get("id").asLong());
+            Breaches.Note note = db.transaction(c -> {
+                Breaches.Note n = breaches.addNote(c, found.get(), text, who);
+                audit.record(c, who.name(), "breach-note", "breach=" + id + " note=" + n.id());
                 return n;
             });
             ctx.status(201);
@@ -181,7 +181,7 @@ public final class BreachRoutes {
                 return;
             }
             feed.breachChanged(decided.get());
-            Web.json(ctx, decided.get().toJson(clock.instant()));
+            Web.json(ctx, decided.get().view(clock.instant()));
         }, RouteAccess.of(Permission.RECORD_BREACH));
     }
 

@@ -1,7 +1,6 @@
 package haven.coordinator.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.CaseActionKind;
 import haven.coordinator.Cases;
 import haven.coordinator.Changes;
@@ -16,7 +15,6 @@ import haven.protocol.Json;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -78,7 +76,7 @@ public final class CaseRoutes {
             }
             json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-case", "incident=" + found.get().id());
-                return cases.json(c, found.get().id());
+                return cases.caseWork(c, found.get().id());
             }));
         }, RouteAccess.of(Permission.VIEW_INCIDENTS));
         config.routes.post("/api/incidents/{id}/notes", ctx -> {
@@ -88,9 +86,9 @@ public final class CaseRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            ObjectNode note = db.transaction(c -> {
-                ObjectNode n = cases.addNote(c, found.get(), request.text(), request.corrects(), who);
-                audit.record(c, who.name(), "case-note", "incident=" + found.get().id() + " note=" + n.get("id").asLong());
+            Cases.Note note = db.transaction(c -> {
+                Cases.Note n = cases.addNote(c, found.get(), request.text(), request.corrects(), who);
+                audit.record(c, who.name(), "case-note", "incident=" + found.get().id() + " note=" + n.id());
                 return n;
             });
             ctx.status(201);
@@ -116,7 +114,7 @@ public final class CaseRoutes {
                 return i;
             });
             feed.incidentChanged(assigned);
-            json(ctx, assigned.toJson());
+            json(ctx, assigned.view());
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.post("/api/incidents/{id}/actions", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -125,9 +123,9 @@ public final class CaseRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            ObjectNode action = db.transaction(c -> {
-                ObjectNode a = cases.addAction(c, found.get(), request.kind(), request.reference(), request.due(), who);
-                audit.record(c, who.name(), "case-action", "incident=" + found.get().id() + " action=" + a.get("id").asLong()
+            Cases.Action action = db.transaction(c -> {
+                Cases.Action a = cases.addAction(c, found.get(), request.kind(), request.reference(), request.due(), who);
+                audit.record(c, who.name(), "case-action", "incident=" + found.get().id() + " action=" + a.id()
                         + " kind=" + request.kind().stored());
                 return a;
             });
@@ -141,8 +139,8 @@ public final class CaseRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            Optional<ObjectNode> done = db.transaction(c -> {
-                Optional<ObjectNode> d = cases.actionDone(c, found.get(), actionId, who);
+            Optional<Cases.Action> done = db.transaction(c -> {
+                Optional<Cases.Action> d = cases.actionDone(c, found.get(), actionId, who);
                 if (d.isPresent()) {
                     audit.record(c, who.name(), "case-action-done", "incident=" + found.get().id() + " action=" + actionId);
                 }
@@ -152,7 +150,7 @@ public final class CaseRoutes {
                 ctx.status(409).result("no open action " + actionId + " on this incident (already done, or another incident's)");
                 return;
             }
-            feed.actionDone(found.get(), done.get().path("kind").asText());
+            feed.actionDone(found.get(), done.get().kind());
             json(ctx, done.get());
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.post("/api/incidents/{id}/reopen", ctx -> {
@@ -174,7 +172,7 @@ public final class CaseRoutes {
                 return;
             }
             feed.incidentChanged(reopened.get());
-            json(ctx, reopened.get().toJson());
+            json(ctx, reopened.get().view());
         }, RouteAccess.of(Permission.WORK_CASE));
     }
 
@@ -249,7 +247,8 @@ public final class CaseRoutes {
         return value;
     }
 
-    static void json(Context ctx, JsonNode node) {
-        ctx.contentType("application/json").result(Json.write(node).getBytes(StandardCharsets.UTF_8));
+    /** A response body: a record (or a list of them), written as {@link Web#json} writes every answer. */
+    static void json(Context ctx, Object body) {
+        Web.json(ctx, body);
     }
 }

@@ -3,17 +3,17 @@ package haven.coordinator.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import haven.coordinator.Cases;
 import haven.coordinator.Changes;
+import haven.coordinator.ConcernAbout;
+import haven.coordinator.IllegalContent;
 import haven.coordinator.Incident;
 import haven.coordinator.Permission;
 import haven.coordinator.StaffSession;
 import haven.coordinator.evidence.AuditLog;
 import haven.coordinator.evidence.StaffDecisions;
-import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * A concern logged by a member of staff (docs/CASEWORK.md). Seeds: staff "report any suspected misuse or
@@ -30,30 +30,30 @@ public final class ConcernRoutes {
             Cases.Concern concern = ConcernRequest.from(CaseRoutes.body(ctx)).concern();
             Incident opened = db.transaction(c -> {
                 Incident i = cases.logConcern(c, concern, who);
-                audit.record(c, who.name(), "log-concern", "incident=" + i.id() + " about=" + concern.about());
+                audit.record(c, who.name(), "log-concern", "incident=" + i.id() + " about=" + concern.about().stored());
                 return i;
             });
             feed.incidentChanged(opened);
             ctx.status(201);
-            CaseRoutes.json(ctx, Json.object().put("id", opened.id()).put("caseNumber", opened.caseNumber()));
+            CaseRoutes.json(ctx, new Logged(opened.id(), opened.caseNumber()));
         }, RouteAccess.of(Permission.LOG_CONCERN));
     }
 
+    /** The answer to POST /api/concerns: the new incident and its case number. */
+    record Logged(long id, String caseNumber) {
+    }
+
     /**
-     * POST /api/concerns. About and illegal stay the domain's own words ({@link Cases#ABOUT}, {@link Cases#ILLEGAL}):
-     * they are checked against those sets here and stored as they are.
+     * POST /api/concerns. About and illegal are the domain's own words ({@link ConcernAbout}, {@link IllegalContent}),
+     * stored and chained as they are spelt; illegal defaults to none.
      */
-    record ConcernRequest(RoomId room, String category, String summary, Optional<String> url, Optional<String> nature, String about,
-                          String illegal) {
+    record ConcernRequest(RoomId room, String category, String summary, Optional<String> url, Optional<String> nature,
+                          ConcernAbout about, IllegalContent illegal) {
         static ConcernRequest from(JsonNode body) {
-            String about = body.path("about").asText("");
-            if (!Cases.ABOUT.contains(about)) {
-                throw new IllegalArgumentException("about must be one of " + new TreeSet<>(Cases.ABOUT));
-            }
-            String illegal = body.path("illegal").asText(Cases.ILLEGAL_NONE);
-            if (!Cases.ILLEGAL.contains(illegal)) {
-                throw new IllegalArgumentException("illegal must be one of " + new TreeSet<>(Cases.ILLEGAL));
-            }
+            ConcernAbout about = ConcernAbout.fromStored(body.path("about").asText(""))
+                    .orElseThrow(() -> new IllegalArgumentException("about must be one of " + ConcernAbout.words()));
+            IllegalContent illegal = IllegalContent.fromStored(body.path("illegal").asText(IllegalContent.NONE.stored()))
+                    .orElseThrow(() -> new IllegalArgumentException("illegal must be one of " + IllegalContent.words()));
             String category = CaseRoutes.required(body, "category", 60);
             if (!category.matches("[a-z][a-z0-9-]{0,59}")) {
                 throw new IllegalArgumentException("category must be a lower-case word with hyphens, e.g. unkind-online");

@@ -1,10 +1,15 @@
 package haven.coordinator.web;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import haven.coordinator.CloseOutcome;
+import haven.coordinator.Cases;
 import haven.coordinator.CommandSender;
 import haven.coordinator.FollowUpLookup;
 import haven.coordinator.Incident;
+import haven.coordinator.IncidentView;
 import haven.coordinator.IncidentExport;
 import haven.coordinator.Incidents;
 import haven.coordinator.Permission;
@@ -22,7 +27,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The incidents a member of staff works on: the list, one incident with its chronology, acknowledging,
@@ -30,9 +34,6 @@ import java.util.Set;
  * Every read is audited; every decision is a chained record in the same transaction as the change.
  */
 final class IncidentRoutes {
-    private static final Set<String> OUTCOMES = Set.of("resolved-in-class", "referred-to-dsl", "parents-informed",
-            "referred-to-police-or-lado", "no-further-action");
-
     private final Database db;
     private final Incidents incidents;
     private final AuditLog audit;
@@ -43,12 +44,10 @@ final class IncidentRoutes {
     private final Clock clock;
 
     /** The close form. Policy: record the URL of misuse (never the content itself); only http(s) addresses are kept. */
-    record CloseRequest(String outcome, String notes, String url, String nature) {
+    record CloseRequest(CloseOutcome outcome, String notes, String url, String nature) {
         static CloseRequest from(JsonNode body) {
-            String outcome = body.path("outcome").asText("");
-            if (!OUTCOMES.contains(outcome)) {
-                throw new IllegalArgumentException("outcome must be one of " + OUTCOMES);
-            }
+            CloseOutcome outcome = CloseOutcome.fromStored(body.path("outcome").asText("")).filter(CloseOutcome::chosenAtClosing)
+                    .orElseThrow(() -> new IllegalArgumentException("outcome must be one of " + CloseOutcome.chosenWords()));
             String url = Web.text(body, "url", 2048);
             if (url != null && !url.matches("(?i)https?://\\S+")) {
                 throw new IllegalArgumentException("url must be an http:// or https:// address");
@@ -64,6 +63,21 @@ final class IncidentRoutes {
         Incidents.Closing closing() {
             return new Incidents.Closing(outcome, notes, url, nature);
         }
+    }
+
+    /** GET /api/incidents: what this viewer may see of each incident. */
+    record IncidentList(List<IncidentView> incidents) {
+    }
+
+    /**
+     * GET /api/incidents/{id}: the incident as this viewer may see it; in full detail its case work (notes, actions,
+     * attachments; absent from a redacted view) and its chronology (empty for a redacted view).
+     */
+    record Detail(@JsonUnwrapped IncidentView incident, @JsonUnwrapped Cases.CaseWork caseWork, List<ObjectNode> chronology) {
+    }
+
+    /** An acknowledged or closed incident, and whether the kiosk was told (absent when there was nothing to tell). */
+    record Changed(@JsonUnwrapped IncidentView.Full incident, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean hubNotified) {
     }
 
     IncidentRoutes(Database db, Incidents incidents, AuditLog audit, StaffDecisions decisions, CommandSender commands,
@@ -95,12 +109,9 @@ final class IncidentRoutes {
         String status = Optional.ofNullable(ctx.queryParam("status")).orElse("open");
         List<Incident> list = db.transaction(c -> {
             audit.record(c, who.name(), "list-incidents", "status=" + status);
-            return incidents.list(c, status, i -> i.viewFor(who).isPresent()); // filter before the cap
+            return incidents.list(c, status, i -> i.view(who).isPresent()); // filter before the cap
         });
-        ObjectNode out = Json.object();
-        var arr = out.putArray("incidents");
-        list.forEach(i -> i.viewFor(who).ifPresent(arr::add));
-        Web.json(ctx, out);
+        Web.json(ctx, new IncidentList(list.stream().flatMap(i -> i.view(who).stream()).toList()));
     }
 
     /** One incident with its chronology; the view itself is audited. */
@@ -108,22 +119,18 @@ final class IncidentRoutes {
         StaffSession who = Web.staff(ctx);
         long id = Web.id(ctx, "id");
         Optional<Incident> found = db.query(c -> incidents.find(c, id));
-        Optional<ObjectNode> view = found.flatMap(i -> i.viewFor(who));
+        Optional<IncidentView> view = found.flatMap(i -> i.view(who));
         if (view.isEmpty()) {
             ctx.status(404).result("no such incident");
             return;
         }
-        ObjectNode out = view.get();
-        List<ObjectNode> chronology = db.transaction(c -> {
+        boolean full = Visibility.fullDetail(found.get(), who);
+        Detail detail = db.transaction(c -> {
             audit.record(c, who.name(), "view-incident", "incident=" + id);
-            if (Visibility.fullDetail(found.get(), who)) {
-                out.setAll(new haven.coordinator.Cases(incidents, clock).json(c, id)); // notes and actions (docs/CASEWORK.md)
-            }
-            return Visibility.fullDetail(found.get(), who) ? incidents.chronology(c, found.get()) : List.of();
+            return full ? new Detail(view.get(), new Cases(incidents, clock).caseWork(c, id), incidents.chronology(c, found.get()))
+                    : new Detail(view.get(), null, List.of());
         });
-        var arr = out.putArray("chronology");
-        chronology.forEach(arr::add);
-        Web.json(ctx, out);
+        Web.json(ctx, detail);
     }
 
     private void acknowledge(Context ctx) throws SQLException {
@@ -151,9 +158,7 @@ final class IncidentRoutes {
         }
         boolean sent = tellHub(acked.get(), who);
         feed.incidentChanged(acked.get());
-        ObjectNode out = acked.get().toJson();
-        out.put("hubNotified", sent);
-        Web.json(ctx, out);
+        Web.json(ctx, new Changed(acked.get().view(), sent));
     }
 
     /**
@@ -184,9 +189,9 @@ final class IncidentRoutes {
                 audit.record(c, who.name(), "close-refused", "incident=" + id + " already closed");
                 return Optional.<Closed>empty();
             }
-            audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + request.outcome());
+            audit.record(c, who.name(), "close", "incident=" + id + " outcome=" + request.outcome().stored());
             ObjectNode data = Json.object().put("incident", id).put("report", done.get().reportId()).put("by", who.name())
-                    .put("role", who.role().wire()).put("outcome", request.outcome());
+                    .put("role", who.role().wire()).put("outcome", request.outcome().stored());
             data.put("notes", request.notes()).put("url", request.url()).put("nature", request.nature());
             decisions.record(c, StaffDecisions.CLOSED, done.get().room(), at, data);
             return Optional.of(new Closed(done.get(), acked.isPresent()));
@@ -195,12 +200,9 @@ final class IncidentRoutes {
             ctx.status(409).result("this incident is already closed");
             return;
         }
-        ObjectNode out = closed.get().incident().toJson();
-        if (closed.get().acknowledgedFirst()) {
-            out.put("hubNotified", tellHub(closed.get().incident(), who));
-        }
+        Boolean sent = closed.get().acknowledgedFirst() ? tellHub(closed.get().incident(), who) : null;
         feed.incidentChanged(closed.get().incident());
-        Web.json(ctx, out);
+        Web.json(ctx, new Changed(closed.get().incident().view(), sent));
     }
 
     /** The kiosk hears of an acknowledgement only for a pupil's press: a concern or a filter check has no screen waiting. */
@@ -237,6 +239,6 @@ final class IncidentRoutes {
     }
 
     private Optional<Incident> visible(long id, StaffSession who) throws SQLException {
-        return db.query(c -> incidents.find(c, id)).filter(i -> i.viewFor(who).isPresent());
+        return db.query(c -> incidents.find(c, id)).filter(i -> i.view(who).isPresent());
     }
 }

@@ -4,10 +4,12 @@ import haven.coordinator.IncidentListener;
 
 import haven.coordinator.Incidents;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.Changes;
 import haven.coordinator.Incident;
+import haven.coordinator.IncidentView;
 import haven.coordinator.IsolationView;
 import haven.coordinator.RoomView;
 import haven.coordinator.StaffSession;
@@ -46,25 +48,85 @@ public final class LiveFeed implements Changes {
     }
     private long seq;
 
+    /**
+     * The live messages, each {"kind": kind, "seq": n, ...}: the sequence number alone for a viewer who may not see
+     * the change, a retraction by id, an incident as this viewer may see it, and the deltas every viewer may see
+     * (their body still the tree its owner builds).
+     */
+    record Hidden(String kind, long seq) {
+        Hidden(long seq) {
+            this("hidden", seq);
+        }
+    }
+
+    record Retract(String kind, long seq, long id) {
+        Retract(long seq, long id) {
+            this("retract", seq, id);
+        }
+    }
+
+    /** alertFailures: the header's count of incidents whose alerts did not get through, for this viewer. */
+    record IncidentChanged(String kind, long seq, IncidentView incident, int alertFailures) {
+        IncidentChanged(long seq, IncidentView incident, int alertFailures) {
+            this("incident", seq, incident, alertFailures);
+        }
+    }
+
+    record RoomChanged(String kind, long seq, JsonNode room) {
+    }
+
+    record AupsChanged(String kind, long seq, JsonNode aups) {
+    }
+
+    record IsolationChanged(String kind, long seq, JsonNode isolation) {
+    }
+
+    record UnblockRequestChanged(String kind, long seq, JsonNode unblockRequest) {
+    }
+
+    /**
+     * The rooms, open incidents and isolations a viewer may see, how many of those incidents have alerts that did not
+     * get through (docs/NOTIFICATIONS.md), the AUP versions and the sequence number it is current at; kind only on
+     * the WebSocket, where it is the first message.
+     */
+    record Snapshot(List<JsonNode> isolations, List<JsonNode> rooms, List<IncidentView> incidents, long alertFailures, JsonNode aups,
+                    long seq, @JsonInclude(JsonInclude.Include.NON_NULL) String kind) {
+        Snapshot joined(long at) {
+            return new Snapshot(isolations, rooms, incidents, alertFailures, aups, at, "snapshot");
+        }
+    }
+
     public synchronized long seq() {
         return seq;
     }
 
-    public void join(WsContext ctx, StaffSession viewer, ObjectNode snapshot) {
+    void join(WsContext ctx, StaffSession viewer, Snapshot snapshot) {
         synchronized (this) {
             Set<Long> shown = new HashSet<>();
             Set<Long> failing = new HashSet<>();
-            snapshot.path("incidents").forEach(i -> shown.add(i.path("id").asLong()));
-            snapshot.path("incidents").forEach(i -> {
-                if (i.path("alertFailures").asInt() > 0) {
-                    failing.add(i.path("id").asLong());
+            for (IncidentView i : snapshot.incidents()) {
+                shown.add(id(i));
+                if (alertFailures(i) > 0) {
+                    failing.add(id(i));
                 }
-            });
+            }
             clients.put(ctx, new Viewer(viewer, shown, failing));
-            snapshot.put("kind", "snapshot");
-            snapshot.put("seq", seq);
-            send(ctx, Json.write(snapshot));
+            send(ctx, Json.writeValue(snapshot.joined(seq)));
         }
+    }
+
+    private static long id(IncidentView view) {
+        return switch (view) {
+            case IncidentView.Full f -> f.id();
+            case IncidentView.Redacted r -> r.id();
+        };
+    }
+
+    private static int alertFailures(IncidentView view) {
+        return switch (view) {
+            case IncidentView.Full f -> f.alertFailures();
+            case IncidentView.Redacted r -> r.alertFailures();
+        };
     }
 
     public void leave(WsContext ctx) {
@@ -77,7 +139,7 @@ public final class LiveFeed implements Changes {
 
     @Override
     public synchronized void roomChanged(RoomView room) {
-        broadcast("room", room.toJson());
+        broadcast(new RoomChanged("room", ++seq, room.toJson()));
     }
 
     /**
@@ -93,17 +155,10 @@ public final class LiveFeed implements Changes {
         listeners.forEach(l -> l.incidentChanged(incident));
         long next = ++seq;
         // Viewers who may not see it still get the sequence number, so they do not resync for nothing.
-        ObjectNode hidden = Json.object();
-        hidden.put("kind", "hidden");
-        hidden.put("seq", next);
-        String hiddenText = Json.write(hidden);
-        ObjectNode retract = Json.object();
-        retract.put("kind", "retract");
-        retract.put("seq", next);
-        retract.put("id", incident.id());
-        String retractText = Json.write(retract);
+        String hiddenText = Json.writeValue(new Hidden(next));
+        String retractText = Json.writeValue(new Retract(next, incident.id()));
         clients.forEach((ctx, viewer) -> {
-            java.util.Optional<ObjectNode> view = incident.viewFor(viewer.session());
+            java.util.Optional<IncidentView> view = incident.view(viewer.session());
             if (view.isPresent()) {
                 // A closed incident leaves every dashboard, so it need not be remembered for a retraction.
                 if ("closed".equals(incident.status())) {
@@ -116,13 +171,7 @@ public final class LiveFeed implements Changes {
                 } else {
                     viewer.failing().remove(incident.id());
                 }
-                // The header's count of incidents whose alerts did not get through, for this viewer.
-                ObjectNode msg = Json.object();
-                msg.put("kind", "incident");
-                msg.put("seq", next);
-                msg.set("incident", view.get());
-                msg.put("alertFailures", viewer.failing().size());
-                send(ctx, Json.write(msg));
+                send(ctx, Json.writeValue(new IncidentChanged(next, view.get(), viewer.failing().size())));
             } else {
                 viewer.failing().remove(incident.id());
                 send(ctx, viewer.shown().remove(incident.id()) ? retractText : hiddenText);
@@ -132,7 +181,7 @@ public final class LiveFeed implements Changes {
 
     @Override
     public synchronized void aupsChanged(ObjectNode aups) {
-        broadcast("aups", aups.get("latest"));
+        broadcast(new AupsChanged("aups", ++seq, aups.get("latest")));
     }
 
     /** Isolations go only to viewers who may see that room's isolations; the others get the sequence number. */
@@ -164,11 +213,8 @@ public final class LiveFeed implements Changes {
     public synchronized void isolationChanged(IsolationView isolation) {
         isolationListeners.forEach(l -> l.accept(isolation));
         long next = ++seq;
-        String text = message("isolation", next, isolation.toJson());
-        ObjectNode hidden = Json.object();
-        hidden.put("kind", "hidden");
-        hidden.put("seq", next);
-        String hiddenText = Json.write(hidden);
+        String text = Json.writeValue(new IsolationChanged("isolation", next, isolation.toJson()));
+        String hiddenText = Json.writeValue(new Hidden(next));
         clients.forEach((ctx, viewer) -> send(ctx, Visibility.isolation(isolation, viewer.session()) ? text : hiddenText));
     }
 
@@ -187,11 +233,8 @@ public final class LiveFeed implements Changes {
     public synchronized void unblockRequestChanged(haven.coordinator.UnblockRequests.Request request, java.time.Instant now) {
         unblockListeners.forEach(l -> l.accept(request));
         long next = ++seq;
-        String text = message("unblockRequest", next, request.toJson(now));
-        ObjectNode hidden = Json.object();
-        hidden.put("kind", "hidden");
-        hidden.put("seq", next);
-        String hiddenText = Json.write(hidden);
+        String text = Json.writeValue(new UnblockRequestChanged("unblockRequest", next, request.toJson(now)));
+        String hiddenText = Json.writeValue(new Hidden(next));
         clients.forEach((ctx, viewer) -> send(ctx, Visibility.unblockRequest(request.requestedBy(), viewer.session()) ? text : hiddenText));
     }
 
@@ -219,37 +262,20 @@ public final class LiveFeed implements Changes {
         });
     }
 
-    /** A delta every viewer may see: {"kind": kind, "seq": n, kind: body}. Call holding the lock. */
-    private void broadcast(String kind, com.fasterxml.jackson.databind.JsonNode body) {
-        String text = message(kind, ++seq, body);
+    /** A delta every viewer may see. Call holding the lock. */
+    private void broadcast(Record message) {
+        String text = Json.writeValue(message);
         clients.keySet().forEach(ctx -> send(ctx, text));
     }
 
-    private static String message(String kind, long seq, com.fasterxml.jackson.databind.JsonNode body) {
-        ObjectNode msg = Json.object();
-        msg.put("kind", kind);
-        msg.put("seq", seq);
-        msg.set(kind, body);
-        return Json.write(msg);
-    }
-
-    /** The rooms, open incidents and isolations a viewer may see, as one JSON document. */
-    public static ObjectNode snapshot(List<RoomView> rooms, List<Incident> incidents, List<IsolationView> isolations,
-                                      StaffSession viewer) {
-        ObjectNode json = Json.object();
-        ArrayNode iso = json.putArray("isolations");
-        isolations.stream().filter(x -> Visibility.isolation(x, viewer)).forEach(x -> iso.add(x.toJson()));
-        ArrayNode r = json.putArray("rooms");
-        rooms.forEach(room -> r.add(room.toJson()));
-        ArrayNode i = json.putArray("incidents");
-        incidents.forEach(inc -> inc.viewFor(viewer).ifPresent(i::add));
-        // How many of these incidents have alerts that did not get through (docs/NOTIFICATIONS.md).
-        long failing = 0;
-        for (com.fasterxml.jackson.databind.JsonNode inc : i) {
-            failing += inc.path("alertFailures").asInt() > 0 ? 1 : 0;
-        }
-        json.put("alertFailures", failing);
-        return json;
+    /** The rooms, open incidents and isolations a viewer may see, with the AUP versions, current at {@code seq}. */
+    static Snapshot snapshot(List<RoomView> rooms, List<Incident> incidents, List<IsolationView> isolations, StaffSession viewer,
+                             JsonNode aups, long seq) {
+        List<JsonNode> iso = isolations.stream().filter(x -> Visibility.isolation(x, viewer)).<JsonNode>map(IsolationView::toJson).toList();
+        List<JsonNode> r = rooms.stream().<JsonNode>map(RoomView::toJson).toList();
+        List<IncidentView> i = incidents.stream().flatMap(inc -> inc.view(viewer).stream()).toList();
+        long failing = i.stream().filter(view -> alertFailures(view) > 0).count();
+        return new Snapshot(iso, r, i, failing, aups, seq, null);
     }
 
     private void send(WsContext ctx, String text) {

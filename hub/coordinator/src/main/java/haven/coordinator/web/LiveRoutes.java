@@ -68,14 +68,12 @@ final class LiveRoutes {
         }, RouteAccess.of(Permission.VIEW_LIVE));
     }
 
-    private ObjectNode snapshot(StaffSession who, String auditAction) throws SQLException {
+    private LiveFeed.Snapshot snapshot(StaffSession who, String auditAction) throws SQLException {
         ObjectNode aupVersions = AupRoutes.versions(aups);
         return db.transaction(c -> {
             audit.record(c, who.name(), auditAction, "open-incidents");
-            ObjectNode json = LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open", i -> i.viewFor(who).isPresent()), isolations.open(c), who);
-            json.set("aups", aupVersions.get("latest"));
-            json.put("seq", feed.seq());
-            return json;
+            return LiveFeed.snapshot(rooms.list(c), incidents.list(c, "open", i -> i.view(who).isPresent()), isolations.open(c), who,
+                    aupVersions.get("latest"), feed.seq());
         });
     }
 

@@ -3,8 +3,8 @@ package haven.coordinator.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import haven.coordinator.CaseEvidence;
-import haven.coordinator.Cases;
 import haven.coordinator.Changes;
+import haven.coordinator.IllegalContent;
 import haven.coordinator.Incident;
 import haven.coordinator.Incidents;
 import haven.coordinator.Permission;
@@ -13,7 +13,6 @@ import haven.coordinator.ReviewJudgement;
 import haven.coordinator.ReviewPdf;
 import haven.coordinator.StaffSession;
 import haven.coordinator.evidence.AuditLog;
-import haven.protocol.Json;
 import haven.store.Database;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.UploadedFile;
@@ -22,7 +21,6 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * The suspected-illegal-content review and the case's attachments (docs/CASEWORK.md). Seeds: "more than one
@@ -39,18 +37,18 @@ public final class ReviewRoutes {
                              Changes feed, java.time.Clock clock) {
         config.routes.post("/api/incidents/{id}/illegal", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
-            String illegal = IllegalRequest.from(CaseRoutes.body(ctx)).illegal();
+            IllegalContent illegal = IllegalRequest.from(CaseRoutes.body(ctx)).illegal();
             Optional<Incident> found = CaseRoutes.visible(ctx, db, incidents, who);
             if (found.isEmpty()) {
                 return;
             }
             Incident changed = db.transaction(c -> {
                 Incident i = evidence.setIllegal(c, found.get(), illegal, who);
-                audit.record(c, who.name(), "case-illegal", "incident=" + i.id() + " illegal=" + illegal);
+                audit.record(c, who.name(), "case-illegal", "incident=" + i.id() + " illegal=" + illegal.stored());
                 return i;
             });
             feed.incidentChanged(changed);
-            CaseRoutes.json(ctx, changed.toJson());
+            CaseRoutes.json(ctx, changed.view());
         }, RouteAccess.of(Permission.REVIEW_ILLEGAL));
         config.routes.get("/api/incidents/{id}/review", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -60,7 +58,7 @@ public final class ReviewRoutes {
             }
             CaseRoutes.json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-review", "incident=" + found.get().id());
-                return evidence.review(c, found.get());
+                return evidence.reviewOf(c, found.get());
             }));
         }, RouteAccess.of(Permission.VIEW_INCIDENTS));
         config.routes.post("/api/incidents/{id}/review", ctx -> {
@@ -70,12 +68,12 @@ public final class ReviewRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            if (found.get().illegal() == null || Cases.ILLEGAL_NONE.equals(found.get().illegal())) {
+            if (found.get().illegal() == null || found.get().illegal() == IllegalContent.NONE) {
                 ctx.status(409).result("this incident is not marked as suspected illegal content (POST /api/incidents/{id}/illegal first)");
                 return;
             }
-            ObjectNode review = db.transaction(c -> {
-                ObjectNode r = evidence.recordPart(c, found.get(), part, who);
+            CaseEvidence.Review review = db.transaction(c -> {
+                CaseEvidence.Review r = evidence.recordPart(c, found.get(), part, who);
                 audit.record(c, who.name(), "case-review", "incident=" + found.get().id());
                 return r;
             });
@@ -105,7 +103,7 @@ public final class ReviewRoutes {
                 return;
             }
             // Checked before a byte is read or kept, whichever way the request came (dashboard or a direct call).
-            if (Cases.SUSPECTED_CSAM.equals(found.get().illegal())) {
+            if (found.get().illegal() == IllegalContent.SUSPECTED_CSAM) {
                 audit.record(who.name(), "attachment-refused", "incident=" + found.get().id() + " suspected-csam");
                 ctx.status(409).result(CaseEvidence.CSAM_REFUSAL);
                 return;
@@ -133,7 +131,7 @@ public final class ReviewRoutes {
             CaseEvidence.Attachment attached = db.transaction(c -> {
                 // Read again inside the transaction: the nature may have changed to suspected-csam since the check above.
                 Incident now = incidents.find(c, found.get().id()).orElseThrow();
-                if (Cases.SUSPECTED_CSAM.equals(now.illegal())) {
+                if (now.illegal() == IllegalContent.SUSPECTED_CSAM) {
                     return null;
                 }
                 CaseEvidence.Attachment a = evidence.attach(c, now, bytes, type.get(), who);
@@ -146,7 +144,7 @@ public final class ReviewRoutes {
                 return;
             }
             ctx.status(201);
-            CaseRoutes.json(ctx, attached.toJson());
+            CaseRoutes.json(ctx, attached);
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.get("/api/incidents/{id}/attachments/{sha256}", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -169,14 +167,11 @@ public final class ReviewRoutes {
         }, RouteAccess.of(Permission.VIEW_INCIDENTS));
     }
 
-    /** POST /api/incidents/{id}/illegal: whether illegal content is suspected, one of {@link Cases#ILLEGAL}. */
-    record IllegalRequest(String illegal) {
+    /** POST /api/incidents/{id}/illegal: whether illegal content is suspected ({@link IllegalContent}). */
+    record IllegalRequest(IllegalContent illegal) {
         static IllegalRequest from(JsonNode body) {
-            String illegal = body.path("illegal").asText("");
-            if (!Cases.ILLEGAL.contains(illegal)) {
-                throw new IllegalArgumentException("illegal must be one of " + new TreeSet<>(Cases.ILLEGAL));
-            }
-            return new IllegalRequest(illegal);
+            return new IllegalRequest(IllegalContent.fromStored(body.path("illegal").asText(""))
+                    .orElseThrow(() -> new IllegalArgumentException("illegal must be one of " + IllegalContent.words())));
         }
     }
 

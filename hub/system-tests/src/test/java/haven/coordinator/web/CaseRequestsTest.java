@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import haven.coordinator.CaseActionKind;
+import haven.coordinator.IllegalContent;
 import haven.coordinator.ReviewAction;
 import haven.coordinator.ReviewJudgement;
 import haven.protocol.Json;
@@ -61,7 +62,7 @@ class CaseRequestsTest {
 
     @Test
     void illegalIsOneOfTheKnownWords() {
-        assertEquals("suspected-csam", ReviewRoutes.IllegalRequest.from(body("{\"illegal\":\"suspected-csam\"}")).illegal());
+        assertEquals(IllegalContent.SUSPECTED_CSAM, ReviewRoutes.IllegalRequest.from(body("{\"illegal\":\"suspected-csam\"}")).illegal());
         refused(ReviewRoutes.IllegalRequest::from, "{\"illegal\":\"maybe\"}", "illegal");
         refused(ReviewRoutes.IllegalRequest::from, "{}", "illegal");
     }

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import haven.coordinator.Breaches;
+import haven.coordinator.CloseOutcome;
+import haven.coordinator.ConcernAbout;
+import haven.coordinator.IllegalContent;
 import haven.coordinator.Role;
 import haven.coordinator.evidence.StaffDecisions;
 import haven.protocol.Json;
@@ -102,16 +105,26 @@ class RouteRequestsTest {
     }
 
     @Test
+    void aClosingIsOneOfTheFormsOutcomesWithANote() {
+        IncidentRoutes.CloseRequest close = IncidentRoutes.CloseRequest.from(body("{\"outcome\":\"referred-to-dsl\",\"notes\":\" n \"}"));
+        assertEquals(new IncidentRoutes.CloseRequest(CloseOutcome.REFERRED_TO_DSL, "n", null, null), close);
+        refused(IncidentRoutes.CloseRequest::from, "{\"outcome\":\"" + SECRET + "\",\"notes\":\"n\"}", "outcome");
+        // A filter check's recorded action closes it from the check log, never from the close form.
+        refused(IncidentRoutes.CloseRequest::from, "{\"outcome\":\"filter-action-recorded\",\"notes\":\"n\"}", "outcome");
+        refused(IncidentRoutes.CloseRequest::from, "{\"outcome\":\"no-further-action\"}", "notes");
+    }
+
+    @Test
     void aConcernIsAboutSomeoneSomewhereWithACategoryAndASummary() {
         ConcernRoutes.ConcernRequest c = ConcernRoutes.ConcernRequest.from(body("""
                 {"about":"staff","illegal":"suspected-csam","category":"unkind-online","summary":" s ","room":"main/room-1",
                  "url":"https://example.org/x","nature":"a described image"}"""));
         assertEquals(new ConcernRoutes.ConcernRequest(new RoomId("main", "room-1"), "unkind-online", "s",
-                Optional.of("https://example.org/x"), Optional.of("a described image"), "staff", "suspected-csam"), c);
+                Optional.of("https://example.org/x"), Optional.of("a described image"), ConcernAbout.STAFF, IllegalContent.SUSPECTED_CSAM), c);
         ConcernRoutes.ConcernRequest least = ConcernRoutes.ConcernRequest.from(
                 body("{\"about\":\"pupil\",\"category\":\"other\",\"summary\":\"s\"}"));
         assertEquals(new ConcernRoutes.ConcernRequest(new RoomId(StaffDecisions.SCHOOL.site(), "elsewhere-in-school"), "other", "s",
-                Optional.empty(), Optional.empty(), "pupil", "none"), least);
+                Optional.empty(), Optional.empty(), ConcernAbout.PUPIL, IllegalContent.NONE), least);
         assertEquals(null, least.concern().url());
         assertEquals("outside-school", ConcernRoutes.ConcernRequest.from(
                 body("{\"about\":\"pupil\",\"category\":\"other\",\"summary\":\"s\",\"room\":\"outside-school\"}")).room().room());
