@@ -104,8 +104,8 @@ public final class Escalation implements AutoCloseable {
                 onEscalated.run();
             }
             for (Incident i : changed) {
-                if (IncidentStatus.ESCALATED.stored().equals(i.status())) {
-                    log.warn("worry escalated incident={} room={} openedAt={}", i.id(), i.room(), i.openedAt());
+                if (i.status() == IncidentStatus.ESCALATED) {
+                    log.warn("worry escalated incident={} room={} openedAt={}", i.id(), i.room(), Incident.wire(i.openedAt()));
                 }
                 feed.incidentChanged(i);
             }

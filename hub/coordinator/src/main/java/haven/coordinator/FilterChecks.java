@@ -40,8 +40,6 @@ public final class FilterChecks {
     private static final String EVENT_ROOM = "SELECT site, room FROM events WHERE id = :id";
 
     public static final int MAX_ACTION = 2000;
-    /** The outcome of a filter-check incident closed by its recorded action (the notes hold the action). */
-    public static final String ACTION_RECORDED = "filter-action-recorded";
 
     private final Database db;
     private final AuditLog audit;
@@ -155,14 +153,14 @@ public final class FilterChecks {
             RoomId room = find(c, id);
             decisions.record(c, StaffDecisions.FILTER_ACTION, room, at, Json.object().put("check", id).put("action", action.strip())
                     .put("by", by).put("role", who.role().wire()));
-            Optional<Incident> open = incidents.find(c, id).filter(i -> !"closed".equals(i.status()));
+            Optional<Incident> open = incidents.find(c, id).filter(i -> !i.closed());
             if (open.isPresent()) {
-                Incidents.Closing closing = new Incidents.Closing(ACTION_RECORDED, action.strip(), null, null);
+                Incidents.Closing closing = new Incidents.Closing(CloseOutcome.FILTER_ACTION_RECORDED, action.strip(), null, null);
                 Optional<Incident> done = incidents.close(c, open.get().id(), by, closing, at);
                 if (done.isPresent()) {
-                    audit.record(c, by, "close", "incident=" + done.get().id() + " outcome=" + ACTION_RECORDED);
+                    audit.record(c, by, "close", "incident=" + done.get().id() + " outcome=" + closing.outcome().stored());
                     decisions.record(c, StaffDecisions.CLOSED, room, at, Json.object().put("incident", done.get().id())
-                            .put("report", id).put("by", by).put("role", who.role().wire()).put("outcome", ACTION_RECORDED)
+                            .put("report", id).put("by", by).put("role", who.role().wire()).put("outcome", closing.outcome().stored())
                             .put("notes", closing.notes()).putNull("url").putNull("nature"));
                     closed.add(done.get());
                 }

@@ -7,22 +7,24 @@ import haven.protocol.RoomId;
 import java.sql.ResultSet;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jdbi.v3.core.mapper.ColumnMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** One worry report as the safeguarding lead sees it. */
-public record Incident(long id, String reportId, RoomId room, String status, long presses, String category,
-                       String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
-                       String outcome, String notes, String url, String nature, String escalatedAt,
+public record Incident(long id, String reportId, RoomId room, IncidentStatus status, long presses, String category,
+                       String computer, Instant openedAt, Instant ackedAt, String ackedBy, Instant closedAt,
+                       CloseOutcome outcome, String notes, String url, String nature, Instant escalatedAt,
                        String openAtEndOfDay, IncidentSource source, int alertFailures, String alertFailuresByChannel,
                        ConcernAbout about, IllegalContent illegal, String loggedBy, String summary, String assignedTo, String caseNumber,
-                       String cameForwardAt, String cameForwardBy) {
+                       Instant cameForwardAt, String cameForwardBy) {
 
     /** Without case-work fields (docs/CASEWORK.md): a worry as the hub reported it. */
-    public Incident(long id, String reportId, RoomId room, String status, long presses, String category,
-                    String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
-                    String outcome, String notes, String url, String nature, String escalatedAt,
+    public Incident(long id, String reportId, RoomId room, IncidentStatus status, long presses, String category,
+                    String computer, Instant openedAt, Instant ackedAt, String ackedBy, Instant closedAt,
+                    CloseOutcome outcome, String notes, String url, String nature, Instant escalatedAt,
                     String openAtEndOfDay, IncidentSource source, int alertFailures, String alertFailuresByChannel) {
         this(id, reportId, room, status, presses, category, computer, openedAt, ackedAt, ackedBy, closedAt, outcome, notes,
                 url, nature, escalatedAt, openAtEndOfDay, source, alertFailures, alertFailuresByChannel, null, null, null, null, null,
@@ -30,9 +32,9 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
     }
 
     /** Without alert failures (an incident no alert has failed for). */
-    public Incident(long id, String reportId, RoomId room, String status, long presses, String category,
-                    String computer, String openedAt, String ackedAt, String ackedBy, String closedAt,
-                    String outcome, String notes, String url, String nature, String escalatedAt,
+    public Incident(long id, String reportId, RoomId room, IncidentStatus status, long presses, String category,
+                    String computer, Instant openedAt, Instant ackedAt, String ackedBy, Instant closedAt,
+                    CloseOutcome outcome, String notes, String url, String nature, Instant escalatedAt,
                     String openAtEndOfDay, IncidentSource source) {
         this(id, reportId, room, status, presses, category, computer, openedAt, ackedAt, ackedBy, closedAt, outcome, notes,
                 url, nature, escalatedAt, openAtEndOfDay, source, 0, null);
@@ -47,13 +49,25 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
             + "about, illegal, logged_by, summary, assigned_to, case_number, came_forward_at, came_forward_by";
 
     static Incident from(ResultSet rs, StatementContext ctx) throws SQLException {
-        return new Incident(rs.getLong(1), rs.getString(2), new RoomId(rs.getString(3), rs.getString(4)), rs.getString(5),
-                rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16),
-                rs.getString(17), rs.getString(18), IncidentSource.fromWire(rs.getString(19)), rs.getInt(20), rs.getString(21),
+        ColumnMapper<Instant> time = ctx.findColumnMapperFor(Instant.class).orElseThrow();
+        return new Incident(rs.getLong(1), rs.getString(2), new RoomId(rs.getString(3), rs.getString(4)),
+                ctx.findColumnMapperFor(IncidentStatus.class).orElseThrow().map(rs, 5, ctx),
+                rs.getLong(6), rs.getString(7), rs.getString(8), time.map(rs, 9, ctx), time.map(rs, 10, ctx), rs.getString(11),
+                time.map(rs, 12, ctx), ctx.findColumnMapperFor(CloseOutcome.class).orElseThrow().map(rs, 13, ctx),
+                rs.getString(14), rs.getString(15), rs.getString(16),
+                time.map(rs, 17, ctx), rs.getString(18), IncidentSource.fromWire(rs.getString(19)), rs.getInt(20), rs.getString(21),
                 ctx.findColumnMapperFor(ConcernAbout.class).orElseThrow().map(rs, 22, ctx),
                 ctx.findColumnMapperFor(IllegalContent.class).orElseThrow().map(rs, 23, ctx), rs.getString(24), rs.getString(25), rs.getString(26), rs.getString(27),
-                rs.getString(28), rs.getString(29));
+                time.map(rs, 28, ctx), rs.getString(29));
+    }
+
+    /** Whether nobody has acknowledged it yet (open or escalated): what the per-room caps and alerts wait on. */
+    public boolean waiting() {
+        return status == IncidentStatus.OPEN || status == IncidentStatus.ESCALATED;
+    }
+
+    public boolean closed() {
+        return status == IncidentStatus.CLOSED;
     }
 
     /**
@@ -76,7 +90,7 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
 
     /** For technicians: that a room has an open worry, without what it is about. */
     public IncidentView.Redacted redacted() {
-        return new IncidentView.Redacted(id, room.site(), room.room(), status, openedAt, caseNumber, true, alertFailures,
+        return new IncidentView.Redacted(id, room.site(), room.room(), status.stored(), wire(openedAt), caseNumber, true, alertFailures,
                 failuresByChannel());
     }
 
@@ -91,10 +105,16 @@ public record Incident(long id, String reportId, RoomId room, String status, lon
     }
 
     public IncidentView.Full view() {
-        return new IncidentView.Full(id, reportId, room.site(), room.room(), status, presses, category, computer, openedAt, ackedAt,
-                ackedBy, closedAt, outcome, notes, url, nature, escalatedAt, openAtEndOfDay, source.wire(), cameForwardAt,
+        return new IncidentView.Full(id, reportId, room.site(), room.room(), status.stored(), presses, category, computer, wire(openedAt),
+                wire(ackedAt), ackedBy, wire(closedAt), outcome == null ? null : outcome.stored(), notes, url, nature, wire(escalatedAt),
+                openAtEndOfDay, source.wire(), wire(cameForwardAt),
                 cameForwardBy, alertFailures, failuresByChannel(), caseNumber, about == null ? null : about.stored(),
                 illegal == null ? null : illegal.stored(), loggedBy, summary, assignedTo);
+    }
+
+    /** A time as the wire (and the column it was read from) spells it: {@link Json#time}, or null. */
+    public static String wire(Instant at) {
+        return at == null ? null : Json.time(at);
     }
 
     /** {@link #view()} as a tree: what an export or a case bundle adds to. */

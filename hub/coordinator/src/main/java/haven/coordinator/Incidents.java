@@ -250,7 +250,7 @@ public final class Incidents {
         if (incident.isEmpty() || incident.get().caseNumber() != null) {
             return incident;
         }
-        String year = incident.get().openedAt().substring(0, 4);
+        String year = String.format(java.util.Locale.ROOT, "%04d", incident.get().openedAt().atOffset(java.time.ZoneOffset.UTC).getYear());
         long last = c.createQuery(NEXT_CASE_NUMBER).bind("year", year).mapTo(Long.class).one();
         Optional<Incident> numbered = c.createQuery(GIVE_CASE_NUMBER)
                 .bind("caseNumber", String.format(java.util.Locale.ROOT, "%s-%04d", year, last))
@@ -419,8 +419,7 @@ public final class Incidents {
         try (var rows = query.map(Incident::from).iterator()) {
             while (out.size() < MAX_LISTED && rows.hasNext()) {
                 Incident incident = rows.next();
-                boolean waiting = incident.status().equals(IncidentStatus.OPEN.stored())
-                        || incident.status().equals(IncidentStatus.ESCALATED.stored());
+                boolean waiting = incident.waiting();
                 if (visible.test(incident)
                         && (!waiting || waitingPerRoom.merge(incident.room(), 1, Integer::sum) <= MAX_LISTED_PER_ROOM)) {
                     out.add(incident);
@@ -450,11 +449,6 @@ public final class Incidents {
 
     /** The policy's record of a closed incident: outcome, notes, and for misuse the URL and the nature of the content. */
     public record Closing(CloseOutcome outcome, String notes, String url, String nature) {
-        /** An outcome given as its stored word (a filter check's recorded action); one no version wrote is an error. */
-        public Closing(String outcome, String notes, String url, String nature) {
-            this(CloseOutcome.fromStored(outcome).orElseThrow(() -> new IllegalArgumentException(
-                    "outcome must be one of " + haven.store.Stored.words(CloseOutcome.class))), notes, url, nature);
-        }
     }
 
     public Optional<Incident> close(Handle c, long id, String staff, Closing closing, Instant at) throws SQLException {

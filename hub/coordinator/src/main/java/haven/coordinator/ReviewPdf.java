@@ -36,7 +36,7 @@ public final class ReviewPdf {
             Font heading = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 12);
             Font body = FontFactory.getFont(FontFactory.HELVETICA, 10);
             doc.add(new Paragraph("Suspected illegal content: review record", title));
-            doc.add(new Paragraph("Case " + incident.caseNumber() + " (incident " + incident.id() + "), opened " + incident.openedAt()
+            doc.add(new Paragraph("Case " + incident.caseNumber() + " (incident " + incident.id() + "), opened " + Incident.wire(incident.openedAt())
                     + ", room " + incident.room() + ", source " + incident.source().wire(), body));
             doc.add(new Paragraph("Suspected: " + (incident.illegal() == null ? null : incident.illegal().stored()) + ". Group judgement: " + review.path("judgement").asText()
                     + ". Reviewers: " + String.join(", ", names(review)) + ".", body));

@@ -16,15 +16,16 @@ class IncidentViewJsonTest {
     private static final RoomId ROOM = new RoomId("test-school", "year5");
 
     private static Incident worry() {
-        return new Incident(7, "0193c0de-0000-7000-8000-000000000001", ROOM, "closed", 2, "unkind-online", "pc-3",
-                "2026-11-25T10:00:00.000Z", "2026-11-25T10:01:00.000Z", "dsl", "2026-11-25T11:00:00.000Z", "referred-to-dsl",
+        return new Incident(7, "0193c0de-0000-7000-8000-000000000001", ROOM, IncidentStatus.CLOSED, 2, "unkind-online", "pc-3",
+                Instant.parse("2026-11-25T10:00:00.000Z"), Instant.parse("2026-11-25T10:01:00.000Z"), "dsl",
+                Instant.parse("2026-11-25T11:00:00.000Z"), CloseOutcome.REFERRED_TO_DSL,
                 "spoke to them", "https://example.org/x", "a described image", null, null, IncidentSource.WORRY, 2,
                 "{\"email\":1,\"webhook:office\":1}", null, null, null, null, "dsl", "2026-0007", null, null);
     }
 
     private static Incident concern() {
-        return new Incident(8, "0193c0de-0000-7000-8000-000000000002", ROOM, "open", 0, "other", null,
-                "2026-11-25T10:00:00.000Z", null, null, null, null, null, null, null, null, null, IncidentSource.CONCERN, 0,
+        return new Incident(8, "0193c0de-0000-7000-8000-000000000002", ROOM, IncidentStatus.OPEN, 0, "other", null,
+                Instant.parse("2026-11-25T10:00:00.000Z"), null, null, null, null, null, null, null, null, null, IncidentSource.CONCERN, 0,
                 null, ConcernAbout.STAFF, IllegalContent.SUSPECTED_CSAM, "teacher-a", "a summary", null, "2026-0008", null, null);
     }
 

@@ -119,7 +119,7 @@ class FilterCheckIncidentTest {
         Incident incident = opened.get(0);
         assertEquals(failed.id(), incident.reportId());
         assertEquals(room, incident.room());
-        assertEquals("open", incident.status());
+        assertEquals(IncidentStatus.OPEN, incident.status());
         assertEquals(1, heard.stream().filter(i -> i.id() == incident.id()).count(), "the alerting side hears the opening once");
         assertEquals(IncidentSource.FILTER_CHECK, heard.get(0).source());
 
@@ -147,8 +147,8 @@ class FilterCheckIncidentTest {
         clock.advance(Duration.ofMinutes(30));
         new Escalation(db, incidents, feed, new AuditLog(db, clock), clock, Duration.ofMinutes(10), Optional.empty(),
                 ZoneId.of("Europe/London")).runOnce();
-        assertEquals("open", db.query(c -> incidents.find(c, incident.id())).orElseThrow().status());
-        assertEquals("escalated", db.query(c -> incidents.find(c, worry.id())).orElseThrow().status());
+        assertEquals(IncidentStatus.OPEN, db.query(c -> incidents.find(c, incident.id())).orElseThrow().status());
+        assertEquals(IncidentStatus.ESCALATED, db.query(c -> incidents.find(c, worry.id())).orElseThrow().status());
 
         // Nor is it acknowledged: cmd/ack would put out the room's report-pending light with a worry waiting there.
         assertEquals(Optional.empty(), db.transaction(c -> incidents.acknowledge(c, incident.id(), "dsl-1", clock.instant())));
@@ -156,8 +156,8 @@ class FilterCheckIncidentTest {
         assertEquals(FilterChecks.Recorded.RECORDED,
                 checks.recordAction(failed.id(), "Reported to the filter provider", as(Role.TECHNICIAN, Set.of())));
         Incident closed = db.query(c -> incidents.find(c, incident.id())).orElseThrow();
-        assertEquals("closed", closed.status());
-        assertEquals(FilterChecks.ACTION_RECORDED, closed.outcome());
+        assertEquals(IncidentStatus.CLOSED, closed.status());
+        assertEquals(CloseOutcome.FILTER_ACTION_RECORDED, closed.outcome());
         assertEquals("Reported to the filter provider", closed.notes());
         assertEquals("technician-1", db.query(c -> {
             try (var ps = c.getConnection().prepareStatement("SELECT closed_by FROM incidents WHERE id = ?")) {
@@ -168,7 +168,7 @@ class FilterCheckIncidentTest {
                 }
             }
         }));
-        assertEquals("closed", heard.get(heard.size() - 1).status(), "the dashboards hear the closure");
+        assertEquals(IncidentStatus.CLOSED, heard.get(heard.size() - 1).status(), "the dashboards hear the closure");
         var entry = checks.find(failed.id()).orElseThrow();
         assertEquals("closed", entry.incident());
         assertEquals(incident.id(), entry.incidentId().orElseThrow());
@@ -189,7 +189,7 @@ class FilterCheckIncidentTest {
         Event failed = filterCheck(1, "reachable");
         deliver(failed);
         Incident incident = filterIncidents().get(0);
-        db.transaction(c -> incidents.close(c, incident.id(), "dsl", new Incidents.Closing("no-further-action", "test", null, null),
+        db.transaction(c -> incidents.close(c, incident.id(), "dsl", new Incidents.Closing(CloseOutcome.NO_FURTHER_ACTION, "test", null, null),
                 clock.instant()));
         assertEquals("closed", checks.find(failed.id()).orElseThrow().incident());
         assertEquals(Optional.empty(), checks.find(failed.id()).orElseThrow().action(), "no action was recorded");

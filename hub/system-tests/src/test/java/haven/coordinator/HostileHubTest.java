@@ -228,7 +228,7 @@ class HostileHubTest {
         send(ahead);
         clock.advance(ackWithin.plusMinutes(1));
         escalation.runOnce();
-        assertEquals("escalated", db.query(c -> new Incidents().find(c, ahead.id())).orElseThrow().status(),
+        assertEquals(IncidentStatus.ESCALATED, db.query(c -> new Incidents().find(c, ahead.id())).orElseThrow().status(),
                 "escalation goes by when the coordinator received the worry, not by the hub's clock");
     }
 

@@ -85,7 +85,7 @@ class RetentionPurgeTest {
     void aPurgeCutsTheLogAtItsStartAndTheRestStillVerifies() throws Exception {
         worry();
         worry();
-        db.transaction(c -> new Incidents().close(c, 1, "dsl", new Incidents.Closing("no-further-action", null, null, null),
+        db.transaction(c -> new Incidents().close(c, 1, "dsl", new Incidents.Closing(CloseOutcome.NO_FURTHER_ACTION, null, null, null),
                 clock.instant()));
         clock.advance(Duration.ofDays(400));
         worry();
@@ -112,7 +112,7 @@ class RetentionPurgeTest {
         worry();
         haven.coordinator.evidence.StaffDecisions decisions = new haven.coordinator.evidence.StaffDecisions(clock);
         db.transaction(c -> {
-            Incident closed = new Incidents().close(c, 1, "dsl", new Incidents.Closing("no-further-action", null, null, null),
+            Incident closed = new Incidents().close(c, 1, "dsl", new Incidents.Closing(CloseOutcome.NO_FURTHER_ACTION, null, null, null),
                     clock.instant()).orElseThrow();
             ObjectNode data = Json.object().put("incident", 1).put("report", closed.reportId()).put("by", "dsl").put("role", "coordinator")
                     .put("outcome", "no-further-action");
@@ -150,7 +150,7 @@ class RetentionPurgeTest {
             Incident first = new Incidents().find(c, 1).orElseThrow();
             cases.addNote(c, first, "spoke to the pupil", java.util.Optional.empty(), dsl);
             cases.addAction(c, first, CaseActionKind.PARENTS_INFORMED, null, clock.instant().plus(Duration.ofDays(1)), dsl);
-            Incident closed = new Incidents().close(c, 1, "dsl", new Incidents.Closing("no-further-action", "done", null, null),
+            Incident closed = new Incidents().close(c, 1, "dsl", new Incidents.Closing(CloseOutcome.NO_FURTHER_ACTION, "done", null, null),
                     clock.instant()).orElseThrow();
             ObjectNode data = Json.object().put("incident", 1).put("report", closed.reportId()).put("by", "dsl").put("role", "coordinator")
                     .put("outcome", "no-further-action").put("notes", "done");

@@ -19,7 +19,7 @@ public record Alert(AlertKind kind, long incident, String roomName, Instant open
     public static final long NO_INCIDENT = 0;
 
     public static Alert of(AlertKind kind, Incident incident, NotifyConfig config, Instant now) {
-        return about(kind, incident.id(), incident.room(), Instant.parse(incident.openedAt()), config, now);
+        return about(kind, incident.id(), incident.room(), incident.openedAt(), config, now);
     }
 
     /** What happened in a room since when: the room's name, never a computer's number or any detail. */

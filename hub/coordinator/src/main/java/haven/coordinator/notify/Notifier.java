@@ -354,7 +354,7 @@ public final class Notifier implements IncidentListener, AutoCloseable {
     }
 
     private static boolean active(Incident incident) {
-        return "open".equals(incident.status()) || "escalated".equals(incident.status());
+        return incident.waiting();
     }
 
     /** Whether the ladder stops now: acknowledged or closed stops an incident's own ladder; only closing stops an overdue action's. */
@@ -365,7 +365,7 @@ public final class Notifier implements IncidentListener, AutoCloseable {
         if (current.isEmpty()) {
             return true;
         }
-        return ladder.kind == AlertKind.ACTION_OVERDUE ? "closed".equals(current.get().status()) : !active(current.get());
+        return ladder.kind == AlertKind.ACTION_OVERDUE ? current.get().closed() : !active(current.get());
     }
 
     private void noteIncident(Incident incident) {
@@ -379,7 +379,7 @@ public final class Notifier implements IncidentListener, AutoCloseable {
             return;
         }
         AlertKind kind = kindOf(incident);
-        raise(new Raise(key, kind, Timeline.About.incident(incident, kind), Instant.parse(incident.openedAt()), receivedAt(incident)));
+        raise(new Raise(key, kind, Timeline.About.incident(incident, kind), incident.openedAt(), receivedAt(incident)));
     }
 
     /**
@@ -550,7 +550,7 @@ public final class Notifier implements IncidentListener, AutoCloseable {
             if (!ladder.resolved && stops(ladder, current)) {
                 ladders.remove(ladder.key);
                 finished.add(ladder.key);
-                log.info("alert ladder stopped key={} status={}", ladder.key, current.map(Incident::status).orElse("gone"));
+                log.info("alert ladder stopped key={} status={}", ladder.key, current.map(i -> i.status().stored()).orElse("gone"));
                 return;
             }
             current.ifPresent(i -> ladder.about = ladder.about.withIncident(i));

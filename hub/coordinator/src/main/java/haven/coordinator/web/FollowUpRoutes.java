@@ -48,7 +48,7 @@ public final class FollowUpRoutes {
             if (recorded.isEmpty()) {
                 Incident before = db.query(c -> incidents.find(c, id)).orElse(visible.get());
                 ctx.status(409).result("already recorded: the pupil came forward to " + before.cameForwardBy()
-                        + " at " + before.cameForwardAt());
+                        + " at " + Incident.wire(before.cameForwardAt()));
                 return;
             }
             feed.incidentChanged(recorded.get());

@@ -161,12 +161,12 @@ public final class LiveFeed implements Changes {
             java.util.Optional<IncidentView> view = incident.view(viewer.session());
             if (view.isPresent()) {
                 // A closed incident leaves every dashboard, so it need not be remembered for a retraction.
-                if ("closed".equals(incident.status())) {
+                if (incident.closed()) {
                     viewer.shown().remove(incident.id());
                 } else {
                     viewer.shown().add(incident.id());
                 }
-                if (incident.alertFailures() > 0 && !"closed".equals(incident.status())) {
+                if (incident.alertFailures() > 0 && !incident.closed()) {
                     viewer.failing().add(incident.id());
                 } else {
                     viewer.failing().remove(incident.id());

@@ -40,8 +40,8 @@ class AlertContentTest {
 
     /** An incident holding every field an alert must not show, about an adult (head-only). */
     private static Incident everything(String category) {
-        return new Incident(42, "0193c0de-0000-7000-8000-000000000001", new RoomId("test-school", "year5-elm"), "open", 3,
-                category, COMPUTER, "2026-11-25T10:00:00Z", null, null, null, "referred-to-dsl", NOTES, URL, NATURE, null, null, haven.coordinator.IncidentSource.WORRY);
+        return new Incident(42, "0193c0de-0000-7000-8000-000000000001", new RoomId("test-school", "year5-elm"), haven.coordinator.IncidentStatus.OPEN, 3,
+                category, COMPUTER, Instant.parse("2026-11-25T10:00:00Z"), null, null, null, haven.coordinator.CloseOutcome.REFERRED_TO_DSL, NOTES, URL, NATURE, null, null, haven.coordinator.IncidentSource.WORRY);
     }
 
     private static NotifyConfig config(int smtpPort) throws Exception {
@@ -134,7 +134,7 @@ class AlertContentTest {
             for (AlertKind kind : kinds) {
                 Incident incident = everything("about-an-adult");
                 Alert alert = kind == AlertKind.HUB_OFFLINE || kind == AlertKind.HUB_BACK
-                        ? Alert.about(kind, Alert.NO_INCIDENT, incident.room(), Instant.parse(incident.openedAt()), config, NOW)
+                        ? Alert.about(kind, Alert.NO_INCIDENT, incident.room(), incident.openedAt(), config, NOW)
                         : Alert.of(kind, incident, config, NOW);
                 assertTrue(new SmtpChannel(config.smtp().orElseThrow()).send(head, alert).accepted());
                 obeysTheRules("push " + kind.wire(), new String(PushChannel.message(alert), java.nio.charset.StandardCharsets.UTF_8), kind);
