@@ -60,7 +60,7 @@ public final class FilterChecks {
     /** One check as staff read it. {@code at} is the coordinator's receive time; {@code hubAt} the hub's clock. */
     public record Entry(String id, Instant at, Instant hubAt, String by, RoomId room, List<FilterResult> results,
                         Optional<String> action, Optional<String> actionBy, Optional<Instant> actionAt,
-                        Optional<Long> incidentId, Optional<String> incidentStatus) {
+                        Optional<Long> incidentId, Optional<IncidentStatus> incidentStatus) {
         public boolean failed() {
             return results.stream().anyMatch(FilterResult::failed);
         }
@@ -75,7 +75,7 @@ public final class FilterChecks {
                 return "none";
             }
             if (incidentStatus.isPresent()) {
-                return incidentStatus.get().equals("closed") ? "closed" : "open";
+                return incidentStatus.get() == IncidentStatus.CLOSED ? "closed" : "open";
             }
             return action.isPresent() ? "closed" : "open";
         }
@@ -111,7 +111,7 @@ public final class FilterChecks {
                                 Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
                                 Optional.ofNullable(rs.getString(9)).map(Instant::parse),
                                 Optional.ofNullable(rs.getObject(10)).map(n -> ((Number) n).longValue()),
-                                Optional.ofNullable(rs.getString(11)));
+                                Optional.ofNullable(ctx.findColumnMapperFor(IncidentStatus.class).orElseThrow().map(rs, 11, ctx)));
                     }).list();
         });
     }
