@@ -35,11 +35,6 @@ import org.slf4j.LoggerFactory;
  * serves many events and at low load nothing waits. If a commit fails, nothing in it is acknowledged
  * and the connection is dropped, so the broker delivers it all again.
  *
- * <p>The committer acknowledges a batch as soon as it has committed, then hands its changes to a pusher thread
- * for the live dashboards and takes the next batch: the push of batch N runs beside the commit of N + 1
- * (issue 20: the push was a tenth of the committer's time). Pushes keep the commit order and never precede
- * their commit; a slow pusher holds the committer back after {@value #PUSHES_AHEAD} batches.
- *
  * <p>A payload that breaks the contract is stored in {@code rejected} with the reason and counted; nothing
  * a hub (or anyone on the broker) sends can stop ingest.
  */
@@ -48,8 +43,6 @@ public final class Ingest implements AutoCloseable {
     /** Rejected payloads are kept for inspection up to this size; the true size is recorded beside them. */
     private static final int KEEP_REJECTED_BYTES = 64 * 1024;
     static final int MAX_BATCH = 256;
-    /** Committed batches whose push may wait: enough to overlap, few enough that dashboards stay current. */
-    static final int PUSHES_AHEAD = 4;
 
     private static final String REJECTED = """
             INSERT INTO rejected(received_at, topic, reason, size, payload) VALUES (:receivedAt, :topic, :reason, :size, :payload)""";
@@ -105,12 +98,10 @@ public final class Ingest implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong failedBatches = new AtomicLong();
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
-    private final LinkedBlockingQueue<List<Change>> pushes = new LinkedBlockingQueue<>(PUSHES_AHEAD);
     private volatile Consumer<Duration> onWorryLogged = d -> { };
     private volatile MqttLink link;
     private volatile boolean running = true;
     private Thread committer;
-    private Thread pusher;
 
     public Ingest(Database db, EventCodec codec, EventLog eventLog, Incidents incidents, Rooms rooms,
                   Isolations isolations, Changes feed, Clock clock) {
@@ -158,16 +149,15 @@ public final class Ingest implements AutoCloseable {
         queue.add(new Item(topic, payload, decode(topic, payload), ack));
     }
 
-    /** Starts the committer and its pusher (subscribe does; tests that enqueue by hand call it themselves). */
+    /** Starts the committer (subscribe does; tests that enqueue by hand call it themselves). */
     void startCommitter() {
-        pusher = Thread.ofPlatform().name("ingest-pusher").daemon(true).start(this::pushLoop);
         committer = Thread.ofPlatform().name("ingest-committer").daemon(true).start(this::commitLoop);
     }
 
     /** Takes one message now, on the caller's thread (tests, tools): the same path, a batch of one. */
     public void onMessage(String topic, byte[] payload, boolean retained) {
         try {
-            push(commit(List.of(new Item(topic, payload, decode(topic, payload), () -> { }))));
+            commit(List.of(new Item(topic, payload, decode(topic, payload), () -> { })));
         } catch (SQLException e) {
             throw new MqttLink.RetryLater("ingest commit failed: " + e.getMessage(), e);
         }
@@ -184,13 +174,11 @@ public final class Ingest implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
                 long started = System.nanoTime();
-                List<Change> changes;
                 try {
-                    changes = commit(batch);
+                    commit(batch);
                     log.debug("ingest batch size={} micros={}", batch.size(), (System.nanoTime() - started) / 1000);
                 } catch (SQLException | RuntimeException e) {
                     // Nothing in the batch was acknowledged: drop the connection and let the broker resend it.
-                    changes = null;
                     failedBatches.incrementAndGet();
                     log.error("ingest commit failed, broker will redeliver count={} error={}", batch.size(), e.getClass().getName());
                     queue.clear();
@@ -200,39 +188,9 @@ public final class Ingest implements AutoCloseable {
                     }
                 }
                 batch.clear();
-                if (changes != null) {
-                    pushes.put(changes); // after the commit and its acks, never before
-                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            }
-        }
-    }
-
-    /** Pushes committed batches in commit order; what has queued up meanwhile goes out together. */
-    private void pushLoop() {
-        List<List<Change>> ready = new ArrayList<>(PUSHES_AHEAD);
-        while (running || !pushes.isEmpty()) {
-            try {
-                List<Change> first = pushes.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    continue;
-                }
-                ready.add(first);
-                pushes.drainTo(ready);
-                List<Change> all = new ArrayList<>();
-                ready.forEach(all::addAll);
-                ready.clear();
-                long started = System.nanoTime();
-                push(all);
-                log.debug("ingest pushed changes={} pushMicros={}", all.size(), (System.nanoTime() - started) / 1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                // A dashboard's failure must not stop the pushes after it; the data is committed and on the next page load.
-                log.error("ingest push failed error={}", e.getClass().getName());
             }
         }
     }
@@ -244,8 +202,7 @@ public final class Ingest implements AutoCloseable {
         long rejected;
     }
 
-    /** Commits the batch and acknowledges every message in it; the changes to push, in order. */
-    private List<Change> commit(List<Item> batch) throws SQLException {
+    private void commit(List<Item> batch) throws SQLException {
         Instant now = clock.instant();
         Tally tally = new Tally();
         List<Change> changes = db.transaction(c -> {
@@ -272,15 +229,11 @@ public final class Ingest implements AutoCloseable {
             count(c, "rejected", tally.rejected);
             return out;
         });
+        long committed = System.nanoTime();
         accepted.addAndGet(tally.accepted);
         duplicates.addAndGet(tally.duplicates);
         rejected.addAndGet(tally.rejected);
         batch.forEach(item -> item.ack().run());
-        return changes;
-    }
-
-    /** Sends committed changes to the live dashboards (never before their commit). */
-    private void push(List<Change> changes) {
         // A busy batch touches the same room many times; dashboards need only its latest state.
         java.util.Map<haven.protocol.RoomId, RoomView> latestRooms = new java.util.LinkedHashMap<>();
         changes.forEach(change -> change.room().ifPresent(r -> latestRooms.put(r.room(), r)));
@@ -290,6 +243,7 @@ public final class Ingest implements AutoCloseable {
             change.isolation().ifPresent(feed::isolationChanged);
             change.pressToCommit().ifPresent(d -> onWorryLogged.accept(d));
         }
+        log.debug("ingest pushed batch={} pushMicros={}", batch.size(), (System.nanoTime() - committed) / 1000);
     }
 
     /**
@@ -418,16 +372,10 @@ public final class Ingest implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        // The pusher stops on its own once the committer has stopped and the pushes it queued are out.
-        for (Thread t : new Thread[] {committer, pusher}) {
-            if (t == null) {
-                continue;
-            }
-            if (t == committer) {
-                t.interrupt();
-            }
+        if (committer != null) {
+            committer.interrupt();
             try {
-                t.join(3000);
+                committer.join(3000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The evidence rule on the committer's own path (batches, acks, the pusher): a message is acknowledged to the broker
+ * The evidence rule on the committer's own path (batches, acks, pushes): a message is acknowledged to the broker
  * only once the transaction holding it has committed, a dashboard hears of it only after that, in commit order, and a
  * failed commit acknowledges and pushes nothing. The waits below are bounded so a broken build fails instead of hanging;
  * nothing asserts how long anything took. On SQLite and PostgreSQL (TestDatabases).
@@ -172,7 +172,7 @@ class IngestAckOrderTest {
             Thread.sleep(20);
         }
         assertEquals(1, ingest.failedBatches(), "the one batch failed");
-        ingest.close(); // the pusher drains whatever it was given before it stops
+        ingest.close(); // the committer has stopped: nothing can still be acknowledged or pushed after the asserts
         ingest = null;
         assertEquals(List.of(), acked, "nothing acknowledged: the broker must redeliver it all");
         assertEquals(List.of(), heard.incidents, "nothing pushed");
