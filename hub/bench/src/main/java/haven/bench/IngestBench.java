@@ -77,6 +77,12 @@ final class IngestBench implements Callable<Integer> {
                     + "(built directly in SQL, chain verified), printed beside the empty-log figure (default: ${DEFAULT-VALUE}: skip)")
     int prefill;
 
+    @Option(names = "--warmup-events", defaultValue = "0",
+            description = "first run this many events through a throwaway coordinator (its own rooms and database, not measured), "
+                    + "so the measured one runs on a warm JVM as the raw side does and as a long-running coordinator would "
+                    + "(default: ${DEFAULT-VALUE}: cold, as in the earlier figures)")
+    int warmupEvents;
+
     @Option(names = "--timeout-s", defaultValue = "240", description = "give up on a phase after this long (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
@@ -93,9 +99,10 @@ final class IngestBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (events < 10 || rooms < 1 || publishers < 1 || window < 1 || window > 1000 || prefill < 0 || prefill > 20_000_000) {
+        if (events < 10 || rooms < 1 || publishers < 1 || window < 1 || window > 1000 || prefill < 0 || prefill > 20_000_000
+                || warmupEvents < 0) {
             throw new IllegalArgumentException("need --events >= 10, --rooms >= 1, --publishers >= 1, 1 <= --window <= 1000, "
-                    + "0 <= --prefill <= 20000000");
+                    + "0 <= --prefill <= 20000000, --warmup-events >= 0");
         }
         Clock clock = Clock.systemUTC();
         try (Workspace ws = Workspace.create(options, "ingest");
@@ -153,6 +160,13 @@ final class IngestBench implements Callable<Integer> {
                     rawCount.get(), rawSeconds, rawRate, rawMiddle, (rawPublished - r0) / 1e9);
             out.flush();
 
+            if (warmupEvents > 0) {
+                Path dir = ws.resolve("warmup-log");
+                java.nio.file.Files.createDirectories(dir);
+                Phase warm = havenPhase(broker, worries(warmupEvents, rooms, clock, "warmup"), dir, clock);
+                out.println("haven ingest warm-up (unmeasured, other rooms and database) " + warm.line());
+                out.flush();
+            }
             // Haven: the coordinator commits and pushes every event.
             Phase empty = havenPhase(broker, messages, prefill > 0 ? ws.resolve("empty-log") : ws.dir(), clock);
             out.println("haven ingest commit + push    " + empty.line());

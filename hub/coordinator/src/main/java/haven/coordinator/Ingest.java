@@ -96,6 +96,7 @@ public final class Ingest implements AutoCloseable {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong failedBatches = new AtomicLong();
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private volatile Consumer<Duration> onWorryLogged = d -> { };
     private volatile MqttLink link;
@@ -133,13 +134,23 @@ public final class Ingest implements AutoCloseable {
     public void subscribe(MqttLink mqtt, Optional<String> sharedGroup) {
         link = mqtt;
         mqtt.useManualAcks();
-        MqttLink.AckedHandler enqueue = (topic, payload, retained, ack) -> queue.add(new Item(topic, payload, decode(topic, payload), ack));
+        MqttLink.AckedHandler enqueue = (topic, payload, retained, ack) -> enqueue(topic, payload, ack);
         if (sharedGroup.isEmpty()) {
             mqtt.subscribe(Topics.ROOT + "/#", enqueue);
         } else {
             mqtt.subscribe("$share/" + sharedGroup.get() + "/" + Topics.ROOT + "/#", enqueue);
             mqtt.subscribe(Topics.ALL_STATUS, enqueue);
         }
+        startCommitter();
+    }
+
+    /** Queues one received message for the committer; {@code ack} runs once the transaction holding it has committed. */
+    void enqueue(String topic, byte[] payload, Runnable ack) {
+        queue.add(new Item(topic, payload, decode(topic, payload), ack));
+    }
+
+    /** Starts the committer (subscribe does; tests that enqueue by hand call it themselves). */
+    void startCommitter() {
         committer = Thread.ofPlatform().name("ingest-committer").daemon(true).start(this::commitLoop);
     }
 
@@ -168,6 +179,7 @@ public final class Ingest implements AutoCloseable {
                     log.debug("ingest batch size={} micros={}", batch.size(), (System.nanoTime() - started) / 1000);
                 } catch (SQLException | RuntimeException e) {
                     // Nothing in the batch was acknowledged: drop the connection and let the broker resend it.
+                    failedBatches.incrementAndGet();
                     log.error("ingest commit failed, broker will redeliver count={} error={}", batch.size(), e.getClass().getName());
                     queue.clear();
                     MqttLink current = link;
@@ -350,6 +362,11 @@ public final class Ingest implements AutoCloseable {
 
     public long rejected() {
         return rejected.get();
+    }
+
+    /** Batches whose commit failed (nothing in them acknowledged; the broker redelivers them). */
+    long failedBatches() {
+        return failedBatches.get();
     }
 
     @Override
