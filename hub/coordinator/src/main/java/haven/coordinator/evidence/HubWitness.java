@@ -47,6 +47,19 @@ final class HubWitness {
     private record Head(long position, String hash, String seenAt) {
     }
 
+    /** The wrong file given as --hub-db (the coordinator's own, a text file) is the user's mistake, said in one line. */
+    private static void requireHubDatabase(Handle hub, String name) {
+        boolean hasOutbox;
+        try {
+            hasOutbox = Dialect.SQLITE.hasTable(hub, "outbox");
+        } catch (SQLException | RuntimeException e) {
+            hasOutbox = false; // SQLite's "file is not a database"
+        }
+        if (!hasOutbox) {
+            throw new IllegalArgumentException(name + " is not a classroom hub's database (it has no outbox table)");
+        }
+    }
+
     static Optional<EvidenceCheck.Finding> check(Handle log, Path hubDb, long[] counted) throws SQLException {
         if (!Files.isReadable(hubDb)) {
             throw new IllegalArgumentException("cannot read hub database " + hubDb);
@@ -56,6 +69,7 @@ final class HubWitness {
         Map<Long, String> purgeHashes = purgeHashes(log);
         String name = hubDb.toString();
         try (Handle hub = SqlTypes.open(DriverManager.getConnection("jdbc:sqlite:file:" + hubDb.toAbsolutePath() + "?mode=ro"))) {
+            requireHubDatabase(hub, name);
             boolean keepsHeads = Dialect.SQLITE.hasTable(hub, "witnessed_heads");
             Instant lastWitnessed = keepsHeads ? hub.createQuery(LAST_SEEN).mapTo(Instant.class).findOne().orElse(null) : null;
             try (ResultIterator<Sent> sent = hub.createQuery(SENT)

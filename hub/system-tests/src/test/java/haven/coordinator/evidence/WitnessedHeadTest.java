@@ -172,6 +172,28 @@ class WitnessedHeadTest {
     }
 
     @Test
+    void aFileThatIsNotAHubsDatabaseIsNamedNotAStackTrace() throws Exception {
+        // The technician passes the wrong file (the coordinator's own, or a text file): a user's mistake, exit 2.
+        Path text = dir.resolve("notes.txt");
+        Files.writeString(text, "not a database at all, just some words\n");
+        for (Path wrong : List.of(coordinatorDb, text)) {
+            PrintStream before = System.err;
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            Outcome o;
+            try {
+                o = verify(coordinatorDb, wrong);
+            } finally {
+                System.setErr(before);
+            }
+            String said = err.toString(StandardCharsets.UTF_8);
+            assertEquals(2, o.exit(), said);
+            assertTrue(said.contains(wrong.toString()) && said.contains("not a classroom hub's database"), said);
+            assertTrue(!said.contains("\tat "), "one line, no stack trace: " + said);
+        }
+    }
+
+    @Test
     void aLogCutShortIsCaughtOnlyWithTheHubsWitness() throws Exception {
         Path copy = tampered("cut", "DELETE FROM events WHERE pos = (SELECT max(pos) FROM events)");
         assertEquals(0, verify(copy).exit(), "the coordinator's file alone cannot show a lost last record");
