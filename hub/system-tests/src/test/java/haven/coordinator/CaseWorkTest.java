@@ -257,6 +257,10 @@ class CaseWorkTest {
             long id = logged(dsl, concern("pupil").put("url", "https://example.invalid/chat").put("nature", "insulting messages"));
             assertEquals(400, dsl.post("/api/incidents/" + id + "/assign", "{\"to\":\"chair\"}").statusCode(),
                     "a case about a pupil cannot be assigned to someone it is not routed to");
+            // A name typed into the box may be anyone's (a pupil's, mistyped): the refusal names the field only.
+            HttpResponse<String> unknown = dsl.post("/api/incidents/" + id + "/assign", "{\"to\":\"Jamie Smith\"}");
+            assertEquals(400, unknown.statusCode());
+            assertTrue(unknown.body().startsWith("to: ") && !unknown.body().contains("Jamie"), unknown.body());
             HttpResponse<String> assigned = dsl.post("/api/incidents/" + id + "/assign", "{\"to\":\"slt\"}");
             assertEquals(200, assigned.statusCode(), assigned.body());
             assertEquals("slt", json(assigned).get("assignedTo").asText());

@@ -105,7 +105,8 @@ public final class CaseRoutes {
             Optional<StaffAccounts.Standing> standing = staff.standing(to);
             if (standing.isEmpty() || !Visibility.fullDetail(found.get(),
                     new StaffSession("", to, standing.get().role(), "", Instant.MAX, standing.get().rooms()))) {
-                ctx.status(400).result("to: no enabled member of staff called '" + to + "' who may see this case");
+                // Not echoed: what was typed may be anyone's name, a pupil's among them.
+                ctx.status(400).result("to: no enabled member of staff by that name may see this case");
                 return;
             }
             Incident assigned = db.transaction(c -> {
