@@ -81,6 +81,10 @@ class WitnessedHeadTest {
                 // A later event of the hub, so the one before it cannot be merely on its way.
                 hub.classroom().press();
                 await().atMost(WAIT).until(() -> count(coordinatorDb, "SELECT count(*) FROM incidents") == 2);
+                // Every hub event logged first (its hub.started may have beaten the subscription and come by gap
+                // repair, later than the presses), so the export below is the log's last record.
+                await().atMost(WAIT).until(() -> count(hubDb, "SELECT count(*) FROM outbox")
+                        == count(coordinatorDb, "SELECT count(*) FROM events WHERE room = 'year5' AND seq > 0"));
                 // An export is a chained record that changes no table: the tail an insider would like to lose.
                 assertEquals(200, dsl.get("/api/incidents/" + id + "/export").statusCode());
                 await().atMost(WAIT).until(() -> count(hubDb, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
