@@ -74,7 +74,7 @@ public final class CaseRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            json(ctx, db.transaction(c -> {
+            Web.json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-case", "incident=" + found.get().id());
                 return cases.caseWork(c, found.get().id());
             }));
@@ -92,7 +92,7 @@ public final class CaseRoutes {
                 return n;
             });
             ctx.status(201);
-            json(ctx, note);
+            Web.json(ctx, note);
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.post("/api/incidents/{id}/assign", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -115,7 +115,7 @@ public final class CaseRoutes {
                 return i;
             });
             feed.incidentChanged(assigned);
-            json(ctx, assigned.view());
+            Web.json(ctx, assigned.view());
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.post("/api/incidents/{id}/actions", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -131,7 +131,7 @@ public final class CaseRoutes {
                 return a;
             });
             ctx.status(201);
-            json(ctx, action);
+            Web.json(ctx, action);
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.post("/api/incidents/{id}/actions/{action}/done", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -152,7 +152,7 @@ public final class CaseRoutes {
                 return;
             }
             feed.actionDone(found.get(), done.get().kind());
-            json(ctx, done.get());
+            Web.json(ctx, done.get());
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.post("/api/incidents/{id}/reopen", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -173,7 +173,7 @@ public final class CaseRoutes {
                 return;
             }
             feed.incidentChanged(reopened.get());
-            json(ctx, reopened.get().view());
+            Web.json(ctx, reopened.get().view());
         }, RouteAccess.of(Permission.WORK_CASE));
     }
 
@@ -246,10 +246,5 @@ public final class CaseRoutes {
             throw new IllegalArgumentException(field + " must be an http:// or https:// address");
         }
         return value;
-    }
-
-    /** A response body: a record (or a list of them), written as {@link Web#json} writes every answer. */
-    static void json(Context ctx, Object body) {
-        Web.json(ctx, body);
     }
 }

@@ -35,7 +35,7 @@ public final class ConcernRoutes {
             });
             feed.incidentChanged(opened);
             ctx.status(201);
-            CaseRoutes.json(ctx, new Logged(opened.id(), opened.caseNumber()));
+            Web.json(ctx, new Logged(opened.id(), opened.caseNumber()));
         }, RouteAccess.of(Permission.LOG_CONCERN));
     }
 

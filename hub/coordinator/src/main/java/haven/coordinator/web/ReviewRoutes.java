@@ -48,7 +48,7 @@ public final class ReviewRoutes {
                 return i;
             });
             feed.incidentChanged(changed);
-            CaseRoutes.json(ctx, changed.view());
+            Web.json(ctx, changed.view());
         }, RouteAccess.of(Permission.REVIEW_ILLEGAL));
         config.routes.get("/api/incidents/{id}/review", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -56,7 +56,7 @@ public final class ReviewRoutes {
             if (found.isEmpty()) {
                 return;
             }
-            CaseRoutes.json(ctx, db.transaction(c -> {
+            Web.json(ctx, db.transaction(c -> {
                 audit.record(c, who.name(), "view-review", "incident=" + found.get().id());
                 return evidence.reviewOf(c, found.get());
             }));
@@ -78,7 +78,7 @@ public final class ReviewRoutes {
                 return r;
             });
             ctx.status(201);
-            CaseRoutes.json(ctx, review);
+            Web.json(ctx, review);
         }, RouteAccess.of(Permission.REVIEW_ILLEGAL));
         config.routes.get("/api/incidents/{id}/review.pdf", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
@@ -144,7 +144,7 @@ public final class ReviewRoutes {
                 return;
             }
             ctx.status(201);
-            CaseRoutes.json(ctx, attached);
+            Web.json(ctx, attached);
         }, RouteAccess.of(Permission.WORK_CASE));
         config.routes.get("/api/incidents/{id}/attachments/{sha256}", ctx -> {
             StaffSession who = DashboardServer.staffOf(ctx);
