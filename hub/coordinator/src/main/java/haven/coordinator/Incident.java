@@ -10,7 +10,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.jdbi.v3.core.mapper.ColumnMapper;
+import haven.store.SqlTypes;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** One worry report as the safeguarding lead sees it. */
@@ -49,16 +49,28 @@ public record Incident(long id, String reportId, RoomId room, IncidentStatus sta
             + "about, illegal, logged_by, summary, assigned_to, case_number, came_forward_at, came_forward_by";
 
     static Incident from(ResultSet rs, StatementContext ctx) throws SQLException {
-        ColumnMapper<Instant> time = ctx.findColumnMapperFor(Instant.class).orElseThrow();
         return new Incident(rs.getLong(1), rs.getString(2), new RoomId(rs.getString(3), rs.getString(4)),
-                ctx.findColumnMapperFor(IncidentStatus.class).orElseThrow().map(rs, 5, ctx),
-                rs.getLong(6), rs.getString(7), rs.getString(8), time.map(rs, 9, ctx), time.map(rs, 10, ctx), rs.getString(11),
-                time.map(rs, 12, ctx), ctx.findColumnMapperFor(CloseOutcome.class).orElseThrow().map(rs, 13, ctx),
+                SqlTypes.stored(rs, 5, STATUSES), rs.getLong(6), rs.getString(7), rs.getString(8),
+                SqlTypes.instant(rs, 9), SqlTypes.instant(rs, 10), rs.getString(11),
+                SqlTypes.instant(rs, 12), SqlTypes.stored(rs, 13, OUTCOMES),
                 rs.getString(14), rs.getString(15), rs.getString(16),
-                time.map(rs, 17, ctx), rs.getString(18), IncidentSource.fromWire(rs.getString(19)), rs.getInt(20), rs.getString(21),
-                ctx.findColumnMapperFor(ConcernAbout.class).orElseThrow().map(rs, 22, ctx),
-                ctx.findColumnMapperFor(IllegalContent.class).orElseThrow().map(rs, 23, ctx), rs.getString(24), rs.getString(25), rs.getString(26), rs.getString(27),
-                time.map(rs, 28, ctx), rs.getString(29));
+                SqlTypes.instant(rs, 17), rs.getString(18), SqlTypes.stored(rs, 19, SOURCES), rs.getInt(20), rs.getString(21),
+                SqlTypes.stored(rs, 22, ABOUT), SqlTypes.stored(rs, 23, ILLEGAL), rs.getString(24), rs.getString(25), rs.getString(26),
+                rs.getString(27), SqlTypes.instant(rs, 28), rs.getString(29));
+    }
+
+    // Read once: values() copies its array on every call, and the row mapper runs for every incident read.
+    private static final IncidentStatus[] STATUSES = IncidentStatus.values();
+    private static final CloseOutcome[] OUTCOMES = CloseOutcome.values();
+    private static final ConcernAbout[] ABOUT = ConcernAbout.values();
+    private static final IllegalContent[] ILLEGAL = IllegalContent.values();
+    private static final IncidentSource[] SOURCES = IncidentSource.values();
+
+    /** The same incident with the case number it has just been given (the row as it now is, without reading it again). */
+    Incident withCaseNumber(String number) {
+        return new Incident(id, reportId, room, status, presses, category, computer, openedAt, ackedAt, ackedBy, closedAt, outcome,
+                notes, url, nature, escalatedAt, openAtEndOfDay, source, alertFailures, alertFailuresByChannel, about, illegal,
+                loggedBy, summary, assignedTo, number, cameForwardAt, cameForwardBy);
     }
 
     /** Whether nobody has acknowledged it yet (open or escalated): what the per-room caps and alerts wait on. */

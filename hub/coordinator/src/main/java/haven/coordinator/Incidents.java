@@ -29,6 +29,10 @@ public final class Incidents {
             RETURNING\s""" + Incident.COLUMNS;
     /** %s: the dialect's greatest(presses, :presses). */
     private static final String MORE_PRESSES = "UPDATE incidents SET presses = %s WHERE report_id = :reportId";
+    /** Formatted once per dialect: every worry runs one of them (issue 20). */
+    private static final java.util.Map<Dialect, String> OPEN_REPORT_SQL =
+            Dialect.each(d -> OPEN_REPORT.formatted(d.greatest("incidents.presses", "excluded.presses")));
+    private static final java.util.Map<Dialect, String> MORE_PRESSES_SQL = Dialect.each(d -> MORE_PRESSES.formatted(d.greatest("presses", ":presses")));
     private static final String DETAIL = """
             UPDATE incidents SET category = coalesce(:category, category), computer = coalesce(:computer, computer)
             WHERE report_id = :reportId""";
@@ -42,13 +46,15 @@ public final class Incidents {
     private static final String NEXT_CASE_NUMBER = """
             INSERT INTO case_numbers(year, last) VALUES (:year, 1)
             ON CONFLICT(year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last""";
-    /** Returns the incident as it now is. */
-    private static final String GIVE_CASE_NUMBER =
-            "UPDATE incidents SET case_number = :caseNumber WHERE id = :id AND case_number IS NULL RETURNING " + Incident.COLUMNS;
-    private static final String ROOM_OF = "SELECT site, room FROM incidents WHERE report_id = :reportId";
-    private static final String UNACKNOWLEDGED = """
-            SELECT count(*) FROM incidents WHERE site = :site AND room = :room
-            AND status IN (:open, :escalated) AND source = :source""";
+    private static final String GIVE_CASE_NUMBER = "UPDATE incidents SET case_number = :caseNumber WHERE id = :id AND case_number IS NULL";
+    /**
+     * What the ingest guard asks of a report, as one statement (issue 20): the room of the incident with this report
+     * id, if any, and how many worries the event's room has that nobody has acknowledged (open or escalated).
+     */
+    private static final String STANDING = """
+            SELECT o.site, o.room, (SELECT count(*) FROM incidents w WHERE w.site = :site AND w.room = :room
+                AND w.status IN (:open, :escalated) AND w.source = :source)
+            FROM (SELECT 1 AS one) AS just_one LEFT JOIN incidents o ON o.report_id = :reportId""";
     private static final String BY_REPORT = "SELECT " + Incident.COLUMNS + " FROM incidents WHERE report_id = :reportId";
     private static final String BY_ID = "SELECT " + Incident.COLUMNS + " FROM incidents WHERE id = :id";
     /** %s: the dialect's text of payload.data.report. */
@@ -131,7 +137,7 @@ public final class Incidents {
         Dialect dialect = Dialect.of(c);
         switch (event.type()) {
             case WORRY_REPORTED -> {
-                Incident opened = c.createQuery(OPEN_REPORT.formatted(dialect.greatest("incidents.presses", "excluded.presses")))
+                Incident opened = c.createQuery(OPEN_REPORT_SQL.get(dialect))
                         .bind("reportId", event.id())
                         .bind("site", event.room().site())
                         .bind("room", event.room().room())
@@ -148,7 +154,7 @@ public final class Incidents {
             case WORRY_REPEATED -> {
                 String report = event.data().path("report").asText();
                 ensureOpened(c, event, report, receivedAt);
-                c.createUpdate(MORE_PRESSES.formatted(dialect.greatest("presses", ":presses")))
+                c.createUpdate(MORE_PRESSES_SQL.get(dialect))
                         .bind("presses", event.data().path("presses").asLong())
                         .bind("reportId", report)
                         .execute();
@@ -182,23 +188,21 @@ public final class Incidents {
         };
     }
 
-    /** The room of the incident with this report id, if there is one. */
-    public Optional<RoomId> roomOf(Handle c, String reportId) throws SQLException {
-        return c.createQuery(ROOM_OF)
-                .bind("reportId", reportId)
-                .map((rs, ctx) -> new RoomId(rs.getString("site"), rs.getString("room")))
-                .findOne();
+    /** Where a report stands before an event about it is logged: its incident's room, if any, and the event room's waiting count. */
+    public record Standing(Optional<RoomId> owner, long unacknowledged) {
     }
 
-    /** Worries of one room nobody has acknowledged yet (open or escalated): what the per-room cap counts. */
-    public long unacknowledged(Handle c, RoomId room) throws SQLException {
-        return c.createQuery(UNACKNOWLEDGED)
+    /** {@link Standing} of {@code reportId}, counting the unacknowledged worries of {@code room}. */
+    public Standing standing(Handle c, String reportId, RoomId room) throws SQLException {
+        return c.createQuery(STANDING)
+                .bind("reportId", reportId)
                 .bind("site", room.site())
                 .bind("room", room.room())
                 .bind("open", IncidentStatus.OPEN)
                 .bind("escalated", IncidentStatus.ESCALATED)
                 .bind("source", IncidentSource.WORRY)
-                .mapTo(Long.class)
+                .map((rs, ctx) -> new Standing(rs.getString(1) == null ? Optional.empty()
+                        : Optional.of(new RoomId(rs.getString(1), rs.getString(2))), rs.getLong(3)))
                 .one();
     }
 
@@ -250,14 +254,19 @@ public final class Incidents {
         if (incident.isEmpty() || incident.get().caseNumber() != null) {
             return incident;
         }
-        String year = String.format(java.util.Locale.ROOT, "%04d", incident.get().openedAt().atOffset(java.time.ZoneOffset.UTC).getYear());
+        String year = fourDigits(incident.get().openedAt().atOffset(java.time.ZoneOffset.UTC).getYear());
         long last = c.createQuery(NEXT_CASE_NUMBER).bind("year", year).mapTo(Long.class).one();
-        Optional<Incident> numbered = c.createQuery(GIVE_CASE_NUMBER)
-                .bind("caseNumber", String.format(java.util.Locale.ROOT, "%s-%04d", year, last))
-                .bind("id", incident.get().id())
-                .map(Incident::from)
-                .findOne();
-        return numbered.isPresent() ? numbered : find(c, incident.get().id());
+        String number = year + "-" + fourDigits(last);
+        // The row just read in this transaction has no number, so the update gives it this one; the incident is that
+        // row with the number, not a second read of it (issue 20: the read back was a tenth of ingest's time).
+        int given = c.createUpdate(GIVE_CASE_NUMBER).bind("caseNumber", number).bind("id", incident.get().id()).execute();
+        return given == 1 ? Optional.of(incident.get().withCaseNumber(number)) : find(c, incident.get().id());
+    }
+
+    /** 7 -> "0007", 12345 -> "12345": as {@code %04d}, without the formatter. */
+    private static String fourDigits(long n) {
+        String digits = Long.toString(n);
+        return digits.length() >= 4 || n < 0 ? digits : "0000".substring(digits.length()) + digits;
     }
 
     private static String text(Event event, String field) {

@@ -63,7 +63,8 @@ public final class IngestGuard {
         if (report.isEmpty()) {
             return Optional.empty();
         }
-        Optional<RoomId> owner = incidents.roomOf(c, report.get());
+        Incidents.Standing standing = incidents.standing(c, report.get(), event.room());
+        Optional<RoomId> owner = standing.owner();
         if (owner.isPresent()) {
             // Follow-ups (and a report landing after its follow-ups) belong to the room that made the report: a
             // worry.detailed from room A once recategorised room B's incident "about a grown-up", hiding it from the DSL.
@@ -72,7 +73,7 @@ public final class IngestGuard {
         }
         // This event opens a new incident (a report, or a follow-up that came before its report).
         boolean fast = !countNewReport(event.room(), receivedAt);
-        long waiting = incidents.unacknowledged(c, event.room());
+        long waiting = standing.unacknowledged();
         if (waiting >= MAX_UNACKNOWLEDGED_PER_ROOM || fast) {
             rooms.flooded(c, event.room(), waiting >= MAX_UNACKNOWLEDGED_PER_ROOM
                     ? "more than " + MAX_UNACKNOWLEDGED_PER_ROOM + " unacknowledged worries: the lists show the newest "

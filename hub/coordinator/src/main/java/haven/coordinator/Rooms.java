@@ -61,6 +61,11 @@ public final class Rooms {
      */
     private static final String HIGHEST_LOGGED =
             "coalesce((SELECT max(seq) FROM events e WHERE e.site = %1$s.site AND e.room = %1$s.room), 0)";
+    /** The two statements every ingested event runs, formatted once per dialect. */
+    private static final java.util.Map<Dialect, String> LOGGED_SQL =
+            Dialect.each(d -> LOGGED.formatted(d.greatest("rooms.last_seq", "excluded.last_seq"), highestSeq(d, "rooms")));
+    private static final java.util.Map<Dialect, String> HIGHEST_KNOWN_SQL =
+            Dialect.each(d -> HIGHEST_KNOWN.formatted(d.greatest("last_seq", "expected_seq")));
     /** %s: {@link #highestSeq}. */
     private static final String MISSING = "SELECT %s - r.logged_seqs FROM rooms r WHERE r.site = :site AND r.room = :room";
     /** %s: {@link #highestSeq}. */
@@ -104,7 +109,11 @@ public final class Rooms {
 
     /** The same of the room row {@code row}: the alias {@code r}, or {@code rooms} where a statement cannot alias it. */
     private static String highestSeq(Handle c, String row) throws SQLException {
-        return Dialect.of(c).greatest(HIGHEST_LOGGED.formatted(row), row + ".expected_seq");
+        return highestSeq(Dialect.of(c), row);
+    }
+
+    private static String highestSeq(Dialect dialect, String row) {
+        return dialect.greatest(HIGHEST_LOGGED.formatted(row), row + ".expected_seq");
     }
 
     public Optional<RoomView> presence(Handle c, RoomId room, HubStatus status, Instant receivedAt) throws SQLException {
@@ -133,7 +142,7 @@ public final class Rooms {
      */
     public Optional<RoomView> eventLogged(Handle c, Event event, Instant receivedAt) throws SQLException {
         RoomId room = event.room();
-        long missing = c.createQuery(LOGGED.formatted(Dialect.of(c).greatest("rooms.last_seq", "excluded.last_seq"), highestSeq(c, "rooms")))
+        long missing = c.createQuery(LOGGED_SQL.get(Dialect.of(c)))
                 .bind("site", room.site())
                 .bind("room", room.room())
                 .bind("since", receivedAt)
@@ -145,7 +154,7 @@ public final class Rooms {
 
     /** The highest seq this hub has logged or said it has (0 for a room never heard of): what a seq jump is measured from. */
     public long highestKnown(Handle c, RoomId room) throws SQLException {
-        return c.createQuery(HIGHEST_KNOWN.formatted(Dialect.of(c).greatest("last_seq", "expected_seq")))
+        return c.createQuery(HIGHEST_KNOWN_SQL.get(Dialect.of(c)))
                 .bind("site", room.site())
                 .bind("room", room.room())
                 .mapTo(long.class)

@@ -35,6 +35,18 @@ public enum Dialect {
         throw new SQLException("unsupported database " + product + ": Haven runs on SQLite or PostgreSQL");
     }
 
+    /**
+     * A statement whose text differs by dialect, formatted once for each when its class loads, not once per use: the
+     * ingest path runs several per event, and formatting them cost more than binding them (issue 20).
+     */
+    public static java.util.Map<Dialect, String> each(java.util.function.Function<Dialect, String> sql) {
+        java.util.EnumMap<Dialect, String> texts = new java.util.EnumMap<>(Dialect.class);
+        for (Dialect dialect : values()) {
+            texts.put(dialect, sql.apply(dialect));
+        }
+        return java.util.Collections.unmodifiableMap(texts);
+    }
+
     /** The larger of two values: SQLite's scalar two-argument max(), PostgreSQL's GREATEST. */
     public String greatest(String a, String b) {
         return switch (this) {

@@ -2,6 +2,8 @@ package haven.store;
 
 import haven.protocol.Json;
 import java.lang.reflect.Type;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.Optional;
@@ -54,13 +56,38 @@ public final class SqlTypes {
     static Jdbi configure(Jdbi jdbi) {
         jdbi.setStatementBuilderFactory(connection -> new CachedStatements());
         jdbi.registerArgument(new InstantArgument());
-        jdbi.registerColumnMapper(Instant.class, (rs, column, ctx) -> {
-            String text = rs.getString(column);
-            return text == null ? null : Instant.parse(text);
-        });
+        jdbi.registerColumnMapper(Instant.class, (rs, column, ctx) -> instant(rs, column));
         jdbi.registerArgument(new StoredArgument());
         jdbi.registerColumnMapper(new StoredColumns());
         return jdbi;
+    }
+
+    /**
+     * A time column, as every statement's mapper reads it; for a row mapper that reads many columns by position
+     * without asking Jdbi for each column's mapper per row (the incident row, read on every ingested worry).
+     */
+    public static Instant instant(ResultSet rs, int column) throws SQLException {
+        String text = rs.getString(column);
+        return text == null ? null : Json.readTime(text);
+    }
+
+    /** A {@link Stored} enum column, as every statement's mapper reads it; a word none of them has is an error naming the column. */
+    public static <E extends Stored> E stored(ResultSet rs, int column, E[] constants) throws SQLException {
+        return stored(rs, column, (Object[]) constants);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E> E stored(ResultSet rs, int column, Object[] constants) throws SQLException {
+        String text = rs.getString(column);
+        if (text == null) {
+            return null;
+        }
+        Optional<Stored> constant = Stored.among(constants, text);
+        if (constant.isPresent()) {
+            return (E) constant.get();
+        }
+        throw new IllegalStateException("column " + rs.getMetaData().getColumnName(column)
+                + " holds '" + text + "', not one of " + constants.getClass().getComponentType().getSimpleName() + "'s stored values");
     }
 
     private static final class InstantArgument extends AbstractArgumentFactory<Instant> {
@@ -98,18 +125,7 @@ public final class SqlTypes {
                 return Optional.empty();
             }
             Object[] constants = raw.getEnumConstants();
-            return Optional.of((rs, column, ctx) -> {
-                String text = rs.getString(column);
-                if (text == null) {
-                    return null;
-                }
-                Optional<Stored> constant = Stored.among(constants, text);
-                if (constant.isPresent()) {
-                    return constant.get();
-                }
-                throw new IllegalStateException("column " + rs.getMetaData().getColumnName(column)
-                        + " holds '" + text + "', not one of " + raw.getSimpleName() + "'s stored values");
-            });
+            return Optional.of((rs, column, ctx) -> stored(rs, column, constants));
         }
     }
 }
