@@ -56,7 +56,8 @@ public final class IngestGuard {
         if (event.at().isAfter(receivedAt.plus(MAX_AHEAD))) {
             return Optional.of("field 'at' is more than " + MAX_AHEAD.toHours() + " hours ahead of the coordinator's clock");
         }
-        if (event.seq() > rooms.highestKnown(c, event.room()) + MAX_SEQ_JUMP) {
+        Rooms.Standing room = rooms.standing(c, event.room());
+        if (event.seq() > room.highestKnown() + MAX_SEQ_JUMP) {
             return Optional.of("field 'seq' is more than " + MAX_SEQ_JUMP + " past the room's highest");
         }
         Optional<String> report = Incidents.reportOf(event);
@@ -80,7 +81,7 @@ public final class IngestGuard {
                             + Incidents.MAX_LISTED_PER_ROOM + "; every report is logged"
                     : "more than " + MAX_NEW_REPORTS_PER_MINUTE + " new reports in a minute; every report is logged", receivedAt);
         } else {
-            rooms.floodOver(c, event.room(), receivedAt);
+            rooms.floodOver(c, event.room(), room, receivedAt);
         }
         return Optional.empty();
     }

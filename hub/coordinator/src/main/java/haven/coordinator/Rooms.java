@@ -7,6 +7,7 @@ import haven.protocol.HubStatus;
 import haven.protocol.Json;
 import haven.protocol.RoomId;
 import haven.store.Dialect;
+import haven.store.SqlTypes;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,9 +41,11 @@ public final class Rooms {
             VALUES (:site, :room, 1, :since, :seq, CASE WHEN :seq > 0
                 AND (SELECT count(*) FROM events WHERE site = :site AND room = :room AND seq = :seq) = 1 THEN 1 ELSE 0 END)
             ON CONFLICT(site, room) DO UPDATE SET last_seq = %1$s, logged_seqs = rooms.logged_seqs + excluded.logged_seqs
-            RETURNING %2$s - rooms.logged_seqs""";
+            RETURNING\s""" + RoomView.COLUMNS + """
+            , %2$s - rooms.logged_seqs,
+                repair_asks = 0 AND repair_gave_up IS NULL AND repair_missing = 0 AND gap_warning IS NULL""";
     /** %s: the dialect's greatest(last_seq, expected_seq). */
-    private static final String HIGHEST_KNOWN = "SELECT %s FROM rooms WHERE site = :site AND room = :room";
+    private static final String HIGHEST_KNOWN = "SELECT %s, flood_last FROM rooms WHERE site = :site AND room = :room";
     /**
      * One more report over the limits, as one statement: the room (heard of now if not before, online until its status
      * says otherwise) counts it, and its condition names the count so far between :before and :after.
@@ -142,24 +145,38 @@ public final class Rooms {
      */
     public Optional<RoomView> eventLogged(Handle c, Event event, Instant receivedAt) throws SQLException {
         RoomId room = event.room();
-        long missing = c.createQuery(LOGGED_SQL.get(Dialect.of(c)))
+        Logged logged = c.createQuery(LOGGED_SQL.get(Dialect.of(c)))
                 .bind("site", room.site())
                 .bind("room", room.room())
                 .bind("since", receivedAt)
                 .bind("seq", event.seq())
-                .mapTo(long.class)
+                .map((rs, ctx) -> new Logged(RoomView.from(rs), Math.max(0, rs.getLong(12)), rs.getBoolean(13)))
                 .one();
-        return gap(c, room, Math.max(0, missing));
+        // Nothing missing and nothing left of an earlier gap: the gap update would change nothing, so the room as the
+        // upsert returned it is the room (the usual case: one statement per event for the room, not two; issue 20).
+        return logged.missing() == 0 && logged.noGapState() ? Optional.of(logged.room()) : gap(c, room, logged.missing());
+    }
+
+    /** The room after an event was counted, how many of its events are missing, and whether it holds no gap state. */
+    private record Logged(RoomView room, long missing, boolean noGapState) {
+    }
+
+    /** What the ingest guard reads of a room: the highest seq known (0 for a room never heard of) and its last flood. */
+    public record Standing(long highestKnown, Instant floodLast) {
+    }
+
+    public Standing standing(Handle c, RoomId room) throws SQLException {
+        return c.createQuery(HIGHEST_KNOWN_SQL.get(Dialect.of(c)))
+                .bind("site", room.site())
+                .bind("room", room.room())
+                .map((rs, ctx) -> new Standing(rs.getLong(1), SqlTypes.instant(rs, 2)))
+                .findOne()
+                .orElse(new Standing(0, null));
     }
 
     /** The highest seq this hub has logged or said it has (0 for a room never heard of): what a seq jump is measured from. */
     public long highestKnown(Handle c, RoomId room) throws SQLException {
-        return c.createQuery(HIGHEST_KNOWN_SQL.get(Dialect.of(c)))
-                .bind("site", room.site())
-                .bind("room", room.room())
-                .mapTo(long.class)
-                .findOne()
-                .orElse(0L);
+        return standing(c, room).highestKnown();
     }
 
     /** The hub of this room is over an ingest limit (IngestGuard): one condition on the room, however many reports. */
@@ -173,12 +190,20 @@ public final class Rooms {
                 .execute();
     }
 
-    /** A new report of this room within the limits: the flood condition ends once ten quiet minutes have passed. */
-    public void floodOver(Handle c, RoomId room, Instant now) throws SQLException {
+    /**
+     * A new report of this room within the limits: the flood condition ends once ten quiet minutes have passed.
+     * {@code standing} is the room as the guard read it in this transaction: a room whose last flood is not ten minutes
+     * past has nothing to end, and is not written (FLOOD_OVER's own condition, checked on the row already read).
+     */
+    public void floodOver(Handle c, RoomId room, Standing standing, Instant now) throws SQLException {
+        Instant quietSince = now.minus(Duration.ofMinutes(10));
+        if (standing.floodLast() == null || !standing.floodLast().isBefore(quietSince)) {
+            return;
+        }
         c.createUpdate(FLOOD_OVER)
                 .bind("site", room.site())
                 .bind("room", room.room())
-                .bind("quietSince", now.minus(Duration.ofMinutes(10)))
+                .bind("quietSince", quietSince)
                 .execute();
     }
 

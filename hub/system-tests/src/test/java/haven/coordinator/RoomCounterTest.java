@@ -42,7 +42,7 @@ class RoomCounterTest {
 
     private static final RoomId ROOM = new RoomId("test-school", "year5");
     /** Statements one new worry costs on SQLite, from the guard's checks to the room's gap warning. */
-    private static final int STATEMENTS_PER_WORRY = 10;
+    private static final int STATEMENTS_PER_WORRY = 8;
 
     @Test
     void perEventWorkDoesNotGrowWithTheLog() throws Exception {
@@ -63,7 +63,12 @@ class RoomCounterTest {
                 });
                 statements.add(sql);
             }
-            assertEquals(statements.get(9), statements.get(statements.size() - 1), "the same statements for the 10th and the 299th event");
+            // A room with nothing missing skips the gap update (issue 20), so the shapes are compared before the lost
+            // event and after it: the same within each, whatever the log's size.
+            assertEquals(statements.get(9), statements.get(139), "the same statements for the 10th and the 140th event");
+            assertEquals(statements.get(160), statements.get(statements.size() - 1), "the same statements for the 162nd and the 300th event");
+            assertEquals(1, statements.get(9).size(), "nothing missing: the room's one upsert, no gap update");
+            assertEquals(2, statements.get(statements.size() - 1).size(), "one missing: the upsert and the gap's warning");
             statements.get(statements.size() - 1).forEach(s -> assertFalse(s.toUpperCase().contains("DISTINCT"), s));
             assertEquals(1L, (long) db.query(c -> rooms.missing(c, ROOM)), "the one lost event is still found");
         }
