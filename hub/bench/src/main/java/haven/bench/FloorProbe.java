@@ -41,7 +41,10 @@ final class FloorProbe implements AutoCloseable {
 
     /** {@code file} should sit in the folder the hubs' and coordinator's databases are in: the same disk. */
     static FloorProbe open(Path file) throws SQLException, IOException {
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        // As Haven's own connections (Database.open): no generated-keys query after each insert, so the floor is the commit.
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("jdbc.get_generated_keys", "false");
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), props);
         try (Statement st = c.createStatement()) {
             st.execute("PRAGMA journal_mode=WAL");
             st.execute("PRAGMA synchronous=FULL");
