@@ -198,9 +198,9 @@ final class IngestBench implements Callable<Integer> {
             }
 
             for (int batch : batchSizes == null ? List.<Integer>of() : batchSizes) {
-                double whatIf = replay(ws, batch, clock);
-                out.printf(Locale.ROOT, "what if: %4d events per commit, same SQL (EventLog + Incidents + Rooms), no MQTT: %.0f events/s%n",
-                        batch, whatIf);
+                Replay whatIf = replay(ws, batch, clock);
+                out.printf(Locale.ROOT, "what if: %4d events per commit, same SQL (EventLog + Incidents + Rooms), no MQTT: %.0f events/s, %.0f us CPU per event%n",
+                        batch, whatIf.rate(), whatIf.cpuMicrosPerEvent());
                 out.flush();
             }
         }
@@ -334,7 +334,15 @@ final class IngestBench implements Callable<Integer> {
     }
 
     /** Fresh events through the coordinator's own SQL, {@code batch} per transaction; events per second. */
-    private double replay(Workspace ws, int batch, Clock clock) throws Exception {
+    /**
+     * A what-if replay: events per second, and the replaying thread's CPU time per event (SQLite's engine included, the
+     * commits' waits for the disk not). The CPU figure moves little with the machine's load, so two builds compare by it
+     * even on a shared machine where the throughput swings.
+     */
+    record Replay(double rate, double cpuMicrosPerEvent) {
+    }
+
+    private Replay replay(Workspace ws, int batch, Clock clock) throws Exception {
         if (batch < 1) {
             throw new IllegalArgumentException("--what-if sizes must be >= 1, got " + batch);
         }
@@ -343,6 +351,8 @@ final class IngestBench implements Callable<Integer> {
         Incidents incidents = new Incidents();
         Rooms roomTable = new Rooms();
         try (Database db = Database.open(ws.resolve("whatif-" + batch + ".db"), "db/coordinator")) {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (int from = 0; from < fresh.size(); from += batch) {
                 List<Message> slice = fresh.subList(from, Math.min(fresh.size(), from + batch));
@@ -361,7 +371,8 @@ final class IngestBench implements Callable<Integer> {
                     return null;
                 });
             }
-            return fresh.size() / ((System.nanoTime() - t0) / 1e9);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new Replay(fresh.size() / seconds, (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / fresh.size());
         }
     }
 }

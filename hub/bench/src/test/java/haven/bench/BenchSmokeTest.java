@@ -64,7 +64,7 @@ class BenchSmokeTest {
         assertTrue(Pattern.compile("raw QoS 1 pub -> sub\\s+60 msgs in \\d+\\.\\d+ s = \\d+ msg/s").matcher(out).find(), out);
         assertTrue(Pattern.compile("haven ingest commit \\+ push\\s+60 events in \\d+\\.\\d+ s = \\d+ events/s").matcher(out).find(), out);
         assertTrue(Pattern.compile("ratio haven/raw = \\d+\\.\\d% whole run").matcher(out).find(), out);
-        assertTrue(Pattern.compile("what if:\\s+8 events per commit.*: \\d+ events/s").matcher(out).find(), out);
+        assertTrue(Pattern.compile("what if:\\s+8 events per commit.*: \\d+ events/s, \\d+ us CPU per event").matcher(out).find(), out);
     }
 
     @Test
