@@ -465,7 +465,8 @@
   async function acknowledge(id, b) {
     b.disabled = true;
     const res = await api(`/api/incidents/${id}/ack`, { method: "POST", body: "{}" });
-    if (!res.ok) { b.disabled = false; alert(await res.text()); }
+    if (!res.ok) { b.disabled = false; alert(await res.text()); return; }
+    if (detailId === id) await reloadCase(); // an open incident page's timeline shows the acknowledgement
   }
 
   // ---- incidents page ------------------------------------------------------------------------------------
@@ -708,6 +709,8 @@
       Object.assign(detail, await res.json());
       renderDetail();
       $("close-result").hidden = false;
+      await reloadCase(); // the timeline shows the closing just made, as it does a note or an action
+
     }
   });
   $("detail-hide").addEventListener("click", () => history.back());
