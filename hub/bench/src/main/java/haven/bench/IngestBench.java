@@ -333,7 +333,6 @@ final class IngestBench implements Callable<Integer> {
         Thread.sleep(500); // subscription is made right after connectComplete, off Paho's thread
     }
 
-    /** Fresh events through the coordinator's own SQL, {@code batch} per transaction; events per second. */
     /**
      * A what-if replay: events per second, and the replaying thread's CPU time per event (SQLite's engine included, the
      * commits' waits for the disk not). The CPU figure moves little with the machine's load, so two builds compare by it
@@ -342,6 +341,7 @@ final class IngestBench implements Callable<Integer> {
     record Replay(double rate, double cpuMicrosPerEvent) {
     }
 
+    /** Fresh events through the coordinator's own SQL, {@code batch} per transaction. */
     private Replay replay(Workspace ws, int batch, Clock clock) throws Exception {
         if (batch < 1) {
             throw new IllegalArgumentException("--what-if sizes must be >= 1, got " + batch);

@@ -42,8 +42,8 @@ public final class Rooms {
                 AND (SELECT count(*) FROM events WHERE site = :site AND room = :room AND seq = :seq) = 1 THEN 1 ELSE 0 END)
             ON CONFLICT(site, room) DO UPDATE SET last_seq = %1$s, logged_seqs = rooms.logged_seqs + excluded.logged_seqs
             RETURNING\s""" + RoomView.COLUMNS + """
-            , %2$s - rooms.logged_seqs,
-                repair_asks = 0 AND repair_gave_up IS NULL AND repair_missing = 0 AND gap_warning IS NULL""";
+            , %2$s - rooms.logged_seqs AS missing,
+                repair_asks = 0 AND repair_gave_up IS NULL AND repair_missing = 0 AND gap_warning IS NULL AS no_gap_state""";
     /** %s: the dialect's greatest(last_seq, expected_seq). */
     private static final String HIGHEST_KNOWN = "SELECT %s, flood_last FROM rooms WHERE site = :site AND room = :room";
     /**
@@ -150,7 +150,8 @@ public final class Rooms {
                 .bind("room", room.room())
                 .bind("since", receivedAt)
                 .bind("seq", event.seq())
-                .map((rs, ctx) -> new Logged(RoomView.from(rs), Math.max(0, rs.getLong(12)), rs.getBoolean(13)))
+                // By name: the room's columns come first, and their count is RoomView's to change.
+                .map((rs, ctx) -> new Logged(RoomView.from(rs), Math.max(0, rs.getLong("missing")), rs.getBoolean("no_gap_state")))
                 .one();
         // Nothing missing and nothing left of an earlier gap: the gap update would change nothing, so the room as the
         // upsert returned it is the room (the usual case: one statement per event for the room, not two; issue 20).
